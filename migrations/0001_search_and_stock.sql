@@ -1,0 +1,36 @@
+-- Name search: an FTS5 index over products.name, accent- and case-insensitive
+-- (unicode61 with remove_diacritics 2), with prefix indexes for 2- and 3-letter prefixes.
+CREATE VIRTUAL TABLE `products_fts` USING fts5(
+	name,
+	content='products',
+	content_rowid='id',
+	tokenize='unicode61 remove_diacritics 2',
+	prefix='2 3'
+);
+--> statement-breakpoint
+CREATE TRIGGER `products_fts_ai` AFTER INSERT ON `products` BEGIN
+	INSERT INTO products_fts(rowid, name) VALUES (new.id, new.name);
+END;
+--> statement-breakpoint
+CREATE TRIGGER `products_fts_ad` AFTER DELETE ON `products` BEGIN
+	INSERT INTO products_fts(products_fts, rowid, name) VALUES ('delete', old.id, old.name);
+END;
+--> statement-breakpoint
+CREATE TRIGGER `products_fts_au` AFTER UPDATE OF name ON `products` BEGIN
+	INSERT INTO products_fts(products_fts, rowid, name) VALUES ('delete', old.id, old.name);
+	INSERT INTO products_fts(rowid, name) VALUES (new.id, new.name);
+END;
+--> statement-breakpoint
+-- On-hand stock is derived from the moves: every move adds its quantity to products.on_hand
+-- in the same statement, so the two can never disagree.
+CREATE TRIGGER `stock_moves_ai` AFTER INSERT ON `stock_moves` BEGIN
+	UPDATE products SET on_hand = on_hand + new.qty WHERE id = new.product_id;
+END;
+--> statement-breakpoint
+CREATE TRIGGER `stock_moves_no_update` BEFORE UPDATE ON `stock_moves` BEGIN
+	SELECT RAISE(ABORT, 'stock moves are append-only');
+END;
+--> statement-breakpoint
+CREATE TRIGGER `stock_moves_no_delete` BEFORE DELETE ON `stock_moves` BEGIN
+	SELECT RAISE(ABORT, 'stock moves are append-only');
+END;

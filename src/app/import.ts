@@ -1,0 +1,406 @@
+/**
+ * `tpv products import`: CSV (delimiter , ; or tab, auto-detected) or JSON Lines, UTF-8 (BOM or not)
+ * or windows-1252. Two passes:
+ *  1. read and validate every row (no lock held): field rules, duplicates within the file, tax rates,
+ *     barcodes owned by other products, required fields of new products;
+ *  2. unless there were errors (all-or-nothing) or this is a dry run, upsert by sku in short
+ *     transactions that release the write lock between them, so tills keep selling meanwhile.
+ */
+import type { Readable } from 'node:stream';
+import { TpvError } from '../core/errors.js';
+import { CsvReader, detectDelimiter } from '../core/csv.js';
+import { parseProductRow, PRODUCT_FIELDS, type FieldProblem, type ProductField, type ProductPatch } from '../core/product.js';
+import type { ProductRow } from '../db/catalog.js';
+import { CatalogWriter } from './catalog-writer.js';
+import { type App, storeMoney } from './context.js';
+
+export type ImportFormat = 'csv' | 'jsonl';
+export type ImportEncoding = 'utf8' | 'latin1';
+
+export interface ImportOptions {
+  format?: ImportFormat;
+  encoding?: ImportEncoding;
+  /** target field → source column name */
+  map?: Partial<Record<ProductField, string>>;
+  skipInvalid?: boolean;
+  dryRun?: boolean;
+  /** Rows per write transaction. */
+  batchSize?: number;
+  /** Name of the input for messages (a path, or "-"). */
+  source?: string;
+  progress?: (p: ImportProgress) => void;
+}
+
+export interface ImportProgress {
+  phase: 'validate' | 'write';
+  rows: number;
+  /** Rows (write) or bytes (validate) to do, when known. */
+  total: number | null;
+  done: number;
+}
+
+export interface RowError {
+  line: number;
+  /** The column as named in the file (or the JSON key). */
+  column: string;
+  field: ProductField | null;
+  code: string;
+  params: Record<string, string | number>;
+}
+
+export interface ImportReport {
+  source: string;
+  format: ImportFormat;
+  delimiter: string | null;
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  dryRun: boolean;
+  written: boolean;
+  ignoredColumns: string[];
+  errors: RowError[];
+}
+
+interface ParsedRow {
+  line: number;
+  patch: ProductPatch;
+}
+
+/**
+ * windows-1252 differs from ISO-8859-1 only in 0x80–0x9F (€ ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š › œ ž Ÿ).
+ * Node 20's TextDecoder('windows-1252') maps them to C1 controls (nodejs/node#56542), so tpv
+ * decodes as latin1 and maps that range itself.
+ */
+const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+const C1 = /[\u0080-\u009f]/g;
+export const decodeWindows1252 = (bytes: Buffer): string =>
+  bytes.toString('latin1').replace(C1, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!);
+
+interface Decoder {
+  decode(chunk?: Buffer, opts?: { stream: boolean }): string;
+}
+
+function decoderFor(encoding: ImportEncoding): Decoder {
+  if (encoding === 'latin1') return { decode: (chunk) => (chunk ? decodeWindows1252(chunk) : '') };
+  return new TextDecoder('utf-8', { fatal: true });
+}
+
+export function parseEncoding(text: string): ImportEncoding | undefined {
+  const t = text.toLowerCase().replace(/[-_]/g, '');
+  if (t === 'utf8') return 'utf8';
+  if (['latin1', 'windows1252', 'cp1252', 'iso88591', 'iso885915'].includes(t)) return 'latin1';
+  return undefined;
+}
+
+/** Normalises a header cell: trimmed, lower case, BOM removed. */
+const headerKey = (h: string): string => h.replace(/^\uFEFF/, '').trim().toLowerCase();
+
+/** Builds the field → column index mapping from the header and --map. */
+function mapColumns(
+  header: string[],
+  map: Partial<Record<ProductField, string>>,
+): { index: Map<ProductField, number>; ignored: string[] } {
+  const positions = new Map<string, number>();
+  header.forEach((h, i) => {
+    const k = headerKey(h);
+    if (!positions.has(k)) positions.set(k, i);
+  });
+  const index = new Map<ProductField, number>();
+  const used = new Set<number>();
+  for (const field of PRODUCT_FIELDS) {
+    const source = map[field];
+    const key = headerKey(source ?? field);
+    const pos = positions.get(key);
+    if (pos === undefined) {
+      if (source !== undefined) {
+        throw new TpvError('invalid', 'import.map_column_missing', {
+          field,
+          column: source,
+          found: header.map((h) => h.trim()).join(', '),
+        });
+      }
+      continue;
+    }
+    index.set(field, pos);
+    used.add(pos);
+  }
+  if (!index.has('sku')) {
+    throw new TpvError('invalid', 'import.sku_column_missing', { found: header.map((h) => h.trim()).join(', ') });
+  }
+  const ignored = header.filter((_, i) => !used.has(i)).map((h) => h.trim()).filter(Boolean);
+  return { index, ignored };
+}
+
+const cellText = (v: unknown): string => {
+  if (v === null || v === undefined) return '';
+  if (Array.isArray(v)) return v.map(String).join('|');
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  return String(v);
+};
+
+/**
+ * Reads, validates and (unless dry run or invalid) writes an import. Throws an 'invalid' TpvError
+ * carrying the report as details when rows were rejected and --skip-invalid was not given.
+ */
+export async function importProducts(
+  app: App,
+  input: Readable,
+  totalBytes: number | null,
+  opts: ImportOptions = {},
+): Promise<ImportReport> {
+  const money = storeMoney(app);
+  const source = opts.source ?? '-';
+  const map = opts.map ?? {};
+  const encoding = opts.encoding ?? 'utf8';
+  const decoder = decoderFor(encoding);
+  const writer = new CatalogWriter(app);
+  const errors: RowError[] = [];
+  const rows: ParsedRow[] = [];
+  let format: ImportFormat | undefined = opts.format;
+  let delimiter: string | null = null;
+  let reader: CsvReader | null = null;
+  let columns: Map<ProductField, number> | null = null;
+  let columnNames: string[] = [];
+  let ignoredColumns: string[] = [];
+  let decimalComma = false;
+  let jsonBuf = '';
+  let jsonLine = 0;
+  let bytes = 0;
+  let lastProgress = 0;
+  let dataRows = 0;
+
+  const addProblems = (line: number, problems: FieldProblem[], colName: (f: ProductField) => string): void => {
+    for (const p of problems) {
+      errors.push({ line, column: colName(p.field), field: p.field, code: p.code, params: p.params ?? {} });
+    }
+  };
+
+  const handleCells = (line: number, cells: Partial<Record<ProductField, string>>, colName: (f: ProductField) => string): void => {
+    dataRows++;
+    const r = parseProductRow(cells, { exponent: money.exponent, decimalComma });
+    if (r.patch) rows.push({ line, patch: r.patch });
+    else addProblems(line, r.problems, colName);
+  };
+
+  const csvColName = (f: ProductField): string => {
+    const i = columns?.get(f);
+    return i === undefined ? f : (columnNames[i] ?? f).trim();
+  };
+
+  const onCsvRecords = (records: { line: number; fields: string[] }[]): void => {
+    for (const rec of records) {
+      if (!columns) {
+        columnNames = rec.fields.map((h) => h.replace(/^\uFEFF/, ''));
+        const m = mapColumns(rec.fields, map);
+        columns = m.index;
+        ignoredColumns = m.ignored;
+        continue;
+      }
+      if (rec.fields.length === 1 && rec.fields[0]!.trim() === '') continue; // blank line
+      const cells: Partial<Record<ProductField, string>> = {};
+      for (const [field, i] of columns) cells[field] = rec.fields[i] ?? '';
+      if (rec.fields.length !== columnNames.length) {
+        errors.push({
+          line: rec.line,
+          column: '-',
+          field: null,
+          code: 'import.field_count',
+          params: { found: rec.fields.length, expected: columnNames.length },
+        });
+        dataRows++;
+        continue;
+      }
+      handleCells(rec.line, cells, csvColName);
+    }
+  };
+
+  const jsonKeyFor = (f: ProductField): string => map[f] ?? f;
+  const onJsonLine = (text: string): void => {
+    jsonLine++;
+    if (text.trim() === '') return;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(text);
+    } catch {
+      dataRows++;
+      errors.push({ line: jsonLine, column: '-', field: null, code: 'import.json_malformed', params: {} });
+      return;
+    }
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+      dataRows++;
+      errors.push({ line: jsonLine, column: '-', field: null, code: 'import.json_object', params: {} });
+      return;
+    }
+    const o = obj as Record<string, unknown>;
+    const cells: Partial<Record<ProductField, string>> = {};
+    for (const f of PRODUCT_FIELDS) {
+      const key = jsonKeyFor(f);
+      if (Object.prototype.hasOwnProperty.call(o, key)) cells[f] = cellText(o[key]);
+    }
+    handleCells(jsonLine, cells, jsonKeyFor);
+  };
+
+  const onText = (text: string, final: boolean): void => {
+    if (format === undefined) {
+      const first = text.replace(/^\uFEFF/, '').trimStart();
+      if (first.length === 0 && !final) return;
+      format = first.startsWith('{') ? 'jsonl' : 'csv';
+    }
+    if (format === 'csv') {
+      if (!reader) {
+        if (!final && !text.includes('\n') && text.length < 65536) return; // wait for a whole header line
+        delimiter = detectDelimiter(text.replace(/^\uFEFF/, ''));
+        decimalComma = delimiter === ';';
+        reader = new CsvReader(delimiter);
+      }
+      onCsvRecords(reader.push(text));
+      if (final) onCsvRecords(reader.end());
+    } else {
+      jsonBuf += text;
+      let nl: number;
+      while ((nl = jsonBuf.indexOf('\n')) !== -1) {
+        onJsonLine(jsonBuf.slice(0, nl).replace(/^\uFEFF/, ''));
+        jsonBuf = jsonBuf.slice(nl + 1);
+      }
+      if (final && jsonBuf.length) {
+        onJsonLine(jsonBuf);
+        jsonBuf = '';
+      }
+    }
+  };
+
+  // ---- pass 1: read and validate ----
+  let pending = '';
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      pending += decoder.decode(chunk, { stream: true });
+      if (format === 'csv' && !reader && !pending.includes('\n')) continue;
+      onText(pending, false);
+      pending = '';
+      if (opts.progress && bytes - lastProgress > 1 << 20) {
+        lastProgress = bytes;
+        opts.progress({ phase: 'validate', rows: dataRows, total: totalBytes, done: bytes });
+      }
+    }
+    pending += decoder.decode();
+    onText(pending, true);
+  } catch (e) {
+    if (e instanceof TypeError && (e as { code?: string }).code === 'ERR_ENCODING_INVALID_ENCODED_DATA') {
+      throw new TpvError('invalid', 'import.encoding', { source, bytes });
+    }
+    throw e;
+  }
+  if (format === undefined) format = opts.format ?? 'csv';
+  if (format === 'csv' && !columns) throw new TpvError('invalid', 'import.empty', { source });
+
+  // ---- cross-row and database checks ----
+  const colName = format === 'csv' ? csvColName : jsonKeyFor;
+  const skuLine = new Map<string, number>();
+  const barcodeInFile = new Map<string, string>(); // barcode → sku claiming it in this file
+  const fileBarcodesOfSku = new Map<string, Set<string>>();
+  const rejected = new Set<number>(); // lines
+  for (const e of errors) rejected.add(e.line);
+  const valid: ParsedRow[] = [];
+  for (const row of rows) {
+    const p = row.patch;
+    const firstLine = skuLine.get(p.sku);
+    if (firstLine !== undefined) {
+      errors.push({ line: row.line, column: colName('sku'), field: 'sku', code: 'product.sku_duplicate_in_file', params: { sku: p.sku, line: firstLine } });
+      rejected.add(row.line);
+      continue;
+    }
+    skuLine.set(p.sku, row.line);
+    let dup = false;
+    for (const code of p.barcodes ?? []) {
+      const other = barcodeInFile.get(code);
+      if (other !== undefined && other !== p.sku) {
+        errors.push({ line: row.line, column: colName('barcodes'), field: 'barcodes', code: 'product.barcode_duplicate_in_file', params: { barcode: code, line: skuLine.get(other) ?? 0 } });
+        dup = true;
+      }
+    }
+    if (dup) {
+      rejected.add(row.line);
+      continue;
+    }
+    for (const code of p.barcodes ?? []) barcodeInFile.set(code, p.sku);
+    if (p.barcodes) fileBarcodesOfSku.set(p.sku, new Set(p.barcodes));
+    valid.push(row);
+  }
+
+  const catalogEmpty = app.db.prepare('SELECT 1 FROM products LIMIT 1').get() === undefined;
+  const moving = new Set<string>();
+  const existingRows = new Map<string, ProductRow>();
+  const barcodeFree = (code: string, sku: string): string | null => {
+    if (catalogEmpty) return null;
+    const owner = writer.barcodeOwner(code);
+    if (owner === null || owner === sku) return null;
+    // the owner gives it away in this same file: fine, it moves
+    const ownerNew = fileBarcodesOfSku.get(owner);
+    if (ownerNew && !ownerNew.has(code)) {
+      moving.add(code);
+      return null;
+    }
+    return owner;
+  };
+  const checked: ParsedRow[] = [];
+  for (const row of valid) {
+    const existing = catalogEmpty ? undefined : writer.existing(row.patch.sku);
+    if (existing) existingRows.set(row.patch.sku, existing);
+    const problems = writer.check(row.patch, existing, barcodeFree);
+    if (problems.length) {
+      addProblems(row.line, problems, colName);
+      rejected.add(row.line);
+    } else checked.push(row);
+  }
+  errors.sort((a, b) => a.line - b.line);
+
+  const report: ImportReport = {
+    source,
+    format,
+    delimiter,
+    rows: dataRows,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    rejected: rejected.size,
+    dryRun: opts.dryRun ?? false,
+    written: false,
+    ignoredColumns,
+    errors,
+  };
+  if (ignoredColumns.length) app.notice({ code: 'import.ignored_columns', params: { columns: ignoredColumns.join(', ') } });
+
+  if (errors.length && !opts.skipInvalid) {
+    // all-or-nothing: count what would have happened, write nothing
+    throw new TpvError('invalid', 'import.rejected', { rejected: rejected.size, rows: dataRows }, report);
+  }
+
+  // ---- pass 2: write in short transactions ----
+  const batchSize = opts.batchSize ?? 2000;
+  const reason = `import ${source}`;
+  const dry = opts.dryRun ?? false;
+  if (dry) {
+    for (const row of checked) report[writer.plan(row.patch, existingRows.get(row.patch.sku)).outcome]++;
+    return report;
+  }
+  for (let start = 0; start < checked.length; start += batchSize) {
+    const batch = checked.slice(start, start + batchSize);
+    app.db
+      .transaction(() => {
+        for (const row of batch) {
+          // re-read inside the transaction: another process may have changed it since pass 1
+          const existing = catalogEmpty ? undefined : writer.existing(row.patch.sku);
+          report[writer.write(row.patch, existing, reason, 'import', moving)]++;
+        }
+      })
+      .immediate();
+    opts.progress?.({ phase: 'write', rows: dataRows, total: checked.length, done: Math.min(start + batchSize, checked.length) });
+    // let other processes take the write lock between batches
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  report.written = checked.length > 0;
+  return report;
+}

@@ -1,0 +1,74 @@
+/** Store setup: `tpv init` (and the demo store). */
+import { TpvError } from '../core/errors.js';
+import { type App, openApp, type OpenOptions } from './context.js';
+import { parseSetting, SETTING_DEFAULTS, type Settings, writeSettings } from './settings.js';
+import { defaultTaxRates, insertTaxCategory } from './taxes.js';
+import { insertUser, type NewUser } from './users.js';
+
+export interface StoreInput {
+  name: string;
+  legalName: string;
+  taxId: string;
+  address: string;
+  country: string;
+  currency: string;
+  timezone: string;
+  pricesIncludeTax: boolean;
+  registerCode: string;
+  language?: string;
+  /** Tax rates in basis points; default: the country's usual rates. */
+  taxRates?: number[];
+  admin: Omit<NewUser, 'role'>;
+}
+
+/** Validates every field first (naming the first bad one), then writes the store in one transaction. */
+export async function initStore(path: string, input: StoreInput, opts: OpenOptions = {}): Promise<App> {
+  const values: Partial<Settings> = {
+    ...SETTING_DEFAULTS,
+    'store.name': parseSetting('store.name', input.name),
+    'store.legal_name': parseSetting('store.legal_name', input.legalName),
+    'store.tax_id': parseSetting('store.tax_id', input.taxId),
+    'store.address': parseSetting('store.address', input.address),
+    'store.country': parseSetting('store.country', input.country),
+    'store.currency': parseSetting('store.currency', input.currency),
+    'store.timezone': parseSetting('store.timezone', input.timezone),
+    'store.prices_include_tax': parseSetting('store.prices_include_tax', input.pricesIncludeTax),
+    'register.code': parseSetting('register.code', input.registerCode),
+  };
+  if (input.language !== undefined) values['store.language'] = parseSetting('store.language', input.language);
+  const country = values['store.country']!;
+  const rates = input.taxRates ?? defaultTaxRates(country);
+
+  const app = await openApp(path, { ...opts, create: true, allowEmpty: true });
+  try {
+    if (app.settings['store.name'] !== undefined) {
+      throw new TpvError('conflict', 'store.exists', { path, name: app.settings['store.name'] });
+    }
+    app.db
+      .transaction(() => {
+        writeSettings(app.db, values);
+        for (const rate of new Set(rates)) insertTaxCategory(app.db, country, rate);
+        insertUser(app.db, { ...input.admin, role: 'admin' }, app.now());
+      })
+      .immediate();
+    app.settings = { ...app.settings, ...values };
+    return app;
+  } catch (e) {
+    app.close();
+    throw e;
+  }
+}
+
+export const DEMO_STORE: Omit<StoreInput, 'admin'> = {
+  name: 'Ultramarinos La Esquina',
+  legalName: 'La Esquina Alimentación SL',
+  taxId: 'B12345674',
+  address: 'Calle Mayor 12, 28013 Madrid',
+  country: 'ES',
+  currency: 'EUR',
+  timezone: 'Europe/Madrid',
+  pricesIncludeTax: true,
+  registerCode: 'T01',
+  language: 'es',
+};
+export const DEMO_ADMIN: Omit<NewUser, 'role'> = { code: 'admin', name: 'Admin', pin: '1234' };

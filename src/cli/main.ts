@@ -1,0 +1,96 @@
+/**
+ * The root commander program: global options, the command groups, and the mapping of every
+ * failure to one exit code and (with --json) one error document. bin/tpv calls main().
+ */
+import { Command, CommanderError } from 'commander';
+import { EXIT_CODES, TpvError } from '../core/errors.js';
+import { languageFromEnv, setLanguage, t } from '../i18n/index.js';
+import { VERSION } from '../version.js';
+import * as configCommands from '../commands/config.js';
+import * as initCommands from '../commands/init.js';
+import * as productCommands from '../commands/products.js';
+import { Cli, type Io } from './runtime.js';
+
+export function buildProgram(io: Io): { program: Command; cli: Cli } {
+  const program = new Command('tpv');
+  const cli = new Cli(io, program);
+  program
+    .description(t('help.tpv'))
+    .version(VERSION, '-V, --version', t('help.version'))
+    .helpOption('-h, --help', t('help.help'))
+    .helpCommand(false)
+    .option('--db <path>', t('help.db'))
+    .option('--json', t('help.json'))
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => {
+        if (!cli.json) write(s);
+      },
+    })
+    .exitOverride();
+  initCommands.register(program, cli);
+  configCommands.register(program, cli);
+  productCommands.register(program, cli);
+  for (const c of allCommands(program)) {
+    c.exitOverride();
+    c.configureOutput(program.configureOutput());
+    c.helpOption('-h, --help', t('help.help'));
+  }
+  return { program, cli };
+}
+
+function allCommands(c: Command): Command[] {
+  return c.commands.flatMap((s) => [s, ...allCommands(s)]);
+}
+
+/** Runs tpv with argv (without node and script); returns the exit code. */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  setLanguage(languageFromEnv(io.env));
+  const { program, cli } = buildProgram(io);
+  if (argv.length === 0) {
+    program.outputHelp();
+    return 0;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    return reportError(e, cli, io);
+  }
+}
+
+function reportError(e: unknown, cli: Cli, io: Io): number {
+  let err: TpvError;
+  if (e instanceof CommanderError) {
+    if (e.exitCode === 0) return 0; // --help, --version
+    err = new TpvError('usage', 'cli.usage', { message: e.message.replace(/^error: /, '') });
+  } else if (e instanceof TpvError) {
+    err = e;
+  } else if (isSqliteBusy(e)) {
+    err = new TpvError('conflict', 'store.busy');
+  } else {
+    const msg = e instanceof Error ? e.message : String(e);
+    err = new TpvError('internal', 'cli.internal', { message: msg });
+    if (io.env.TPV_DEBUG && e instanceof Error) io.stderr.write((e.stack ?? '') + '\n');
+  }
+  const message = t(err.code, err.params);
+  if (cli.json) {
+    const error: Record<string, unknown> = { code: err.code, message };
+    if (err.details !== undefined) error.details = err.details;
+    else if (Object.keys(err.params).length) error.details = err.params;
+    io.stdout.write(JSON.stringify({ ok: false, error }) + '\n');
+  } else if (!(e instanceof CommanderError)) {
+    io.stderr.write(`tpv: ${message}\n`);
+  }
+  return EXIT_CODES[err.kind];
+}
+
+function isSqliteBusy(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && 'code' in e && (e as { code: string }).code === 'SQLITE_BUSY';
+}
+
+export function processIo(): Io {
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
+}

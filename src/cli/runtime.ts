@@ -1,0 +1,113 @@
+/** What every command gets: global options, the database, output in text or `--json`, prompts. */
+import type { Readable, Writable } from 'node:stream';
+import type { Command } from 'commander';
+import { type App, type Notice, openApp, type OpenOptions } from '../app/context.js';
+import { TpvError } from '../core/errors.js';
+import { t } from '../i18n/index.js';
+import { ensureParentDir, resolveDbPath } from './paths.js';
+
+export interface Io {
+  stdin: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stderr: Writable & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+export class Cli {
+  constructor(
+    readonly io: Io,
+    readonly program: Command,
+  ) {}
+
+  get json(): boolean {
+    return Boolean(this.program.opts().json);
+  }
+
+  dbPath(): string {
+    return resolveDbPath(this.program.opts().db as string | undefined, this.io.env);
+  }
+
+  /** Notices go to stderr, whatever the output mode. */
+  notice = (n: Notice): void => {
+    this.io.stderr.write(t(n.code, n.params ?? {}) + '\n');
+  };
+
+  async open(opts: OpenOptions = {}): Promise<App> {
+    const path = this.dbPath();
+    if (opts.create) ensureParentDir(path);
+    return openApp(path, { notice: this.notice, ...opts });
+  }
+
+  /** Opens the database, runs fn, closes it whatever happens. */
+  async withApp<T>(fn: (app: App) => T | Promise<T>, opts: OpenOptions = {}): Promise<T> {
+    const app = await this.open(opts);
+    try {
+      return await fn(app);
+    } finally {
+      app.close();
+    }
+  }
+
+  /** Prints a result: one JSON document with --json, else the human text. */
+  out(data: unknown, human: () => string): void {
+    if (this.json) this.io.stdout.write(JSON.stringify({ ok: true, data }) + '\n');
+    else {
+      const text = human();
+      if (text) this.io.stdout.write(text.endsWith('\n') ? text : text + '\n');
+    }
+  }
+
+  get interactive(): boolean {
+    return Boolean(this.io.stdin.isTTY) && !this.io.env.CI;
+  }
+
+  /** Fails naming the flag to pass when a value is missing and nobody can be asked. */
+  required<T>(value: T | undefined, flag: string): T {
+    if (value === undefined || value === '') throw new TpvError('usage', 'cli.flag_required', { flag });
+    return value;
+  }
+
+  /** Asks on the terminal (stderr), masked for secrets. */
+  async prompt(question: string, opts: { secret?: boolean; default?: string } = {}): Promise<string> {
+    const { createInterface } = await import('node:readline/promises');
+    const rl = createInterface({ input: this.io.stdin, output: this.io.stderr, terminal: true });
+    const label = opts.default ? `${question} [${opts.default}]: ` : `${question}: `;
+    if (opts.secret) {
+      const out = rl as unknown as { _writeToOutput: (s: string) => void; output: Writable };
+      out._writeToOutput = (s: string) => {
+        if (s.startsWith(label)) this.io.stderr.write(label);
+        else if (s.includes('\n') || s.includes('\r')) this.io.stderr.write('\n');
+        else this.io.stderr.write('*'.repeat(s.length));
+      };
+    }
+    try {
+      const answer = (await rl.question(label)).trim();
+      return answer === '' && opts.default !== undefined ? opts.default : answer;
+    } finally {
+      rl.close();
+    }
+  }
+
+  /** Reads all of stdin (for `--admin-pin-stdin`, `tpv sale`, …). */
+  async readStdin(): Promise<string> {
+    const chunks: Buffer[] = [];
+    for await (const c of this.io.stdin as AsyncIterable<Buffer>) chunks.push(Buffer.from(c));
+    return Buffer.concat(chunks).toString('utf8');
+  }
+}
+
+/** `Example:` help text for a command, in the user's language. */
+export function example(cmd: Command, ...lines: string[]): Command {
+  return cmd.addHelpText('after', `\n${t('cli.example')}:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`);
+}
+
+/** Simple aligned table for human output. */
+export function table(headers: string[], rows: string[][], align: ('l' | 'r')[] = []): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (align[i] === 'r' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}

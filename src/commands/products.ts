@@ -1,0 +1,354 @@
+/** `tpv products …` and `tpv stock …`. */
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import type { Command } from 'commander';
+import { type App, storeMoney } from '../app/context.js';
+import { importProducts, type ImportFormat, type ImportReport, parseEncoding } from '../app/import.js';
+import {
+  addProduct,
+  adjustStock,
+  exportProducts,
+  listProducts,
+  productView,
+  type ProductView,
+  removeProduct,
+  setProduct,
+  showProduct,
+  stockOf,
+  type StockView,
+} from '../app/products.js';
+import { TpvError } from '../core/errors.js';
+import { parseQuantity } from '../core/money.js';
+import { PRODUCT_FIELDS, type ProductField } from '../core/product.js';
+import { formatNumberText } from '../i18n/format.js';
+import { t } from '../i18n/index.js';
+import { importProgress } from '../cli/progress.js';
+import { type Cli, example, table } from '../cli/runtime.js';
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+function parseMap(entries: string[]): Partial<Record<ProductField, string>> {
+  const map: Partial<Record<ProductField, string>> = {};
+  for (const e of entries) {
+    const eq = e.indexOf('=');
+    const target = e.slice(0, eq).trim().toLowerCase();
+    if (eq < 1 || !(PRODUCT_FIELDS as readonly string[]).includes(target)) {
+      throw new TpvError('usage', 'import.map_flag', { value: e, fields: PRODUCT_FIELDS.join(', ') });
+    }
+    map[target as ProductField] = e.slice(eq + 1);
+  }
+  return map;
+}
+
+function money(app: App, text: string): string {
+  const { currency } = storeMoney(app);
+  return `${formatNumberText(text)} ${currency === 'EUR' ? '€' : currency}`;
+}
+
+function productText(app: App, p: ProductView & { measure?: { kind: string; value: string } }): string {
+  const lines = [
+    `${p.sku}  ${p.name}${p.active ? '' : `  (${t('product.inactive')})`}`,
+    `${t('product.price')}: ${money(app, p.price)}${p.unit === 'kg' ? ' / kg' : ''}`,
+    `${t('product.tax_rate')}: ${formatNumberText(p.tax_rate)} %`,
+    `${t('product.category')}: ${p.category ?? '-'}`,
+    `${t('product.barcodes')}: ${p.barcodes.join(', ') || '-'}`,
+    `${t('product.stock')}: ${p.track_stock ? formatNumberText(p.stock) + (p.unit === 'kg' ? ' kg' : '') : t('product.not_tracked')}`,
+  ];
+  if (p.measure) {
+    lines.push(
+      p.measure.kind === 'price'
+        ? `${t('product.measure_price')}: ${money(app, p.measure.value)}`
+        : `${t('product.measure_weight')}: ${formatNumberText(p.measure.value)} kg`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function reportText(r: ImportReport): string {
+  const head = t(r.dryRun ? 'import.summary_dry' : 'import.summary', {
+    created: r.created,
+    updated: r.updated,
+    unchanged: r.unchanged,
+    rejected: r.rejected,
+  });
+  return head;
+}
+
+/** The list of rejected rows, one per line: `line 7, price: more than 2 decimals`. */
+export function rowErrorsText(r: ImportReport, max = 200): string {
+  const lines = r.errors.slice(0, max).map((e) => t('import.row_error', { line: e.line, column: e.column, message: t(e.code, e.params) }));
+  if (r.errors.length > max) lines.push(t('import.more_errors', { count: r.errors.length - max }));
+  return lines.join('\n');
+}
+
+interface ProductFlags {
+  sku?: string;
+  name?: string;
+  price?: string;
+  taxRate?: string;
+  barcode?: string[];
+  addBarcode?: string[];
+  removeBarcode?: string[];
+  unit?: string;
+  category?: string;
+  stock?: string;
+  trackStock?: boolean;
+  active?: boolean;
+}
+
+function cellsFrom(f: ProductFlags): Partial<Record<ProductField, string>> {
+  const cells: Partial<Record<ProductField, string>> = {};
+  if (f.sku !== undefined) cells.sku = f.sku;
+  if (f.name !== undefined) cells.name = f.name;
+  if (f.price !== undefined) cells.price = f.price;
+  if (f.taxRate !== undefined) cells.tax_rate = f.taxRate;
+  if (f.barcode !== undefined) cells.barcodes = f.barcode.join('|');
+  if (f.unit !== undefined) cells.unit = f.unit;
+  if (f.category !== undefined) cells.category = f.category;
+  if (f.stock !== undefined) cells.stock = f.stock;
+  if (f.trackStock !== undefined) cells.track_stock = f.trackStock ? '1' : '0';
+  if (f.active !== undefined) cells.active = f.active ? '1' : '0';
+  return cells;
+}
+
+function stockText(s: StockView): string {
+  const head = `${s.sku}  ${s.name}: ${formatNumberText(s.stock)}${s.unit === 'kg' ? ' kg' : ''}`;
+  if (!s.moves.length) return head;
+  return (
+    head +
+    '\n\n' +
+    table(
+      [t('stock.at'), t('stock.qty'), t('stock.kind'), t('stock.reason')],
+      s.moves.map((m) => [m.at.replace('T', ' ').slice(0, 19), formatNumberText(m.qty), m.kind, m.reason ?? '']),
+      ['l', 'r', 'l', 'l'],
+    )
+  );
+}
+
+export function register(program: Command, cli: Cli): void {
+  const products = program.command('products').description(t('help.products'));
+
+  const imp = products
+    .command('import <file>')
+    .description(t('help.products.import'))
+    .option('--format <csv|jsonl>', t('help.import.format'))
+    .option('--encoding <utf8|latin1>', t('help.import.encoding'), 'utf8')
+    .option('--map <target=source>', t('help.import.map'), collect, [])
+    .option('--skip-invalid', t('help.import.skip_invalid'))
+    .option('--dry-run', t('help.import.dry_run'))
+    .action(async (file: string, o: { format?: string; encoding: string; map: string[]; skipInvalid?: boolean; dryRun?: boolean }) => {
+      const encoding = parseEncoding(o.encoding);
+      if (!encoding) throw new TpvError('usage', 'import.encoding_flag', { value: o.encoding });
+      if (o.format !== undefined && o.format !== 'csv' && o.format !== 'jsonl') {
+        throw new TpvError('usage', 'import.format_flag', { value: o.format });
+      }
+      const format = (o.format ?? (/\.(jsonl|ndjson)$/i.test(file) ? 'jsonl' : undefined)) as ImportFormat | undefined;
+      const map = parseMap(o.map);
+      let size: number | null = null;
+      if (file !== '-') {
+        try {
+          size = statSync(file).size;
+        } catch {
+          throw new TpvError('not_found', 'file.not_found', { path: file });
+        }
+      }
+      await cli.withApp(async (app) => {
+        const progress = importProgress(cli.io);
+        const input = file === '-' ? cli.io.stdin : createReadStream(file);
+        try {
+          const report = await importProducts(app, input, size, {
+            ...(format ? { format } : {}),
+            encoding,
+            map,
+            skipInvalid: o.skipInvalid ?? false,
+            dryRun: o.dryRun ?? false,
+            source: file,
+            progress: progress.update,
+          });
+          progress.done();
+          if (report.errors.length && !cli.json) cli.io.stderr.write(rowErrorsText(report) + '\n');
+          cli.out(report, () => reportText(report));
+        } catch (e) {
+          progress.done();
+          if (e instanceof TpvError && e.code === 'import.rejected' && !cli.json) {
+            cli.io.stderr.write(rowErrorsText(e.details as ImportReport) + '\n');
+          }
+          throw e;
+        }
+      });
+    });
+  example(
+    imp,
+    'tpv products import catalog.csv',
+    'tpv products import legacy.csv --encoding latin1 --map sku=Referencia --map name=Descripción --map price=PVP',
+    'tpv products import new-prices.csv --dry-run --json',
+    'cat products.jsonl | tpv products import - --format jsonl --skip-invalid',
+  );
+
+  const exp = products
+    .command('export [file]')
+    .description(t('help.products.export'))
+    .option('--format <csv|jsonl>', t('help.export.format'), 'csv')
+    .action(async (file: string | undefined, o: { format: string }) => {
+      if (o.format !== 'csv' && o.format !== 'jsonl') throw new TpvError('usage', 'import.format_flag', { value: o.format });
+      await cli.withApp(async (app) => {
+        const toStdout = file === undefined || file === '-';
+        const out: Writable = toStdout ? cli.io.stdout : createWriteStream(file!);
+        let rows = 0;
+        for (const chunk of exportProducts(app, o.format as 'csv' | 'jsonl')) {
+          rows += chunk.split('\n').length - 1;
+          if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+        }
+        if (!toStdout) {
+          await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+          if (o.format === 'csv') rows--;
+          const data = { path: file, format: o.format, rows };
+          cli.out(data, () => t('export.done', data));
+        }
+      });
+    });
+  example(exp, 'tpv products export catalog.csv', 'tpv products export --format jsonl - | gzip > catalog.jsonl.gz');
+
+  const list = products
+    .command('list')
+    .description(t('help.products.list'))
+    .option('--search <text>', t('help.products.search'))
+    .option('--category <name>', t('help.products.category'))
+    .option('--limit <n>', t('help.products.limit'), '50')
+    .option('--all', t('help.products.all'))
+    .action((o: { search?: string; category?: string; limit: string; all?: boolean }) =>
+      cli.withApp((app) => {
+        const limit = Number(o.limit);
+        if (!Number.isInteger(limit) || limit < 1) throw new TpvError('usage', 'cli.limit', { value: o.limit });
+        const rows = listProducts(app, {
+          ...(o.search !== undefined ? { search: o.search } : {}),
+          ...(o.category !== undefined ? { category: o.category } : {}),
+          limit,
+          includeInactive: o.all ?? false,
+        }).map((r) => productView(app, r));
+        cli.out(rows, () =>
+          rows.length === 0
+            ? t('products.none')
+            : table(
+                [t('product.sku'), t('product.name'), t('product.price'), t('product.tax_short'), t('product.stock')],
+                rows.map((p) => [
+                  p.sku,
+                  p.name.length > 40 ? p.name.slice(0, 39) + '…' : p.name,
+                  formatNumberText(p.price) + (p.unit === 'kg' ? '/kg' : ''),
+                  formatNumberText(p.tax_rate) + '%',
+                  p.track_stock ? formatNumberText(p.stock) : '-',
+                ]),
+                ['l', 'l', 'r', 'r', 'r'],
+              ),
+        );
+      }),
+    );
+  example(list, 'tpv products list --search "choc mil"', 'tpv products list --category Lácteos --limit 10 --json');
+
+  example(
+    products
+      .command('show <code>')
+      .description(t('help.products.show'))
+      .action((code: string) =>
+        cli.withApp((app) => {
+          const p = showProduct(app, code);
+          cli.out(p, () => productText(app, p));
+        }),
+      ),
+    'tpv products show 8410000000016 --json',
+    'tpv products show 2500101012349',
+  );
+
+  const add = products
+    .command('add')
+    .description(t('help.products.add'))
+    .requiredOption('--sku <sku>', t('help.products.sku'))
+    .requiredOption('--name <name>', t('help.products.name'))
+    .requiredOption('--price <amount>', t('help.products.price'))
+    .requiredOption('--tax-rate <percent>', t('help.products.tax_rate'))
+    .option('--barcode <code>', t('help.products.barcode'), collect)
+    .option('--unit <each|kg>', t('help.products.unit'))
+    .option('--category <name>', t('help.products.category_set'))
+    .option('--stock <qty>', t('help.products.stock'))
+    .option('--no-track-stock', t('help.products.no_track_stock'))
+    .action((f: ProductFlags) =>
+      cli.withApp((app) => {
+        const p = addProduct(app, cellsFrom(f));
+        cli.out(p, () => productText(app, p));
+      }),
+    );
+  example(add, 'tpv products add --sku CAF-001 --name "Café molido 250 g" --price 3.45 --tax-rate 10 --barcode 8412345678905');
+
+  const set = products
+    .command('set <code>')
+    .description(t('help.products.set'))
+    .option('--name <name>', t('help.products.name'))
+    .option('--price <amount>', t('help.products.price'))
+    .option('--tax-rate <percent>', t('help.products.tax_rate'))
+    .option('--barcode <code>', t('help.products.barcode_replace'), collect)
+    .option('--add-barcode <code>', t('help.products.add_barcode'), collect)
+    .option('--remove-barcode <code>', t('help.products.remove_barcode'), collect)
+    .option('--unit <each|kg>', t('help.products.unit'))
+    .option('--category <name>', t('help.products.category_set'))
+    .option('--track-stock', t('help.products.track_stock'))
+    .option('--no-track-stock', t('help.products.no_track_stock'))
+    .option('--active', t('help.products.active'))
+    .option('--no-active', t('help.products.inactive'))
+    .action((code: string, f: ProductFlags) =>
+      cli.withApp((app) => {
+        const cells = cellsFrom(f);
+        if (Object.keys(cells).length === 0 && !f.addBarcode && !f.removeBarcode) {
+          throw new TpvError('usage', 'products.set_nothing');
+        }
+        const r = setProduct(app, code, cells, {
+          ...(f.addBarcode ? { add: f.addBarcode } : {}),
+          ...(f.removeBarcode ? { remove: f.removeBarcode } : {}),
+        });
+        cli.out({ ...r.view, outcome: r.outcome }, () => productText(app, r.view));
+      }),
+    );
+  example(set, 'tpv products set CAF-001 --price 3.55', 'tpv products set 8412345678905 --add-barcode 8412345678912 --category Despensa');
+
+  example(
+    products
+      .command('remove <code>')
+      .description(t('help.products.remove'))
+      .action((code: string) =>
+        cli.withApp((app) => {
+          const r = removeProduct(app, code);
+          cli.out({ ...r.view, outcome: r.outcome }, () => t('products.removed', { sku: r.view.sku, name: r.view.name }));
+        }),
+      ),
+    'tpv products remove CAF-001',
+  );
+
+  const stock = program.command('stock').description(t('help.stock'));
+  example(
+    stock
+      .command('adjust <code> <qty>')
+      .description(t('help.stock.adjust'))
+      .requiredOption('--reason <text>', t('help.stock.reason'))
+      .action((code: string, qtyText: string, o: { reason: string }) =>
+        cli.withApp((app) => {
+          const q = parseQuantity(qtyText, { allowNegative: true, decimalComma: true });
+          if (!q.ok) throw new TpvError('invalid', q.problem.code, { ...q.problem.params, field: 'qty' });
+          const s = adjustStock(app, code, q.value, o.reason);
+          cli.out(s, () => stockText(s));
+        }),
+      ),
+    'tpv stock adjust LAC-001 -- -2 --reason "caducado"',
+    'tpv stock adjust 8410000000016 24 --reason "pedido 1234"',
+  );
+  example(
+    stock
+      .command('show <code>')
+      .description(t('help.stock.show'))
+      .action((code: string) =>
+        cli.withApp((app) => {
+          const s = stockOf(app, code);
+          cli.out(s, () => stockText(s));
+        }),
+      ),
+    'tpv stock show LAC-001',
+  );
+}

@@ -1,0 +1,85 @@
+/**
+ * Catalog statements, prepared once per connection (the hot paths: lookup by code, search).
+ * Rows come back in database shape; src/app/products.ts maps them to views.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { Sqlite } from './connection.js';
+
+export interface ProductRow {
+  id: number;
+  sku: string;
+  name: string;
+  price: number;
+  tax_rate: number;
+  tax_category_id: number;
+  unit: 'each' | 'kg';
+  category: string | null;
+  category_id: number | null;
+  active: number;
+  track_stock: number;
+  on_hand: number;
+}
+
+const PRODUCT_COLUMNS = `p.id, p.sku, p.name, p.price, t.rate AS tax_rate, p.tax_category_id, p.unit,
+  c.name AS category, p.category_id, p.active, p.track_stock, p.on_hand`;
+const JOINS = `JOIN tax_categories t ON t.id = p.tax_category_id LEFT JOIN categories c ON c.id = p.category_id`;
+
+export interface ListParams {
+  /** 1 to include inactive products. */
+  inactive: number;
+  category: number | null;
+  limit: number;
+}
+const FILTER = '(p.active = 1 OR @inactive) AND (@category IS NULL OR p.category_id = @category)';
+
+export interface CatalogStatements {
+  byBarcode: Statement<[string], ProductRow>;
+  bySku: Statement<[string], ProductRow>;
+  byId: Statement<[number], ProductRow>;
+  barcodesOf: Statement<[number], string>;
+  barcodeOwner: Statement<[string], { product_id: number; sku: string }>;
+  search: Statement<[ListParams & { match: string }], ProductRow>;
+  /** Ordered by sku. */
+  list: Statement<[ListParams], ProductRow>;
+  categoryByName: Statement<[string], { id: number; name: string }>;
+}
+
+const cache = new WeakMap<Sqlite, CatalogStatements>();
+
+export function catalog(db: Sqlite): CatalogStatements {
+  let s = cache.get(db);
+  if (s) return s;
+  const sel = `SELECT ${PRODUCT_COLUMNS} FROM products p ${JOINS}`;
+  const fts = `SELECT ${PRODUCT_COLUMNS} FROM products_fts f JOIN products p ON p.id = f.rowid ${JOINS}
+    WHERE products_fts MATCH @match`;
+  s = {
+    byBarcode: db.prepare(
+      `SELECT ${PRODUCT_COLUMNS} FROM barcodes b JOIN products p ON p.id = b.product_id ${JOINS} WHERE b.code = ?`,
+    ),
+    bySku: db.prepare(`${sel} WHERE p.sku = ?`),
+    byId: db.prepare(`${sel} WHERE p.id = ?`),
+    barcodesOf: db.prepare('SELECT code FROM barcodes WHERE product_id = ? ORDER BY rowid').pluck(),
+    barcodeOwner: db.prepare(
+      'SELECT b.product_id, p.sku FROM barcodes b JOIN products p ON p.id = b.product_id WHERE b.code = ?',
+    ),
+    search: db.prepare(`${fts} AND ${FILTER} LIMIT @limit`),
+    list: db.prepare(`${sel} WHERE ${FILTER} ORDER BY p.sku LIMIT @limit`),
+    categoryByName: db.prepare('SELECT id, name FROM categories WHERE name = ? COLLATE NOCASE'),
+  } as CatalogStatements;
+  cache.set(db, s);
+  return s;
+}
+
+/**
+ * An FTS5 query for what a cashier types: every word is a prefix, all must match
+ * ("choc mil" → "choc"* "mil"*). Returns null when there is no word to search.
+ */
+export function ftsQuery(text: string): string | null {
+  const words = text
+    .normalize('NFC')
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 0)
+    .slice(0, 8);
+  if (words.length === 0) return null;
+  return words.map((w) => `"${w.replaceAll('"', '""')}"*`).join(' ');
+}
