@@ -33,6 +33,7 @@ interface Stmts {
 export class CatalogWriter {
   private readonly taxIds: Map<number, number>;
   private readonly categories = new Map<string, number>();
+  private readonly gaveAway = new Set<string>();
   private readonly s: Stmts;
   private readonly c;
 
@@ -159,7 +160,8 @@ export class CatalogWriter {
   ): WriteOutcome {
     const now = this.app.now().toISOString();
     const plan = this.plan(patch, existing);
-    if (plan.outcome === 'unchanged') return plan.outcome;
+    // a product whose barcode another row of the same import took has changed too
+    if (plan.outcome === 'unchanged') return this.gaveAway.has(patch.sku) ? 'updated' : 'unchanged';
     let id: number;
     if (!existing) {
       const r = this.s.insert.run(
@@ -203,6 +205,9 @@ export class CatalogWriter {
   /** Releases a barcode another product gives away in the same import, before it is re-assigned. */
   private releaseBarcode(code: string, sku: string): void {
     const owner = this.c.barcodeOwner.get(code);
-    if (owner && owner.sku !== sku) this.s.deleteBarcode.run(code, owner.product_id);
+    if (owner && owner.sku !== sku) {
+      this.s.deleteBarcode.run(code, owner.product_id);
+      this.gaveAway.add(owner.sku);
+    }
   }
 }

@@ -401,6 +401,6 @@ export async function importProducts(
     // let other processes take the write lock between batches
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  report.written = checked.length > 0;
+  report.written = report.created + report.updated > 0;
   return report;
 }

@@ -8,7 +8,7 @@ const BAR_EVERY_MS = 100;
 
 export function importProgress(io: Io, now: () => number = Date.now): { update: (p: ImportProgress) => void; done: () => void } {
   const start = now();
-  let last = 0;
+  let last = start;
   let drawn = false;
   const tty = Boolean(io.stderr.isTTY);
   const update = (p: ImportProgress): void => {

@@ -1,0 +1,59 @@
+/** Test helpers: temp folders, the real tpv binary as a subprocess, a store on a real SQLite file. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll } from 'vitest';
+import type { App } from '../src/app/context.js';
+import { DEMO_STORE, initStore, type StoreInput } from '../src/app/store.js';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const BIN = join(ROOT, 'bin', 'tpv');
+export const FIXTURES = join(ROOT, 'fixtures');
+
+/** A fresh temp folder, removed after the file's tests. */
+export function tempDir(prefix = 'tpv-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON when it is one document. */
+  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** Runs the built tpv like a user would. */
+export function tpv(args: string[], opts: { input?: string | Buffer; env?: Record<string, string | undefined> } = {}): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, TPV_LANG: 'en', NO_COLOR: '1', ...opts.env };
+    for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const stdout = Buffer.concat(out).toString('utf8');
+      let json: unknown = undefined;
+      try {
+        json = JSON.parse(stdout);
+      } catch {
+        /* not JSON */
+      }
+      resolvePromise({ code: code ?? -1, stdout, stderr: Buffer.concat(err).toString('utf8'), json });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+export const TEST_ADMIN = { code: 'admin', name: 'Admin', pin: '1234' };
+
+/** A store on a real database file (Spain, EUR, 21/10/4/0), opened through the app layer. */
+export async function makeStore(dir: string, overrides: Partial<StoreInput> = {}, name = 'tpv.db'): Promise<App> {
+  return initStore(join(dir, name), { ...DEMO_STORE, admin: TEST_ADMIN, ...overrides }, { now: () => new Date('2026-11-21T10:00:00Z') });
+}
