@@ -2,9 +2,16 @@ CREATE TABLE `barcodes` (
 	`code` text PRIMARY KEY NOT NULL,
 	`product_id` integer NOT NULL,
 	FOREIGN KEY (`product_id`) REFERENCES `products`(`id`) ON UPDATE no action ON DELETE no action
-);
+
+) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE INDEX `barcodes_product` ON `barcodes` (`product_id`);--> statement-breakpoint
+CREATE TABLE `bulk_loads` (
+	`id` integer PRIMARY KEY NOT NULL,
+	`pid` integer NOT NULL,
+	`started_at` text NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `categories` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`name` text NOT NULL

@@ -1,22 +1,27 @@
 -- Name search: an FTS5 index over products.name, accent- and case-insensitive
 -- (unicode61 with remove_diacritics 2), with prefix indexes for 2- and 3-letter prefixes.
+-- detail=column and columnsize=0: tpv matches word prefixes and never ranks by bm25 or
+-- queries phrases, so positions and sizes would only cost space and load time.
 CREATE VIRTUAL TABLE `products_fts` USING fts5(
 	name,
 	content='products',
 	content_rowid='id',
 	tokenize='unicode61 remove_diacritics 2',
-	prefix='2 3'
+	prefix='2 3',
+	detail=column,
+	columnsize=0
 );
 --> statement-breakpoint
-CREATE TRIGGER `products_fts_ai` AFTER INSERT ON `products` BEGIN
+-- While a bulk load runs (a row in bulk_loads) the load rebuilds the index at its end instead.
+CREATE TRIGGER `products_fts_ai` AFTER INSERT ON `products` WHEN NOT EXISTS (SELECT 1 FROM bulk_loads) BEGIN
 	INSERT INTO products_fts(rowid, name) VALUES (new.id, new.name);
 END;
 --> statement-breakpoint
-CREATE TRIGGER `products_fts_ad` AFTER DELETE ON `products` BEGIN
+CREATE TRIGGER `products_fts_ad` AFTER DELETE ON `products` WHEN NOT EXISTS (SELECT 1 FROM bulk_loads) BEGIN
 	INSERT INTO products_fts(products_fts, rowid, name) VALUES ('delete', old.id, old.name);
 END;
 --> statement-breakpoint
-CREATE TRIGGER `products_fts_au` AFTER UPDATE OF name ON `products` BEGIN
+CREATE TRIGGER `products_fts_au` AFTER UPDATE OF name ON `products` WHEN NOT EXISTS (SELECT 1 FROM bulk_loads) BEGIN
 	INSERT INTO products_fts(products_fts, rowid, name) VALUES ('delete', old.id, old.name);
 	INSERT INTO products_fts(rowid, name) VALUES (new.id, new.name);
 END;

@@ -4,6 +4,7 @@
  */
 import { TpvError } from '../core/errors.js';
 import { currencyExponent } from '../core/money.js';
+import { recoverBulkLoads } from '../db/catalog.js';
 import { openDatabase, type Sqlite } from '../db/connection.js';
 import { loadSettings, type Settings } from './settings.js';
 
@@ -37,6 +38,7 @@ export async function openApp(path: string, opts: OpenOptions = {}): Promise<App
   if (migrated && migrated.backup) {
     notice({ code: 'store.migrated', params: { tags: migrated.tags.join(', '), backup: migrated.backup } });
   }
+  if (recoverBulkLoads(db, processAlive)) notice({ code: 'import.recovered', params: { path } });
   const app: App = {
     db,
     path,
@@ -71,4 +73,14 @@ export function storeMoney(app: App): StoreMoney {
 /** Runs fn in an IMMEDIATE transaction (takes the write lock up front; never async inside). */
 export function inTransaction<T>(app: App, fn: () => T): T {
   return app.db.transaction(fn).immediate();
+}
+
+/** Whether a process of this machine is still running (the database is local to the register). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

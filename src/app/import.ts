@@ -10,9 +10,9 @@ import type { Readable } from 'node:stream';
 import { TpvError } from '../core/errors.js';
 import { CsvReader, detectDelimiter } from '../core/csv.js';
 import { parseProductRow, PRODUCT_FIELDS, type FieldProblem, type ProductField, type ProductPatch } from '../core/product.js';
-import type { ProductRow } from '../db/catalog.js';
+import { beginBulkLoad, endBulkLoad, type ProductRow } from '../db/catalog.js';
 import { CatalogWriter } from './catalog-writer.js';
-import { type App, storeMoney } from './context.js';
+import { type App, inTransaction, storeMoney } from './context.js';
 
 export type ImportFormat = 'csv' | 'jsonl';
 export type ImportEncoding = 'utf8' | 'latin1';
@@ -62,6 +62,9 @@ export interface ImportReport {
   ignoredColumns: string[];
   errors: RowError[];
 }
+
+/** From this many new rows on, an import into an empty catalog is a bulk load. */
+const BULK_ROWS = 10_000;
 
 interface ParsedRow {
   line: number;
@@ -386,20 +389,28 @@ export async function importProducts(
     for (const row of checked) report[writer.plan(row.patch, existingRows.get(row.patch.sku)).outcome]++;
     return report;
   }
-  for (let start = 0; start < checked.length; start += batchSize) {
-    const batch = checked.slice(start, start + batchSize);
-    app.db
-      .transaction(() => {
+  // A large load into an empty catalog indexes the names once at the end (design §4: bulk loads
+  // build secondary indexes after the load) instead of row by row.
+  const bulk = catalogEmpty && checked.length >= BULK_ROWS;
+  let bulkId = 0;
+  const firstId = bulk ? (app.db.prepare('SELECT coalesce(max(id), 0) FROM products').pluck().get() as number) : 0;
+  if (bulk) bulkId = inTransaction(app, () => beginBulkLoad(app.db, process.pid, app.now()));
+  try {
+    for (let start = 0; start < checked.length; start += batchSize) {
+      const batch = checked.slice(start, start + batchSize);
+      inTransaction(app, () => {
         for (const row of batch) {
           // re-read inside the transaction: another process may have changed it since pass 1
           const existing = catalogEmpty ? undefined : writer.existing(row.patch.sku);
           report[writer.write(row.patch, existing, reason, 'import', moving)]++;
         }
-      })
-      .immediate();
-    opts.progress?.({ phase: 'write', rows: dataRows, total: checked.length, done: Math.min(start + batchSize, checked.length) });
-    // let other processes take the write lock between batches
-    await new Promise<void>((resolve) => setImmediate(resolve));
+      });
+      opts.progress?.({ phase: 'write', rows: dataRows, total: checked.length, done: Math.min(start + batchSize, checked.length) });
+      // let other processes take the write lock between batches
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    if (bulk) await endBulkLoad(app.db, bulkId, firstId);
   }
   report.written = report.created + report.updated > 0;
   return report;

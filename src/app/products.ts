@@ -228,7 +228,7 @@ export function* exportProducts(app: App, format: 'csv' | 'jsonl'): Generator<st
   const { exponent } = storeMoney(app);
   const stmt = app.db.prepare(`SELECT p.sku, p.name, p.price, t.rate, p.unit, c.name AS category, p.active,
       p.track_stock, p.on_hand, (SELECT group_concat(code, '|') FROM (SELECT code FROM barcodes
-      WHERE product_id = p.id ORDER BY rowid)) AS barcodes
+      WHERE product_id = p.id ORDER BY code)) AS barcodes
     FROM products p JOIN tax_categories t ON t.id = p.tax_category_id LEFT JOIN categories c ON c.id = p.category_id
     ORDER BY p.sku`);
   if (format === 'csv') yield PRODUCT_FIELDS.join(',') + '\n';

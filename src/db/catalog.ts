@@ -58,7 +58,7 @@ export function catalog(db: Sqlite): CatalogStatements {
     ),
     bySku: db.prepare(`${sel} WHERE p.sku = ?`),
     byId: db.prepare(`${sel} WHERE p.id = ?`),
-    barcodesOf: db.prepare('SELECT code FROM barcodes WHERE product_id = ? ORDER BY rowid').pluck(),
+    barcodesOf: db.prepare('SELECT code FROM barcodes WHERE product_id = ? ORDER BY code').pluck(),
     barcodeOwner: db.prepare(
       'SELECT b.product_id, p.sku FROM barcodes b JOIN products p ON p.id = b.product_id WHERE b.code = ?',
     ),
@@ -82,4 +82,50 @@ export function ftsQuery(text: string): string | null {
     .slice(0, 8);
   if (words.length === 0) return null;
   return words.map((w) => `"${w.replaceAll('"', '""')}"*`).join(' ');
+}
+
+// ---- bulk loads: the name index is built after the load, not row by row ----
+
+/** Marks a bulk load as running (the FTS triggers stand aside). Returns its id. */
+export function beginBulkLoad(db: Sqlite, pid: number, now: Date): number {
+  return Number(
+    db.prepare('INSERT INTO bulk_loads (pid, started_at) VALUES (?, ?)').run(pid, now.toISOString()).lastInsertRowid,
+  );
+}
+
+/**
+ * Indexes the names of products with id > `after` into the FTS table, `chunk` rows per transaction,
+ * then ends the bulk load in the same transaction as the last chunk. Yields between chunks.
+ */
+export async function endBulkLoad(db: Sqlite, id: number, after: number, chunk = 100_000): Promise<void> {
+  const max = db.prepare('SELECT coalesce(max(id), 0) FROM products').pluck();
+  const index = db.prepare('INSERT INTO products_fts (rowid, name) SELECT id, name FROM products WHERE id > ? AND id <= ?');
+  let from = after;
+  for (;;) {
+    const top = max.get() as number;
+    if (top - from <= chunk) {
+      db.transaction(() => {
+        index.run(from, Number.MAX_SAFE_INTEGER);
+        db.prepare('DELETE FROM bulk_loads WHERE id = ?').run(id);
+      }).immediate();
+      return;
+    }
+    db.transaction(() => index.run(from, from + chunk)).immediate();
+    from += chunk;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * A bulk load whose process died left the name index incomplete: rebuild it and clear the mark.
+ * Loads still running (their pid alive) are left alone. Returns whether it rebuilt.
+ */
+export function recoverBulkLoads(db: Sqlite, isAlive: (pid: number) => boolean): boolean {
+  const rows = db.prepare('SELECT id, pid FROM bulk_loads').all() as { id: number; pid: number }[];
+  if (rows.length === 0 || rows.some((r) => isAlive(r.pid))) return false;
+  db.transaction(() => {
+    db.exec("INSERT INTO products_fts (products_fts) VALUES ('rebuild')");
+    db.exec('DELETE FROM bulk_loads');
+  }).immediate();
+  return true;
 }

@@ -69,7 +69,11 @@ export const products = sqliteTable(
   ],
 );
 
-/** Every barcode of every product; a barcode belongs to one product only. */
+/**
+ * Every barcode of every product; a barcode belongs to one product only.
+ * The table is WITHOUT ROWID (one B-tree keyed by the code: the scan lookup and bulk loads
+ * touch half the pages); drizzle cannot say so, migration 0000 does.
+ */
 export const barcodes = sqliteTable(
   'barcodes',
   {
@@ -99,6 +103,17 @@ export const stockMoves = sqliteTable(
   },
   (t) => [index('stock_moves_product').on(t.productId)],
 );
+
+/**
+ * A bulk catalog load in progress (see src/app/import.ts): while a row is here the FTS triggers
+ * stand aside and the load rebuilds the name index at its end. A row left by a process that
+ * died is found by its pid and the index rebuilt (src/db/catalog.ts `recoverBulkLoad`).
+ */
+export const bulkLoads = sqliteTable('bulk_loads', {
+  id: integer('id').primaryKey(),
+  pid: integer('pid').notNull(),
+  startedAt: text('started_at').notNull(),
+});
 
 /** Applied migrations (tpv's own runner, see src/db/migrate.ts). */
 export const schemaMigrations = sqliteTable('schema_migrations', {

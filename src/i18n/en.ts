@@ -198,6 +198,7 @@ export const en = {
   'import.json_malformed': 'not valid JSON',
   'import.json_object': 'each line must be a JSON object',
   'import.ignored_columns': 'ignored columns: {columns}',
+  'import.recovered': 'an interrupted catalog import left the name search index incomplete: it was rebuilt ({path})',
   'import.rejected': '{rejected} of {rows} rows are invalid: nothing was written (fix them, or pass --skip-invalid)',
   'import.row_error': 'line {line}, {column}: {message}',
   'import.more_errors': '… and {count} more',

@@ -202,3 +202,34 @@ describe('upsert and round trip', () => {
     expect(showProduct(app, 'FRU-001').stock).toBe('10.5');
   });
 });
+
+describe('bulk loads', () => {
+  it('a large load into an empty catalog indexes names at the end; search finds every row', async () => {
+    const { writeCatalogCsv } = await import('../../bench/generate.js');
+    const file = join(dir, 'bulk.csv');
+    await writeCatalogCsv(file, 12_000);
+    const r = await importProducts(app, createReadStream(file), null);
+    expect(r.created).toBe(12_000);
+    expect(app.db.prepare('SELECT count(*) FROM bulk_loads').pluck().get()).toBe(0);
+    const indexed = app.db.prepare("SELECT count(*) FROM products_fts WHERE products_fts MATCH 'leche*'").pluck().get();
+    const expected = app.db.prepare("SELECT count(*) FROM products WHERE name LIKE '%leche%'").pluck().get();
+    expect(indexed).toBe(expected);
+    // FTS5 checks the index against the content table and throws when they differ
+    expect(() => app.db.prepare("INSERT INTO products_fts(products_fts, rank) VALUES ('integrity-check', 1)").run()).not.toThrow();
+  });
+
+  it('a load whose process died is finished by the next open: the index is rebuilt', async () => {
+    const { openApp } = await import('../../src/app/context.js');
+    await fromText('sku,name,price,tax_rate\nA1,Leche entera,1,4\n');
+    // a crashed bulk load: its mark is left and a product it wrote is not in the index
+    app.db.prepare("INSERT INTO bulk_loads (pid, started_at) VALUES (999999999, '2026-11-21T10:00:00Z')").run();
+    app.db.prepare("INSERT INTO products (sku, name, price, tax_category_id, unit, created_at, updated_at) VALUES ('A2', 'Café con leche', 100, 1, 'each', 'x', 'x')").run();
+    expect(app.db.prepare("SELECT count(*) FROM products_fts WHERE products_fts MATCH 'cafe*'").pluck().get()).toBe(0);
+    const notices: string[] = [];
+    const again = await openApp(app.path, { notice: (n) => notices.push(n.code) });
+    expect(notices).toEqual(['import.recovered']);
+    expect(again.db.prepare("SELECT count(*) FROM products_fts WHERE products_fts MATCH 'cafe*'").pluck().get()).toBe(1);
+    expect(again.db.prepare('SELECT count(*) FROM bulk_loads').pluck().get()).toBe(0);
+    again.close();
+  });
+});
