@@ -10,6 +10,10 @@ import { catalog, type ProductRow } from '../db/catalog.js';
 import type { App } from './context.js';
 import { taxIdsByRate } from './taxes.js';
 
+const ROWS_PER_STATEMENT = 50;
+const PRODUCT_INSERT_COLUMNS = ['id', 'sku', 'name', 'price', 'tax_category_id', 'unit', 'category_id', 'active',
+  'track_stock', 'created_at', 'updated_at'] as const;
+
 export type WriteOutcome = 'created' | 'updated' | 'unchanged';
 
 export interface Plan {
@@ -56,6 +60,53 @@ export class CatalogWriter {
       ),
       insertCategory: db.prepare('INSERT INTO categories (name) VALUES (?)'),
     };
+  }
+
+  /**
+   * Inserts new products (checked, none existing) with multi-row statements: the bulk path of
+   * an import into an empty catalog. Ids are given explicitly (max(id) + n, read inside the
+   * caller's transaction, which holds the write lock), so barcodes and stock moves can follow
+   * in multi-row statements too. Returns how many were created.
+   */
+  createMany(patches: ProductPatch[], reason: string): number {
+    const db = this.app.db;
+    const now = this.app.now().toISOString();
+    let id = db.prepare('SELECT coalesce(max(id), 0) FROM products').pluck().get() as number;
+    const products: unknown[] = [];
+    const codes: unknown[] = [];
+    const moves: unknown[] = [];
+    for (const p of patches) {
+      id++;
+      products.push(id, p.sku, p.name!, p.price!, this.taxIds.get(p.taxRate!)!, p.unit ?? 'each',
+        this.categoryId(p.category), p.active === false ? 0 : 1, p.trackStock === false ? 0 : 1, now, now);
+      for (const code of p.barcodes ?? []) codes.push(code, id);
+      if (p.stock) moves.push(id, p.stock, 'import', reason, now);
+    }
+    this.insertRows('products', PRODUCT_INSERT_COLUMNS, products);
+    this.insertRows('barcodes', ['code', 'product_id'], codes);
+    this.insertRows('stock_moves', ['product_id', 'qty', 'kind', 'reason', 'created_at'], moves);
+    return patches.length;
+  }
+
+  private readonly multi = new Map<string, Statement>();
+
+  /** INSERTs flat `values` as rows of `columns`, up to ROWS_PER_STATEMENT rows per statement. */
+  private insertRows(table: string, columns: readonly string[], values: unknown[]): void {
+    const width = columns.length;
+    const stmt = (rows: number): Statement => {
+      const key = `${table}/${rows}`;
+      let st = this.multi.get(key);
+      if (!st) {
+        const row = `(${columns.map(() => '?').join(', ')})`;
+        st = this.app.db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array(rows).fill(row).join(', ')}`);
+        this.multi.set(key, st);
+      }
+      return st;
+    };
+    const step = ROWS_PER_STATEMENT * width;
+    let i = 0;
+    for (; i + step <= values.length; i += step) stmt(ROWS_PER_STATEMENT).run(values.slice(i, i + step));
+    if (i < values.length) stmt((values.length - i) / width).run(values.slice(i));
   }
 
   existing(sku: string): ProductRow | undefined {

@@ -303,7 +303,7 @@ export async function importProducts(
   const colName = format === 'csv' ? csvColName : jsonKeyFor;
   const skuLine = new Map<string, number>();
   const barcodeInFile = new Map<string, string>(); // barcode → sku claiming it in this file
-  const fileBarcodesOfSku = new Map<string, Set<string>>();
+  const patchOfSku = new Map<string, ProductPatch>();
   const rejected = new Set<number>(); // lines
   for (const e of errors) rejected.add(e.line);
   const valid: ParsedRow[] = [];
@@ -329,7 +329,6 @@ export async function importProducts(
       continue;
     }
     for (const code of p.barcodes ?? []) barcodeInFile.set(code, p.sku);
-    if (p.barcodes) fileBarcodesOfSku.set(p.sku, new Set(p.barcodes));
     valid.push(row);
   }
 
@@ -341,13 +340,14 @@ export async function importProducts(
     const owner = writer.barcodeOwner(code);
     if (owner === null || owner === sku) return null;
     // the owner gives it away in this same file: fine, it moves
-    const ownerNew = fileBarcodesOfSku.get(owner);
-    if (ownerNew && !ownerNew.has(code)) {
+    const ownerNew = patchOfSku.get(owner)?.barcodes;
+    if (ownerNew && !ownerNew.includes(code)) {
       moving.add(code);
       return null;
     }
     return owner;
   };
+  if (!catalogEmpty) for (const row of valid) patchOfSku.set(row.patch.sku, row.patch);
   const checked: ParsedRow[] = [];
   for (const row of valid) {
     const existing = catalogEmpty ? undefined : writer.existing(row.patch.sku);
@@ -395,13 +395,19 @@ export async function importProducts(
   let bulkId = 0;
   const firstId = bulk ? (app.db.prepare('SELECT coalesce(max(id), 0) FROM products').pluck().get() as number) : 0;
   if (bulk) bulkId = inTransaction(app, () => beginBulkLoad(app.db, process.pid, app.now()));
+  // index pages of a large catalog stay in memory while it loads (default cache: 2 MB)
+  if (checked.length >= BULK_ROWS) app.db.pragma('cache_size = -262144');
   try {
     for (let start = 0; start < checked.length; start += batchSize) {
       const batch = checked.slice(start, start + batchSize);
       inTransaction(app, () => {
+        if (catalogEmpty) {
+          report.created += writer.createMany(batch.map((r) => r.patch), reason);
+          return;
+        }
         for (const row of batch) {
           // re-read inside the transaction: another process may have changed it since pass 1
-          const existing = catalogEmpty ? undefined : writer.existing(row.patch.sku);
+          const existing = writer.existing(row.patch.sku);
           report[writer.write(row.patch, existing, reason, 'import', moving)]++;
         }
       });
@@ -409,9 +415,23 @@ export async function importProducts(
       // let other processes take the write lock between batches
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+  } catch (e) {
+    // another process changed the catalog between the check and the write (a sku or a barcode
+    // taken meanwhile): what was written stays, and re-running the import finishes the job
+    if (isConstraintError(e)) {
+      throw new TpvError('conflict', 'import.interrupted', {
+        written: report.created + report.updated,
+        rows: checked.length,
+        message: (e as Error).message,
+      });
+    }
+    throw e;
   } finally {
     if (bulk) await endBulkLoad(app.db, bulkId, firstId);
   }
   report.written = report.created + report.updated > 0;
   return report;
 }
+
+const isConstraintError = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && String((e as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT');

@@ -1,72 +1,46 @@
 /**
- * Store settings: a fixed set of keys, each with a zod schema that parses the text a user types
- * (`tpv config set KEY VALUE`) and validates the stored JSON. Unknown keys are refused.
+ * Store settings: a fixed set of keys stored as JSON in the settings table. Reading them is
+ * cheap and needs no validation library; writing goes through `settings-schema.ts` (zod),
+ * which only the commands that change settings load.
  */
-import { z } from 'zod';
-import { checkLayout, type VariableMeasureLayout } from '../core/barcode.js';
-import { TpvError } from '../core/errors.js';
-import { currencyExponent } from '../core/money.js';
-import { parseBoolean } from '../core/product.js';
+import type { VariableMeasureLayout } from '../core/barcode.js';
 import type { Sqlite } from '../db/connection.js';
 
-const text = (max: number) => z.string().trim().min(1, 'setting.empty').max(max, 'setting.too_long');
-const bool = z.preprocess(
-  (v) => (typeof v === 'string' ? (parseBoolean(v) ?? v) : v),
-  z.boolean({ error: 'setting.boolean' }),
-);
-
-export function isCountry(code: string): boolean {
-  if (!/^[A-Z]{2}$/.test(code)) return false;
-  const name = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'code' }).of(code);
-  return name !== undefined && name !== code;
+export interface Settings {
+  'store.name': string;
+  'store.legal_name': string;
+  'store.tax_id': string;
+  'store.address': string;
+  'store.country': string;
+  'store.currency': string;
+  'store.timezone': string;
+  'store.prices_include_tax': boolean;
+  'store.language': 'es' | 'en';
+  'register.code': string;
+  'barcode.price_prefixes': string[];
+  'barcode.weight_prefixes': string[];
+  'barcode.item_digits': number;
+  'barcode.price_check_digit': boolean;
 }
 
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return zone.includes('/') || zone === 'UTC';
-  } catch {
-    return false;
-  }
-}
+export type SettingKey = keyof Settings;
+export const SETTING_KEYS: readonly SettingKey[] = [
+  'store.name',
+  'store.legal_name',
+  'store.tax_id',
+  'store.address',
+  'store.country',
+  'store.currency',
+  'store.timezone',
+  'store.prices_include_tax',
+  'store.language',
+  'register.code',
+  'barcode.price_prefixes',
+  'barcode.weight_prefixes',
+  'barcode.item_digits',
+  'barcode.price_check_digit',
+];
 
-const prefixes = z.preprocess(
-  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
-  z.array(z.string().regex(/^2[0-9]$/, 'setting.gs1_prefix')),
-);
-
-export const SETTINGS = {
-  'store.name': text(100),
-  'store.legal_name': text(200),
-  'store.tax_id': text(40),
-  'store.address': text(300),
-  'store.country': z
-    .string()
-    .trim()
-    .transform((s) => s.toUpperCase())
-    .refine(isCountry, 'setting.country'),
-  'store.currency': z
-    .string()
-    .trim()
-    .transform((s) => s.toUpperCase())
-    .refine((c) => currencyExponent(c) !== undefined, 'setting.currency'),
-  'store.timezone': z.string().trim().refine(isTimeZone, 'setting.timezone'),
-  'store.prices_include_tax': bool,
-  'store.language': z.enum(['es', 'en'], { error: 'setting.language' }),
-  'register.code': z
-    .string()
-    .trim()
-    .transform((s) => s.toUpperCase())
-    .refine((s) => /^[A-Z0-9]{1,8}$/.test(s), 'setting.register_code'),
-  'barcode.price_prefixes': prefixes,
-  'barcode.weight_prefixes': prefixes,
-  'barcode.item_digits': z.coerce.number({ error: 'setting.integer' }).int('setting.integer').min(4, 'setting.item_digits').max(6, 'setting.item_digits'),
-  'barcode.price_check_digit': bool,
-} as const;
-
-export type SettingKey = keyof typeof SETTINGS;
-export type Settings = { [K in SettingKey]: z.output<(typeof SETTINGS)[K]> };
-export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
 
 /** Defaults for keys `tpv init` does not ask for. */
 export const SETTING_DEFAULTS: Partial<Settings> = {
@@ -80,20 +54,7 @@ export const SETTING_DEFAULTS: Partial<Settings> = {
 };
 
 export function isSettingKey(key: string): key is SettingKey {
-  return Object.prototype.hasOwnProperty.call(SETTINGS, key);
-}
-
-/** Parses a user's value for a key; throws an invalid-input error naming the key. */
-export function parseSetting<K extends SettingKey>(key: K, value: unknown): Settings[K] {
-  const r = SETTINGS[key].safeParse(value);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new TpvError('invalid', issue?.message.startsWith('setting.') ? issue.message : 'setting.invalid', {
-      key,
-      value: String(value),
-    });
-  }
-  return r.data as Settings[K];
+  return (SETTING_KEYS as readonly string[]).includes(key);
 }
 
 export function loadSettings(db: Sqlite): Partial<Settings> {
@@ -120,10 +81,4 @@ export function variableMeasureLayout(s: Partial<Settings>): VariableMeasureLayo
     priceCheckDigit: s['barcode.price_check_digit'] ?? false,
   };
   return layout;
-}
-
-/** Validates a would-be layout as a whole (after changing one of its keys). */
-export function assertLayout(s: Partial<Settings>): void {
-  const r = checkLayout(variableMeasureLayout(s));
-  if (!r.ok) throw new TpvError('invalid', r.problem.code, r.problem.params ?? {});
 }

@@ -1,7 +1,8 @@
 /** Store setup: `tpv init` (and the demo store). */
 import { TpvError } from '../core/errors.js';
 import { type App, openApp, type OpenOptions } from './context.js';
-import { parseSetting, SETTING_DEFAULTS, type Settings, writeSettings } from './settings.js';
+import { SETTING_DEFAULTS, type Settings, writeSettings } from './settings.js';
+import { parseSetting } from './settings-schema.js';
 import { defaultTaxRates, insertTaxCategory } from './taxes.js';
 import { insertUser, type NewUser } from './users.js';
 

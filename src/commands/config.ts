@@ -1,15 +1,7 @@
 /** `tpv config list|get|set`, `tpv taxes list|add`, `tpv migrate [status]`. */
 import type { Command } from 'commander';
 import { inTransaction } from '../app/context.js';
-import {
-  assertLayout,
-  isSettingKey,
-  parseSetting,
-  SETTING_KEYS,
-  type SettingKey,
-  type Settings,
-  writeSettings,
-} from '../app/settings.js';
+import { isSettingKey, SETTING_KEYS, type SettingKey, type Settings, writeSettings } from '../app/settings.js';
 import { addTax, listTaxes } from '../app/taxes.js';
 import { TpvError } from '../core/errors.js';
 import { formatRate, parseRate } from '../core/money.js';
@@ -55,7 +47,8 @@ export function register(program: Command, cli: Cli): void {
       .command('set <key> <value>')
       .description(t('help.config.set'))
       .action((key: string, value: string) =>
-        cli.withApp((app) => {
+        cli.withApp(async (app) => {
+          const { assertLayout, parseSetting } = await import('../app/settings-schema.js');
           const k = settingKey(key);
           const parsed = parseSetting(k, value);
           const next: Partial<Settings> = { ...app.settings, [k]: parsed };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { App } from '../app/context.js';
 import { importProducts } from '../app/import.js';
-import { DEMO_ADMIN, DEMO_STORE, initStore, type StoreInput } from '../app/store.js';
+import type { StoreInput } from '../app/store.js';
 import { packageFile } from '../assets.js';
 import { TpvError } from '../core/errors.js';
 import { parseRate } from '../core/money.js';
@@ -104,6 +104,7 @@ async function storeInput(cli: Cli, f: InitFlags): Promise<StoreInput> {
 /** Creates the demo store at `path` with the fixture catalog. */
 export async function createDemo(cli: Cli, path: string): Promise<{ path: string; products: number; pin: string }> {
   ensureParentDir(path);
+  const { DEMO_ADMIN, DEMO_STORE, initStore } = await import('../app/store.js');
   const app: App = await initStore(path, { ...DEMO_STORE, admin: DEMO_ADMIN }, { notice: cli.notice });
   try {
     const file = packageFile('fixtures/demo-catalog.csv');
@@ -147,6 +148,7 @@ export function register(program: Command, cli: Cli): void {
       }
       const input = await storeInput(cli, f);
       ensureParentDir(path);
+      const { initStore } = await import('../app/store.js');
       const app = await initStore(path, input, { notice: cli.notice });
       app.close();
       const data = {

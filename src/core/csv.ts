@@ -38,97 +38,94 @@ export class CsvReader {
     const out: CsvRecord[] = [];
     const s = this.buf;
     const d = this.delimiter;
-    const dc = d.charCodeAt(0);
-    let pos = 0;
     const n = s.length;
+    let pos = 0;
+    let quote = s.indexOf('"'); // next quote at or after pos (-1: none left)
     while (pos < n) {
       const nl = s.indexOf('\n', pos);
       if (nl === -1 && !final) break;
       const lineEnd = nl === -1 ? n : nl;
-      const q = s.indexOf('"', pos);
-      if (q === -1 || q >= lineEnd) {
-        // fast path: no quotes on this line
-        let end = lineEnd;
-        if (end > pos && s.charCodeAt(end - 1) === CR) end--;
+      if (quote !== -1 && quote < pos) quote = s.indexOf('"', pos);
+      if (quote === -1 || quote > lineEnd) {
+        // fast path: no quote on this line
+        const end = lineEnd > pos && s.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd;
         out.push({ line: this.line, fields: s.slice(pos, end).split(d) });
         this.line++;
-        pos = nl === -1 ? n : nl + 1;
+        pos = lineEnd + 1;
         continue;
       }
-      // slow path: a state machine from pos, possibly spanning lines
-      const fields: string[] = [];
-      let field = '';
-      let i = pos;
-      let lines = 1;
-      let inQuotes = false;
-      let fieldStart = i;
-      let done = false;
-      let quoted = false;
-      while (i < n) {
-        const c = s.charCodeAt(i);
-        if (inQuotes) {
-          if (c === QUOTE) {
-            if (i + 1 < n && s.charCodeAt(i + 1) === QUOTE) {
-              field += s.slice(fieldStart, i + 1);
-              i += 2;
-              fieldStart = i;
-              continue;
-            }
-            if (i + 1 >= n && !final) break; // need to see the next char
-            field += s.slice(fieldStart, i);
-            inQuotes = false;
-            i++;
-            fieldStart = i;
-            continue;
-          }
-          if (c === LF) lines++;
-          i++;
-          continue;
-        }
-        if (c === dc) {
-          fields.push(field + s.slice(fieldStart, i));
-          field = '';
-          quoted = false;
-          i++;
-          fieldStart = i;
-          continue;
-        }
-        if (c === LF || (c === CR && (i + 1 < n ? s.charCodeAt(i + 1) === LF : final))) {
-          fields.push(field + s.slice(fieldStart, i));
-          i += c === CR && i + 1 < n ? 2 : 1;
-          done = true;
-          break;
-        }
-        if (c === QUOTE && !quoted && i === fieldStart && field === '') {
-          inQuotes = true;
-          quoted = true;
-          i++;
-          fieldStart = i;
-          continue;
-        }
-        i++;
-      }
-      if (!done) {
-        if (!final || inQuotes) {
-          if (final && inQuotes) {
-            // unterminated quote at end of input: keep what we have as the last field
-            fields.push(field + s.slice(fieldStart, n));
-            out.push({ line: this.line, fields });
-            this.line += lines;
-            pos = n;
-          }
-          break;
-        }
-        fields.push(field + s.slice(fieldStart, n));
-        i = n;
-      }
-      out.push({ line: this.line, fields });
-      this.line += lines;
-      pos = i;
+      const rec = this.record(s, pos, final);
+      if (!rec) break; // incomplete: wait for more input
+      out.push({ line: this.line, fields: rec.fields });
+      this.line += rec.lines;
+      pos = rec.next;
     }
-    this.buf = s.slice(pos);
+    this.buf = pos >= n ? '' : s.slice(pos);
     return out;
   }
+
+  /**
+   * Reads one record with quoted fields starting at `start`. Returns null when the input ends
+   * inside it (unless final: then an unterminated quote takes the rest of the input).
+   */
+  private record(s: string, start: number, final: boolean): { fields: string[]; lines: number; next: number } | null {
+    const n = s.length;
+    const fields: string[] = [];
+    let lines = 1;
+    let i = start;
+    for (;;) {
+      let value = '';
+      if (s.charCodeAt(i) === QUOTE) {
+        let j = i + 1;
+        for (;;) {
+          const q = s.indexOf('"', j);
+          if (q === -1 || (q === n - 1 && !final)) {
+            if (!final) return null;
+            value += s.slice(j);
+            lines += countLf(s, j, n);
+            return { fields: [...fields, value], lines, next: n };
+          }
+          lines += countLf(s, j, q);
+          if (s.charCodeAt(q + 1) === QUOTE) {
+            value += s.slice(j, q + 1);
+            j = q + 2;
+            continue;
+          }
+          value += s.slice(j, q);
+          i = q + 1;
+          break;
+        }
+      }
+      // unquoted text (or text after a closing quote) up to the delimiter or the end of the line
+      let end = i;
+      for (; end < n; end++) {
+        const c = s.charCodeAt(end);
+        if (c === LF || c === this.delimiterCode) break;
+        if (c === CR && (end + 1 < n ? s.charCodeAt(end + 1) === LF : final)) break;
+        if (c === CR && end + 1 >= n) return null; // a CR at the end of a chunk: wait
+      }
+      if (end >= n && !final) return null;
+      value += s.slice(i, end);
+      fields.push(value);
+      if (end >= n) return { fields, lines, next: n };
+      const c = s.charCodeAt(end);
+      if (c === this.delimiterCode) {
+        i = end + 1;
+        continue;
+      }
+      return { fields, lines, next: c === CR ? end + 2 : end + 1 };
+    }
+  }
+
+  private get delimiterCode(): number {
+    return this.delimiter.charCodeAt(0);
+  }
+}
+
+function countLf(s: string, from: number, to: number): number {
+  let count = 0;
+  for (let k = s.indexOf('\n', from); k !== -1 && k < to; k = s.indexOf('\n', k + 1)) count++;
+  return count;
 }
 
 /** Guesses the delimiter from the header line: the most frequent of `,` `;` tab outside quotes. */

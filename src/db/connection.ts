@@ -5,12 +5,19 @@
  * Opening an older database migrates it after an online backup; a newer one is refused.
  */
 import { closeSync, existsSync, openSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import { TpvError } from '../core/errors.js';
 import { VERSION } from '../version.js';
 import { applyPending, knownMigrations, schemaVersion, writtenBy } from './migrate.js';
 
 export type Sqlite = Database.Database;
+
+let driver: typeof Database | undefined;
+/** better-sqlite3 (a native addon) is loaded on first use: `tpv --version` and `--help` never pay for it. */
+function sqlite(): typeof Database {
+  return (driver ??= createRequire(import.meta.url)('better-sqlite3') as typeof Database);
+}
 
 export const BUSY_TIMEOUT_MS = 5000;
 
@@ -28,7 +35,8 @@ export function connect(path: string, opts: { create?: boolean; readonly?: boole
     if (!opts.create) throw new TpvError('not_found', 'store.missing', { path });
     closeSync(openSync(path, 'wx', 0o600));
   }
-  const db = new Database(path, { readonly: opts.readonly ?? false, fileMustExist: true });
+  const Driver = sqlite();
+  const db = new Driver(path, { readonly: opts.readonly ?? false, fileMustExist: true });
   try {
     configure(db);
   } catch (e) {

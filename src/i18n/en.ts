@@ -199,6 +199,7 @@ export const en = {
   'import.json_object': 'each line must be a JSON object',
   'import.ignored_columns': 'ignored columns: {columns}',
   'import.recovered': 'an interrupted catalog import left the name search index incomplete: it was rebuilt ({path})',
+  'import.interrupted': 'another process changed the catalog during the import ({message}): {written} of {rows} rows were written; run the import again to finish it',
   'import.rejected': '{rejected} of {rows} rows are invalid: nothing was written (fix them, or pass --skip-invalid)',
   'import.row_error': 'line {line}, {column}: {message}',
   'import.more_errors': '… and {count} more',

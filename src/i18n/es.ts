@@ -201,6 +201,7 @@ export const es: Record<MessageKey, string> = {
   'import.json_object': 'cada línea debe ser un objeto JSON',
   'import.ignored_columns': 'columnas ignoradas: {columns}',
   'import.recovered': 'una importación de catálogo interrumpida dejó incompleto el índice de búsqueda por nombre: se ha reconstruido ({path})',
+  'import.interrupted': 'otro proceso cambió el catálogo durante la importación ({message}): se escribieron {written} de {rows} filas; vuelve a ejecutar la importación para completarla',
   'import.rejected': '{rejected} de {rows} filas no son válidas: no se ha escrito nada (corrígelas o usa --skip-invalid)',
   'import.row_error': 'línea {line}, {column}: {message}',
   'import.more_errors': '… y {count} más',
