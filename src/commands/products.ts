@@ -255,7 +255,7 @@ export function register(program: Command, cli: Cli): void {
           cli.out(p, () => productText(app, p));
         }),
       ),
-    'tpv products show 8410000000016 --json',
+    'tpv products show 8490300000015 --json',
     'tpv products show 2500101012349',
   );
 
@@ -337,7 +337,7 @@ export function register(program: Command, cli: Cli): void {
         }),
       ),
     'tpv stock adjust LAC-001 -- -2 --reason "caducado"',
-    'tpv stock adjust 8410000000016 24 --reason "pedido 1234"',
+    'tpv stock adjust 8490300000015 24 --reason "pedido 1234"',
   );
   example(
     stock
