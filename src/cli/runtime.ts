@@ -58,7 +58,7 @@ export class Cli {
   }
 
   get interactive(): boolean {
-    return Boolean(this.io.stdin.isTTY) && !this.io.env.CI;
+    return Boolean(this.io.stdin.isTTY);
   }
 
   /** Fails naming the flag to pass when a value is missing and nobody can be asked. */
@@ -67,25 +67,52 @@ export class Cli {
     return value;
   }
 
-  /** Asks on the terminal (stderr), masked for secrets. */
+  /** Asks on the terminal (stderr); a secret is read in raw mode and echoed as `*`. */
   async prompt(question: string, opts: { secret?: boolean; default?: string } = {}): Promise<string> {
+    const label = opts.default ? `${question} [${opts.default}]: ` : `${question}: `;
+    if (opts.secret) return this.readSecret(label);
     const { createInterface } = await import('node:readline/promises');
     const rl = createInterface({ input: this.io.stdin, output: this.io.stderr, terminal: true });
-    const label = opts.default ? `${question} [${opts.default}]: ` : `${question}: `;
-    if (opts.secret) {
-      const out = rl as unknown as { _writeToOutput: (s: string) => void; output: Writable };
-      out._writeToOutput = (s: string) => {
-        if (s.startsWith(label)) this.io.stderr.write(label);
-        else if (s.includes('\n') || s.includes('\r')) this.io.stderr.write('\n');
-        else this.io.stderr.write('*'.repeat(s.length));
-      };
-    }
     try {
       const answer = (await rl.question(label)).trim();
       return answer === '' && opts.default !== undefined ? opts.default : answer;
     } finally {
       rl.close();
     }
+  }
+
+  private readSecret(label: string): Promise<string> {
+    const { stdin, stderr } = this.io;
+    stderr.write(label);
+    return new Promise((resolve, reject) => {
+      let value = '';
+      const done = (err?: TpvError): void => {
+        stdin.off('data', onData);
+        stdin.setRawMode?.(false);
+        stdin.pause();
+        stderr.write('\n');
+        if (err) reject(err);
+        else resolve(value);
+      };
+      const onData = (chunk: Buffer | string): void => {
+        for (const ch of chunk.toString('utf8')) {
+          if (ch === '\r' || ch === '\n') return done();
+          if (ch === '\u0003') return done(new TpvError('cancelled', 'cli.cancelled'));
+          if (ch === '\u007f' || ch === '\b') {
+            if (value.length > 0) {
+              value = value.slice(0, -1);
+              stderr.write('\b \b');
+            }
+          } else if (ch >= ' ') {
+            value += ch;
+            stderr.write('*');
+          }
+        }
+      };
+      stdin.setRawMode?.(true);
+      stdin.resume();
+      stdin.on('data', onData);
+    });
   }
 
   /** Reads all of stdin (for `--admin-pin-stdin`, `tpv sale`, …). */

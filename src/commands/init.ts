@@ -10,6 +10,7 @@ import { packageFile } from '../assets.js';
 import { TpvError } from '../core/errors.js';
 import { parseRate } from '../core/money.js';
 import { t } from '../i18n/index.js';
+import { validateUserCode } from '../app/users.js';
 import { ensureParentDir } from '../cli/paths.js';
 import { type Cli, example } from '../cli/runtime.js';
 
@@ -57,32 +58,54 @@ export function parseTaxRates(text: string): number[] {
 }
 
 async function storeInput(cli: Cli, f: InitFlags): Promise<StoreInput> {
-  const ask = async (value: string | undefined, flag: string, question: string, def?: string): Promise<string> => {
+  const { parseSetting } = await import('../app/settings-schema.js');
+  /** A flag's value, else (on a terminal) an answer checked as it is typed, asked again while wrong. */
+  const ask = async (
+    value: string | undefined,
+    flag: string,
+    question: string,
+    def: string | undefined,
+    check: (v: string) => unknown,
+  ): Promise<string> => {
     if (value !== undefined && value !== '') return value;
     if (!cli.interactive) {
       if (def !== undefined) return def;
       return cli.required(value, flag);
     }
-    return cli.prompt(t(question), def !== undefined ? { default: def } : {});
+    for (;;) {
+      const answer = await cli.prompt(t(question), def !== undefined ? { default: def } : {});
+      try {
+        check(answer);
+        return answer;
+      } catch (e) {
+        if (!(e instanceof TpvError)) throw e;
+        cli.io.stderr.write(`${t(e.code, e.params)}\n`);
+      }
+    }
   };
-  const name = await ask(f.name, '--name', 'init.ask.name');
-  const legalName = await ask(f.legalName, '--legal-name', 'init.ask.legal_name', name);
-  const taxId = await ask(f.taxId, '--tax-id', 'init.ask.tax_id');
-  const address = await ask(f.address, '--address', 'init.ask.address');
-  const country = (await ask(f.country, '--country', 'init.ask.country', 'ES')).toUpperCase();
+  const setting = (key: Parameters<typeof parseSetting>[0]) => (v: string) => parseSetting(key, v);
+  const name = await ask(f.name, '--name', 'init.ask.name', undefined, setting('store.name'));
+  const legalName = await ask(f.legalName, '--legal-name', 'init.ask.legal_name', name, setting('store.legal_name'));
+  const taxId = await ask(f.taxId, '--tax-id', 'init.ask.tax_id', undefined, setting('store.tax_id'));
+  const address = await ask(f.address, '--address', 'init.ask.address', undefined, setting('store.address'));
+  const country = (await ask(f.country, '--country', 'init.ask.country', 'ES', setting('store.country'))).toUpperCase();
   const defaults = COUNTRY_DEFAULTS[country];
-  const currency = await ask(f.currency, '--currency', 'init.ask.currency', defaults?.currency);
-  const timezone = await ask(f.timezone, '--timezone', 'init.ask.timezone', defaults?.timezone);
-  const registerCode = await ask(f.register, '--register', 'init.ask.register', 'T01');
-  const adminName = await ask(f.adminName, '--admin-name', 'init.ask.admin_name', 'Admin');
-  const adminCode = await ask(f.adminCode, '--admin-code', 'init.ask.admin_code', 'admin');
+  const currency = await ask(f.currency, '--currency', 'init.ask.currency', defaults?.currency, setting('store.currency'));
+  const timezone = await ask(f.timezone, '--timezone', 'init.ask.timezone', defaults?.timezone, setting('store.timezone'));
+  const registerCode = await ask(f.register, '--register', 'init.ask.register', 'T01', setting('register.code'));
+  const adminName = await ask(f.adminName, '--admin-name', 'init.ask.admin_name', 'Admin', () => undefined);
+  const adminCode = await ask(f.adminCode, '--admin-code', 'init.ask.admin_code', 'admin', validateUserCode);
   let pin: string | undefined;
   if (f.adminPinStdin) pin = (await cli.readStdin()).split(/\r?\n/)[0]!.trim();
   else if (cli.io.env.TPV_ADMIN_PIN) pin = cli.io.env.TPV_ADMIN_PIN;
   else if (cli.interactive) {
-    pin = await cli.prompt(t('init.ask.pin'), { secret: true });
-    const again = await cli.prompt(t('init.ask.pin_again'), { secret: true });
-    if (again !== pin) throw new TpvError('invalid', 'init.pin_mismatch');
+    for (;;) {
+      pin = await cli.prompt(t('init.ask.pin'), { secret: true });
+      const again = await cli.prompt(t('init.ask.pin_again'), { secret: true });
+      const problem = !/^[0-9]{4,8}$/.test(pin) ? 'user.pin_format' : again !== pin ? 'init.pin_mismatch' : null;
+      if (!problem) break;
+      cli.io.stderr.write(`${t(problem)}\n`);
+    }
   } else throw new TpvError('usage', 'init.pin_required');
   const input: StoreInput = {
     name,

@@ -9,6 +9,7 @@ export const en = {
   'cli.example': 'Examples',
   'cli.usage': '{message}',
   'cli.internal': 'internal error: {message} (run with TPV_DEBUG=1 for details)',
+  'cli.cancelled': 'cancelled',
   'cli.flag_required': 'missing {flag} (nothing can be asked: stdin is not a terminal)',
   'cli.limit': '--limit must be a whole number above 0, not "{value}"',
   'file.not_found': 'file not found: {path}',

@@ -11,6 +11,7 @@ export const es: Record<MessageKey, string> = {
   'cli.example': 'Ejemplos',
   'cli.usage': '{message}',
   'cli.internal': 'error interno: {message} (ejecuta con TPV_DEBUG=1 para ver los detalles)',
+  'cli.cancelled': 'cancelado',
   'cli.flag_required': 'falta {flag} (no se puede preguntar: la entrada estándar no es un terminal)',
   'cli.limit': '--limit debe ser un número entero mayor que 0, no "{value}"',
   'file.not_found': 'no se encuentra el archivo: {path}',

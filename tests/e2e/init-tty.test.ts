@@ -1,0 +1,44 @@
+/** `tpv init` on a real terminal (tmux): it asks for each field, re-asks a wrong one, masks the PIN. */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BIN, tempDir } from '../helpers.js';
+import { Tmux } from '../tmux.js';
+
+const dir = tempDir();
+let term: Tmux | undefined;
+afterEach(() => term?.kill());
+
+describe('tpv init on a terminal', () => {
+  it('asks, validates as it goes, masks the PIN and creates the store', async () => {
+    const db = join(dir, 'tty.db');
+    term = Tmux.start(`${process.execPath} ${BIN} --db ${db} init`, { env: { TPV_LANG: 'en' } });
+    const answer = async (prompt: string | RegExp, text: string): Promise<void> => {
+      await term!.waitFor(prompt);
+      term!.type(text, 'Enter');
+    };
+    await answer('Store name:', 'Bazar Luna');
+    await answer('Legal name [Bazar Luna]:', '');
+    await answer('Tax id:', 'B12345674');
+    await answer('Address:', 'Calle Sol 3, Sevilla');
+    await answer('Country (ISO code) [ES]:', 'XX');
+    await term.waitFor('is not an ISO 3166-1 country code');
+    await answer(/MX\)\s*\nCountry \(ISO code\) \[ES\]: *$/m, 'PT');
+    await answer('Currency [EUR]:', '');
+    await answer('Time zone [Europe/Lisbon]:', '');
+    await answer('Register code [T01]:', 'T02');
+    await answer('Admin name [Admin]:', 'Marta');
+    await answer('Admin login code [admin]:', 'marta');
+    await answer('Admin PIN (4–8 digits):', '2468');
+    await answer('Repeat the PIN:', '2468');
+    const screen = await term.waitFor('[exit 0]');
+    expect(screen).toContain('Admin PIN (4–8 digits): ****');
+    expect(screen).not.toContain('2468');
+    const d = new Database(db, { readonly: true });
+    const settings = Object.fromEntries((d.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[]).map((r) => [r.key, JSON.parse(r.value)]));
+    const user = d.prepare('SELECT code, name, role FROM users').get();
+    d.close();
+    expect(settings).toMatchObject({ 'store.name': 'Bazar Luna', 'store.country': 'PT', 'store.timezone': 'Europe/Lisbon', 'register.code': 'T02' });
+    expect(user).toEqual({ code: 'marta', name: 'Marta', role: 'admin' });
+  });
+});
