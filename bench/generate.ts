@@ -2,7 +2,7 @@
 import { createWriteStream } from 'node:fs';
 import { gs1CheckDigit } from '../src/core/barcode.js';
 
-const WORDS = [
+export const WORDS: readonly string[] = [
   'leche', 'entera', 'desnatada', 'café', 'molido', 'chocolate', 'milk', 'negro', 'galletas', 'María', 'aceite',
   'oliva', 'virgen', 'extra', 'jamón', 'serrano', 'queso', 'curado', 'tierno', 'pan', 'molde', 'integral', 'arroz',
   'bomba', 'lentejas', 'garbanzos', 'atún', 'claro', 'tomate', 'frito', 'natural', 'zumo', 'naranja', 'manzana',
@@ -14,7 +14,7 @@ const UNITS = ['100 g', '250 g', '500 g', '1 kg', '1 L', '1,5 L', '6 uds', '12 u
 const CATEGORIES = ['Lácteos', 'Despensa', 'Bebidas', 'Droguería', 'Higiene', 'Charcutería', 'Frutas', 'Dulces', 'Congelados', 'Panadería'];
 
 /** A tiny deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

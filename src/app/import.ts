@@ -63,6 +63,12 @@ export interface ImportReport {
   errors: RowError[];
 }
 
+/**
+ * Rows per write transaction: short enough that a till waiting for the write lock gets it within
+ * a few tens of milliseconds, long enough that commits do not dominate.
+ */
+const BATCH_ROWS = 2000;
+
 /** From this many new rows on, an import into an empty catalog is a bulk load. */
 const BULK_ROWS = 10_000;
 
@@ -382,7 +388,7 @@ export async function importProducts(
   }
 
   // ---- pass 2: write in short transactions ----
-  const batchSize = opts.batchSize ?? 2000;
+  const batchSize = opts.batchSize ?? BATCH_ROWS;
   const reason = `import ${source}`;
   const dry = opts.dryRun ?? false;
   if (dry) {
