@@ -2,7 +2,6 @@ CREATE TABLE `barcodes` (
 	`code` text PRIMARY KEY NOT NULL,
 	`product_id` integer NOT NULL,
 	FOREIGN KEY (`product_id`) REFERENCES `products`(`id`) ON UPDATE no action ON DELETE no action
-
 ) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE INDEX `barcodes_product` ON `barcodes` (`product_id`);--> statement-breakpoint

@@ -27,9 +27,17 @@ CREATE TRIGGER `products_fts_au` AFTER UPDATE OF name ON `products` WHEN NOT EXI
 END;
 --> statement-breakpoint
 -- On-hand stock is derived from the moves: every move adds its quantity to products.on_hand
--- in the same statement, so the two can never disagree.
-CREATE TRIGGER `stock_moves_ai` AFTER INSERT ON `stock_moves` BEGIN
+-- in the same statement, so the two can never disagree. The one exception is the 'opening'
+-- move of a product created with stock: the product row is inserted with on_hand already set
+-- (bulk loads save a row update per product), and this trigger checks that they agree.
+CREATE TRIGGER `stock_moves_ai` AFTER INSERT ON `stock_moves` WHEN new.kind <> 'opening' BEGIN
 	UPDATE products SET on_hand = on_hand + new.qty WHERE id = new.product_id;
+END;
+--> statement-breakpoint
+CREATE TRIGGER `stock_moves_opening` BEFORE INSERT ON `stock_moves` WHEN new.kind = 'opening' BEGIN
+	SELECT RAISE(ABORT, 'an opening move must be the only move of a product created with that stock')
+	WHERE (SELECT on_hand FROM products WHERE id = new.product_id) IS NOT new.qty
+	   OR EXISTS (SELECT 1 FROM stock_moves WHERE product_id = new.product_id);
 END;
 --> statement-breakpoint
 CREATE TRIGGER `stock_moves_no_update` BEFORE UPDATE ON `stock_moves` BEGIN

@@ -12,7 +12,7 @@ import { taxIdsByRate } from './taxes.js';
 
 const ROWS_PER_STATEMENT = 50;
 const PRODUCT_INSERT_COLUMNS = ['id', 'sku', 'name', 'price', 'tax_category_id', 'unit', 'category_id', 'active',
-  'track_stock', 'created_at', 'updated_at'] as const;
+  'track_stock', 'on_hand', 'created_at', 'updated_at'] as const;
 
 export type WriteOutcome = 'created' | 'updated' | 'unchanged';
 
@@ -78,9 +78,10 @@ export class CatalogWriter {
     for (const p of patches) {
       id++;
       products.push(id, p.sku, p.name!, p.price!, this.taxIds.get(p.taxRate!)!, p.unit ?? 'each',
-        this.categoryId(p.category), p.active === false ? 0 : 1, p.trackStock === false ? 0 : 1, now, now);
+        this.categoryId(p.category), p.active === false ? 0 : 1, p.trackStock === false ? 0 : 1, p.stock ?? 0, now, now);
       for (const code of p.barcodes ?? []) codes.push(code, id);
-      if (p.stock) moves.push(id, p.stock, 'import', reason, now);
+      // the opening stock is already in on_hand: the move records where it came from
+      if (p.stock) moves.push(id, p.stock, 'opening', reason, now);
     }
     this.insertRows('products', PRODUCT_INSERT_COLUMNS, products);
     this.insertRows('barcodes', ['code', 'product_id'], codes);

@@ -95,7 +95,8 @@ export const stockMoves = sqliteTable(
       .references(() => products.id),
     /** Signed milli-units. */
     qty: integer('qty').notNull(),
-    kind: text('kind', { enum: ['adjust', 'import', 'sale', 'refund'] }).notNull(),
+    /** 'opening': the stock a product was created with (its on_hand is set in the same INSERT). */
+    kind: text('kind', { enum: ['opening', 'adjust', 'import', 'sale', 'refund'] }).notNull(),
     reason: text('reason'),
     ref: text('ref'),
     userId: integer('user_id').references(() => users.id),

@@ -93,3 +93,26 @@ describe('migrations', () => {
     db.close();
   });
 });
+
+describe('stock moves', () => {
+  it('on hand follows the moves; an opening move must match the stock the product was created with', async () => {
+    const app = await makeStore(dir, {}, 'moves.db');
+    const db = app.db;
+    const insert = (onHand: number) =>
+      Number(db.prepare("INSERT INTO products (sku, name, price, tax_category_id, unit, on_hand, created_at, updated_at) VALUES (?, 'x', 1, 1, 'each', ?, 'x', 'x')").run(`S${onHand}-${Math.random()}`, onHand).lastInsertRowid);
+    const move = (id: number, qty: number, kind: string) =>
+      db.prepare("INSERT INTO stock_moves (product_id, qty, kind, created_at) VALUES (?, ?, ?, 'x')").run(id, qty, kind);
+    const onHand = (id: number) => db.prepare('SELECT on_hand FROM products WHERE id = ?').pluck().get(id);
+
+    const a = insert(5000);
+    move(a, 5000, 'opening');
+    move(a, -2000, 'adjust');
+    expect(onHand(a)).toBe(3000);
+    expect(() => move(a, 1000, 'opening')).toThrow(/opening move/); // not the first move
+    const b = insert(5000);
+    expect(() => move(b, 3000, 'opening')).toThrow(/opening move/); // does not match on_hand
+    expect(() => db.prepare('DELETE FROM stock_moves').run()).toThrow(/append-only/);
+    expect(() => db.prepare('UPDATE stock_moves SET qty = 0').run()).toThrow(/append-only/);
+    app.close();
+  });
+});
