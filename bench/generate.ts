@@ -10,6 +10,27 @@ export const WORDS: readonly string[] = [
   'cerveza', 'vino', 'tinto', 'blanco', 'agua', 'mineral', 'refresco', 'cola', 'limón', 'patatas', 'fritas', 'ajo',
   'cebolla', 'pimiento', 'rojo', 'verde', 'pollo', 'filete', 'cerdo', 'ternera', 'merluza', 'salmón', 'ahumado',
 ];
+/**
+ * A real catalog of a million products has a vocabulary of tens of thousands of words (brands,
+ * varieties, flavours), not 70: each name takes one common word from WORDS plus two words and a
+ * brand from a deterministic list of 4,000 made-up ones.
+ */
+const SYLLABLES = ['ba', 'be', 'bo', 'ca', 'co', 'cu', 'da', 'de', 'di', 'fa', 'fe', 'go', 'la', 'le', 'li', 'lo', 'ma', 'me',
+  'mi', 'mo', 'na', 'ne', 'no', 'pa', 'pe', 'po', 'ra', 're', 'ri', 'ro', 'sa', 'se', 'so', 'ta', 'te', 'to', 'va', 've', 'za', 'zo'];
+function madeUpWords(count: number, seed: number): string[] {
+  const rnd = prng(seed);
+  const out = new Set<string>();
+  while (out.size < count) {
+    const n = 2 + Math.floor(rnd() * 2);
+    let w = '';
+    for (let i = 0; i < n; i++) w += SYLLABLES[Math.floor(rnd() * SYLLABLES.length)];
+    out.add(w);
+  }
+  return [...out];
+}
+export const VARIETY = madeUpWords(4000, 7);
+export const BRANDS = madeUpWords(4000, 11).map((w) => w[0]!.toUpperCase() + w.slice(1));
+
 const UNITS = ['100 g', '250 g', '500 g', '1 kg', '1 L', '1,5 L', '6 uds', '12 uds', 'pack 3'];
 const CATEGORIES = ['Lácteos', 'Despensa', 'Bebidas', 'Droguería', 'Higiene', 'Charcutería', 'Frutas', 'Dulces', 'Congelados', 'Panadería'];
 
@@ -37,7 +58,7 @@ export async function writeCatalogCsv(path: string, rows: number, seed = 42): Pr
   const out = createWriteStream(path);
   let buf = 'sku,name,price,tax_rate,barcodes,unit,category,active,stock,track_stock\n';
   for (let i = 1; i <= rows; i++) {
-    const name = `${pick(WORDS)} ${pick(WORDS)} ${pick(WORDS)} ${pick(UNITS)}`;
+    const name = `${pick(WORDS)} ${pick(VARIETY)} ${pick(VARIETY)} ${pick(BRANDS)} ${pick(UNITS)}`;
     const kg = i % 50 === 0;
     const cents = 20 + Math.floor(rnd() * 5000);
     const price = `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;

@@ -22,7 +22,7 @@ import type { ImportReport } from '../src/app/import.js';
 import { listProducts, lookupCode } from '../src/app/products.js';
 import { DEMO_STORE, initStore } from '../src/app/store.js';
 import { ftsQuery } from '../src/db/catalog.js';
-import { ean13, prng, WORDS, writeCatalogCsv } from './generate.js';
+import { BRANDS, ean13, prng, VARIETY, WORDS, writeCatalogCsv } from './generate.js';
 
 /** The repository root: this file is bench/run.ts, or dist/bench.js once bundled. */
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -551,6 +551,7 @@ interface SearchResult extends LatencyPair {
 
 /** What a cashier types: 1–3 word prefixes (2–5 letters) from the generator's vocabulary. */
 function searchQueries(count: number): string[] {
+  const vocabulary = [...WORDS, ...VARIETY.slice(0, 300), ...BRANDS.slice(0, 300)];
   const out = ['choc', 'leche ent', 'ca', 'gel du', 'pap hig'];
   const rnd = prng(99);
   const seen = new Set(out);
@@ -558,7 +559,7 @@ function searchQueries(count: number): string[] {
     const words = 1 + Math.floor(rnd() * 3);
     const parts: string[] = [];
     for (let w = 0; w < words; w++) {
-      const word = WORDS[Math.floor(rnd() * WORDS.length)]!.toLowerCase();
+      const word = vocabulary[Math.floor(rnd() * vocabulary.length)]!.toLowerCase();
       parts.push(word.slice(0, Math.min(word.length, 2 + Math.floor(rnd() * 4))));
     }
     const q = parts.join(' ');
