@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import { afterAll } from 'vitest';
 import type { App } from '../src/app/context.js';
 import { DEMO_STORE, initStore, type StoreInput } from '../src/app/store.js';
+import { connect } from '../src/db/connection.js';
+import { knownMigrations } from '../src/db/migrate.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const BIN = join(ROOT, 'bin', 'tpv');
@@ -56,4 +58,25 @@ export const TEST_ADMIN = { code: 'admin', name: 'Admin', pin: '1234' };
 /** A store on a real database file (Spain, EUR, 21/10/4/0), opened through the app layer. */
 export async function makeStore(dir: string, overrides: Partial<StoreInput> = {}, name = 'tpv.db'): Promise<App> {
   return initStore(join(dir, name), { ...DEMO_STORE, admin: TEST_ADMIN, ...overrides }, { now: () => new Date('2026-11-21T10:00:00Z') });
+}
+
+/**
+ * A database as the previous release left it: every migration but the last applied, with a
+ * store in it. Opening it with this tpv must migrate it.
+ */
+export function makeOlderDatabase(path: string): void {
+  const db = connect(path, { create: true });
+  const all = knownMigrations();
+  const old = all.slice(0, -1);
+  for (const m of old) {
+    db.exec(m.sql().split('--> statement-breakpoint').join('\n'));
+    db.prepare("INSERT INTO schema_migrations VALUES (?, ?, ?, '2026-01-01T00:00:00Z', '0.0.1')").run(m.idx, m.tag, m.hash());
+  }
+  db.pragma(`user_version = ${old.length}`);
+  db.exec(`INSERT INTO settings (key, value) VALUES ('store.name', '"Old shop"'), ('store.currency', '"EUR"'),
+    ('store.country', '"ES"'), ('store.timezone', '"Europe/Madrid"'), ('register.code', '"T01"');
+    INSERT INTO tax_categories (code, name, rate) VALUES ('IVA21', 'IVA 21%', 2100);
+    INSERT INTO products (sku, name, price, tax_category_id, unit, created_at, updated_at)
+      VALUES ('CHOC-1', 'Chocolate con leche', 150, 1, 'each', 'x', 'x');`);
+  db.close();
 }

@@ -5,7 +5,7 @@
 import { TpvError } from '../core/errors.js';
 import { currencyExponent } from '../core/money.js';
 import { recoverBulkLoads } from '../db/catalog.js';
-import { openDatabase, type Sqlite } from '../db/connection.js';
+import { immediate, openDatabase, type Sqlite } from '../db/connection.js';
 import { loadSettings, type Settings } from './settings.js';
 
 export interface App {
@@ -70,9 +70,9 @@ export function storeMoney(app: App): StoreMoney {
   };
 }
 
-/** Runs fn in an IMMEDIATE transaction (takes the write lock up front; never async inside). */
+/** Runs fn in an IMMEDIATE transaction (see `immediate`: never async inside). */
 export function inTransaction<T>(app: App, fn: () => T): T {
-  return app.db.transaction(fn).immediate();
+  return immediate(app.db, fn);
 }
 
 /** Whether a process of this machine is still running (the database is local to the register). */

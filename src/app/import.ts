@@ -70,6 +70,9 @@ export interface ImportReport {
  */
 const BATCH_ROWS = 4000;
 
+/** The pause between two write batches, for other writers (tills) to take the lock. */
+const YIELD_MS = 3;
+
 /** From this many new rows on, an import into an empty catalog is a bulk load. */
 const BULK_ROWS = 10_000;
 
@@ -424,8 +427,9 @@ export async function importProducts(
         }
       });
       opts.progress?.({ phase: 'write', rows: dataRows, total: checked.length, done: Math.min(start + batchSize, checked.length) });
-      // let other processes take the write lock between batches
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      // let other processes take the write lock between batches: tpv's writers try every
+      // millisecond (db/connection.ts `immediate`), so a pause of a few milliseconds lets a till in
+      await new Promise<void>((resolve) => setTimeout(resolve, YIELD_MS));
     }
   } catch (e) {
     // another process changed the catalog between the check and the write (a sku or a barcode

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { checkLayout } from '../core/barcode.js';
 import { TpvError } from '../core/errors.js';
-import { currencyExponent } from '../core/money.js';
+import { currencyExponent, parseDecimal, parseRate } from '../core/money.js';
 import { parseBoolean } from '../core/product.js';
 import { type SettingKey, type Settings, variableMeasureLayout } from './settings.js';
 
@@ -63,7 +63,27 @@ export const SETTINGS: { [K in SettingKey]: z.ZodType<Settings[K], unknown> } = 
   'barcode.weight_prefixes': prefixes,
   'barcode.item_digits': z.coerce.number({ error: 'setting.integer' }).int('setting.integer').min(4, 'setting.item_digits').max(6, 'setting.item_digits'),
   'barcode.price_check_digit': bool,
+  'sales.discount_limit': z.preprocess(
+    (v) => (typeof v === 'string' ? percentBp(v) : v),
+    z.number({ error: 'setting.percent' }).int('setting.percent').min(0, 'setting.percent').max(10000, 'setting.percent'),
+  ),
+  'sales.cash_rounding': z
+    .string()
+    .trim()
+    .transform((s) => s.replace(',', '.'))
+    .refine((s) => parseDecimal(s, 4).ok, 'setting.cash_rounding'),
+  'sales.tenders': z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean) : v),
+    z.array(z.string().regex(/^[a-z][a-z0-9_]{0,19}$/, 'setting.tender').refine((s) => !['cash', 'card', 'store_credit'].includes(s), 'setting.tender')),
+  ),
 };
+
+/** "10" or "10%" → 1000 basis points (NaN when not a percent, which zod then refuses). */
+function percentBp(text: string): number {
+  const r = parseRate(text.trim().replace(/%$/, ''));
+  return r.ok ? r.value : Number.NaN;
+}
+
 
 /** Parses a user's value for a key; throws an invalid-input error naming the key. */
 export function parseSetting<K extends SettingKey>(key: K, value: unknown): Settings[K] {

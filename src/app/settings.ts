@@ -21,6 +21,12 @@ export interface Settings {
   'barcode.weight_prefixes': string[];
   'barcode.item_digits': number;
   'barcode.price_check_digit': boolean;
+  /** Largest discount a cashier gives without approval, in basis points of what it applies to. */
+  'sales.discount_limit': number;
+  /** Cash is settled to a multiple of this amount ("0.05"); "0" = no rounding. */
+  'sales.cash_rounding': string;
+  /** Tenders besides cash and card (e.g. bizum, transfer). */
+  'sales.tenders': string[];
 }
 
 export type SettingKey = keyof Settings;
@@ -39,6 +45,9 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'barcode.weight_prefixes',
   'barcode.item_digits',
   'barcode.price_check_digit',
+  'sales.discount_limit',
+  'sales.cash_rounding',
+  'sales.tenders',
 ];
 
 
@@ -51,6 +60,9 @@ export const SETTING_DEFAULTS: Partial<Settings> = {
   'barcode.weight_prefixes': ['25', '26', '27', '28', '29'],
   'barcode.item_digits': 5,
   'barcode.price_check_digit': false,
+  'sales.discount_limit': 1000,
+  'sales.cash_rounding': '0',
+  'sales.tenders': [],
 };
 
 export function isSettingKey(key: string): key is SettingKey {

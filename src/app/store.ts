@@ -1,6 +1,6 @@
 /** Store setup: `tpv init` (and the demo store). */
 import { TpvError } from '../core/errors.js';
-import { type App, openApp, type OpenOptions } from './context.js';
+import { type App, inTransaction, openApp, type OpenOptions } from './context.js';
 import { SETTING_DEFAULTS, type Settings, writeSettings } from './settings.js';
 import { parseSetting } from './settings-schema.js';
 import { defaultTaxRates, insertTaxCategory } from './taxes.js';
@@ -42,16 +42,14 @@ export async function initStore(path: string, input: StoreInput, opts: OpenOptio
 
   const app = await openApp(path, { ...opts, create: true, allowEmpty: true });
   try {
-    if (app.settings['store.name'] !== undefined) {
-      throw new TpvError('conflict', 'store.exists', { path, name: app.settings['store.name'] });
-    }
-    app.db
-      .transaction(() => {
-        writeSettings(app.db, values);
-        for (const rate of new Set(rates)) insertTaxCategory(app.db, country, rate);
-        insertUser(app.db, { ...input.admin, role: 'admin' }, app.now());
-      })
-      .immediate();
+    inTransaction(app, () => {
+      // checked inside the transaction: two inits at once cannot both create the store
+      const existing = app.db.prepare("SELECT value FROM settings WHERE key = 'store.name'").pluck().get() as string | undefined;
+      if (existing !== undefined) throw new TpvError('conflict', 'store.exists', { path, name: JSON.parse(existing) as string });
+      writeSettings(app.db, values);
+      for (const rate of new Set(rates)) insertTaxCategory(app.db, country, rate);
+      insertUser(app.db, { ...input.admin, role: 'admin' }, app.now());
+    });
     app.settings = { ...app.settings, ...values };
     return app;
   } catch (e) {

@@ -30,7 +30,8 @@ export function defaultTaxRates(country: string): number[] {
   return COUNTRY_RATES[country]?.rates ?? [];
 }
 
-function taxLabel(country: string): string {
+/** The name of the tax on receipts: IVA, TVA, MwSt, IGV… */
+export function taxLabel(country: string): string {
   return COUNTRY_RATES[country]?.label ?? 'TAX';
 }
 

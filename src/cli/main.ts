@@ -9,6 +9,8 @@ import { VERSION } from '../version.js';
 import * as configCommands from '../commands/config.js';
 import * as initCommands from '../commands/init.js';
 import * as productCommands from '../commands/products.js';
+import * as saleCommands from '../commands/sale.js';
+import * as shiftCommands from '../commands/shift.js';
 import { Cli, type Io } from './runtime.js';
 
 export function buildProgram(io: Io): { program: Command; cli: Cli } {
@@ -21,6 +23,8 @@ export function buildProgram(io: Io): { program: Command; cli: Cli } {
     .helpCommand(false)
     .option('--db <path>', t('help.db'))
     .option('--json', t('help.json'))
+    .option('--user <code>', t('help.user'))
+    .option('--approver <code>', t('help.approver'))
     .showSuggestionAfterError(true)
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -33,6 +37,8 @@ export function buildProgram(io: Io): { program: Command; cli: Cli } {
   initCommands.register(program, cli);
   configCommands.register(program, cli);
   productCommands.register(program, cli);
+  saleCommands.register(program, cli);
+  shiftCommands.register(program, cli);
   for (const c of allCommands(program)) {
     c.exitOverride();
     c.configureOutput(program.configureOutput());

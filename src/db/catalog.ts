@@ -3,7 +3,7 @@
  * Rows come back in database shape; src/app/products.ts maps them to views.
  */
 import type { Statement } from 'better-sqlite3';
-import type { Sqlite } from './connection.js';
+import { immediate, type Sqlite } from './connection.js';
 
 export interface ProductRow {
   id: number;
@@ -104,15 +104,15 @@ export async function endBulkLoad(db: Sqlite, id: number, after: number, chunk =
   for (;;) {
     const top = max.get() as number;
     if (top - from <= chunk) {
-      db.transaction(() => {
+      immediate(db, () => {
         index.run(from, Number.MAX_SAFE_INTEGER);
         db.prepare('DELETE FROM bulk_loads WHERE id = ?').run(id);
-      }).immediate();
+      });
       return;
     }
-    db.transaction(() => index.run(from, from + chunk)).immediate();
+    immediate(db, () => index.run(from, from + chunk));
     from += chunk;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setTimeout(resolve, 3)); // a gap for other writers
   }
 }
 
@@ -123,9 +123,9 @@ export async function endBulkLoad(db: Sqlite, id: number, after: number, chunk =
 export function recoverBulkLoads(db: Sqlite, isAlive: (pid: number) => boolean): boolean {
   const rows = db.prepare('SELECT id, pid FROM bulk_loads').all() as { id: number; pid: number }[];
   if (rows.length === 0 || rows.some((r) => isAlive(r.pid))) return false;
-  db.transaction(() => {
+  immediate(db, () => {
     db.exec("INSERT INTO products_fts (products_fts) VALUES ('rebuild')");
     db.exec('DELETE FROM bulk_loads');
-  }).immediate();
+  });
   return true;
 }

@@ -29,6 +29,33 @@ function configure(db: Sqlite): void {
   db.pragma('temp_store = MEMORY');
 }
 
+const SLEEP = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Runs fn in an IMMEDIATE transaction (the write lock taken up front; fn must be synchronous —
+ * never await inside). SQLite's lock is not fair: its busy handler sleeps ever longer (up to
+ * 100 ms between tries), so a till waiting behind a batch job could miss every short gap the job
+ * leaves between its batches. tpv's writers instead try again every millisecond, up to the busy
+ * timeout, and catch the first gap.
+ */
+export function immediate<T>(db: Sqlite, fn: () => T): T {
+  const tx = db.transaction(fn);
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  db.pragma('busy_timeout = 0');
+  try {
+    for (;;) {
+      try {
+        return tx.immediate();
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'SQLITE_BUSY' || db.inTransaction || Date.now() >= deadline) throw e;
+        Atomics.wait(SLEEP, 0, 0, 1);
+      }
+    }
+  } finally {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+}
+
 /** Opens (creating when asked, with mode 0600) a database file with the standard pragmas. No migration. */
 export function connect(path: string, opts: { create?: boolean; readonly?: boolean } = {}): Sqlite {
   if (!existsSync(path)) {

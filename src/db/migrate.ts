@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { packageFile } from '../assets.js';
+import { immediate } from './connection.js';
 import { VERSION } from '../version.js';
 
 export interface Migration {
@@ -82,13 +83,13 @@ export function applyPending(db: Database.Database, now: () => Date): string[] {
       .split('--> statement-breakpoint')
       .map((s) => s.trim())
       .filter((s) => s.length > 0);
-    db.transaction(() => {
+    immediate(db, () => {
       for (const s of statements) db.exec(s);
       db.prepare(
         'INSERT INTO schema_migrations (idx, tag, hash, applied_at, tpv_version) VALUES (?, ?, ?, ?, ?)',
       ).run(m.idx, m.tag, m.hash(), now().toISOString(), VERSION);
       db.pragma(`user_version = ${m.idx + 1}`);
-    }).immediate();
+    });
     done.push(m.tag);
   }
   return done;

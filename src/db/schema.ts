@@ -4,7 +4,7 @@
  * index, triggers) lives in custom migrations next to them.
  */
 import { sql } from 'drizzle-orm';
-import { check, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Store settings: one row per key, the value as JSON text, validated by `src/app/settings.ts`. */
 export const settings = sqliteTable('settings', {
@@ -124,4 +124,190 @@ export const schemaMigrations = sqliteTable('schema_migrations', {
   appliedAt: text('applied_at').notNull(),
   /** The tpv version that applied it: named when a newer database is refused. */
   tpvVersion: text('tpv_version').notNull(),
+});
+
+// ---- selling: series, documents, journal, outbox, shifts, carts ----------------------------
+
+/** Numbering series: one per register and document type; the counter moves inside the document's transaction. */
+export const series = sqliteTable(
+  'series',
+  {
+    id: integer('id').primaryKey(),
+    register: text('register').notNull(),
+    docType: text('doc_type', { enum: ['receipt', 'refund', 'invoice', 'z_report'] }).notNull(),
+    /** e.g. `{register}-{n:6}`, `{register}F{yyyy}-{n:5}` */
+    template: text('template').notNull(),
+    /** The number the next document gets. */
+    next: integer('next').notNull().default(1),
+    yearlyReset: integer('yearly_reset', { mode: 'boolean' }).notNull().default(false),
+    /** The year `next` counts in (yearly reset). */
+    year: integer('year'),
+  },
+  (t) => [uniqueIndex('series_register_type').on(t.register, t.docType)],
+);
+
+/** Shifts (cash sessions) of a register; at most one open (a partial unique index in migration 0002). */
+export const shifts = sqliteTable(
+  'shifts',
+  {
+    id: integer('id').primaryKey(),
+    register: text('register').notNull(),
+    openedAt: text('opened_at').notNull(),
+    openedBy: integer('opened_by').notNull().references(() => users.id),
+    float: integer('float').notNull(),
+    closedAt: text('closed_at'),
+    closedBy: integer('closed_by').references(() => users.id),
+    counted: integer('counted'),
+    /** The Z report that closed it. */
+    zDocumentId: integer('z_document_id'),
+  },
+  (t) => [index('shifts_register').on(t.register)],
+);
+
+/** Cash put into or taken out of the drawer during a shift (not sales). */
+export const cashMoves = sqliteTable(
+  'cash_moves',
+  {
+    id: integer('id').primaryKey(),
+    shiftId: integer('shift_id').notNull().references(() => shifts.id),
+    kind: text('kind', { enum: ['in', 'out'] }).notNull(),
+    amount: integer('amount').notNull(),
+    reason: text('reason').notNull(),
+    userId: integer('user_id').notNull().references(() => users.id),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [index('cash_moves_shift').on(t.shiftId)],
+);
+
+/**
+ * Fiscal documents: receipts, refunds, invoices, Z reports. Immutable once committed (triggers in
+ * migration 0002); corrections are new documents referencing the old one.
+ */
+export const documents = sqliteTable(
+  'documents',
+  {
+    id: integer('id').primaryKey(),
+    type: text('type', { enum: ['receipt', 'refund', 'invoice', 'z_report'] }).notNull(),
+    number: text('number').notNull().unique(),
+    seriesId: integer('series_id').notNull().references(() => series.id),
+    /** The counter value the number was made from. */
+    seq: integer('seq').notNull(),
+    register: text('register').notNull(),
+    /** ISO 8601 with the store's UTC offset. */
+    createdAt: text('created_at').notNull(),
+    userId: integer('user_id').notNull().references(() => users.id),
+    shiftId: integer('shift_id').references(() => shifts.id),
+    refId: integer('ref_id'),
+    /** A caller's idempotency key (`tpv sales import` "id"): the same key never sells twice. */
+    externalId: text('external_id').unique(),
+    pricesIncludeTax: integer('prices_include_tax', { mode: 'boolean' }).notNull(),
+    currency: text('currency').notNull(),
+    subtotal: integer('subtotal').notNull(),
+    discount: integer('discount').notNull(),
+    total: integer('total').notNull(),
+    tendered: integer('tendered').notNull().default(0),
+    change: integer('change').notNull().default(0),
+    rounding: integer('rounding').notNull().default(0),
+    /** JSON: supervisor approvals [{action, by, at, detail}] and free notes. */
+    approvals: text('approvals').notNull().default('[]'),
+    note: text('note'),
+    /** JSON body of documents that are not sales (the Z report's figures). */
+    body: text('body'),
+  },
+  (t) => [index('documents_shift').on(t.shiftId), index('documents_created').on(t.createdAt), index('documents_ref').on(t.refId)],
+);
+
+export const documentLines = sqliteTable(
+  'document_lines',
+  {
+    documentId: integer('document_id').notNull().references(() => documents.id),
+    line: integer('line').notNull(),
+    productId: integer('product_id').references(() => products.id),
+    sku: text('sku').notNull(),
+    name: text('name').notNull(),
+    unit: text('unit', { enum: ['each', 'kg'] }).notNull(),
+    qty: integer('qty').notNull(),
+    unitPrice: integer('unit_price').notNull(),
+    /** Price before an override (null when not overridden). */
+    listPrice: integer('list_price'),
+    gross: integer('gross').notNull(),
+    lineDiscount: integer('line_discount').notNull(),
+    cartDiscount: integer('cart_discount').notNull(),
+    amount: integer('amount').notNull(),
+    taxRate: integer('tax_rate').notNull(),
+    categoryId: integer('category_id'),
+    note: text('note'),
+  },
+  (t) => [primaryKey({ columns: [t.documentId, t.line] }), index('document_lines_product').on(t.productId)],
+);
+
+export const documentTaxes = sqliteTable(
+  'document_taxes',
+  {
+    documentId: integer('document_id').notNull().references(() => documents.id),
+    rate: integer('rate').notNull(),
+    base: integer('base').notNull(),
+    tax: integer('tax').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.documentId, t.rate] })],
+);
+
+export const documentPayments = sqliteTable(
+  'document_payments',
+  {
+    documentId: integer('document_id').notNull().references(() => documents.id),
+    seq: integer('seq').notNull(),
+    method: text('method').notNull(),
+    amount: integer('amount').notNull(),
+    reference: text('reference'),
+  },
+  (t) => [primaryKey({ columns: [t.documentId, t.seq] })],
+);
+
+/** The hash chain over fiscal documents: hash = sha256(prev_hash ‖ canonical(document)). */
+export const journal = sqliteTable('journal', {
+  seq: integer('seq').primaryKey(),
+  documentId: integer('document_id')
+    .notNull()
+    .unique()
+    .references(() => documents.id),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+});
+
+/** Business events to ship to the store server, in register order; each applied once by its id. */
+export const outbox = sqliteTable('outbox', {
+  seq: integer('seq').primaryKey(),
+  /** UUIDv7 made at the register. */
+  id: text('id').notNull().unique(),
+  type: text('type').notNull(),
+  payload: text('payload').notNull(),
+  createdAt: text('created_at').notNull(),
+  sentAt: text('sent_at'),
+});
+
+/** Carts in progress (saved on every change: a crash loses no scanned item) and held carts. */
+export const carts = sqliteTable(
+  'carts',
+  {
+    id: integer('id').primaryKey(),
+    register: text('register').notNull(),
+    userId: integer('user_id').notNull().references(() => users.id),
+    status: text('status', { enum: ['open', 'held'] }).notNull(),
+    /** JSON of the core cart. */
+    data: text('data').notNull(),
+    label: text('label'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [index('carts_register').on(t.register, t.status)],
+);
+
+/** Who did what outside documents: PIN failures and lockouts, approvals refused, no-sale openings. */
+export const auditLog = sqliteTable('audit_log', {
+  id: integer('id').primaryKey(),
+  at: text('at').notNull(),
+  userId: integer('user_id'),
+  action: text('action').notNull(),
+  detail: text('detail'),
 });

@@ -46,3 +46,9 @@ export function formatDateTime(iso: string, timeZone: string, lang: Lang = langu
     .format(d)
     .replace(',', '');
 }
+
+/** "2026-11-21T14:05:09+01:00" as the shop reads it: "21/11/2026 14:05" (the time as stored, in the store's zone). */
+export function formatDateTimeText(iso: string, _lang: Lang = language()): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso);
+  return m ? `${m[3]}/${m[2]}/${m[1]} ${m[4]}:${m[5]}` : iso;
+}

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, tempDir, tpv } from '../helpers.js';
+import { FIXTURES, makeOlderDatabase, tempDir, tpv } from '../helpers.js';
 
 const dir = tempDir();
 const DB = join(dir, 'shop.db');
@@ -286,20 +286,14 @@ describe('migrations from the command line', () => {
 
   it('an older database is migrated by any command, with a backup and a note on stderr', async () => {
     const old = join(dir, 'older.db');
-    writeFileSync(old, readFileSync(DB));
-    const d = new Database(old);
-    // roll the last migration back by hand: what a database from the previous release looks like
-    // (migration 0001 made every trigger and the FTS table)
-    for (const name of d.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[]) {
-      d.exec(`DROP TRIGGER ${name}`);
-    }
-    d.exec('DROP TABLE products_fts; DELETE FROM schema_migrations WHERE idx = (SELECT max(idx) FROM schema_migrations);');
-    const v = d.pragma('user_version', { simple: true }) as number;
-    d.pragma(`user_version = ${v - 1}`);
-    d.close();
+    makeOlderDatabase(old);
     const r = await tpv(['--db', old, 'products', 'list', '--search', 'choc', '--json']);
     expect(r.code).toBe(0);
+    expect(r.json.data.map((p: { sku: string }) => p.sku)).toEqual(['CHOC-1']);
     expect(r.stderr).toMatch(/upgraded.*backup/);
     expect(readdirSync(dir).some((f) => f.startsWith('older.db.bak-'))).toBe(true);
+    const again = await tpv(['--db', old, 'migrate', 'status', '--json']);
+    expect(again.json.data.migrations.every((m: { state: string }) => m.state === 'applied')).toBe(true);
+    expect(again.stderr).toBe('');
   });
 });

@@ -1,0 +1,321 @@
+/**
+ * Selling: a sale (lines by code, discounts, payments) is priced by the core, then committed in
+ * one immediate transaction — number, document, lines, taxes, payments, stock moves, journal
+ * entry, outbox event — or not at all. Printing and the drawer come after commit (devices).
+ */
+import { addLine, type Cart, type Discount, emptyCart, overridePrice, parseDiscount, priceCart, setCartDiscount, setLineDiscount, setNote } from '../core/cart.js';
+import { TpvError } from '../core/errors.js';
+import { currencyExponent, formatDecimal, formatQuantity, formatRate, parseDecimal, parseQuantity } from '../core/money.js';
+import { settle } from '../core/payment.js';
+import { discountNeedsApproval } from '../core/permissions.js';
+import { isoWithOffset, zonedParts } from '../core/time.js';
+import type { Sqlite } from '../db/connection.js';
+import { type Approval, type DocumentLine, documentIdByNumber, insertDocument, loadDocument, type StoredDocument } from '../db/documents.js';
+import { type Approver, authorize } from './auth.js';
+import { type App, inTransaction, storeMoney } from './context.js';
+import { appendJournal } from './journal.js';
+import { appendOutbox } from './outbox.js';
+import { findProduct } from './products.js';
+import { allocateNumber } from './series.js';
+import { registerOf, requireOpenShift, timeZoneOf } from './shifts.js';
+import { type UserRow, userById } from './users.js';
+
+/** One sale as scripts send it (`tpv sale`, `tpv sales import`): decimal text, like the JSON. */
+export interface SaleInput {
+  /** Idempotency key: a sale with an id already sold is not sold again. */
+  id?: string | undefined;
+  lines: { code: string; qty?: string | undefined; price?: string | undefined; discount?: string | undefined; note?: string | undefined }[];
+  discount?: string | null | undefined;
+  payments: { method: string; amount: string; reference?: string | undefined; code?: string | undefined }[];
+  customer?: string | null | undefined;
+  note?: string | undefined;
+}
+
+interface LineInfo {
+  productId: number;
+  categoryId: number | null;
+  trackStock: boolean;
+}
+
+const bad = (field: string, code: string, params: Record<string, string | number> = {}): TpvError =>
+  new TpvError('invalid', code, { ...params, field });
+
+/** Problem parameters that are amounts (missing, max) as decimal text for the message. */
+function moneyParams(params: Record<string, string | number>, exponent: number): Record<string, string | number> {
+  const out = { ...params };
+  for (const k of ['missing', 'max'] as const) if (typeof out[k] === 'number') out[k] = formatDecimal(out[k], exponent);
+  return out;
+}
+
+/** The tenders a store accepts: cash, card, its configured others (store credit comes with credits). */
+export function tenders(app: App): string[] {
+  return ['cash', 'card', ...(app.settings['sales.tenders'] ?? [])];
+}
+
+function cashIncrement(app: App): number {
+  const { exponent } = storeMoney(app);
+  const r = parseDecimal(app.settings['sales.cash_rounding'] ?? '0', exponent);
+  return r.ok && r.value > 0 ? r.value : 1;
+}
+
+/** A discount above the store's limit (bp of what it applies to) needs a supervisor. */
+const overLimit = (app: App, d: Discount, base: number): boolean =>
+  discountNeedsApproval(d, base, app.settings['sales.discount_limit'] ?? 1000);
+
+export interface BuiltSale {
+  cart: Cart;
+  info: Map<number, LineInfo>;
+  approvals: Approval[];
+  payments: { method: string; amount: number; reference?: string }[];
+}
+
+/** Turns a sale request into a cart and payments, checking every field and permission. */
+export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?: Approver): BuiltSale {
+  const { exponent, pricesIncludeTax } = storeMoney(app);
+  if (!Array.isArray(input.lines) || input.lines.length === 0) throw bad('lines', 'sale.no_lines');
+  let cart = emptyCart();
+  const info = new Map<number, LineInfo>();
+  const approvals: Approval[] = [];
+  const approve = (action: Parameters<typeof authorize>[2], detail: string): void => {
+    const a = authorize(app, actor, action, approver, detail);
+    if (a) approvals.push(a);
+  };
+  input.lines.forEach((l, i) => {
+    const field = `lines[${i}]`;
+    if (typeof l.code !== 'string' || !l.code.trim()) throw bad(`${field}.code`, 'sale.code_missing');
+    const { row, measure } = findProduct(app, l.code);
+    if (!row.active) throw new TpvError('conflict', 'sale.product_inactive', { code: l.code, sku: row.sku, field: `${field}.code` });
+    let qty: number | undefined;
+    if (l.qty !== undefined) {
+      const q = parseQuantity(String(l.qty));
+      if (!q.ok) throw bad(`${field}.qty`, q.problem.code, q.problem.params);
+      qty = q.value;
+    }
+    let unitPrice = row.price;
+    let unit = row.unit;
+    if (measure?.kind === 'weight') qty ??= measure.value;
+    if (measure?.kind === 'price') {
+      // a label priced by the scale: one unit at the printed price
+      unitPrice = measure.value;
+      unit = 'each';
+      qty ??= 1000;
+    }
+    const added = addLine(cart, { sku: row.sku, name: row.name, unit, unitPrice, taxRate: row.tax_rate, ...(qty !== undefined ? { qty } : {}) });
+    if (!added.ok) throw bad(`${field}.qty`, added.problem.code, { ...added.problem.params, sku: row.sku });
+    cart = added.value;
+    const line = cart.lines[cart.lines.length - 1]!;
+    info.set(line.id, { productId: row.id, categoryId: row.category_id, trackStock: row.track_stock === 1 });
+    if (l.price !== undefined) {
+      const p = parseDecimal(String(l.price), exponent);
+      if (!p.ok) throw bad(`${field}.price`, p.problem.code, p.problem.params);
+      if (p.value !== unitPrice) {
+        approve('price_override', `${row.sku}: ${unitPrice} → ${p.value}`);
+        const o = overridePrice(cart, line.id, p.value);
+        if (!o.ok) throw bad(`${field}.price`, o.problem.code, o.problem.params);
+        cart = o.value;
+      }
+    }
+    if (l.discount !== undefined && l.discount !== null && String(l.discount).trim() !== '') {
+      const d = parseDiscount(String(l.discount), exponent);
+      if (!d.ok) throw bad(`${field}.discount`, d.problem.code, d.problem.params);
+      const lineNow = priceCart(cart, { pricesIncludeTax }).lines.find((x) => x.id === line.id)!;
+      if (overLimit(app, d.value, lineNow.gross)) approve('discount_over_limit', `${row.sku}: ${String(l.discount)}`);
+      const r = setLineDiscount(cart, line.id, d.value);
+      if (!r.ok) throw bad(`${field}.discount`, r.problem.code, moneyParams(r.problem.params ?? {}, exponent));
+      cart = r.value;
+    }
+    if (l.note) {
+      const r = setNote(cart, line.id, String(l.note));
+      if (r.ok) cart = r.value;
+    }
+  });
+  if (input.discount !== undefined && input.discount !== null && String(input.discount).trim() !== '') {
+    const d = parseDiscount(String(input.discount), exponent);
+    if (!d.ok) throw bad('discount', d.problem.code, d.problem.params);
+    const before = priceCart(cart, { pricesIncludeTax });
+    if (overLimit(app, d.value, before.total)) approve('discount_over_limit', `cart: ${String(input.discount)}`);
+    const r = setCartDiscount(cart, d.value);
+    if (!r.ok) throw bad('discount', r.problem.code, moneyParams(r.problem.params ?? {}, exponent));
+    cart = r.value;
+  }
+  if (input.note) {
+    const r = setNote(cart, null, String(input.note));
+    if (r.ok) cart = r.value;
+  }
+  if (!Array.isArray(input.payments) || input.payments.length === 0) throw bad('payments', 'sale.no_payments');
+  const accepted = tenders(app);
+  const payments = input.payments.map((p, i) => {
+    const field = `payments[${i}]`;
+    if (typeof p.method !== 'string' || !accepted.includes(p.method)) {
+      throw bad(`${field}.method`, 'sale.tender_unknown', { method: String(p.method), tenders: accepted.join(', ') });
+    }
+    const a = parseDecimal(String(p.amount ?? ''), exponent);
+    if (!a.ok) throw bad(`${field}.amount`, a.problem.code, a.problem.params);
+    return { method: p.method, amount: a.value, ...(p.reference ? { reference: String(p.reference) } : {}) };
+  });
+  return { cart, info, approvals, payments };
+}
+
+/** Commits a built sale. Returns the stored receipt. */
+export function commitSale(app: App, sale: BuiltSale, actor: UserRow, externalId?: string, note?: string): { receipt: StoredDocument; duplicate: boolean } {
+  const { pricesIncludeTax, currency } = storeMoney(app);
+  const priced = priceCart(sale.cart, { pricesIncludeTax });
+  const settled = settle(priced.total, sale.payments, { cashIncrement: cashIncrement(app) });
+  if (!settled.ok) throw new TpvError('conflict', settled.problem.code, moneyParams(settled.problem.params ?? {}, storeMoney(app).exponent));
+  return inTransaction(app, () => {
+    if (externalId) {
+      const existing = app.db.prepare('SELECT id FROM documents WHERE external_id = ?').pluck().get(externalId) as number | undefined;
+      if (existing !== undefined) return { receipt: loadDocument(app.db, existing)!, duplicate: true };
+    }
+    const shift = requireOpenShift(app);
+    const now = app.now();
+    const tz = timeZoneOf(app);
+    const { number, seriesId, seq } = allocateNumber(app.db, registerOf(app), 'receipt', zonedParts(now, tz).year);
+    const lines: DocumentLine[] = priced.lines.map((l, i) => {
+      const inf = sale.info.get(l.id)!;
+      return {
+        line: i + 1,
+        productId: inf.productId,
+        sku: l.sku,
+        name: l.name,
+        unit: l.unit,
+        qty: l.qty,
+        unitPrice: l.unitPrice,
+        listPrice: l.originalPrice,
+        gross: l.gross,
+        lineDiscount: l.lineDiscount,
+        cartDiscount: l.cartDiscount,
+        amount: l.amount,
+        taxRate: l.taxRate,
+        categoryId: inf.categoryId,
+        note: l.note ?? null,
+      };
+    });
+    const id = insertDocument(app.db, {
+      type: 'receipt',
+      number,
+      seriesId,
+      seq,
+      register: registerOf(app),
+      createdAt: isoWithOffset(now, tz),
+      userId: actor.id,
+      shiftId: shift.id,
+      refId: null,
+      externalId: externalId ?? null,
+      pricesIncludeTax,
+      currency,
+      subtotal: priced.subtotal,
+      discount: priced.lineDiscounts + priced.cartDiscount,
+      total: priced.total,
+      tendered: settled.value.tendered,
+      change: settled.value.change,
+      rounding: settled.value.rounding,
+      approvals: sale.approvals,
+      note: note ?? sale.cart.note ?? null,
+      body: null,
+      lines,
+      taxes: priced.taxes.map((t) => ({ rate: t.rate, base: t.base, tax: t.tax })),
+      payments: settled.value.payments.map((p) => ({ method: p.method, amount: p.amount, reference: p.reference ?? null })),
+    });
+    const move = app.db.prepare("INSERT INTO stock_moves (product_id, qty, kind, ref, user_id, created_at) VALUES (?, ?, 'sale', ?, ?, ?)");
+    for (const l of lines) {
+      if (sale.info.get(priced.lines[l.line - 1]!.id)!.trackStock) move.run(l.productId, -l.qty, number, actor.id, now.toISOString());
+    }
+    appendJournal(app.db, id);
+    const receipt = loadDocument(app.db, id)!;
+    appendOutbox(app.db, 'sale', receiptJson(app.db, receipt), now);
+    return { receipt, duplicate: false };
+  });
+}
+
+/** `tpv sale`: build, check and commit one sale. */
+export function sell(app: App, input: SaleInput, actor: UserRow, approver?: Approver): { receipt: StoredDocument; duplicate: boolean } {
+  if (input.id) {
+    const existing = app.db.prepare('SELECT id FROM documents WHERE external_id = ?').pluck().get(input.id) as number | undefined;
+    if (existing !== undefined) return { receipt: loadDocument(app.db, existing)!, duplicate: true };
+  }
+  const built = buildSale(app, input, actor, approver);
+  return commitSale(app, built, actor, input.id, input.note);
+}
+
+export function receiptByNumber(app: App, number: string): StoredDocument {
+  const id = documentIdByNumber(app.db, number);
+  const doc = id === undefined ? undefined : loadDocument(app.db, id);
+  if (!doc) throw new TpvError('not_found', 'receipt.not_found', { number });
+  return doc;
+}
+
+// ---- the receipt as scripts see it ----------------------------------------------------------
+
+/** The receipt in JSON: amounts as decimal strings in the document's currency, locale-free. */
+export function receiptJson(db: Sqlite, d: StoredDocument) {
+  const e = currencyExponent(d.currency) ?? 2;
+  const m = (n: number): string => formatDecimal(n, e);
+  const user = userById(db, d.userId);
+  return {
+    number: d.number,
+    type: d.type,
+    created_at: d.createdAt,
+    register: d.register,
+    user: user?.code ?? null,
+    shift: d.shiftId,
+    prices_include_tax: d.pricesIncludeTax,
+    currency: d.currency,
+    lines: d.lines.map((l) => ({
+      line: l.line,
+      sku: l.sku,
+      name: l.name,
+      qty: formatQuantity(l.qty),
+      unit: l.unit,
+      unit_price: m(l.unitPrice),
+      ...(l.listPrice !== null ? { list_price: m(l.listPrice) } : {}),
+      discount: m(l.lineDiscount + l.cartDiscount),
+      line_discount: m(l.lineDiscount),
+      cart_discount: m(l.cartDiscount),
+      amount: m(l.amount),
+      tax_rate: formatRate(l.taxRate),
+    })),
+    subtotal: m(d.subtotal),
+    discount: m(d.discount),
+    total: m(d.total),
+    taxes: d.taxes.map((t) => ({ rate: formatRate(t.rate), base: m(t.base), tax: m(t.tax) })),
+    payments: d.payments.map((p) => ({ method: p.method, amount: m(p.amount), ...(p.reference ? { reference: p.reference } : {}) })),
+    tendered: m(d.tendered),
+    change: m(d.change),
+    rounding: m(d.rounding),
+    approvals: d.approvals,
+    ...(d.externalId ? { id: d.externalId } : {}),
+    ...(d.note ? { note: d.note } : {}),
+  };
+}
+
+/** Reads a sale from JSON text, naming the field that is wrong (exit 3). */
+export function parseSaleJson(text: string, where = ''): SaleInput {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new TpvError('invalid', 'sale.json', { detail: (e as Error).message, field: where || '-' });
+  }
+  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  const text_ = (x: unknown): x is string | number => typeof x === 'string' || typeof x === 'number';
+  if (!isObj(v)) throw bad(where || '-', 'sale.json_object');
+  const f = (name: string): string => (where ? `${where}.${name}` : name);
+  if (!Array.isArray(v.lines)) throw bad(f('lines'), 'sale.field_array');
+  v.lines.forEach((l, i) => {
+    if (!isObj(l)) throw bad(f(`lines[${i}]`), 'sale.json_object');
+    if (typeof l.code !== 'string') throw bad(f(`lines[${i}].code`), 'sale.field_string');
+    for (const k of ['qty', 'price', 'discount'] as const) {
+      if (l[k] !== undefined && l[k] !== null && !text_(l[k])) throw bad(f(`lines[${i}].${k}`), 'sale.field_decimal');
+    }
+  });
+  if (!Array.isArray(v.payments)) throw bad(f('payments'), 'sale.field_array');
+  v.payments.forEach((p, i) => {
+    if (!isObj(p)) throw bad(f(`payments[${i}]`), 'sale.json_object');
+    if (typeof p.method !== 'string') throw bad(f(`payments[${i}].method`), 'sale.field_string');
+    if (!text_(p.amount)) throw bad(f(`payments[${i}].amount`), 'sale.field_decimal');
+  });
+  if (v.discount !== undefined && v.discount !== null && !text_(v.discount)) throw bad(f('discount'), 'sale.field_decimal');
+  if (v.id !== undefined && v.id !== null && typeof v.id !== 'string') throw bad(f('id'), 'sale.field_string');
+  return v as unknown as SaleInput;
+}

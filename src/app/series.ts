@@ -1,0 +1,134 @@
+/** Numbering series: `tpv series list|add|set`, and the allocation of a number inside a document's transaction. */
+import { TpvError } from '../core/errors.js';
+import { allocate, checkTemplate, DEFAULT_TEMPLATES, type DocType, formatNumber } from '../core/numbering.js';
+import { zonedParts } from '../core/time.js';
+import type { Sqlite } from '../db/connection.js';
+import { type App, inTransaction } from './context.js';
+
+export interface SeriesRow {
+  id: number;
+  register: string;
+  doc_type: DocType;
+  template: string;
+  next: number;
+  yearly_reset: number;
+  year: number | null;
+}
+
+export interface SeriesView {
+  register: string;
+  type: DocType;
+  template: string;
+  next: number;
+  yearly_reset: boolean;
+  /** What the next number will look like. */
+  preview: string;
+}
+
+function view(r: SeriesRow, year: number): SeriesView {
+  const n = allocate({ next: r.next, yearlyReset: r.yearly_reset === 1, year: r.year }, year).n;
+  return {
+    register: r.register,
+    type: r.doc_type,
+    template: r.template,
+    next: n,
+    yearly_reset: r.yearly_reset === 1,
+    preview: formatNumber(r.template, { register: r.register, n, year }),
+  };
+}
+
+const storeYear = (app: App): number => zonedParts(app.now(), app.settings['store.timezone'] ?? 'UTC').year;
+
+function row(db: Sqlite, register: string, type: DocType): SeriesRow | undefined {
+  return db.prepare('SELECT * FROM series WHERE register = ? AND doc_type = ?').get(register, type) as SeriesRow | undefined;
+}
+
+/**
+ * Allocates the next number of a series (creating the series with the default template on first
+ * use). Must run inside the transaction that inserts the document: a rollback gives the number back.
+ */
+export function allocateNumber(
+  db: Sqlite,
+  register: string,
+  type: DocType,
+  year: number,
+): { number: string; seriesId: number; seq: number } {
+  let r = row(db, register, type);
+  if (!r) {
+    db.prepare('INSERT INTO series (register, doc_type, template) VALUES (?, ?, ?)').run(register, type, DEFAULT_TEMPLATES[type]);
+    r = row(db, register, type)!;
+  }
+  const a = allocate({ next: r.next, yearlyReset: r.yearly_reset === 1, year: r.year }, year);
+  db.prepare('UPDATE series SET next = ?, year = ? WHERE id = ?').run(a.next.next, a.next.year, r.id);
+  return { number: formatNumber(r.template, { register, n: a.n, year: a.year }), seriesId: r.id, seq: a.n };
+}
+
+export function listSeries(app: App): SeriesView[] {
+  const register = app.settings['register.code'] ?? 'T01';
+  // every document type has a series, shown with its default until first used
+  inTransaction(app, () => {
+    for (const type of Object.keys(DEFAULT_TEMPLATES) as DocType[]) {
+      if (!row(app.db, register, type)) {
+        app.db.prepare('INSERT INTO series (register, doc_type, template) VALUES (?, ?, ?)').run(register, type, DEFAULT_TEMPLATES[type]);
+      }
+    }
+  });
+  const year = storeYear(app);
+  return (app.db.prepare('SELECT * FROM series ORDER BY register, id').all() as SeriesRow[]).map((r) => view(r, year));
+}
+
+export interface SeriesChange {
+  template?: string;
+  yearlyReset?: boolean;
+  /** Start counting at this number (only forward: a number is never issued twice). */
+  next?: number;
+}
+
+function validTemplate(template: string): string {
+  const r = checkTemplate(template);
+  if (!r.ok) throw new TpvError('invalid', r.problem.code, r.problem.params ?? {});
+  return r.value;
+}
+
+/** `tpv series add`: a series for another register or type (e.g. a second till sharing the database). */
+export function addSeries(app: App, register: string, type: DocType, change: SeriesChange): SeriesView {
+  const code = register.trim().toUpperCase();
+  if (!/^[A-Z0-9]{1,8}$/.test(code)) throw new TpvError('invalid', 'series.register', { register });
+  const template = validTemplate(change.template ?? DEFAULT_TEMPLATES[type]);
+  return inTransaction(app, () => {
+    if (row(app.db, code, type)) throw new TpvError('conflict', 'series.exists', { register: code, type });
+    app.db
+      .prepare('INSERT INTO series (register, doc_type, template, next, yearly_reset) VALUES (?, ?, ?, ?, ?)')
+      .run(code, type, template, change.next ?? 1, change.yearlyReset ? 1 : 0);
+    return view(row(app.db, code, type)!, storeYear(app));
+  });
+}
+
+/** `tpv series set`: template, yearly reset, or a later starting number. */
+export function setSeries(app: App, register: string, type: DocType, change: SeriesChange): SeriesView {
+  const code = register.trim().toUpperCase();
+  return inTransaction(app, () => {
+    let r = row(app.db, code, type);
+    if (!r) {
+      if (code !== (app.settings['register.code'] ?? 'T01')) throw new TpvError('not_found', 'series.not_found', { register: code, type });
+      app.db.prepare('INSERT INTO series (register, doc_type, template) VALUES (?, ?, ?)').run(code, type, DEFAULT_TEMPLATES[type]);
+      r = row(app.db, code, type)!;
+    }
+    if (change.next !== undefined && change.next < r.next) {
+      throw new TpvError('conflict', 'series.next_backwards', { next: change.next, current: r.next });
+    }
+    const template = change.template !== undefined ? validTemplate(change.template) : r.template;
+    const used = (app.db.prepare('SELECT count(*) FROM documents WHERE series_id = ?').pluck().get(r.id) as number) > 0;
+    if (used && template !== r.template && !template.includes('{yyyy}') && !template.includes('{yy}') && change.next === undefined) {
+      // a new template could repeat numbers already issued under the old one
+      const probe = formatNumber(template, { register: code, n: r.next, year: storeYear(app) });
+      if (app.db.prepare('SELECT 1 FROM documents WHERE number = ?').get(probe)) {
+        throw new TpvError('conflict', 'series.template_clash', { number: probe });
+      }
+    }
+    app.db
+      .prepare('UPDATE series SET template = ?, yearly_reset = ?, next = ? WHERE id = ?')
+      .run(template, (change.yearlyReset ?? r.yearly_reset === 1) ? 1 : 0, change.next ?? r.next, r.id);
+    return view(row(app.db, code, type)!, storeYear(app));
+  });
+}

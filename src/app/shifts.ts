@@ -1,0 +1,254 @@
+/**
+ * Shifts (cash sessions): open with a float, cash in/out, the X report (running figures) and the
+ * Z report that closes a shift — a fiscal document with its own number, journaled.
+ */
+import type { Json } from '../core/canonical.js';
+import { TpvError } from '../core/errors.js';
+import { isoWithOffset, zonedParts } from '../core/time.js';
+import type { Sqlite } from '../db/connection.js';
+import { type Approval, documentIdByNumber, insertDocument, loadDocument } from '../db/documents.js';
+import { type Approver, authorize } from './auth.js';
+import { type App, inTransaction, storeMoney } from './context.js';
+import { appendJournal } from './journal.js';
+import { appendOutbox } from './outbox.js';
+import { allocateNumber } from './series.js';
+import type { UserRow } from './users.js';
+
+export interface ShiftRow {
+  id: number;
+  register: string;
+  opened_at: string;
+  opened_by: number;
+  float: number;
+  closed_at: string | null;
+  closed_by: number | null;
+  counted: number | null;
+  z_document_id: number | null;
+}
+
+export const registerOf = (app: App): string => app.settings['register.code'] ?? 'T01';
+export const timeZoneOf = (app: App): string => app.settings['store.timezone'] ?? 'UTC';
+
+export function openShiftRow(db: Sqlite, register: string): ShiftRow | undefined {
+  return db.prepare('SELECT * FROM shifts WHERE register = ? AND closed_at IS NULL').get(register) as ShiftRow | undefined;
+}
+
+/** The open shift, or exit 5 saying to open one. */
+export function requireOpenShift(app: App): ShiftRow {
+  const s = openShiftRow(app.db, registerOf(app));
+  if (!s) throw new TpvError('conflict', 'shift.none_open', { register: registerOf(app) });
+  return s;
+}
+
+export function openShift(app: App, actor: UserRow, float: number, approver?: Approver): ShiftRow {
+  if (float < 0) throw new TpvError('invalid', 'shift.float_negative');
+  authorize(app, actor, 'shift_open', approver);
+  return inTransaction(app, () => {
+    const existing = openShiftRow(app.db, registerOf(app));
+    if (existing) throw new TpvError('conflict', 'shift.already_open', { shift: existing.id, since: existing.opened_at });
+    const at = isoWithOffset(app.now(), timeZoneOf(app));
+    const id = Number(
+      app.db.prepare('INSERT INTO shifts (register, opened_at, opened_by, float) VALUES (?, ?, ?, ?)').run(registerOf(app), at, actor.id, float)
+        .lastInsertRowid,
+    );
+    appendOutbox(app.db, 'shift_open', { register: registerOf(app), shift: id, at, float, user: actor.code }, app.now());
+    return app.db.prepare('SELECT * FROM shifts WHERE id = ?').get(id) as ShiftRow;
+  });
+}
+
+export function cashMove(
+  app: App,
+  actor: UserRow,
+  kind: 'in' | 'out',
+  amount: number,
+  reason: string,
+  approver?: Approver,
+): ShiftFigures {
+  if (amount <= 0) throw new TpvError('invalid', 'shift.amount_positive');
+  if (!reason.trim()) throw new TpvError('invalid', 'shift.reason_required');
+  const approval = authorize(app, actor, kind === 'in' ? 'cash_in' : 'cash_out', approver);
+  return inTransaction(app, () => {
+    const shift = requireOpenShift(app);
+    if (kind === 'out') {
+      const f = shiftFigures(app.db, shift);
+      if (amount > f.cash.expected) throw new TpvError('conflict', 'shift.cash_out_over', { expected: f.cash.expected });
+    }
+    const at = isoWithOffset(app.now(), timeZoneOf(app));
+    app.db
+      .prepare('INSERT INTO cash_moves (shift_id, kind, amount, reason, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(shift.id, kind, amount, reason.trim(), actor.id, at);
+    appendOutbox(app.db, 'cash_move', { shift: shift.id, kind, amount, reason: reason.trim(), user: actor.code, at, approval }, app.now());
+    return shiftFigures(app.db, shift);
+  });
+}
+
+export interface ShiftFigures {
+  shift: number;
+  register: string;
+  opened_at: string;
+  closed_at: string | null;
+  receipts: { count: number; first: string | null; last: string | null; total: number; discounts: number };
+  refunds: { count: number; total: number };
+  /** Net by tender: sales minus refunds. */
+  tenders: { method: string; sales: number; refunds: number; net: number }[];
+  /** Net by tax rate: sales minus refunds. */
+  taxes: { rate: number; base: number; tax: number }[];
+  cash: {
+    float: number;
+    sales: number;
+    refunds: number;
+    in: number;
+    out: number;
+    rounding: number;
+    expected: number;
+    counted: number | null;
+    difference: number | null;
+  };
+}
+
+/** The running figures of a shift, all set-based (a shift of 100,000 receipts stays fast). */
+export function shiftFigures(db: Sqlite, shift: ShiftRow, counted: number | null = shift.counted): ShiftFigures {
+  const docs = db
+    .prepare(`SELECT type, count(*) AS n, min(seq) AS first, max(seq) AS last, coalesce(sum(total), 0) AS total,
+      coalesce(sum(discount), 0) AS discounts, coalesce(sum(rounding), 0) AS rounding, min(series_id) AS series
+      FROM documents WHERE shift_id = ? AND type IN ('receipt', 'refund') GROUP BY type`)
+    .all(shift.id) as { type: string; n: number; first: number; last: number; total: number; discounts: number; rounding: number; series: number }[];
+  const receipts = docs.find((d) => d.type === 'receipt');
+  const refunds = docs.find((d) => d.type === 'refund');
+  const numberOf = (series: number | undefined, seq: number | undefined): string | null =>
+    series === undefined || seq === undefined
+      ? null
+      : ((db.prepare('SELECT number FROM documents WHERE series_id = ? AND seq = ? AND shift_id = ?').pluck().get(series, seq, shift.id) as string | undefined) ?? null);
+  const pay = db
+    .prepare(`SELECT d.type, p.method, sum(p.amount) AS amount FROM documents d JOIN document_payments p ON p.document_id = d.id
+      WHERE d.shift_id = ? AND d.type IN ('receipt', 'refund') GROUP BY d.type, p.method`)
+    .all(shift.id) as { type: string; method: string; amount: number }[];
+  const tenders = new Map<string, { method: string; sales: number; refunds: number; net: number }>();
+  for (const p of pay) {
+    const t = tenders.get(p.method) ?? { method: p.method, sales: 0, refunds: 0, net: 0 };
+    if (p.type === 'receipt') t.sales += p.amount;
+    else t.refunds += p.amount;
+    t.net = t.sales - t.refunds;
+    tenders.set(p.method, t);
+  }
+  const taxRows = db
+    .prepare(`SELECT t.rate, sum(CASE d.type WHEN 'refund' THEN -t.base ELSE t.base END) AS base,
+      sum(CASE d.type WHEN 'refund' THEN -t.tax ELSE t.tax END) AS tax
+      FROM documents d JOIN document_taxes t ON t.document_id = d.id
+      WHERE d.shift_id = ? AND d.type IN ('receipt', 'refund') GROUP BY t.rate ORDER BY t.rate DESC`)
+    .all(shift.id) as { rate: number; base: number; tax: number }[];
+  const moves = db
+    .prepare("SELECT coalesce(sum(CASE kind WHEN 'in' THEN amount END), 0) AS cin, coalesce(sum(CASE kind WHEN 'out' THEN amount END), 0) AS cout FROM cash_moves WHERE shift_id = ?")
+    .get(shift.id) as { cin: number; cout: number };
+  const cashSales = tenders.get('cash')?.sales ?? 0;
+  const cashRefunds = tenders.get('cash')?.refunds ?? 0;
+  const expected = shift.float + cashSales - cashRefunds + moves.cin - moves.cout;
+  return {
+    shift: shift.id,
+    register: shift.register,
+    opened_at: shift.opened_at,
+    closed_at: shift.closed_at,
+    receipts: {
+      count: receipts?.n ?? 0,
+      first: numberOf(receipts?.series, receipts?.first),
+      last: numberOf(receipts?.series, receipts?.last),
+      total: receipts?.total ?? 0,
+      discounts: receipts?.discounts ?? 0,
+    },
+    refunds: { count: refunds?.n ?? 0, total: refunds?.total ?? 0 },
+    tenders: [...tenders.values()].sort((a, b) => a.method.localeCompare(b.method)),
+    taxes: taxRows,
+    cash: {
+      float: shift.float,
+      sales: cashSales,
+      refunds: cashRefunds,
+      in: moves.cin,
+      out: moves.cout,
+      rounding: (receipts?.rounding ?? 0) - (refunds?.rounding ?? 0),
+      expected,
+      counted,
+      difference: counted === null ? null : counted - expected,
+    },
+  };
+}
+
+export function shiftStatus(app: App): ShiftFigures {
+  return shiftFigures(app.db, requireOpenShift(app));
+}
+
+export interface CloseResult {
+  number: string;
+  figures: ShiftFigures;
+}
+
+/**
+ * Closes the open shift with the cash counted: a Z report document (own series, journaled,
+ * outbox event). Refused while a cart is open or held, unless forced by a supervisor.
+ */
+export function closeShift(
+  app: App,
+  actor: UserRow,
+  counted: number,
+  opts: { force?: boolean; approver?: Approver } = {},
+): CloseResult {
+  if (counted < 0) throw new TpvError('invalid', 'shift.counted_negative');
+  const approvals: Approval[] = [];
+  const a = authorize(app, actor, 'shift_close', opts.approver);
+  if (a) approvals.push(a);
+  return inTransaction(app, () => {
+    const shift = requireOpenShift(app);
+    const carts = app.db.prepare('SELECT count(*) FROM carts WHERE register = ?').pluck().get(registerOf(app)) as number;
+    if (carts > 0) {
+      if (!opts.force) throw new TpvError('conflict', 'shift.carts_pending', { carts });
+      // forcing past pending carts is a supervisor's call, whoever closes
+      const f = authorize(app, { ...actor, role: 'cashier' }, 'shift_close', opts.approver ?? undefined, 'force');
+      approvals.push(f ?? { action: 'shift_close', by: actor.code, at: app.now().toISOString(), detail: 'force' });
+    }
+    const now = app.now();
+    const at = isoWithOffset(now, timeZoneOf(app));
+    const figures = shiftFigures(app.db, { ...shift, closed_at: at }, counted);
+    const money = storeMoney(app);
+    const { number, seriesId, seq } = allocateNumber(app.db, registerOf(app), 'z_report', zonedParts(now, timeZoneOf(app)).year);
+    const id = insertDocument(app.db, {
+      type: 'z_report',
+      number,
+      seriesId,
+      seq,
+      register: registerOf(app),
+      createdAt: at,
+      userId: actor.id,
+      shiftId: shift.id,
+      refId: null,
+      externalId: null,
+      pricesIncludeTax: money.pricesIncludeTax,
+      currency: money.currency,
+      subtotal: figures.receipts.total,
+      discount: figures.receipts.discounts,
+      total: figures.receipts.total - figures.refunds.total,
+      tendered: 0,
+      change: 0,
+      rounding: figures.cash.rounding,
+      approvals,
+      note: null,
+      body: figures as unknown as Json,
+      lines: [],
+      taxes: figures.taxes.filter((t) => t.base !== 0 || t.tax !== 0),
+      payments: [],
+    });
+    appendJournal(app.db, id);
+    app.db.prepare('UPDATE shifts SET closed_at = ?, closed_by = ?, counted = ?, z_document_id = ? WHERE id = ?').run(at, actor.id, counted, id, shift.id);
+    if (opts.force) app.db.prepare('DELETE FROM carts WHERE register = ?').run(registerOf(app));
+    appendOutbox(app.db, 'shift_close', { z: number, shift: shift.id, figures }, now);
+    return { number, figures };
+  });
+}
+
+/** A Z report again (the latest, or by number). */
+export function zReport(app: App, number?: string): CloseResult {
+  const id = number
+    ? documentIdByNumber(app.db, number)
+    : (app.db.prepare("SELECT id FROM documents WHERE type = 'z_report' ORDER BY id DESC LIMIT 1").pluck().get() as number | undefined);
+  const doc = id === undefined ? undefined : loadDocument(app.db, id);
+  if (!doc || doc.type !== 'z_report') throw new TpvError('not_found', 'shift.z_not_found', { number: number ?? '-' });
+  return { number: doc.number, figures: doc.body as unknown as ShiftFigures };
+}
