@@ -421,6 +421,10 @@ export const en = {
   'setting.percent': '{key}: "{value}" is not a percent from 0 to 100',
   'setting.cash_rounding': '{key}: "{value}" is not an amount (e.g. 0.05, or 0 for none)',
   'setting.tender': '{key}: "{value}" must list tender names (letters, digits, _), not cash, card or store_credit',
+  'carts.damaged': 'saved cart {id} cannot be read ({problem})',
+  'carts.none_open': 'there is no open cart to hold',
+  'carts.not_held': 'no held cart {id}',
+  'carts.open_exists': 'finish or hold the open cart first',
 } as const;
 
 export type MessageKey = keyof typeof en;

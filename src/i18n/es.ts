@@ -423,4 +423,8 @@ export const es: Record<MessageKey, string> = {
   'setting.percent': '{key}: "{value}" no es un porcentaje de 0 a 100',
   'setting.cash_rounding': '{key}: "{value}" no es un importe (p. ej. 0.05, o 0 para no redondear)',
   'setting.tender': '{key}: "{value}" debe ser una lista de formas de pago (letras, cifras, _), sin cash, card ni store_credit',
+  'carts.damaged': 'no se puede leer el carrito guardado {id} ({problem})',
+  'carts.none_open': 'no hay ningún carrito abierto que aparcar',
+  'carts.not_held': 'no hay ningún carrito aparcado {id}',
+  'carts.open_exists': 'termina o aparca antes el carrito abierto',
 };

@@ -1,0 +1,99 @@
+/**
+ * Carts in progress, saved on every change (a crash or a power cut loses no scanned item), and
+ * held (parked) carts recalled later — also after a restart. One open cart per user and register.
+ */
+import { type Cart, checkCart } from '../core/cart.js';
+import { TpvError } from '../core/errors.js';
+import { type App, inTransaction } from './context.js';
+import { registerOf } from './shifts.js';
+
+export interface SavedCart {
+  id: number;
+  status: 'open' | 'held';
+  user: string;
+  label: string | null;
+  cart: Cart;
+  updated_at: string;
+}
+
+interface CartRow {
+  id: number;
+  status: 'open' | 'held';
+  user_id: number;
+  data: string;
+  label: string | null;
+  updated_at: string;
+}
+
+function toSaved(app: App, r: CartRow): SavedCart {
+  const parsed = checkCart(JSON.parse(r.data) as Cart);
+  if (!parsed.ok) throw new TpvError('invalid', 'carts.damaged', { id: r.id, problem: parsed.problem.code });
+  const user = (app.db.prepare('SELECT code FROM users WHERE id = ?').pluck().get(r.user_id) as string | undefined) ?? '?';
+  return { id: r.id, status: r.status, user, label: r.label, cart: parsed.value, updated_at: r.updated_at };
+}
+
+/** The user's open cart on this register, if any (what a restarted till reopens). */
+export function openCart(app: App, userId: number): SavedCart | null {
+  const r = app.db
+    .prepare("SELECT * FROM carts WHERE register = ? AND user_id = ? AND status = 'open' ORDER BY id DESC LIMIT 1")
+    .get(registerOf(app), userId) as CartRow | undefined;
+  return r ? toSaved(app, r) : null;
+}
+
+/** Saves the user's open cart (an empty cart removes it). Called on every change. */
+export function saveOpenCart(app: App, userId: number, cart: Cart): void {
+  const now = app.now().toISOString();
+  inTransaction(app, () => {
+    const id = app.db
+      .prepare("SELECT id FROM carts WHERE register = ? AND user_id = ? AND status = 'open'")
+      .pluck()
+      .get(registerOf(app), userId) as number | undefined;
+    if (cart.lines.length === 0 && cart.discount === null && cart.note === null) {
+      if (id !== undefined) app.db.prepare('DELETE FROM carts WHERE id = ?').run(id);
+      return;
+    }
+    const data = JSON.stringify(cart);
+    if (id === undefined) {
+      app.db
+        .prepare("INSERT INTO carts (register, user_id, status, data, created_at, updated_at) VALUES (?, ?, 'open', ?, ?, ?)")
+        .run(registerOf(app), userId, data, now, now);
+    } else app.db.prepare('UPDATE carts SET data = ?, updated_at = ? WHERE id = ?').run(data, now, id);
+  });
+}
+
+/** Parks the user's open cart (a customer steps aside); the till starts a fresh one. */
+export function holdCart(app: App, userId: number, label?: string): SavedCart {
+  return inTransaction(app, () => {
+    const r = app.db
+      .prepare("SELECT * FROM carts WHERE register = ? AND user_id = ? AND status = 'open'")
+      .get(registerOf(app), userId) as CartRow | undefined;
+    if (!r) throw new TpvError('not_found', 'carts.none_open');
+    app.db.prepare("UPDATE carts SET status = 'held', label = ?, updated_at = ? WHERE id = ?").run(label ?? null, app.now().toISOString(), r.id);
+    return toSaved(app, { ...r, status: 'held', label: label ?? null });
+  });
+}
+
+/** Held carts of this register, oldest first. */
+export function heldCarts(app: App): SavedCart[] {
+  return (app.db.prepare("SELECT * FROM carts WHERE register = ? AND status = 'held' ORDER BY id").all(registerOf(app)) as CartRow[]).map((r) =>
+    toSaved(app, r),
+  );
+}
+
+/** Takes a held cart back as the user's open cart (refused while the user has another open cart). */
+export function recallCart(app: App, userId: number, id: number): SavedCart {
+  return inTransaction(app, () => {
+    const r = app.db.prepare("SELECT * FROM carts WHERE id = ? AND register = ? AND status = 'held'").get(id, registerOf(app)) as CartRow | undefined;
+    if (!r) throw new TpvError('not_found', 'carts.not_held', { id });
+    if (openCart(app, userId)) throw new TpvError('conflict', 'carts.open_exists');
+    app.db.prepare("UPDATE carts SET status = 'open', user_id = ?, updated_at = ? WHERE id = ?").run(userId, app.now().toISOString(), id);
+    return toSaved(app, { ...r, status: 'open', user_id: userId });
+  });
+}
+
+/** Drops a cart (the sale was committed, or the customer left). */
+export function discardCart(app: App, id: number): void {
+  inTransaction(app, () => {
+    app.db.prepare('DELETE FROM carts WHERE id = ?').run(id);
+  });
+}

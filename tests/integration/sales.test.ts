@@ -1,0 +1,181 @@
+/** Selling through the app layer on real SQLite files: carts, shifts, series, journal. */
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { discardCart, heldCarts, holdCart, openCart, recallCart, saveOpenCart } from '../../src/app/carts.js';
+import { type App, openApp } from '../../src/app/context.js';
+import { importProducts } from '../../src/app/import.js';
+import { verifyJournal } from '../../src/app/journal.js';
+import { receiptJson, type SaleInput, sell } from '../../src/app/sales.js';
+import { setSeries } from '../../src/app/series.js';
+import { cashMove, closeShift, openShift, shiftStatus } from '../../src/app/shifts.js';
+import { actingUser } from '../../src/app/users.js';
+import { addLine, emptyCart } from '../../src/core/cart.js';
+import { TpvError } from '../../src/core/errors.js';
+import { FIXTURES, makeStore, tempDir } from '../helpers.js';
+
+const dir = tempDir();
+let app: App;
+let n = 0;
+let clock = new Date('2026-11-21T10:00:00Z');
+
+async function store(overrides = {}): Promise<App> {
+  const a = await makeStore(dir, overrides, `sales-${n++}.db`);
+  a.now = () => clock;
+  await importProducts(a, createReadStream(join(FIXTURES, 'demo-catalog.csv')), null);
+  return a;
+}
+
+beforeEach(async () => {
+  clock = new Date('2026-11-21T10:00:00Z');
+  app = await store();
+});
+afterEach(() => app.close());
+
+const admin = (): ReturnType<typeof actingUser> => actingUser(app.db);
+const cash = (amount: string) => [{ method: 'cash', amount }];
+const sale = (input: Partial<SaleInput> = {}) =>
+  sell(app, { lines: [{ code: 'LAC-001', qty: '2' }], payments: cash('10'), ...input }, admin());
+
+function error(fn: () => unknown): TpvError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof TpvError) return e;
+    throw e;
+  }
+  throw new Error('expected an error');
+}
+
+describe('a sale', () => {
+  it('needs an open shift; then commits with the next number, stock moves, a journal entry and an outbox event', () => {
+    expect(error(() => sale())).toMatchObject({ kind: 'conflict', code: 'shift.none_open' });
+    openShift(app, admin(), 10000);
+    const before = app.db.prepare("SELECT on_hand FROM products WHERE sku = 'LAC-001'").pluck().get() as number;
+    const { receipt } = sale();
+    expect(receipt.number).toBe('T01-000001');
+    expect(receipt.createdAt).toBe('2026-11-21T11:00:00+01:00');
+    expect(app.db.prepare("SELECT on_hand FROM products WHERE sku = 'LAC-001'").pluck().get()).toBe(before - 2000);
+    expect(app.db.prepare("SELECT count(*) FROM outbox WHERE type = 'sale'").pluck().get()).toBe(1);
+    expect(verifyJournal(app.db)).toMatchObject({ ok: true, entries: 1 });
+    expect(sale().receipt.number).toBe('T01-000002');
+  });
+
+  it('a refused sale leaves no trace and no gap in the numbers', () => {
+    openShift(app, admin(), 0);
+    sale();
+    expect(error(() => sale({ payments: cash('0.50') }))).toMatchObject({ code: 'payment.short' });
+    expect(error(() => sale({ lines: [{ code: 'NOPE' }] }))).toMatchObject({ kind: 'not_found' });
+    expect(sale().receipt.number).toBe('T01-000002');
+    expect(app.db.prepare('SELECT count(*) FROM stock_moves WHERE kind = ?').pluck().get('sale')).toBe(2);
+  });
+
+  it('in a store whose prices exclude tax, tax is added on top per rate', async () => {
+    app.close();
+    app = await store({ pricesIncludeTax: false });
+    openShift(app, admin(), 0);
+    // 3 × 1.00 net at 21% and 1 × 0.99 net at 4%
+    app.db.prepare("UPDATE products SET price = 100 WHERE sku = 'LAC-002'").run();
+    const { receipt } = sell(app, { lines: [{ code: 'LAC-001', qty: '1' }], payments: cash('5') }, admin());
+    const json = receiptJson(app.db, receipt);
+    expect(json.prices_include_tax).toBe(false);
+    // 0.99 net at 4%: tax round(0.0396) = 0.04 → total 1.03
+    expect(json).toMatchObject({ total: '1.03', taxes: [{ rate: '4', base: '0.99', tax: '0.04' }] });
+  });
+
+  it('cash rounding applies only to the cash part and is recorded', () => {
+    app.settings['sales.cash_rounding'] = '0.05';
+    openShift(app, admin(), 0);
+    // LAC-001 0.99 × 3 = 2.97 → cash due 2.95
+    const { receipt } = sale({ lines: [{ code: 'LAC-001', qty: '3' }], payments: cash('5') });
+    expect(receiptJson(app.db, receipt)).toMatchObject({ total: '2.97', rounding: '-0.02', change: '2.05', payments: [{ method: 'cash', amount: '2.95' }] });
+    const card = sale({ lines: [{ code: 'LAC-001', qty: '3' }], payments: [{ method: 'card', amount: '2.97' }] });
+    expect(receiptJson(app.db, card.receipt)).toMatchObject({ rounding: '0.00', change: '0.00' });
+  });
+});
+
+describe('shifts', () => {
+  it('X and Z reports add up; a close is refused while a cart is held, unless forced by a supervisor', () => {
+    openShift(app, admin(), 10000);
+    sale({ lines: [{ code: 'LAC-001', qty: '10' }], payments: [{ method: 'card', amount: '4.00' }, { method: 'cash', amount: '10.00' }] });
+    sale({ lines: [{ code: 'FRU-001', qty: '1.500' }], payments: cash('5') });
+    cashMove(app, admin(), 'in', 2000, 'change');
+    cashMove(app, admin(), 'out', 500, 'window cleaner');
+    const x = shiftStatus(app);
+    // 10 × 0.99 = 9.90 (4.00 card + 5.90 cash), 1.5 kg × 2.49 = 3.735 → 3.74 cash
+    expect(x.cash).toMatchObject({ float: 10000, sales: 590 + 374, in: 2000, out: 500, expected: 10000 + 590 + 374 + 2000 - 500 });
+    expect(x.receipts).toMatchObject({ count: 2, first: 'T01-000001', last: 'T01-000002', total: 990 + 374 });
+    expect(x.tenders.find((t) => t.method === 'card')?.net).toBe(400);
+    expect(x.taxes.reduce((a, t) => a + t.base + t.tax, 0)).toBe(990 + 374);
+    expect(error(() => cashMove(app, admin(), 'out', 1_000_000, 'too much'))).toMatchObject({ code: 'shift.cash_out_over' });
+
+    saveOpenCart(app, admin().id, emptyCartWith('LAC-001'));
+    holdCart(app, admin().id, 'señora del abrigo');
+    expect(error(() => closeShift(app, admin(), 12464))).toMatchObject({ code: 'shift.carts_pending' });
+    const z = closeShift(app, admin(), 12464, { force: true });
+    expect(z.number).toBe('T01Z-0001');
+    expect(z.figures.cash).toMatchObject({ counted: 12464, difference: 12464 - x.cash.expected });
+    expect(heldCarts(app)).toEqual([]);
+    expect(error(() => sale())).toMatchObject({ code: 'shift.none_open' });
+    expect(verifyJournal(app.db)).toMatchObject({ ok: true, entries: 3 });
+  });
+});
+
+function emptyCartWith(sku: string) {
+  const r = addLine(emptyCart(), { sku, name: sku, unit: 'each', unitPrice: 99, taxRate: 400 });
+  if (!r.ok) throw new Error(r.problem.code);
+  return r.value;
+}
+
+describe('carts', () => {
+  it('the open cart survives a restart; held carts are recalled, also after a restart', async () => {
+    const user = admin().id;
+    saveOpenCart(app, user, emptyCartWith('LAC-001'));
+    const path = app.path;
+    app.close();
+    app = await openApp(path);
+    expect(openCart(app, user)?.cart.lines.map((l) => l.sku)).toEqual(['LAC-001']);
+    const held = holdCart(app, user, 'mesa 2');
+    expect(openCart(app, user)).toBeNull();
+    saveOpenCart(app, user, emptyCartWith('FRU-001'));
+    expect(error(() => recallCart(app, user, held.id))).toMatchObject({ code: 'carts.open_exists' });
+    discardCart(app, openCart(app, user)!.id);
+    app.close();
+    app = await openApp(path);
+    expect(heldCarts(app).map((c) => c.label)).toEqual(['mesa 2']);
+    expect(recallCart(app, user, held.id).cart.lines[0]!.sku).toBe('LAC-001');
+    expect(heldCarts(app)).toEqual([]);
+    saveOpenCart(app, user, emptyCart());
+    expect(openCart(app, user)).toBeNull();
+  });
+});
+
+describe('series and journal', () => {
+  it('a yearly series starts again at 1 in a new year, in the store time zone', () => {
+    setSeries(app, 'T01', 'receipt', { template: '{register}-{yyyy}-{n:4}', yearlyReset: true });
+    openShift(app, admin(), 0);
+    clock = new Date('2026-12-31T22:30:00Z'); // 23:30 in Madrid
+    expect(sale().receipt.number).toBe('T01-2026-0001');
+    expect(sale().receipt.number).toBe('T01-2026-0002');
+    clock = new Date('2026-12-31T23:30:00Z'); // 00:30 on 1 January in Madrid
+    expect(sale().receipt.number).toBe('T01-2027-0001');
+  });
+
+  it('a total edited by hand is found by the journal check, naming the document', () => {
+    openShift(app, admin(), 0);
+    sale();
+    sale();
+    sale();
+    app.db.exec('DROP TRIGGER documents_no_update');
+    app.db.prepare("UPDATE documents SET total = total + 1 WHERE number = 'T01-000002'").run();
+    expect(verifyJournal(app.db)).toMatchObject({ ok: false, broken: { number: 'T01-000002', reason: 'document_changed' } });
+  });
+
+  it('a document cannot be changed or deleted while the triggers stand', () => {
+    openShift(app, admin(), 0);
+    sale();
+    expect(() => app.db.prepare('UPDATE documents SET total = 0').run()).toThrow(/immutable/);
+    expect(() => app.db.prepare('DELETE FROM document_lines').run()).toThrow(/immutable/);
+    expect(() => app.db.prepare('DELETE FROM journal').run()).toThrow(/append-only/);
+  });
+});
