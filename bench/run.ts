@@ -22,6 +22,7 @@ import type { ImportReport } from '../src/app/import.js';
 import { listProducts, lookupCode } from '../src/app/products.js';
 import { DEMO_STORE, initStore } from '../src/app/store.js';
 import { ftsQuery } from '../src/db/catalog.js';
+import { benchCheckout, benchTillDuringImport, benchZReport } from './selling.js';
 import { BRANDS, ean13, prng, VARIETY, WORDS, writeCatalogCsv } from './generate.js';
 
 /** The repository root: this file is bench/run.ts, or dist/bench.js once bundled. */
@@ -30,7 +31,7 @@ const OUT = join(ROOT, 'bench', 'out');
 const TPV_BIN = join(ROOT, 'bin', 'tpv');
 const SQLITE3_CLI = '/usr/bin/sqlite3';
 
-const SECTIONS = ['import', 'lookup', 'search', 'startup'] as const;
+const SECTIONS = ['import', 'lookup', 'search', 'startup', 'checkout', 'contention', 'zreport'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -812,6 +813,46 @@ async function main(): Promise<void> {
     );
     summary.push({ figure: 'start-up median ms vs node -e ""', tpv: fmt(r.tpv.p50, 1), baseline: fmt(r.baseline.p50, 1), ratio: fmtRatio(r.ratioMedian), goal: '≤ 1.5×' });
     summary.push({ figure: 'start-up p90 ms vs node -e ""', tpv: fmt(r.tpv.p90, 1), baseline: fmt(r.baseline.p90, 1), ratio: fmtRatio(r.ratioP90), goal: '-' });
+  }
+
+  if (runs('checkout')) {
+    process.stdout.write('\n== e. checkout: a 20-line sale, 2 payments, 20 stock moves, WAL + synchronous=FULL\n');
+    const r = await benchCheckout(ROOT, OUT, opts.quick ? 500 : 2000);
+    process.stdout.write(
+      table(
+        ['checkout', 'sales/s', 'p50 ms', 'p99 ms', 'max ms'],
+        [
+          ['raw prepared statements (same writes)', fmt(r.raw.perSec, 0), fmt(r.raw.p50, 2), fmt(r.raw.p99, 2), fmt(r.raw.max, 2)],
+          ['tpv sell() (app layer, journal, outbox)', fmt(r.tpv.perSec, 0), fmt(r.tpv.p50, 2), fmt(r.tpv.p99, 2), fmt(r.tpv.max, 2)],
+        ],
+      ) + '\n',
+    );
+    summary.push({ figure: 'checkout sales/s vs raw statements', tpv: fmt(r.tpv.perSec, 0), baseline: fmt(r.raw.perSec, 0), ratio: fmtRatio(r.ratio), goal: '≥ 0.75×' });
+    summary.push({ figure: 'checkout p99 ms', tpv: fmt(r.tpv.p99, 2), baseline: fmt(r.raw.p99, 2), ratio: fmtRatio(r.tpv.p99 / r.raw.p99), goal: '≤ 5 ms' });
+  }
+
+  if (runs('zreport')) {
+    const receipts = opts.quick ? 20_000 : 100_000;
+    process.stdout.write(`\n== f. Z report of a shift of ${receipts.toLocaleString('en-US')} receipts\n`);
+    const r = await benchZReport(ROOT, OUT, receipts);
+    process.stdout.write(`  close + Z report: ${fmt(r.ms, 1)} ms\n`);
+    summary.push({ figure: `Z report, ${receipts.toLocaleString('en-US')} receipts (ms)`, tpv: fmt(r.ms, 1), baseline: '-', ratio: '-', goal: '≤ 200 ms' });
+  }
+
+  if (runs('contention')) {
+    const { path: csv } = await catalogCsv(opts.rows);
+    process.stdout.write(`\n== g. a till selling every 20 ms while tpv imports ${opts.rows.toLocaleString('en-US')} rows into the same database\n`);
+    const r = await benchTillDuringImport(ROOT, OUT, csv, opts.rows);
+    process.stdout.write(
+      table(
+        ['till checkout (ms)', 'sales', 'p50', 'p99', 'max'],
+        [
+          ['alone', String(r.alone.n), fmt(r.alone.p50, 2), fmt(r.alone.p99, 2), fmt(r.alone.max, 2)],
+          ['during the import', String(r.duringImport.n), fmt(r.duringImport.p50, 2), fmt(r.duringImport.p99, 2), fmt(r.duringImport.max, 2)],
+        ],
+      ) + `\n  the import took ${fmt(r.importMs / 1000, 1)} s (exit ${r.importExit})\n`,
+    );
+    summary.push({ figure: 'till checkout p99 during a big import (ms)', tpv: fmt(r.duringImport.p99, 1), baseline: fmt(r.alone.p99, 1), ratio: fmtRatio(r.duringImport.p99 / r.alone.p99), goal: '≤ 100 ms' });
   }
 
   process.stdout.write(

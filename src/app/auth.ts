@@ -5,6 +5,7 @@
 import type { Action } from '../core/permissions.js';
 import { can } from '../core/permissions.js';
 import { TpvError } from '../core/errors.js';
+import { isoWithOffset } from '../core/time.js';
 import type { Approval } from '../db/documents.js';
 import type { App } from './context.js';
 import { type UserRow, verifyPin } from './users.js';
@@ -23,5 +24,5 @@ export function authorize(app: App, actor: UserRow, action: Action, approver?: A
   if (!approver) throw new TpvError('conflict', 'permission.needs_approval', { action, user: actor.code, role: actor.role });
   const sup = verifyPin(app.db, approver.code, approver.pin, app.now());
   if (!can(sup.role, action)) throw new TpvError('conflict', 'permission.approver_role', { action, user: sup.code, role: sup.role });
-  return { action, by: sup.code, at: app.now().toISOString(), ...(detail ? { detail } : {}) };
+  return { action, by: sup.code, at: isoWithOffset(app.now(), app.settings['store.timezone'] ?? 'UTC'), ...(detail ? { detail } : {}) };
 }

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../core/canonical.js';
 import type { Sqlite } from '../db/connection.js';
-import { canonicalDocument, loadDocument } from '../db/documents.js';
+import type { Statement } from 'better-sqlite3';
+import { canonicalDocument, loadDocument, type StoredDocument } from '../db/documents.js';
 
 export const GENESIS = '0'.repeat(64);
 
@@ -14,12 +15,24 @@ function linkHash(prev: string, documentJson: string): string {
   return createHash('sha256').update(prev).update(documentJson).digest('hex');
 }
 
-/** Appends the journal entry of a document just inserted (same transaction). */
-export function appendJournal(db: Sqlite, documentId: number): string {
-  const doc = loadDocument(db, documentId)!;
-  const prev = (db.prepare('SELECT hash FROM journal ORDER BY seq DESC LIMIT 1').pluck().get() as string | undefined) ?? GENESIS;
+const statements = new WeakMap<Sqlite, { head: Statement; insert: Statement }>();
+
+/**
+ * Appends the journal entry of a document just inserted (same transaction). `doc` is the document
+ * as inserted (the caller has it in memory); verifyJournal recomputes it from the stored rows.
+ */
+export function appendJournal(db: Sqlite, doc: StoredDocument): string {
+  let s = statements.get(db);
+  if (!s) {
+    s = {
+      head: db.prepare('SELECT hash FROM journal ORDER BY seq DESC LIMIT 1').pluck(),
+      insert: db.prepare('INSERT INTO journal (document_id, prev_hash, hash) VALUES (?, ?, ?)'),
+    };
+    statements.set(db, s);
+  }
+  const prev = (s.head.get() as string | undefined) ?? GENESIS;
   const hash = linkHash(prev, canonicalJson(canonicalDocument(doc)));
-  db.prepare('INSERT INTO journal (document_id, prev_hash, hash) VALUES (?, ?, ?)').run(documentId, prev, hash);
+  s.insert.run(doc.id, prev, hash);
   return hash;
 }
 

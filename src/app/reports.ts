@@ -113,6 +113,11 @@ export function salesReport(app: App, by: ReportBy, period: Period = {}): SalesR
       break;
   }
   const raw = app.db.prepare(sql).all(...p.params) as { key: string | number; label: string | number; count: number; qty: number | null; amount: number }[];
+  if (by === 'tender') {
+    // recorded cash is the rounded cash due: the rounding row makes the tenders add up to the sales
+    const r = app.db.prepare(`SELECT count(*) AS n, coalesce(sum(${SIGN} * d.rounding), 0) AS rounding ${base} AND d.rounding != 0`).get(...p.params) as { n: number; rounding: number };
+    if (r.rounding !== 0) raw.push({ key: 'rounding', label: 'rounding', count: r.n, qty: null, amount: -r.rounding });
+  }
   const totals = app.db.prepare(`SELECT coalesce(sum(${SIGN}), 0) AS count, coalesce(sum(${SIGN} * d.total), 0) AS total ${base}`).get(...p.params) as { count: number; total: number };
   return {
     by,

@@ -9,7 +9,8 @@ import { currencyExponent, formatDecimal, formatQuantity, formatRate, parseDecim
 import { settle } from '../core/payment.js';
 import { discountNeedsApproval } from '../core/permissions.js';
 import { isoWithOffset, zonedParts } from '../core/time.js';
-import type { Sqlite } from '../db/connection.js';
+import type { Statement } from 'better-sqlite3';
+import { prepared, type Sqlite } from '../db/connection.js';
 import { type Approval, type DocumentLine, documentIdByNumber, insertDocument, loadDocument, type StoredDocument } from '../db/documents.js';
 import { type Approver, authorize } from './auth.js';
 import { type App, inTransaction, storeMoney } from './context.js';
@@ -109,7 +110,7 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
       const p = parseDecimal(String(l.price), exponent);
       if (!p.ok) throw bad(`${field}.price`, p.problem.code, p.problem.params);
       if (p.value !== unitPrice) {
-        approve('price_override', `${row.sku}: ${unitPrice} → ${p.value}`);
+        approve('price_override', `${row.sku}: ${formatDecimal(unitPrice, exponent)} → ${formatDecimal(p.value, exponent)}`);
         const o = overridePrice(cart, line.id, p.value);
         if (!o.ok) throw bad(`${field}.price`, o.problem.code, o.problem.params);
         cart = o.value;
@@ -164,7 +165,7 @@ export function commitSale(app: App, sale: BuiltSale, actor: UserRow, externalId
   if (!settled.ok) throw new TpvError('conflict', settled.problem.code, moneyParams(settled.problem.params ?? {}, storeMoney(app).exponent));
   return inTransaction(app, () => {
     if (externalId) {
-      const existing = app.db.prepare('SELECT id FROM documents WHERE external_id = ?').pluck().get(externalId) as number | undefined;
+      const existing = prepared(app.db, 'SELECT id FROM documents WHERE external_id = ?').pluck().get(externalId) as number | undefined;
       if (existing !== undefined) return { receipt: loadDocument(app.db, existing)!, duplicate: true };
     }
     const shift = requireOpenShift(app);
@@ -191,7 +192,7 @@ export function commitSale(app: App, sale: BuiltSale, actor: UserRow, externalId
         note: l.note ?? null,
       };
     });
-    const id = insertDocument(app.db, {
+    const receipt = insertDocument(app.db, {
       type: 'receipt',
       number,
       seriesId,
@@ -217,15 +218,25 @@ export function commitSale(app: App, sale: BuiltSale, actor: UserRow, externalId
       taxes: priced.taxes.map((t) => ({ rate: t.rate, base: t.base, tax: t.tax })),
       payments: settled.value.payments.map((p) => ({ method: p.method, amount: p.amount, reference: p.reference ?? null })),
     });
-    const move = app.db.prepare("INSERT INTO stock_moves (product_id, qty, kind, ref, user_id, created_at) VALUES (?, ?, 'sale', ?, ?, ?)");
+    const move = saleMove(app.db);
     for (const l of lines) {
       if (sale.info.get(priced.lines[l.line - 1]!.id)!.trackStock) move.run(l.productId, -l.qty, number, actor.id, now.toISOString());
     }
-    appendJournal(app.db, id);
-    const receipt = loadDocument(app.db, id)!;
-    appendOutbox(app.db, 'sale', receiptJson(app.db, receipt), now);
+    appendJournal(app.db, receipt);
+    // documents are immutable: the event names it, the sync client ships the document itself
+    appendOutbox(app.db, 'sale', { number, register: receipt.register, total: formatDecimal(receipt.total, currencyExponent(currency) ?? 2), created_at: receipt.createdAt }, now);
     return { receipt, duplicate: false };
   });
+}
+
+const moves = new WeakMap<Sqlite, Statement>();
+function saleMove(db: Sqlite): Statement {
+  let st = moves.get(db);
+  if (!st) {
+    st = db.prepare("INSERT INTO stock_moves (product_id, qty, kind, ref, user_id, created_at) VALUES (?, ?, 'sale', ?, ?, ?)");
+    moves.set(db, st);
+  }
+  return st;
 }
 
 /** `tpv sale`: build, check and commit one sale. */
@@ -241,7 +252,8 @@ export function sell(app: App, input: SaleInput, actor: UserRow, approver?: Appr
 export function receiptByNumber(app: App, number: string): StoredDocument {
   const id = documentIdByNumber(app.db, number);
   const doc = id === undefined ? undefined : loadDocument(app.db, id);
-  if (!doc) throw new TpvError('not_found', 'receipt.not_found', { number });
+  // a Z report is a document too, but not a receipt
+  if (!doc || (doc.type !== 'receipt' && doc.type !== 'refund')) throw new TpvError('not_found', 'receipt.not_found', { number });
   return doc;
 }
 

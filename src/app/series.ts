@@ -2,7 +2,7 @@
 import { TpvError } from '../core/errors.js';
 import { allocate, checkTemplate, DEFAULT_TEMPLATES, type DocType, formatNumber } from '../core/numbering.js';
 import { zonedParts } from '../core/time.js';
-import type { Sqlite } from '../db/connection.js';
+import { prepared, type Sqlite } from '../db/connection.js';
 import { type App, inTransaction } from './context.js';
 
 export interface SeriesRow {
@@ -40,7 +40,7 @@ function view(r: SeriesRow, year: number): SeriesView {
 const storeYear = (app: App): number => zonedParts(app.now(), app.settings['store.timezone'] ?? 'UTC').year;
 
 function row(db: Sqlite, register: string, type: DocType): SeriesRow | undefined {
-  return db.prepare('SELECT * FROM series WHERE register = ? AND doc_type = ?').get(register, type) as SeriesRow | undefined;
+  return prepared(db, 'SELECT * FROM series WHERE register = ? AND doc_type = ?').get(register, type) as SeriesRow | undefined;
 }
 
 /**
@@ -59,7 +59,7 @@ export function allocateNumber(
     r = row(db, register, type)!;
   }
   const a = allocate({ next: r.next, yearlyReset: r.yearly_reset === 1, year: r.year }, year);
-  db.prepare('UPDATE series SET next = ?, year = ? WHERE id = ?').run(a.next.next, a.next.year, r.id);
+  prepared(db, 'UPDATE series SET next = ?, year = ? WHERE id = ?').run(a.next.next, a.next.year, r.id);
   return { number: formatNumber(r.template, { register, n: a.n, year: a.year }), seriesId: r.id, seq: a.n };
 }
 

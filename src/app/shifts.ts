@@ -4,8 +4,9 @@
  */
 import type { Json } from '../core/canonical.js';
 import { TpvError } from '../core/errors.js';
+import { formatDecimal } from '../core/money.js';
 import { isoWithOffset, zonedParts } from '../core/time.js';
-import type { Sqlite } from '../db/connection.js';
+import { prepared, type Sqlite } from '../db/connection.js';
 import { type Approval, documentIdByNumber, insertDocument, loadDocument } from '../db/documents.js';
 import { type Approver, authorize } from './auth.js';
 import { type App, inTransaction, storeMoney } from './context.js';
@@ -30,7 +31,7 @@ export const registerOf = (app: App): string => app.settings['register.code'] ??
 export const timeZoneOf = (app: App): string => app.settings['store.timezone'] ?? 'UTC';
 
 export function openShiftRow(db: Sqlite, register: string): ShiftRow | undefined {
-  return db.prepare('SELECT * FROM shifts WHERE register = ? AND closed_at IS NULL').get(register) as ShiftRow | undefined;
+  return prepared(db, 'SELECT * FROM shifts WHERE register = ? AND closed_at IS NULL').get(register) as ShiftRow | undefined;
 }
 
 /** The open shift, or exit 5 saying to open one. */
@@ -71,7 +72,9 @@ export function cashMove(
     const shift = requireOpenShift(app);
     if (kind === 'out') {
       const f = shiftFigures(app.db, shift);
-      if (amount > f.cash.expected) throw new TpvError('conflict', 'shift.cash_out_over', { expected: f.cash.expected });
+      if (amount > f.cash.expected) {
+        throw new TpvError('conflict', 'shift.cash_out_over', { expected: formatDecimal(f.cash.expected, storeMoney(app).exponent) });
+      }
     }
     const at = isoWithOffset(app.now(), timeZoneOf(app));
     app.db
@@ -201,14 +204,14 @@ export function closeShift(
     if (carts > 0) {
       if (!opts.force) throw new TpvError('conflict', 'shift.carts_pending', { carts });
       // closing takes a supervisor (the actor, or the approver checked above): record who forced it
-      approvals.push({ action: 'shift_close_force', by: a?.by ?? actor.code, at: app.now().toISOString(), detail: `${carts} carts dropped` });
+      approvals.push({ action: 'shift_close_force', by: a?.by ?? actor.code, at: isoWithOffset(app.now(), timeZoneOf(app)), detail: `${carts} carts dropped` });
     }
     const now = app.now();
     const at = isoWithOffset(now, timeZoneOf(app));
     const figures = shiftFigures(app.db, { ...shift, closed_at: at }, counted);
     const money = storeMoney(app);
     const { number, seriesId, seq } = allocateNumber(app.db, registerOf(app), 'z_report', zonedParts(now, timeZoneOf(app)).year);
-    const id = insertDocument(app.db, {
+    const z = insertDocument(app.db, {
       type: 'z_report',
       number,
       seriesId,
@@ -234,8 +237,8 @@ export function closeShift(
       taxes: figures.taxes.filter((t) => t.base !== 0 || t.tax !== 0),
       payments: [],
     });
-    appendJournal(app.db, id);
-    app.db.prepare('UPDATE shifts SET closed_at = ?, closed_by = ?, counted = ?, z_document_id = ? WHERE id = ?').run(at, actor.id, counted, id, shift.id);
+    appendJournal(app.db, z);
+    app.db.prepare('UPDATE shifts SET closed_at = ?, closed_by = ?, counted = ?, z_document_id = ? WHERE id = ?').run(at, actor.id, counted, z.id, shift.id);
     if (opts.force) app.db.prepare('DELETE FROM carts WHERE register = ?').run(registerOf(app));
     appendOutbox(app.db, 'shift_close', { z: number, shift: shift.id, figures }, now);
     return { number, figures };

@@ -1,7 +1,7 @@
 /** Users and PINs: scrypt with a per-user random salt. */
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import { TpvError } from '../core/errors.js';
-import { immediate, type Sqlite } from '../db/connection.js';
+import { immediate, prepared, type Sqlite } from '../db/connection.js';
 
 export type Role = 'cashier' | 'supervisor' | 'admin';
 export const ROLES: readonly Role[] = ['cashier', 'supervisor', 'admin'];
@@ -91,7 +91,7 @@ export function userByCode(db: Sqlite, code: string): UserRow | undefined {
 }
 
 export function userById(db: Sqlite, id: number): UserRow | undefined {
-  return db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+  return prepared(db, 'SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
 }
 
 /** The user a CLI action runs as: `--user CODE`, or the store's first admin. */

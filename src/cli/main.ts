@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT_CODES, TpvError } from '../core/errors.js';
-import { languageFromEnv, setLanguage, t } from '../i18n/index.js';
+import { errorMessage, languageFromEnv, setLanguage, t } from '../i18n/index.js';
 import { VERSION } from '../version.js';
 import * as configCommands from '../commands/config.js';
 import * as initCommands from '../commands/init.js';
@@ -81,7 +81,7 @@ function reportError(e: unknown, cli: Cli, io: Io): number {
     err = new TpvError('internal', 'cli.internal', { message: msg });
     if (io.env.TPV_DEBUG && e instanceof Error) io.stderr.write((e.stack ?? '') + '\n');
   }
-  const message = t(err.code, err.params);
+  const message = errorMessage(err.code, err.params);
   if (cli.json) {
     const error: Record<string, unknown> = { code: err.code, message };
     if (err.details !== undefined) error.details = err.details;

@@ -1,5 +1,5 @@
 /** `tpv sale`, `tpv sales import`, `tpv receipts list|show`, `tpv report sales`. */
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { App } from '../app/context.js';
@@ -10,7 +10,7 @@ import { TpvError } from '../core/errors.js';
 import { type Columns, COLUMNS, renderText } from '../devices/layout.js';
 import { layoutReceipt } from '../devices/receipt.js';
 import { formatDateTimeText, formatNumberText } from '../i18n/format.js';
-import { t } from '../i18n/index.js';
+import { errorMessage, t } from '../i18n/index.js';
 import { type Cli, example, table } from '../cli/runtime.js';
 import { actors } from './shift.js';
 
@@ -38,6 +38,7 @@ export function register(program: Command, cli: Cli): void {
     .description(t('help.sale'))
     .option('--file <path>', t('help.sale.file'))
     .action(async (o: { file?: string }) => {
+      if (o.file && !existsSync(o.file)) throw new TpvError('not_found', 'file.not_found', { path: o.file });
       const text = o.file ? readFileSync(o.file, 'utf8') : await cli.readStdin();
       const input = parseSaleJson(text);
       await cli.withApp((app) => {
@@ -59,11 +60,12 @@ export function register(program: Command, cli: Cli): void {
       .command('import <file>')
       .description(t('help.sales.import'))
       .action(async (file: string) => {
+        if (file !== '-' && !existsSync(file)) throw new TpvError('not_found', 'file.not_found', { path: file });
         await cli.withApp(async (app) => {
           const { actor, approver } = actors(cli, app);
           const input = file === '-' ? cli.io.stdin : createReadStream(file);
           const lines = createInterface({ input, crlfDelay: Infinity });
-          const results: { line: number; ok: boolean; number?: string; duplicate?: boolean; error?: { code: string; message: string } }[] = [];
+          const results: { line: number; ok: boolean; number?: string; duplicate?: boolean; error?: { code: string; message: string; field?: string } }[] = [];
           let n = 0;
           for await (const text of lines) {
             n++;
@@ -73,14 +75,15 @@ export function register(program: Command, cli: Cli): void {
               results.push({ line: n, ok: true, number: r.receipt.number, duplicate: r.duplicate });
             } catch (e) {
               if (!(e instanceof TpvError)) throw e;
-              results.push({ line: n, ok: false, error: { code: e.code, message: t(e.code, e.params) } });
+              results.push({ line: n, ok: false, error: { code: e.code, message: errorMessage(e.code, e.params), ...(e.params.field ? { field: String(e.params.field) } : {}) } });
             }
           }
           const failed = results.filter((r) => !r.ok).length;
           const data = { sold: results.filter((r) => r.ok && !r.duplicate).length, duplicates: results.filter((r) => r.duplicate).length, failed, results };
           if (failed && !cli.json) for (const r of results) if (!r.ok) cli.io.stderr.write(t('import.row_error', { line: r.line, column: '-', message: r.error!.message }) + '\n');
-          cli.out(data, () => t('sales.imported', { sold: data.sold, duplicates: data.duplicates, failed }));
+          // one document either way: the results, or the error carrying them
           if (failed) throw new TpvError('invalid', 'sales.some_failed', { failed, total: results.length }, data);
+          cli.out(data, () => t('sales.imported', { sold: data.sold, duplicates: data.duplicates, failed }));
         });
       }),
     'tpv sales import day.jsonl --json',
@@ -123,8 +126,9 @@ export function register(program: Command, cli: Cli): void {
       .option('--copy', t('help.receipts.copy'))
       .action((number: string, o: { columns: string; copy?: boolean }) =>
         cli.withApp((app) => {
+          const columns = parseColumns(o.columns);
           const doc = receiptByNumber(app, number);
-          cli.out(receiptJson(app.db, doc), () => receiptText(app, number, parseColumns(o.columns), o.copy ?? false));
+          cli.out(receiptJson(app.db, doc), () => receiptText(app, number, columns, o.copy ?? false));
         }),
       ),
     'tpv receipts show T01-000001',

@@ -9,7 +9,7 @@ import { actingUser, disableUser, insertUser, listUsers, parseRole, setPin, setR
 import { authorize } from '../app/auth.js';
 import { parseCount } from '../core/cash.js';
 import { TpvError } from '../core/errors.js';
-import { formatDecimal, parseDecimal } from '../core/money.js';
+import { formatDecimal, formatRate, parseDecimal } from '../core/money.js';
 import { DOC_TYPES, type DocType } from '../core/numbering.js';
 import { formatMoney, formatNumberText } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
@@ -49,7 +49,7 @@ function figuresJson(app: App, f: ShiftFigures, number?: string) {
     receipts: { ...f.receipts, total: m(f.receipts.total), discounts: m(f.receipts.discounts) },
     refunds: { count: f.refunds.count, total: m(f.refunds.total) },
     tenders: f.tenders.map((x) => ({ method: x.method, sales: m(x.sales), refunds: m(x.refunds), net: m(x.net) })),
-    taxes: f.taxes.map((x) => ({ rate: formatNumberText(String(x.rate / 100)).replace(/\.0+$/, ''), base: m(x.base), tax: m(x.tax) })),
+    taxes: f.taxes.map((x) => ({ rate: formatRate(x.rate), base: m(x.base), tax: m(x.tax) })),
     cash: Object.fromEntries(Object.entries(f.cash).map(([k, v]) => [k, m(v)])),
   };
 }
@@ -63,7 +63,7 @@ export function figuresText(app: App, f: ShiftFigures, title: string): string {
     [t('shift.discounts'), $(f.receipts.discounts)],
     [t('shift.refunds'), `${f.refunds.count}  ${$(f.refunds.total)}`],
     ...f.tenders.map((x) => [`${t('shift.tender')} ${x.method}`, $(x.net)]),
-    ...f.taxes.map((x) => [`${t('shift.tax_rate', { rate: formatNumberText(String(x.rate / 100)) })}`, `${t('shift.base')} ${$(x.base)}  ${t('shift.tax')} ${$(x.tax)}`]),
+    ...f.taxes.map((x) => [`${t('shift.tax_rate', { rate: formatNumberText(formatRate(x.rate)) })}`, `${t('shift.base')} ${$(x.base)}  ${t('shift.tax')} ${$(x.tax)}`]),
     [t('shift.float'), $(f.cash.float)],
     [t('shift.cash_in'), $(f.cash.in)],
     [t('shift.cash_out'), $(f.cash.out)],

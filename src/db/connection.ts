@@ -40,8 +40,9 @@ const SLEEP = new Int32Array(new SharedArrayBuffer(4));
  */
 export function immediate<T>(db: Sqlite, fn: () => T): T {
   const tx = db.transaction(fn);
+  const busy = busyPragmas(db);
   const deadline = Date.now() + BUSY_TIMEOUT_MS;
-  db.pragma('busy_timeout = 0');
+  busy.off.get();
   try {
     for (;;) {
       try {
@@ -52,8 +53,29 @@ export function immediate<T>(db: Sqlite, fn: () => T): T {
       }
     }
   } finally {
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    busy.on.get();
   }
+}
+
+const statementCache = new WeakMap<Sqlite, Map<string, Database.Statement>>();
+
+/** A statement prepared once per connection (hot paths: checkout, lookups). */
+export function prepared(db: Sqlite, sql: string): Database.Statement {
+  let m = statementCache.get(db);
+  if (!m) statementCache.set(db, (m = new Map()));
+  let st = m.get(sql);
+  if (!st) m.set(sql, (st = db.prepare(sql)));
+  return st;
+}
+
+const busyCache = new WeakMap<Sqlite, { off: Database.Statement; on: Database.Statement }>();
+function busyPragmas(db: Sqlite): { off: Database.Statement; on: Database.Statement } {
+  let p = busyCache.get(db);
+  if (!p) {
+    p = { off: db.prepare('PRAGMA busy_timeout = 0'), on: db.prepare(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`) };
+    busyCache.set(db, p);
+  }
+  return p;
 }
 
 /** Opens (creating when asked, with mode 0600) a database file with the standard pragmas. No migration. */

@@ -114,11 +114,18 @@ function stmts(db: Sqlite): Stmts {
   return s;
 }
 
-/** Inserts a whole document (inside the caller's transaction). Returns its id. */
-export function insertDocument(
-  db: Sqlite,
-  doc: DocumentHeader & { lines: DocumentLine[]; taxes: DocumentTax[]; payments: DocumentPayment[] },
-): number {
+export type NewDocument = DocumentHeader & { lines: DocumentLine[]; taxes: DocumentTax[]; payments: DocumentPayment[] };
+
+/**
+ * Inserts a whole document (inside the caller's transaction) and returns it as stored: the same
+ * value `loadDocument` reads back (taxes by rate, highest first), without reading it back.
+ */
+export function insertDocument(db: Sqlite, doc: NewDocument): StoredDocument {
+  const id = insertRows(db, doc);
+  return { ...doc, id, taxes: [...doc.taxes].sort((a, b) => b.rate - a.rate) };
+}
+
+function insertRows(db: Sqlite, doc: NewDocument): number {
   const s = stmts(db);
   const id = Number(
     s.header.run({

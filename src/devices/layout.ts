@@ -45,7 +45,8 @@ export function renderText(lines: LayoutLine[], columns: Columns): string {
       case 'pair': {
         const room = columns - l.right.length - 1;
         if (room < 1) {
-          out.push(...wrap(l.left, columns), l.right.padStart(columns));
+          // the right side does not fit beside anything: both sides on lines of their own
+          out.push(...wrap(l.left, columns), ...wrap(l.right, columns).map((w) => w.padStart(columns)));
           break;
         }
         const left = wrap(l.left, room);

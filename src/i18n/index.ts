@@ -45,3 +45,13 @@ export function t(key: MessageKey | string, params: Record<string, string | numb
     Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : m,
   );
 }
+
+/**
+ * The message of an error: its text, prefixed by the field it is about (`lines[0].qty: …`) when
+ * the text does not name it already.
+ */
+export function errorMessage(code: string, params: Record<string, string | number> = {}, lang: Lang = current): string {
+  const text = t(code, params, lang);
+  const field = params.field;
+  return field !== undefined && field !== '-' && !text.includes(String(field)) ? `${field}: ${text}` : text;
+}
