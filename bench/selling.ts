@@ -75,8 +75,8 @@ function rawCheckout(app: App, sales: number): Latency {
     ('receipt', ?, ?, ?, 'RAW', ?, 1, ?, 1, 'EUR', ?, 0, ?, ?, ?, 0)`);
   const line = db.prepare(`INSERT INTO document_lines (document_id, line, product_id, sku, name, unit, qty, unit_price, gross,
     line_discount, cart_discount, amount, tax_rate) VALUES (?, ?, ?, ?, ?, 'each', ?, ?, ?, 0, 0, ?, 400)`);
-  const tax = db.prepare('INSERT INTO document_taxes (document_id, rate, base, tax) VALUES (?, ?, ?, ?)');
-  const pay = db.prepare('INSERT INTO document_payments (document_id, seq, method, amount) VALUES (?, ?, ?, ?)');
+  const tax = db.prepare("INSERT INTO document_taxes (document_id, rate, base, tax, shift_id, doc_type) VALUES (?, ?, ?, ?, ?, 'receipt')");
+  const pay = db.prepare("INSERT INTO document_payments (document_id, seq, method, amount, shift_id, doc_type) VALUES (?, ?, ?, ?, ?, 'receipt')");
   const move = db.prepare("INSERT INTO stock_moves (product_id, qty, kind, ref, user_id, created_at) VALUES (?, ?, 'sale', ?, 1, ?)");
   const samples: number[] = [];
   const start = process.hrtime.bigint();
@@ -91,10 +91,10 @@ function rawCheckout(app: App, sales: number): Latency {
       for (const a of amounts) total += a;
       const id = Number(header.run(number, seriesId, n, now, shift, total, total, total + 49000, 49000 - 1000 + 1000).lastInsertRowid);
       products.forEach((p, k) => line.run(id, k + 1, p.id, p.sku, p.name, (1 + (k % 3)) * 1000, p.price, amounts[k], amounts[k]));
-      tax.run(id, 2100, Math.round(total * 0.8), total - Math.round(total * 0.8));
-      tax.run(id, 400, 0, 0);
-      pay.run(id, 1, 'card', 1000);
-      pay.run(id, 2, 'cash', total - 1000);
+      tax.run(id, 2100, Math.round(total * 0.8), total - Math.round(total * 0.8), shift);
+      tax.run(id, 400, 0, 0, shift);
+      pay.run(id, 1, 'card', 1000, shift);
+      pay.run(id, 2, 'cash', total - 1000, shift);
       products.forEach((p, k) => move.run(p.id, -(1 + (k % 3)) * 1000, number, now));
     });
     samples.push(ms(t0));
@@ -204,8 +204,8 @@ export async function benchZReport(root: string, out: string, receipts: number):
     ('receipt', ?, ?, ?, 'T01', '2026-11-21T10:00:00+01:00', 1, ?, 1, 'EUR', ?, ?, ?, ?, ?, 0)`);
   const line = app.db.prepare(`INSERT INTO document_lines (document_id, line, sku, name, unit, qty, unit_price, gross, line_discount,
     cart_discount, amount, tax_rate) VALUES (?, ?, 'X', 'x', 'each', 1000, ?, ?, 0, 0, ?, ?)`);
-  const tax = app.db.prepare('INSERT INTO document_taxes (document_id, rate, base, tax) VALUES (?, ?, ?, ?)');
-  const pay = app.db.prepare('INSERT INTO document_payments (document_id, seq, method, amount) VALUES (?, ?, ?, ?)');
+  const tax = app.db.prepare("INSERT INTO document_taxes (document_id, rate, base, tax, shift_id, doc_type) VALUES (?, ?, ?, ?, ?, 'receipt')");
+  const pay = app.db.prepare("INSERT INTO document_payments (document_id, seq, method, amount, shift_id, doc_type) VALUES (?, ?, ?, ?, ?, 'receipt')");
   app.db.pragma('synchronous = OFF');
   for (let start = 1; start <= receipts; start += 10_000) {
     immediate(app.db, () => {
@@ -213,8 +213,8 @@ export async function benchZReport(root: string, out: string, receipts: number):
         const total = 100 + (i % 5000);
         const id = Number(header.run(`T01-${String(i).padStart(6, '0')}`, seriesId, i, shift, total, i % 7, total, total, 0).lastInsertRowid);
         line.run(id, 1, total, total, total, i % 2 ? 2100 : 1000);
-        tax.run(id, i % 2 ? 2100 : 1000, Math.round(total / 1.1), total - Math.round(total / 1.1));
-        pay.run(id, 1, i % 3 ? 'card' : 'cash', total);
+        tax.run(id, i % 2 ? 2100 : 1000, Math.round(total / 1.1), total - Math.round(total / 1.1), shift);
+        pay.run(id, 1, i % 3 ? 'card' : 'cash', total, shift);
       }
     });
   }

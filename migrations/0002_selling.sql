@@ -52,7 +52,7 @@ CREATE TABLE `document_lines` (
 	PRIMARY KEY(`document_id`, `line`),
 	FOREIGN KEY (`document_id`) REFERENCES `documents`(`id`) ON UPDATE no action ON DELETE no action,
 	FOREIGN KEY (`product_id`) REFERENCES `products`(`id`) ON UPDATE no action ON DELETE no action
-);
+) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE INDEX `document_lines_product` ON `document_lines` (`product_id`);--> statement-breakpoint
 CREATE TABLE `document_payments` (
@@ -61,19 +61,25 @@ CREATE TABLE `document_payments` (
 	`method` text NOT NULL,
 	`amount` integer NOT NULL,
 	`reference` text,
+	`shift_id` integer,
+	`doc_type` text NOT NULL,
 	PRIMARY KEY(`document_id`, `seq`),
 	FOREIGN KEY (`document_id`) REFERENCES `documents`(`id`) ON UPDATE no action ON DELETE no action
-);
+) WITHOUT ROWID;
 --> statement-breakpoint
+CREATE INDEX `document_payments_shift` ON `document_payments` (`shift_id`,`doc_type`,`method`,`amount`);--> statement-breakpoint
 CREATE TABLE `document_taxes` (
 	`document_id` integer NOT NULL,
 	`rate` integer NOT NULL,
 	`base` integer NOT NULL,
 	`tax` integer NOT NULL,
+	`shift_id` integer,
+	`doc_type` text NOT NULL,
 	PRIMARY KEY(`document_id`, `rate`),
 	FOREIGN KEY (`document_id`) REFERENCES `documents`(`id`) ON UPDATE no action ON DELETE no action
-);
+) WITHOUT ROWID;
 --> statement-breakpoint
+CREATE INDEX `document_taxes_shift` ON `document_taxes` (`shift_id`,`doc_type`,`rate`,`base`,`tax`);--> statement-breakpoint
 CREATE TABLE `documents` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`type` text NOT NULL,
@@ -104,7 +110,7 @@ CREATE TABLE `documents` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `documents_number_unique` ON `documents` (`number`);--> statement-breakpoint
 CREATE UNIQUE INDEX `documents_external_id_unique` ON `documents` (`external_id`);--> statement-breakpoint
-CREATE INDEX `documents_shift` ON `documents` (`shift_id`);--> statement-breakpoint
+CREATE INDEX `documents_shift` ON `documents` (`shift_id`,`type`,`total`,`discount`,`rounding`,`seq`,`series_id`);--> statement-breakpoint
 CREATE INDEX `documents_created` ON `documents` (`created_at`);--> statement-breakpoint
 CREATE INDEX `documents_ref` ON `documents` (`ref_id`);--> statement-breakpoint
 CREATE TABLE `journal` (

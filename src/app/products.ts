@@ -44,7 +44,8 @@ export interface Lookup {
  */
 export function lookupCode(app: App, code: string): Lookup | null {
   const c = catalog(app.db);
-  const row = c.byBarcode.get(code) ?? c.bySku.get(code);
+  // barcodes are digits: a code with letters is a sku, looked up first
+  const row = /^[0-9]+$/.test(code) ? (c.byBarcode.get(code) ?? c.bySku.get(code)) : (c.bySku.get(code) ?? c.byBarcode.get(code));
   if (row) return { row, measure: null };
   for (const alt of gtinAlternates(code)) {
     const r = c.byBarcode.get(alt);

@@ -123,8 +123,8 @@ export function shiftFigures(db: Sqlite, shift: ShiftRow, counted: number | null
       ? null
       : ((db.prepare('SELECT number FROM documents WHERE series_id = ? AND seq = ? AND shift_id = ?').pluck().get(series, seq, shift.id) as string | undefined) ?? null);
   const pay = db
-    .prepare(`SELECT d.type, p.method, sum(p.amount) AS amount FROM documents d JOIN document_payments p ON p.document_id = d.id
-      WHERE d.shift_id = ? AND d.type IN ('receipt', 'refund') GROUP BY d.type, p.method`)
+    .prepare(`SELECT doc_type AS type, method, sum(amount) AS amount FROM document_payments
+      WHERE shift_id = ? AND doc_type IN ('receipt', 'refund') GROUP BY doc_type, method`)
     .all(shift.id) as { type: string; method: string; amount: number }[];
   const tenders = new Map<string, { method: string; sales: number; refunds: number; net: number }>();
   for (const p of pay) {
@@ -135,10 +135,9 @@ export function shiftFigures(db: Sqlite, shift: ShiftRow, counted: number | null
     tenders.set(p.method, t);
   }
   const taxRows = db
-    .prepare(`SELECT t.rate, sum(CASE d.type WHEN 'refund' THEN -t.base ELSE t.base END) AS base,
-      sum(CASE d.type WHEN 'refund' THEN -t.tax ELSE t.tax END) AS tax
-      FROM documents d JOIN document_taxes t ON t.document_id = d.id
-      WHERE d.shift_id = ? AND d.type IN ('receipt', 'refund') GROUP BY t.rate ORDER BY t.rate DESC`)
+    .prepare(`SELECT rate, sum(CASE doc_type WHEN 'refund' THEN -base ELSE base END) AS base,
+      sum(CASE doc_type WHEN 'refund' THEN -tax ELSE tax END) AS tax
+      FROM document_taxes WHERE shift_id = ? AND doc_type IN ('receipt', 'refund') GROUP BY rate ORDER BY rate DESC`)
     .all(shift.id) as { rate: number; base: number; tax: number }[];
   const moves = db
     .prepare("SELECT coalesce(sum(CASE kind WHEN 'in' THEN amount END), 0) AS cin, coalesce(sum(CASE kind WHEN 'out' THEN amount END), 0) AS cout FROM cash_moves WHERE shift_id = ?")

@@ -9,10 +9,31 @@ export function canonicalJson(value: Json): string {
     if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError('not a JSON number');
     return JSON.stringify(value);
   }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const keys = Object.keys(value).sort();
-  return `{${keys
-    .filter((k) => value[k] !== undefined)
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k]!)}`)
-    .join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + canonicalJson(value[i]!);
+    return out + ']';
+  }
+  let out = '{';
+  let first = true;
+  for (const k of sortedKeys(value)) {
+    const v = value[k];
+    if (v === undefined) continue;
+    out += (first ? '' : ',') + JSON.stringify(k) + ':' + canonicalJson(v);
+    first = false;
+  }
+  return out + '}';
+}
+
+/** Objects of one shape (the lines of a document) share their sorted key list. */
+const keyOrders = new Map<string, string[]>();
+function sortedKeys(o: object): string[] {
+  const keys = Object.keys(o);
+  const shape = keys.join('\u0000');
+  let sorted = keyOrders.get(shape);
+  if (!sorted) {
+    sorted = [...keys].sort();
+    if (keyOrders.size < 1000) keyOrders.set(shape, sorted);
+  }
+  return sorted;
 }

@@ -99,11 +99,12 @@ function stmts(db: Sqlite): Stmts {
       @refId, @externalId, @pricesIncludeTax, @currency, @subtotal, @discount, @total, @tendered, @change, @rounding,
       @approvals, @note, @body)`),
     line: db.prepare(`INSERT INTO document_lines (document_id, line, product_id, sku, name, unit, qty, unit_price,
-      list_price, gross, line_discount, cart_discount, amount, tax_rate, category_id, note) VALUES (@documentId, @line,
-      @productId, @sku, @name, @unit, @qty, @unitPrice, @listPrice, @gross, @lineDiscount, @cartDiscount, @amount,
-      @taxRate, @categoryId, @note)`),
-    tax: db.prepare('INSERT INTO document_taxes (document_id, rate, base, tax) VALUES (?, ?, ?, ?)'),
-    payment: db.prepare('INSERT INTO document_payments (document_id, seq, method, amount, reference) VALUES (?, ?, ?, ?, ?)'),
+      list_price, gross, line_discount, cart_discount, amount, tax_rate, category_id, note)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    tax: db.prepare('INSERT INTO document_taxes (document_id, rate, base, tax, shift_id, doc_type) VALUES (?, ?, ?, ?, ?, ?)'),
+    payment: db.prepare(
+      'INSERT INTO document_payments (document_id, seq, method, amount, reference, shift_id, doc_type) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
     byId: db.prepare('SELECT * FROM documents WHERE id = ?'),
     byNumber: db.prepare('SELECT id FROM documents WHERE number = ?'),
     lines: db.prepare('SELECT * FROM document_lines WHERE document_id = ? ORDER BY line'),
@@ -135,9 +136,12 @@ function insertRows(db: Sqlite, doc: NewDocument): number {
       body: doc.body === null ? null : JSON.stringify(doc.body),
     }).lastInsertRowid,
   );
-  for (const l of doc.lines) s.line.run({ ...l, documentId: id });
-  for (const t of doc.taxes) s.tax.run(id, t.rate, t.base, t.tax);
-  doc.payments.forEach((p, i) => s.payment.run(id, i + 1, p.method, p.amount, p.reference));
+  for (const l of doc.lines) {
+    s.line.run(id, l.line, l.productId, l.sku, l.name, l.unit, l.qty, l.unitPrice, l.listPrice, l.gross, l.lineDiscount,
+      l.cartDiscount, l.amount, l.taxRate, l.categoryId, l.note);
+  }
+  for (const t of doc.taxes) s.tax.run(id, t.rate, t.base, t.tax, doc.shiftId, doc.type);
+  doc.payments.forEach((p, i) => s.payment.run(id, i + 1, p.method, p.amount, p.reference, doc.shiftId, doc.type));
   return id;
 }
 

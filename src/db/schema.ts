@@ -214,9 +214,15 @@ export const documents = sqliteTable(
     /** JSON body of documents that are not sales (the Z report's figures). */
     body: text('body'),
   },
-  (t) => [index('documents_shift').on(t.shiftId), index('documents_created').on(t.createdAt), index('documents_ref').on(t.refId)],
+  (t) => [
+    // covers the X/Z report's per-shift sums without touching the table (100,000 receipts in a shift)
+    index('documents_shift').on(t.shiftId, t.type, t.total, t.discount, t.rounding, t.seq, t.seriesId),
+    index('documents_created').on(t.createdAt),
+    index('documents_ref').on(t.refId),
+  ],
 );
 
+/** Lines, taxes and payments of a document: WITHOUT ROWID tables clustered by document (migration 0002). */
 export const documentLines = sqliteTable(
   'document_lines',
   {
@@ -241,6 +247,11 @@ export const documentLines = sqliteTable(
   (t) => [primaryKey({ columns: [t.documentId, t.line] }), index('document_lines_product').on(t.productId)],
 );
 
+/**
+ * Tax summary and payments repeat their document's shift and type, so the X/Z report sums them
+ * from one covering index instead of a lookup per document (documents are immutable: the copies
+ * cannot drift).
+ */
 export const documentTaxes = sqliteTable(
   'document_taxes',
   {
@@ -248,8 +259,10 @@ export const documentTaxes = sqliteTable(
     rate: integer('rate').notNull(),
     base: integer('base').notNull(),
     tax: integer('tax').notNull(),
+    shiftId: integer('shift_id'),
+    docType: text('doc_type').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.documentId, t.rate] })],
+  (t) => [primaryKey({ columns: [t.documentId, t.rate] }), index('document_taxes_shift').on(t.shiftId, t.docType, t.rate, t.base, t.tax)],
 );
 
 export const documentPayments = sqliteTable(
@@ -260,8 +273,10 @@ export const documentPayments = sqliteTable(
     method: text('method').notNull(),
     amount: integer('amount').notNull(),
     reference: text('reference'),
+    shiftId: integer('shift_id'),
+    docType: text('doc_type').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.documentId, t.seq] })],
+  (t) => [primaryKey({ columns: [t.documentId, t.seq] }), index('document_payments_shift').on(t.shiftId, t.docType, t.method, t.amount)],
 );
 
 /** The hash chain over fiscal documents: hash = sha256(prev_hash ‖ canonical(document)). */
