@@ -8,6 +8,7 @@ import { formatRate, parseRate } from '../core/money.js';
 import { backupPath, backupTo, connect } from '../db/connection.js';
 import { applyPending, knownMigrations, migrationStatus, schemaVersion, writtenBy } from '../db/migrate.js';
 import { t } from '../i18n/index.js';
+import { allow } from '../cli/actors.js';
 import { type Cli, example, table } from '../cli/runtime.js';
 import { VERSION } from '../version.js';
 
@@ -48,6 +49,7 @@ export function register(program: Command, cli: Cli): void {
       .description(t('help.config.set'))
       .action((key: string, value: string) =>
         cli.withApp(async (app) => {
+          allow(cli, app, 'manage_store');
           const { assertLayout, parseSetting } = await import('../app/settings-schema.js');
           const k = settingKey(key);
           const parsed = parseSetting(k, value);
@@ -86,6 +88,7 @@ export function register(program: Command, cli: Cli): void {
       .option('--name <name>', t('help.taxes.name'))
       .action((rateText: string, o: { code?: string; name?: string }) =>
         cli.withApp((app) => {
+          allow(cli, app, 'manage_store');
           const r = parseRate(rateText.replace(/%$/, ''));
           if (!r.ok) throw new TpvError('usage', 'init.tax_rates', { value: rateText });
           const x = addTax(app, r.value, o.code, o.name);

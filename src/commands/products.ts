@@ -23,6 +23,7 @@ import { PRODUCT_FIELDS, type ProductField } from '../core/product.js';
 import { formatNumberText } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
 import { importProgress } from '../cli/progress.js';
+import { allow } from '../cli/actors.js';
 import { type Cli, example, table } from '../cli/runtime.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -153,6 +154,7 @@ export function register(program: Command, cli: Cli): void {
         }
       }
       await cli.withApp(async (app) => {
+        if (!o.dryRun) allow(cli, app, 'manage_catalog');
         const progress = importProgress(cli.io);
         const input = file === '-' ? cli.io.stdin : createReadStream(file);
         try {
@@ -273,6 +275,7 @@ export function register(program: Command, cli: Cli): void {
     .option('--no-track-stock', t('help.products.no_track_stock'))
     .action((f: ProductFlags) =>
       cli.withApp((app) => {
+        allow(cli, app, 'manage_catalog');
         const p = addProduct(app, cellsFrom(f));
         cli.out(p, () => productText(app, p));
       }),
@@ -296,6 +299,7 @@ export function register(program: Command, cli: Cli): void {
     .option('--no-active', t('help.products.inactive'))
     .action((code: string, f: ProductFlags) =>
       cli.withApp((app) => {
+        allow(cli, app, 'manage_catalog');
         const cells = cellsFrom(f);
         if (Object.keys(cells).length === 0 && !f.addBarcode && !f.removeBarcode) {
           throw new TpvError('usage', 'products.set_nothing');
@@ -315,6 +319,7 @@ export function register(program: Command, cli: Cli): void {
       .description(t('help.products.remove'))
       .action((code: string) =>
         cli.withApp((app) => {
+          allow(cli, app, 'manage_catalog');
           const r = removeProduct(app, code);
           cli.out({ ...r.view, outcome: r.outcome }, () => t('products.removed', { sku: r.view.sku, name: r.view.name }));
         }),
@@ -330,6 +335,7 @@ export function register(program: Command, cli: Cli): void {
       .requiredOption('--reason <text>', t('help.stock.reason'))
       .action((code: string, qtyText: string, o: { reason: string }) =>
         cli.withApp((app) => {
+          allow(cli, app, 'manage_catalog');
           const q = parseQuantity(qtyText, { allowNegative: true, decimalComma: true });
           if (!q.ok) throw new TpvError('invalid', q.problem.code, { ...q.problem.params, field: 'qty' });
           const s = adjustStock(app, code, q.value, o.reason);

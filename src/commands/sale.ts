@@ -12,7 +12,7 @@ import { layoutReceipt } from '../devices/receipt.js';
 import { formatDateTimeText, formatNumberText } from '../i18n/format.js';
 import { errorMessage, t } from '../i18n/index.js';
 import { type Cli, example, table } from '../cli/runtime.js';
-import { actors } from './shift.js';
+import { actors } from '../cli/actors.js';
 
 function receiptText(app: App, number: string, columns: Columns, copy = false): string {
   const doc = receiptByNumber(app, number);

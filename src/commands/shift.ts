@@ -1,18 +1,17 @@
 /** `tpv shift …`, `tpv users …`, `tpv series …`, `tpv audit verify`. */
 import type { Command } from 'commander';
-import { type Approver } from '../app/auth.js';
 import { type App, inTransaction, storeMoney } from '../app/context.js';
 import { verifyJournal } from '../app/journal.js';
 import { addSeries, listSeries, setSeries, type SeriesView } from '../app/series.js';
 import { cashMove, closeShift, openShift, type ShiftFigures, shiftStatus, zReport } from '../app/shifts.js';
-import { actingUser, disableUser, insertUser, listUsers, parseRole, setPin, setRole, userByCode, userView, type UserRow } from '../app/users.js';
-import { authorize } from '../app/auth.js';
+import { disableUser, insertUser, listUsers, parseRole, setPin, setRole, userByCode, userView } from '../app/users.js';
 import { parseCount } from '../core/cash.js';
 import { TpvError } from '../core/errors.js';
 import { formatDecimal, formatRate, parseDecimal } from '../core/money.js';
 import { DOC_TYPES, type DocType } from '../core/numbering.js';
 import { formatMoney, formatNumberText } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
+import { actors, allow } from '../cli/actors.js';
 import { type Cli, example, table } from '../cli/runtime.js';
 
 /** An amount typed on the command line, in the store currency ("100", "100.50", "100,50"). */
@@ -20,16 +19,6 @@ export function parseAmount(app: App, text: string, flag: string): number {
   const r = parseDecimal(text, storeMoney(app).exponent, { decimalComma: true });
   if (!r.ok) throw new TpvError('invalid', r.problem.code, { ...r.problem.params, field: flag });
   return r.value;
-}
-
-/** The user of a CLI action (`--user`, default the store's admin) and the approver, if any. */
-export function actors(cli: Cli, app: App): { actor: UserRow; approver?: Approver } {
-  const o = cli.program.opts() as { user?: string; approver?: string };
-  const actor = actingUser(app.db, o.user);
-  if (!o.approver) return { actor };
-  const pin = cli.io.env.TPV_APPROVER_PIN;
-  if (!pin) throw new TpvError('usage', 'permission.approver_pin');
-  return { actor, approver: { code: o.approver, pin } };
 }
 
 /** Money in JSON: decimal strings in the store currency. */
@@ -173,10 +162,7 @@ export function register(program: Command, cli: Cli): void {
 
   // ---- users
   const users = program.command('users').description(t('help.users'));
-  const manage = (app: App): void => {
-    const { actor, approver } = actors(cli, app);
-    authorize(app, actor, 'manage_users', approver);
-  };
+  const manage = (app: App): void => allow(cli, app, 'manage_users');
   const readPin = async (flag: string): Promise<string> => {
     const env = cli.io.env.TPV_PIN;
     if (env) return env;
@@ -281,7 +267,7 @@ export function register(program: Command, cli: Cli): void {
     seriesOptions(series.command('add <register> <type>').description(t('help.series.add'))).action(
       (register: string, type: string, o: { template?: string; yearlyReset?: boolean; next?: string }) =>
         cli.withApp((app) => {
-          manage(app);
+          allow(cli, app, 'manage_store');
           const s = addSeries(app, register, docType(type), change(o));
           cli.out(s, () => seriesTable([s]));
         }),
@@ -292,7 +278,7 @@ export function register(program: Command, cli: Cli): void {
     seriesOptions(series.command('set <register> <type>').description(t('help.series.set'))).action(
       (register: string, type: string, o: { template?: string; yearlyReset?: boolean; next?: string }) =>
         cli.withApp((app) => {
-          manage(app);
+          allow(cli, app, 'manage_store');
           const s = setSeries(app, register, docType(type), change(o));
           cli.out(s, () => seriesTable([s]));
         }),

@@ -20,7 +20,9 @@ export type Action =
   | 'cash_out'
   | 'shift_close'
   | 'manage_catalog'
-  | 'manage_users';
+  | 'manage_users'
+  /** Store settings, tax rates, numbering series. */
+  | 'manage_store';
 export const ACTIONS: readonly Action[] = Object.freeze([
   'sell',
   'cash_in',
@@ -33,10 +35,11 @@ export const ACTIONS: readonly Action[] = Object.freeze([
   'shift_close',
   'manage_catalog',
   'manage_users',
+  'manage_store',
 ] as const);
 
 const CASHIER: ReadonlySet<Action> = new Set<Action>(['sell', 'cash_in', 'shift_open']);
-const SUPERVISOR: ReadonlySet<Action> = new Set<Action>(ACTIONS.filter((a) => a !== 'manage_users'));
+const SUPERVISOR: ReadonlySet<Action> = new Set<Action>(ACTIONS.filter((a) => a !== 'manage_users' && a !== 'manage_store'));
 const ADMIN: ReadonlySet<Action> = new Set<Action>(ACTIONS);
 const ALLOWED: ReadonlyMap<string, ReadonlySet<Action>> = new Map<string, ReadonlySet<Action>>([
   ['cashier', CASHIER],

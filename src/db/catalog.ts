@@ -97,7 +97,7 @@ export function beginBulkLoad(db: Sqlite, pid: number, now: Date): number {
  * Indexes the names of products with id > `after` into the FTS table, `chunk` rows per transaction,
  * then ends the bulk load in the same transaction as the last chunk. Yields between chunks.
  */
-export async function endBulkLoad(db: Sqlite, id: number, after: number, chunk = 100_000): Promise<void> {
+export async function endBulkLoad(db: Sqlite, id: number, after: number, chunk = 20_000): Promise<void> {
   const max = db.prepare('SELECT coalesce(max(id), 0) FROM products').pluck();
   const index = db.prepare('INSERT INTO products_fts (rowid, name) SELECT id, name FROM products WHERE id > ? AND id <= ?');
   let from = after;

@@ -42,7 +42,9 @@ describe('import next to a till', () => {
     expect(seen).toBeGreaterThan(0);
     expect(seen).toBeLessThan(ROWS);
 
-    expect({ code: await exited, stderr }).toEqual({ code: 0, stderr: '' });
+    const code = await exited;
+    expect(stderr).not.toMatch(/^tpv:/m); // progress lines may come, errors may not
+    expect(code).toBe(0);
     expect(JSON.parse(stdout).data.created).toBe(ROWS);
     expect(count.get()).toBe(ROWS);
     expect(till.prepare("SELECT value FROM settings WHERE key = 'store.name'").pluck().get()).toBe('"Till was here"');

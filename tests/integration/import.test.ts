@@ -218,6 +218,21 @@ describe('bulk loads', () => {
     expect(() => app.db.prepare("INSERT INTO products_fts(products_fts, rank) VALUES ('integrity-check', 1)").run()).not.toThrow();
   });
 
+  it('into a catalog that has products: updates row by row, then the new rows as a bulk load', async () => {
+    const { writeCatalogCsv } = await import('../../bench/generate.js');
+    await importProducts(app, createReadStream(join(FIXTURES, 'demo-catalog.csv')), null);
+    const file = join(dir, 'bulk-mixed.csv');
+    await writeCatalogCsv(file, 11_000);
+    // the same file also renames a product of the demo catalog
+    writeFileSync(file, readFileSync(file, 'utf8') + 'LAC-001,Leche entera de pastoreo 1 L,0.99,4,,each,Lácteos,1,23,1\n');
+    const r = await importProducts(app, createReadStream(file), null);
+    expect(r).toMatchObject({ created: 11_000, updated: 1 });
+    const match = (q: string) => app.db.prepare('SELECT count(*) FROM products_fts WHERE products_fts MATCH ?').pluck().get(q);
+    expect(match('pastoreo')).toBe(1);
+    expect(match('leche*')).toBe(app.db.prepare("SELECT count(*) FROM products WHERE name LIKE '%leche%'").pluck().get());
+    expect(() => app.db.prepare("INSERT INTO products_fts(products_fts, rank) VALUES ('integrity-check', 1)").run()).not.toThrow();
+  });
+
   it('a load whose process died is finished by the next open: the index is rebuilt', async () => {
     const { openApp } = await import('../../src/app/context.js');
     await fromText('sku,name,price,tax_rate\nA1,Leche entera,1,4\n');

@@ -22,12 +22,12 @@ const EXPECTED: Record<Role, Action[]> = {
 };
 
 describe('roles and actions', () => {
-  it('lists the three roles and the eleven actions', () => {
+  it('lists the three roles and the twelve actions', () => {
     expect([...ROLES]).toEqual(['cashier', 'supervisor', 'admin']);
     expect([...ACTIONS].sort()).toEqual(
       [
         'discount_over_limit', 'price_override', 'refund', 'no_sale', 'cash_out', 'shift_close', 'manage_users',
-        'manage_catalog', 'sell', 'cash_in', 'shift_open',
+        'manage_catalog', 'manage_store', 'sell', 'cash_in', 'shift_open',
       ].sort(),
     );
   });
@@ -52,9 +52,10 @@ describe('can / needsApproval', () => {
     });
   }
 
-  it('a supervisor may do everything but manage users; an admin everything', () => {
+  it('a supervisor may do everything but manage users and the store; an admin everything', () => {
     expect(can('supervisor', 'manage_users')).toBe(false);
     expect(needsApproval('supervisor', 'manage_users')).toBe(true);
+    expect(can('supervisor', 'manage_store')).toBe(false);
     expect(ACTIONS.every((a) => can('admin', a))).toBe(true);
   });
 
