@@ -70,7 +70,7 @@ export interface ImportReport {
  */
 const BATCH_ROWS = 4000;
 /** …or this much time, whichever comes first (checked every CHUNK_ROWS rows). */
-const BATCH_MS = 40;
+const BATCH_MS = 20;
 const CHUNK_ROWS = 250;
 
 /** The pause between two write batches, for other writers (tills) to take the lock. */

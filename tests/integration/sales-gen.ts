@@ -14,30 +14,16 @@ import { priceCart } from '../../src/core/cart.js';
 import { formatDecimal } from '../../src/core/money.js';
 import { type Settlement, settle } from '../../src/core/payment.js';
 import type { Sqlite } from '../../src/db/connection.js';
+import { prng } from '../../bench/generate.js';
+import { gs1CheckDigit } from '../../src/core/barcode.js';
 import { makeStore, tpv } from '../helpers.js';
 
-/** mulberry32: a small deterministic PRNG (the tests never use Math.random). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG (mulberry32, shared with the benchmarks): the tests never use Math.random. */
+export { prng };
 
 const int = (rnd: () => number, lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
 const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-
-/** GS1 mod-10 check digit of the digits given (the check digit itself not included). */
-function gs1Check(digits: string): string {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) sum += Number(digits[digits.length - 1 - i]) * (i % 2 === 0 ? 3 : 1);
-  return String((10 - (sum % 10)) % 10);
-}
-const withCheck = (digits: string): string => digits + gs1Check(digits);
+const withCheck = (digits: string): string => digits + String(gs1CheckDigit(digits));
 
 export interface CatalogProduct {
   sku: string;

@@ -1,0 +1,20 @@
+// What every tpv bundle shares: ESM for Node 20, better-sqlite3 external (a native addon), the
+// version injected, and a require() shim for bundled CommonJS dependencies.
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+export const common = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: ['better-sqlite3'],
+  define: { __TPV_VERSION__: JSON.stringify(pkg.version) },
+  banner: {
+    js: "import { createRequire as __tpvCreateRequire } from 'node:module'; const require = __tpvCreateRequire(import.meta.url);",
+  },
+  legalComments: 'none',
+  minifySyntax: true,
+  logLevel: 'warning',
+};
