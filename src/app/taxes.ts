@@ -70,10 +70,3 @@ export function addTax(app: App, rate: number, code?: string, name?: string): Ta
 export function taxIdsByRate(db: Sqlite): Map<number, number> {
   return new Map(listTaxes(db).map((t) => [t.rate, t.id]));
 }
-
-export function unknownRate(rate: number, known: Map<number, number>): TpvError {
-  return new TpvError('invalid', 'product.tax_rate_unknown', {
-    rate: formatRate(rate),
-    known: [...known.keys()].map(formatRate).join(', ') || '-',
-  });
-}

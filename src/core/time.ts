@@ -46,9 +46,3 @@ export function isoWithOffset(at: Date, timeZone: string): string {
   const off = Math.abs(z.offset);
   return `${z.year}-${pad(z.month)}-${pad(z.day)}T${pad(z.hour)}:${pad(z.minute)}:${pad(z.second)}${sign}${pad(Math.floor(off / 60))}:${pad(off % 60)}`;
 }
-
-/** The local calendar date "2026-11-21" of an instant in a zone. */
-export function localDate(at: Date, timeZone: string): string {
-  const z = zonedParts(at, timeZone);
-  return `${z.year}-${pad(z.month)}-${pad(z.day)}`;
-}

@@ -32,21 +32,6 @@ export function formatQty(milli: number, lang: Lang = language()): string {
   return formatNumberText(formatQuantity(milli), lang);
 }
 
-/** 2026-11-21T13:05:00Z in a time zone → "21/11/2026 14:05" (es) or "21/11/2026 14:05" (en-GB style). */
-export function formatDateTime(iso: string, timeZone: string, lang: Lang = language()): string {
-  const d = new Date(iso);
-  return new Intl.DateTimeFormat(lang === 'es' ? 'es-ES' : 'en-GB', {
-    timeZone,
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  })
-    .format(d)
-    .replace(',', '');
-}
-
 /** "2026-11-21T14:05:09+01:00" as the shop reads it: "21/11/2026 14:05" (the time as stored, in the store's zone). */
 export function formatDateTimeText(iso: string, _lang: Lang = language()): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso);

@@ -9,7 +9,6 @@ import { es } from './es.js';
 
 export type Lang = 'es' | 'en';
 export type { MessageKey };
-export const LANGS: readonly Lang[] = ['es', 'en'];
 
 const catalogs: Record<Lang, Record<MessageKey, string>> = { en, es };
 
