@@ -14,6 +14,7 @@ import { prepared, type Sqlite } from '../db/connection.js';
 import { type Approval, type DocumentLine, documentIdByNumber, insertDocument, loadDocument, type StoredDocument } from '../db/documents.js';
 import { type Approver, authorize } from './auth.js';
 import { type App, inTransaction, storeMoney } from './context.js';
+import { redeemIn } from './credit.js';
 import { appendJournal } from './journal.js';
 import { appendOutbox } from './outbox.js';
 import { findProduct } from './products.js';
@@ -48,9 +49,9 @@ function moneyParams(params: Record<string, string | number>, exponent: number):
   return out;
 }
 
-/** The tenders a store accepts: cash, card, its configured others (store credit comes with credits). */
+/** The tenders a store accepts: cash, card, store credit (a code), and its configured others. */
 export function tenders(app: App): string[] {
-  return ['cash', 'card', ...(app.settings['sales.tenders'] ?? [])];
+  return ['cash', 'card', 'store_credit', ...(app.settings['sales.tenders'] ?? [])];
 }
 
 function cashIncrement(app: App): number {
@@ -152,6 +153,11 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
     }
     const a = parseDecimal(String(p.amount ?? ''), exponent);
     if (!a.ok) throw bad(`${field}.amount`, a.problem.code, a.problem.params);
+    if (p.method === 'store_credit') {
+      // the code is checked, and its balance taken, inside the sale's transaction
+      if (!p.code) throw bad(`${field}.code`, 'sale.credit_code_missing');
+      return { method: p.method, amount: a.value, reference: String(p.code) };
+    }
     return { method: p.method, amount: a.value, ...(p.reference ? { reference: String(p.reference) } : {}) };
   });
   return { cart, info, approvals, payments };
@@ -172,6 +178,9 @@ export function commitSale(app: App, sale: BuiltSale, actor: UserRow, externalId
     const now = app.now();
     const tz = timeZoneOf(app);
     const { number, seriesId, seq } = allocateNumber(app.db, registerOf(app), 'receipt', zonedParts(now, tz).year);
+    const payments = settled.value.payments.map((p) =>
+      p.method === 'store_credit' ? { ...p, reference: redeemIn(app, p.reference ?? '', p.amount, number, actor) } : p,
+    );
     const lines: DocumentLine[] = priced.lines.map((l, i) => {
       const inf = sale.info.get(l.id)!;
       return {
@@ -216,7 +225,7 @@ export function commitSale(app: App, sale: BuiltSale, actor: UserRow, externalId
       body: null,
       lines,
       taxes: priced.taxes.map((t) => ({ rate: t.rate, base: t.base, tax: t.tax })),
-      payments: settled.value.payments.map((p) => ({ method: p.method, amount: p.amount, reference: p.reference ?? null })),
+      payments: payments.map((p) => ({ method: p.method, amount: p.amount, reference: p.reference ?? null })),
     });
     const move = saleMove(app.db);
     for (const l of lines) {

@@ -27,6 +27,8 @@ export interface Settings {
   'sales.cash_rounding': string;
   /** Tenders besides cash and card (e.g. bizum, transfer). */
   'sales.tenders': string[];
+  /** Days a new store credit or voucher stays valid; 0 = no expiry. */
+  'credit.expiry_days': number;
 }
 
 export type SettingKey = keyof Settings;
@@ -48,6 +50,7 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'sales.discount_limit',
   'sales.cash_rounding',
   'sales.tenders',
+  'credit.expiry_days',
 ];
 
 
@@ -63,6 +66,7 @@ export const SETTING_DEFAULTS: Partial<Settings> = {
   'sales.discount_limit': 1000,
   'sales.cash_rounding': '0',
   'sales.tenders': [],
+  'credit.expiry_days': 365,
 };
 
 export function isSettingKey(key: string): key is SettingKey {

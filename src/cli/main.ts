@@ -7,6 +7,7 @@ import { EXIT_CODES, TpvError } from '../core/errors.js';
 import { errorMessage, languageFromEnv, setLanguage, t } from '../i18n/index.js';
 import { VERSION } from '../version.js';
 import * as configCommands from '../commands/config.js';
+import * as creditCommands from '../commands/credit.js';
 import * as initCommands from '../commands/init.js';
 import * as productCommands from '../commands/products.js';
 import * as saleCommands from '../commands/sale.js';
@@ -39,6 +40,7 @@ export function buildProgram(io: Io): { program: Command; cli: Cli } {
   productCommands.register(program, cli);
   saleCommands.register(program, cli);
   shiftCommands.register(program, cli);
+  creditCommands.register(program, cli);
   for (const c of allCommands(program)) {
     c.exitOverride();
     c.configureOutput(program.configureOutput());

@@ -326,3 +326,57 @@ export const auditLog = sqliteTable('audit_log', {
   action: text('action').notNull(),
   detail: text('detail'),
 });
+
+// ---- customers and store credit (issue 4) ------------------------------------------------------
+
+export const customers = sqliteTable(
+  'customers',
+  {
+    id: integer('id').primaryKey(),
+    name: text('name').notNull(),
+    country: text('country'),
+    /** Normalised by the country's rules (src/core/taxid.ts). */
+    taxId: text('tax_id'),
+    email: text('email'),
+    phone: text('phone'),
+    address: text('address'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('customers_tax_id').on(t.country, t.taxId), index('customers_name').on(t.name)],
+);
+
+/** Store credit and gift vouchers: the code and its terms; the balance is the sum of its events. */
+export const credits = sqliteTable(
+  'credits',
+  {
+    id: integer('id').primaryKey(),
+    /** Crockford base32 with a check character, stored without dashes (src/core/credit.ts). */
+    code: text('code').notNull().unique(),
+    customerId: integer('customer_id').references(() => customers.id),
+    origin: text('origin', { enum: ['grant', 'refund', 'voucher'] }).notNull(),
+    issuedAt: text('issued_at').notNull(),
+    expiresAt: text('expires_at'),
+    documentId: integer('document_id').references(() => documents.id),
+  },
+  (t) => [index('credits_customer').on(t.customerId)],
+);
+
+/** The credit ledger: issue, redeem, restore, expire, void, adjust (append-only, migration 0003). */
+export const creditEvents = sqliteTable(
+  'credit_events',
+  {
+    id: integer('id').primaryKey(),
+    creditId: integer('credit_id')
+      .notNull()
+      .references(() => credits.id),
+    kind: text('kind', { enum: ['issue', 'redeem', 'restore', 'expire', 'void', 'adjust'] }).notNull(),
+    /** Signed change of the balance, minor units. */
+    amount: integer('amount').notNull(),
+    at: text('at').notNull(),
+    /** The document that caused it (receipt number of a redemption, refund number…). */
+    ref: text('ref'),
+    userId: integer('user_id').references(() => users.id),
+    reason: text('reason'),
+  },
+  (t) => [index('credit_events_credit').on(t.creditId)],
+);

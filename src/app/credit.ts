@@ -1,0 +1,200 @@
+/**
+ * Store credit and gift vouchers: codes with a ledger of events (src/core/credit.ts). Every change
+ * runs in an immediate transaction that re-reads the ledger, so two tills redeeming one code at
+ * the same moment can never spend more than its balance.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  applyEvent,
+  canRedeem,
+  closingEvent,
+  CREDIT_CODE_RANDOM_BYTES,
+  type CreditEvent,
+  type CreditState,
+  creditState,
+  formatCreditCode,
+  makeCreditCode,
+  parseCreditCode,
+} from '../core/credit.js';
+import { TpvError } from '../core/errors.js';
+import { formatDecimal } from '../core/money.js';
+import { isoWithOffset } from '../core/time.js';
+import { prepared, type Sqlite } from '../db/connection.js';
+import { type App, inTransaction, storeMoney } from './context.js';
+import { timeZoneOf } from './shifts.js';
+import type { UserRow } from './users.js';
+
+interface CreditRow {
+  id: number;
+  code: string;
+  customer_id: number | null;
+  origin: 'grant' | 'refund' | 'voucher';
+  issued_at: string;
+  expires_at: string | null;
+}
+
+export interface CreditView {
+  code: string;
+  /** XXXX-XXXX-XXXX-XXXX, as printed. */
+  printed: string;
+  origin: string;
+  customer: number | null;
+  issued_at: string;
+  expires_at: string | null;
+  status: CreditState['status'];
+  balance: string;
+  issued: string;
+  redeemed: string;
+  events: { kind: string; amount: string; at: string; ref: string | null; reason: string | null }[];
+}
+
+function rowByCode(db: Sqlite, typed: string): CreditRow {
+  const parsed = parseCreditCode(typed);
+  if (!parsed.ok) throw new TpvError('invalid', parsed.problem.code, { ...parsed.problem.params, code: typed });
+  const row = prepared(db, 'SELECT * FROM credits WHERE code = ?').get(parsed.value) as CreditRow | undefined;
+  if (!row) throw new TpvError('not_found', 'credit.not_found', { code: typed });
+  return row;
+}
+
+function eventsOf(db: Sqlite, id: number): (CreditEvent & { id: number })[] {
+  return (prepared(db, 'SELECT id, kind, amount, at, ref, reason FROM credit_events WHERE credit_id = ? ORDER BY id').all(id) as {
+    id: number;
+    kind: CreditEvent['kind'];
+    amount: number;
+    at: string;
+    ref: string | null;
+    reason: string | null;
+  }[]).map((e) => ({ id: e.id, kind: e.kind, amount: e.amount, at: e.at, ...(e.ref ? { ref: e.ref } : {}), ...(e.reason ? { reason: e.reason } : {}) }));
+}
+
+function stateOf(app: App, row: CreditRow): { events: CreditEvent[]; state: CreditState } {
+  const events = eventsOf(app.db, row.id);
+  return { events, state: creditState(events, app.now().toISOString(), row.expires_at) };
+}
+
+function record(app: App, row: CreditRow, events: CreditEvent[], event: CreditEvent, userId: number | null): void {
+  const r = applyEvent(events, event);
+  if (!r.ok) throw new TpvError('conflict', r.problem.code, moneyParams(app, r.problem.params ?? {}));
+  prepared(app.db, 'INSERT INTO credit_events (credit_id, kind, amount, at, ref, user_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+    row.id,
+    event.kind,
+    event.amount,
+    event.at,
+    event.ref ?? null,
+    userId,
+    event.reason ?? null,
+  );
+}
+
+function moneyParams(app: App, params: Record<string, string | number>): Record<string, string | number> {
+  const out = { ...params };
+  for (const k of ['balance', 'expected', 'redeemed'] as const) if (typeof out[k] === 'number') out[k] = formatDecimal(out[k], storeMoney(app).exponent);
+  return out;
+}
+
+export function creditView(app: App, row: CreditRow): CreditView {
+  const { exponent } = storeMoney(app);
+  const m = (n: number): string => formatDecimal(n, exponent);
+  const { events, state } = stateOf(app, row);
+  return {
+    code: row.code,
+    printed: formatCreditCode(row.code),
+    origin: row.origin,
+    customer: row.customer_id,
+    issued_at: row.issued_at,
+    expires_at: row.expires_at,
+    status: state.status,
+    balance: m(state.balance),
+    issued: m(state.issued),
+    redeemed: m(state.redeemed),
+    events: events.map((e) => ({ kind: e.kind, amount: m(e.amount), at: e.at, ref: e.ref ?? null, reason: e.reason ?? null })),
+  };
+}
+
+export interface IssueOptions {
+  customerId?: number;
+  /** A date (YYYY-MM-DD, end of that day in the store's zone is not modelled: the instant is UTC midnight of the next day) or null for no expiry. */
+  expiresAt?: string | null;
+  origin?: CreditRow['origin'];
+  documentId?: number;
+  ref?: string;
+}
+
+/** Issues a new code for `amount` (inside the caller's transaction). */
+export function issueCreditIn(app: App, amount: number, actor: UserRow, opts: IssueOptions = {}): CreditRow {
+  if (!Number.isSafeInteger(amount) || amount <= 0) throw new TpvError('invalid', 'credit.bad_amount');
+  const now = app.now();
+  const days = app.settings['credit.expiry_days'] ?? 365;
+  const expiresAt = opts.expiresAt !== undefined ? opts.expiresAt : days > 0 ? new Date(now.getTime() + days * 86_400_000).toISOString() : null;
+  let code = makeCreditCode(randomBytes(CREDIT_CODE_RANDOM_BYTES));
+  while (prepared(app.db, 'SELECT 1 FROM credits WHERE code = ?').get(code)) code = makeCreditCode(randomBytes(CREDIT_CODE_RANDOM_BYTES));
+  const id = Number(
+    prepared(app.db, 'INSERT INTO credits (code, customer_id, origin, issued_at, expires_at, document_id) VALUES (?, ?, ?, ?, ?, ?)').run(
+      code,
+      opts.customerId ?? null,
+      opts.origin ?? 'grant',
+      isoWithOffset(now, timeZoneOf(app)),
+      expiresAt,
+      opts.documentId ?? null,
+    ).lastInsertRowid,
+  );
+  const row = prepared(app.db, 'SELECT * FROM credits WHERE id = ?').get(id) as CreditRow;
+  record(app, row, [], { kind: 'issue', amount, at: now.toISOString(), ...(opts.ref ? { ref: opts.ref } : {}) }, actor.id);
+  return row;
+}
+
+export function issueCredit(app: App, amount: number, actor: UserRow, opts: IssueOptions = {}): CreditView {
+  return inTransaction(app, () => creditView(app, issueCreditIn(app, amount, actor, opts)));
+}
+
+export function showCredit(app: App, code: string): CreditView {
+  return creditView(app, rowByCode(app.db, code));
+}
+
+export function listCredits(app: App, opts: { customerId?: number; status?: CreditState['status'] } = {}): CreditView[] {
+  const rows = (opts.customerId !== undefined
+    ? app.db.prepare('SELECT * FROM credits WHERE customer_id = ? ORDER BY id').all(opts.customerId)
+    : app.db.prepare('SELECT * FROM credits ORDER BY id').all()) as CreditRow[];
+  return rows.map((r) => creditView(app, r)).filter((v) => !opts.status || v.status === opts.status);
+}
+
+/**
+ * Pays `amount` of a sale with a code (inside the sale's transaction, which holds the write lock:
+ * the ledger read here is the latest). Refuses expired, voided or short codes.
+ */
+export function redeemIn(app: App, typed: string, amount: number, ref: string, actor: UserRow): string {
+  const row = rowByCode(app.db, typed);
+  const { events, state } = stateOf(app, row);
+  const ok = canRedeem(state, amount);
+  if (!ok.ok) throw new TpvError('conflict', ok.problem.code, moneyParams(app, { ...(ok.problem.params ?? {}), code: formatCreditCode(row.code) }));
+  record(app, row, events, { kind: 'redeem', amount: -amount, at: app.now().toISOString(), ref }, actor.id);
+  return row.code;
+}
+
+export function voidCredit(app: App, code: string, actor: UserRow, reason?: string): CreditView {
+  return inTransaction(app, () => {
+    const row = rowByCode(app.db, code);
+    const { events } = stateOf(app, row);
+    const e = closingEvent(events, 'void', app.now().toISOString(), reason ? { reason, by: actor.code } : { by: actor.code });
+    record(app, row, events, e, actor.id);
+    return creditView(app, row);
+  });
+}
+
+/** Records the expiry of every code past its date that still has a balance. Idempotent. */
+export function expireDue(app: App, actor: UserRow): { expired: string[] } {
+  const nowIso = app.now().toISOString();
+  const due = app.db
+    .prepare('SELECT * FROM credits WHERE expires_at IS NOT NULL AND expires_at <= ? ORDER BY id')
+    .all(nowIso) as CreditRow[];
+  const expired: string[] = [];
+  for (const row of due) {
+    inTransaction(app, () => {
+      const events = eventsOf(app.db, row.id);
+      if (events.some((e) => e.kind === 'expire' || e.kind === 'void')) return;
+      record(app, row, events, closingEvent(events, 'expire', nowIso, { ref: 'tpv credit expire' }), actor.id);
+      expired.push(formatCreditCode(row.code));
+    });
+  }
+  return { expired };
+}

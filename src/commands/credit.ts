@@ -1,0 +1,133 @@
+/** `tpv credit issue|show|list|void|expire`: store credit and gift vouchers. */
+import type { Command } from 'commander';
+import { type CreditView, expireDue, issueCredit, listCredits, showCredit, voidCredit } from '../app/credit.js';
+import { TpvError } from '../core/errors.js';
+import { formatNumberText } from '../i18n/format.js';
+import { t } from '../i18n/index.js';
+import { actors, allow } from '../cli/actors.js';
+import { type Cli, example, table } from '../cli/runtime.js';
+import { parseAmount } from './shift.js';
+
+const STATUSES = ['active', 'spent', 'expired', 'void'] as const;
+
+function creditText(c: CreditView): string {
+  const head = [
+    `${c.printed}  ${t(`credit.status.${c.status}`)}`,
+    `${t('credit.balance')}: ${formatNumberText(c.balance)}  (${t('credit.issued')} ${formatNumberText(c.issued)}, ${t('credit.redeemed')} ${formatNumberText(c.redeemed)})`,
+    `${t('credit.expires')}: ${c.expires_at ? c.expires_at.slice(0, 10) : '-'}`,
+  ].join('\n');
+  return (
+    head +
+    '\n\n' +
+    table(
+      [t('credit.event'), t('credit.amount'), t('credit.at'), t('credit.ref')],
+      c.events.map((e) => [e.kind, formatNumberText(e.amount), e.at.replace('T', ' ').slice(0, 16), e.ref ?? e.reason ?? '']),
+      ['l', 'r', 'l', 'l'],
+    )
+  );
+}
+
+function expiryFlag(value: string | undefined): string | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'never') return null;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw new TpvError('usage', 'credit.expires_flag', { value });
+  // valid through the whole day given
+  return new Date(Date.parse(`${value}T00:00:00Z`) + 86_400_000).toISOString();
+}
+
+function customerFlag(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new TpvError('usage', 'credit.customer_flag', { value });
+  return n;
+}
+
+export function register(program: Command, cli: Cli): void {
+  const credit = program.command('credit').description(t('help.credit'));
+  example(
+    credit
+      .command('issue <amount>')
+      .description(t('help.credit.issue'))
+      .option('--customer <id>', t('help.credit.customer'))
+      .option('--expires <date|never>', t('help.credit.expires'))
+      .action((amount: string, o: { customer?: string; expires?: string }) =>
+        cli.withApp((app) => {
+          allow(cli, app, 'refund');
+          const { actor } = actors(cli, app);
+          const expiresAt = expiryFlag(o.expires);
+          const customerId = customerFlag(o.customer);
+          const c = issueCredit(app, parseAmount(app, amount, 'AMOUNT'), actor, {
+            ...(expiresAt !== undefined ? { expiresAt } : {}),
+            ...(customerId !== undefined ? { customerId } : {}),
+          });
+          cli.out(c, () => creditText(c));
+        }),
+      ),
+    'tpv credit issue 25.00 --expires 2027-12-31',
+  );
+  example(
+    credit
+      .command('show <code>')
+      .description(t('help.credit.show'))
+      .action((code: string) =>
+        cli.withApp((app) => {
+          const c = showCredit(app, code);
+          cli.out(c, () => creditText(c));
+        }),
+      ),
+    'tpv credit show K3F9-2QRM-X7TD-8W4P --json',
+  );
+  example(
+    credit
+      .command('list')
+      .description(t('help.credit.list'))
+      .option('--customer <id>', t('help.credit.customer'))
+      .option('--status <status>', STATUSES.join('|'))
+      .action((o: { customer?: string; status?: string }) =>
+        cli.withApp((app) => {
+          if (o.status !== undefined && !(STATUSES as readonly string[]).includes(o.status)) {
+            throw new TpvError('usage', 'credit.status_flag', { value: o.status, values: STATUSES.join(', ') });
+          }
+          const customerId = customerFlag(o.customer);
+          const rows = listCredits(app, {
+            ...(customerId !== undefined ? { customerId } : {}),
+            ...(o.status ? { status: o.status as (typeof STATUSES)[number] } : {}),
+          });
+          cli.out(rows, () =>
+            table(
+              [t('credit.code'), t('credit.state'), t('credit.balance'), t('credit.expires')],
+              rows.map((c) => [c.printed, t(`credit.status.${c.status}`), formatNumberText(c.balance), c.expires_at?.slice(0, 10) ?? '-']),
+              ['l', 'l', 'r', 'l'],
+            ),
+          );
+        }),
+      ),
+    'tpv credit list --status active --json',
+  );
+  example(
+    credit
+      .command('void <code>')
+      .description(t('help.credit.void'))
+      .option('--reason <text>', t('help.shift.reason'))
+      .action((code: string, o: { reason?: string }) =>
+        cli.withApp((app) => {
+          allow(cli, app, 'refund');
+          const c = voidCredit(app, code, actors(cli, app).actor, o.reason);
+          cli.out(c, () => creditText(c));
+        }),
+      ),
+    'tpv credit void K3F9-2QRM-X7TD-8W4P --reason "lost voucher reissued"',
+  );
+  example(
+    credit
+      .command('expire')
+      .description(t('help.credit.expire'))
+      .action(() =>
+        cli.withApp((app) => {
+          const r = expireDue(app, actors(cli, app).actor);
+          cli.out(r, () => t('credit.expired_done', { count: r.expired.length }));
+        }),
+      ),
+    'tpv credit expire   # from cron, daily',
+  );
+}
