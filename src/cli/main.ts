@@ -8,6 +8,7 @@ import { errorMessage, languageFromEnv, setLanguage, t } from '../i18n/index.js'
 import { VERSION } from '../version.js';
 import * as configCommands from '../commands/config.js';
 import * as creditCommands from '../commands/credit.js';
+import * as customerCommands from '../commands/customers.js';
 import * as initCommands from '../commands/init.js';
 import * as productCommands from '../commands/products.js';
 import * as saleCommands from '../commands/sale.js';
@@ -41,6 +42,7 @@ export function buildProgram(io: Io): { program: Command; cli: Cli } {
   saleCommands.register(program, cli);
   shiftCommands.register(program, cli);
   creditCommands.register(program, cli);
+  customerCommands.register(program, cli);
   for (const c of allCommands(program)) {
     c.exitOverride();
     c.configureOutput(program.configureOutput());

@@ -1,0 +1,161 @@
+/** Customers: name, tax id (checked by the country's rules), contact; `tpv customers …`. */
+import { readFileSync } from 'node:fs';
+import { CsvReader, detectDelimiter } from '../core/csv.js';
+import { TpvError } from '../core/errors.js';
+import { validateTaxId } from '../core/taxid.js';
+import { type App, inTransaction } from './context.js';
+
+export interface CustomerInput {
+  name?: string;
+  taxId?: string | null;
+  country?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  address?: string | null;
+}
+
+export interface Customer {
+  id: number;
+  name: string;
+  tax_id: string | null;
+  tax_id_kind: string | null;
+  country: string | null;
+  email: string | null;
+  phone: string | null;
+  address: string | null;
+  created_at: string;
+}
+
+type Row = Omit<Customer, 'tax_id_kind'>;
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Validates the fields of a customer; the tax id with its country's real check rules. */
+export function checkCustomer(input: CustomerInput, current?: Row): { name: string; taxId: string | null; kind: string | null; country: string | null; email: string | null; phone: string | null; address: string | null } {
+  const name = (input.name ?? current?.name ?? '').replace(/\s+/g, ' ').trim();
+  if (!name) throw new TpvError('invalid', 'customer.name_empty', { field: 'name' });
+  const country = (input.country !== undefined ? input.country : (current?.country ?? null))?.trim().toUpperCase() || null;
+  if (country !== null && !/^[A-Z]{2}$/.test(country)) throw new TpvError('invalid', 'customer.country', { field: 'country', value: country });
+  const rawTax = input.taxId !== undefined ? input.taxId : (current?.tax_id ?? null);
+  let taxId: string | null = null;
+  let kind: string | null = null;
+  if (rawTax !== null && rawTax.trim() !== '') {
+    const r = validateTaxId(country ?? '', rawTax);
+    if (!r.ok) throw new TpvError('invalid', r.problem.code, { ...r.problem.params, field: 'tax_id', value: rawTax });
+    taxId = r.value.normalized;
+    kind = r.value.kind;
+  }
+  const email = (input.email !== undefined ? input.email : (current?.email ?? null))?.trim() || null;
+  if (email !== null && !EMAIL.test(email)) throw new TpvError('invalid', 'customer.email', { field: 'email', value: email });
+  const phone = (input.phone !== undefined ? input.phone : (current?.phone ?? null))?.trim() || null;
+  const address = (input.address !== undefined ? input.address : (current?.address ?? null))?.trim() || null;
+  return { name, taxId, kind, country, email, phone, address };
+}
+
+function view(r: Row): Customer {
+  const kind = r.tax_id ? (validateTaxId(r.country ?? '', r.tax_id) as { ok: boolean; value?: { kind: string } }).value?.kind ?? null : null;
+  return { ...r, tax_id_kind: kind };
+}
+
+function insert(app: App, c: ReturnType<typeof checkCustomer>): number {
+  if (c.taxId !== null) {
+    const other = app.db.prepare('SELECT id FROM customers WHERE country IS ? AND tax_id = ?').pluck().get(c.country, c.taxId) as number | undefined;
+    if (other !== undefined) throw new TpvError('conflict', 'customer.exists', { tax_id: c.taxId, id: other });
+  }
+  return Number(
+    app.db
+      .prepare('INSERT INTO customers (name, country, tax_id, email, phone, address, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(c.name, c.country, c.taxId, c.email, c.phone, c.address, app.now().toISOString()).lastInsertRowid,
+  );
+}
+
+export function addCustomer(app: App, input: CustomerInput): Customer {
+  const c = checkCustomer({ ...input, country: input.country ?? app.settings['store.country'] ?? null });
+  return inTransaction(app, () => findCustomer(app, String(insert(app, c))));
+}
+
+/** By id, or by tax id (any spelling: B-12345674, b12345674). */
+export function findCustomer(app: App, key: string): Customer {
+  const k = key.trim();
+  let row: Row | undefined;
+  if (/^[0-9]+$/.test(k)) row = app.db.prepare('SELECT * FROM customers WHERE id = ?').get(Number(k)) as Row | undefined;
+  if (!row) {
+    const normalized = k.toUpperCase().replace(/[\s.\-/]/g, '');
+    row = app.db.prepare('SELECT * FROM customers WHERE tax_id = ? OR tax_id = ? ORDER BY id LIMIT 1').get(normalized, (app.settings['store.country'] ?? '') + normalized) as Row | undefined;
+  }
+  if (!row) throw new TpvError('not_found', 'customer.not_found', { key });
+  return view(row);
+}
+
+export function setCustomer(app: App, key: string, input: CustomerInput): Customer {
+  return inTransaction(app, () => {
+    const current = findCustomer(app, key);
+    const c = checkCustomer(input, current);
+    if (c.taxId !== null) {
+      const other = app.db.prepare('SELECT id FROM customers WHERE country IS ? AND tax_id = ? AND id != ?').pluck().get(c.country, c.taxId, current.id) as number | undefined;
+      if (other !== undefined) throw new TpvError('conflict', 'customer.exists', { tax_id: c.taxId, id: other });
+    }
+    app.db
+      .prepare('UPDATE customers SET name = ?, country = ?, tax_id = ?, email = ?, phone = ?, address = ? WHERE id = ?')
+      .run(c.name, c.country, c.taxId, c.email, c.phone, c.address, current.id);
+    return findCustomer(app, String(current.id));
+  });
+}
+
+export function listCustomers(app: App, search?: string, limit = 100): Customer[] {
+  const rows = (search
+    ? app.db.prepare("SELECT * FROM customers WHERE name LIKE '%' || ? || '%' OR tax_id LIKE ? || '%' ORDER BY name LIMIT ?").all(search, search.toUpperCase(), limit)
+    : app.db.prepare('SELECT * FROM customers ORDER BY name LIMIT ?').all(limit)) as Row[];
+  return rows.map(view);
+}
+
+type Field = 'name' | 'tax_id' | 'country' | 'email' | 'phone' | 'address';
+
+/**
+ * Imports customers from CSV (name,tax_id,country,email,phone,address; delimiter detected):
+ * all-or-nothing, every bad row listed with its line and field.
+ */
+export function importCustomers(app: App, path: string): { created: number; errors: { line: number; field: string; code: string; params: Record<string, string | number> }[] } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
+  } catch {
+    throw new TpvError('not_found', 'file.not_found', { path });
+  }
+  const reader = new CsvReader(detectDelimiter(text));
+  const records = [...reader.push(text), ...reader.end()];
+  const header = (records.shift()?.fields ?? []).map((h) => h.trim().toLowerCase());
+  if (!header.includes('name')) throw new TpvError('invalid', 'customer.name_column', { found: header.join(', ') });
+  const errors: { line: number; field: string; code: string; params: Record<string, string | number> }[] = [];
+  const rows: { line: number; c: ReturnType<typeof checkCustomer> }[] = [];
+  const country = app.settings['store.country'] ?? null;
+  for (const r of records) {
+    if (r.fields.length === 1 && r.fields[0]!.trim() === '') continue;
+    const cell = (f: Field): string | undefined => {
+      const i = header.indexOf(f);
+      return i === -1 ? undefined : r.fields[i];
+    };
+    try {
+      rows.push({
+        line: r.line,
+        c: checkCustomer({ name: cell('name') ?? '', taxId: cell('tax_id') ?? null, country: cell('country') || country, email: cell('email') ?? null, phone: cell('phone') ?? null, address: cell('address') ?? null }),
+      });
+    } catch (e) {
+      if (!(e instanceof TpvError)) throw e;
+      errors.push({ line: r.line, field: String(e.params.field ?? '-'), code: e.code, params: e.params });
+    }
+  }
+  if (errors.length) throw new TpvError('invalid', 'customer.import_rejected', { rejected: errors.length }, { errors });
+  const created = inTransaction(app, () => {
+    for (const r of rows) {
+      try {
+        insert(app, r.c);
+      } catch (e) {
+        if (e instanceof TpvError) throw new TpvError(e.kind, e.code, { ...e.params, line: r.line }, e.details);
+        throw e;
+      }
+    }
+    return rows.length;
+  });
+  return { created, errors };
+}
