@@ -54,7 +54,7 @@ export function tenders(app: App): string[] {
   return ['cash', 'card', 'store_credit', ...(app.settings['sales.tenders'] ?? [])];
 }
 
-function cashIncrement(app: App): number {
+export function cashIncrement(app: App): number {
   const { exponent } = storeMoney(app);
   const r = parseDecimal(app.settings['sales.cash_rounding'] ?? '0', exponent);
   return r.ok && r.value > 0 ? r.value : 1;

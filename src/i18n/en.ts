@@ -492,6 +492,19 @@ export const en = {
   'taxid.component': 'not a valid {kind}: wrong {rule} ({found})',
   'taxid.check': 'not a valid {kind}: the {rule} should be {expected}',
   'taxid.check_impossible': 'not a valid {kind}: no {rule} fits these digits (a digit is wrong)',
+  'help.refund': 'refund lines of a receipt (JSON on stdin or --file, or --all): cash, card or store credit',
+  'help.refund.all': 'refund everything not refunded yet',
+  'help.refund.method': 'how the money goes back: cash, card or store_credit',
+  'help.refund.no_restock': 'the goods do not go back to stock (damaged)',
+  'refund.method': 'refunds go back in cash, to the card or as store_credit, not "{method}"',
+  'refund.no_lines': 'the refund has no lines',
+  'refund.nothing_left': 'everything on receipt {receipt} was already refunded',
+  'refund.line_unknown': 'the receipt has no line {line}',
+  'refund.line_repeated': 'line {line} is listed twice',
+  'refund.line_number': '{field} must be the number of a line of the receipt',
+  'refund.bad_quantity': 'line {line}: the quantity must be above zero',
+  'refund.over_quantity': 'line {line}: only {remaining} left to refund',
+  'refund.credit_issued': 'Store credit {code} issued for {amount}\n',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,0 +1,79 @@
+/**
+ * After a sale: a partial refund to cash, the rest to store credit, that credit spent at a new
+ * sale; the Z report shows all of it and the journal verifies.
+ */
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir, tpv } from '../helpers.js';
+
+const dir = tempDir();
+const DB = join(dir, 'refunds.db');
+const run = (args: string[], input?: string, env?: Record<string, string>) =>
+  tpv(['--db', DB, ...args, '--json'], { ...(input !== undefined ? { input } : {}), ...(env ? { env } : {}) });
+const cents = (s: string): number => Math.round(Number(s) * 100);
+
+beforeAll(async () => {
+  expect((await tpv(['--db', DB, 'init', '--demo'])).code).toBe(0);
+  expect((await run(['shift', 'open', '--float', '100'])).code).toBe(0);
+});
+
+describe('returns', () => {
+  it('sale → partial refund to cash → the rest to credit → credit spent → Z report → audit', async () => {
+    const sale = await run(['sale'], JSON.stringify({
+      lines: [{ code: 'LAC-001', qty: '3' }, { code: 'FRU-001', qty: '0.750' }, { code: 'LAC-001', qty: '1', discount: '50%' }],
+      discount: '10%',
+      payments: [{ method: 'cash', amount: '20' }],
+    }));
+    expect(sale.code).toBe(0);
+    const receipt = sale.json.data.receipt;
+    const stockBefore = (await run(['stock', 'show', 'LAC-001'])).json.data.stock;
+
+    const part = await run(['refund', receipt.number], JSON.stringify({ lines: [{ line: 1, qty: '1', restock: true, reason: 'defective' }], method: 'cash' }));
+    expect(part.code).toBe(0);
+    const r1 = part.json.data.refund;
+    expect(r1).toMatchObject({ number: 'T01R-000001', receipt: receipt.number, payments: [{ method: 'cash' }] });
+    // what the customer paid for one of three units of line 1, cart discount included
+    expect(cents(r1.total)).toBe(Math.round(cents(receipt.lines[0].amount) / 3));
+    expect(Number((await run(['stock', 'show', 'LAC-001'])).json.data.stock)).toBe(Number(stockBefore) + 1);
+
+    const over = await run(['refund', receipt.number], JSON.stringify({ lines: [{ line: 1, qty: '3' }], method: 'cash' }));
+    expect(over.code).toBe(5);
+    expect(over.json.error).toMatchObject({ code: 'refund.over_quantity', details: { line: 1, remaining: '2' } });
+
+    const rest = await run(['refund', receipt.number, '--all', '--method', 'store_credit']);
+    expect(rest.code).toBe(0);
+    const r2 = rest.json.data.refund;
+    expect(r2.store_credit.amount).toBe(r2.total);
+    // refunded in pieces: exactly the total and the tax per rate of the receipt
+    expect(cents(r1.total) + cents(r2.total)).toBe(cents(receipt.total));
+    for (const tx of receipt.taxes) {
+      const back = [r1, r2].flatMap((r: { taxes: { rate: string; tax: string }[] }) => r.taxes).filter((x) => x.rate === tx.rate);
+      expect(back.reduce((a, x) => a + cents(x.tax), 0)).toBe(cents(tx.tax));
+    }
+    expect((await run(['refund', receipt.number, '--all', '--method', 'cash'])).json.error.code).toBe('refund.nothing_left');
+
+    const spend = await run(['sale'], JSON.stringify({ lines: [{ code: 'LAC-001', qty: '1' }], payments: [{ method: 'store_credit', code: r2.store_credit.code, amount: '0.99' }] }));
+    expect(spend.code).toBe(0);
+    const credit = await run(['credit', 'show', r2.store_credit.code]);
+    expect(cents(credit.json.data.balance)).toBe(cents(r2.total) - 99);
+
+    const z = await run(['shift', 'close', '--counted', '100.00']);
+    expect(z.code).toBe(0);
+    const f = z.json.data;
+    expect(f.refunds).toEqual({ count: 2, total: ((cents(r1.total) + cents(r2.total)) / 100).toFixed(2) });
+    expect(f.tenders.find((x: { method: string }) => x.method === 'store_credit')).toMatchObject({ sales: '0.99', refunds: r2.total });
+    expect(cents(f.cash.expected)).toBe(10000 + cents(receipt.payments[0].amount) - cents(r1.payments[0].amount));
+    expect((await run(['audit', 'verify'])).json.data).toMatchObject({ ok: true, entries: 5 });
+  });
+
+  it('a cashier needs a supervisor to refund', async () => {
+    expect((await tpv(['--db', DB, 'users', 'add', 'ana', '--name', 'Ana'], { input: '2468\n' })).code).toBe(0);
+    expect((await run(['shift', 'open', '--float', '0'])).code).toBe(0);
+    const sale = await run(['sale'], JSON.stringify({ lines: [{ code: 'LAC-001', qty: '1' }], payments: [{ method: 'card', amount: '0.99' }] }));
+    const refund = ['--user', 'ana', 'refund', sale.json.data.receipt.number, '--all', '--method', 'card'];
+    expect((await run(refund)).json.error.code).toBe('permission.needs_approval');
+    const ok = await run(['--approver', 'admin', ...refund], undefined, { TPV_APPROVER_PIN: '1234' });
+    expect(ok.code).toBe(0);
+    expect(ok.json.data.refund.approvals[0]).toMatchObject({ action: 'refund', by: 'admin' });
+  });
+});
