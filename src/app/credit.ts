@@ -113,7 +113,7 @@ export function creditView(app: App, row: CreditRow): CreditView {
 
 export interface IssueOptions {
   customerId?: number;
-  /** A date (YYYY-MM-DD, end of that day in the store's zone is not modelled: the instant is UTC midnight of the next day) or null for no expiry. */
+  /** The instant the code stops being valid (ISO), or null for never; default: credit.expiry_days from now. */
   expiresAt?: string | null;
   origin?: CreditRow['origin'];
   documentId?: number;
