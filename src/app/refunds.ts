@@ -146,6 +146,7 @@ export function refund(app: App, receiptNumber: string, input: RefundInput, acto
       userId: actor.id,
       shiftId: shift?.id ?? null,
       refId: receipt.id,
+      customerId: receipt.customerId,
       externalId: null,
       pricesIncludeTax,
       currency,

@@ -211,6 +211,7 @@ export function commitSale(app: App, sale: BuiltSale, actor: UserRow, externalId
       userId: actor.id,
       shiftId: shift.id,
       refId: null,
+      customerId: null,
       externalId: externalId ?? null,
       pricesIncludeTax,
       currency,

@@ -220,6 +220,7 @@ export function closeShift(
       userId: actor.id,
       shiftId: shift.id,
       refId: null,
+      customerId: null,
       externalId: null,
       pricesIncludeTax: money.pricesIncludeTax,
       currency: money.currency,

@@ -9,6 +9,7 @@ import { VERSION } from '../version.js';
 import * as configCommands from '../commands/config.js';
 import * as creditCommands from '../commands/credit.js';
 import * as customerCommands from '../commands/customers.js';
+import * as invoiceCommands from '../commands/invoice.js';
 import * as refundCommands from '../commands/refund.js';
 import * as initCommands from '../commands/init.js';
 import * as productCommands from '../commands/products.js';
@@ -45,6 +46,7 @@ export function buildProgram(io: Io): { program: Command; cli: Cli } {
   creditCommands.register(program, cli);
   customerCommands.register(program, cli);
   refundCommands.register(program, cli);
+  invoiceCommands.register(program, cli);
   for (const c of allCommands(program)) {
     c.exitOverride();
     c.configureOutput(program.configureOutput());

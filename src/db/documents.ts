@@ -17,6 +17,7 @@ export interface DocumentHeader {
   userId: number;
   shiftId: number | null;
   refId: number | null;
+  customerId: number | null;
   externalId: string | null;
   pricesIncludeTax: boolean;
   currency: string;
@@ -94,10 +95,10 @@ function stmts(db: Sqlite): Stmts {
   if (s) return s;
   s = {
     header: db.prepare(`INSERT INTO documents (type, number, series_id, seq, register, created_at, user_id, shift_id,
-      ref_id, external_id, prices_include_tax, currency, subtotal, discount, total, tendered, change, rounding,
-      approvals, note, body) VALUES (@type, @number, @seriesId, @seq, @register, @createdAt, @userId, @shiftId,
-      @refId, @externalId, @pricesIncludeTax, @currency, @subtotal, @discount, @total, @tendered, @change, @rounding,
-      @approvals, @note, @body)`),
+      ref_id, customer_id, external_id, prices_include_tax, currency, subtotal, discount, total, tendered, change,
+      rounding, approvals, note, body) VALUES (@type, @number, @seriesId, @seq, @register, @createdAt, @userId,
+      @shiftId, @refId, @customerId, @externalId, @pricesIncludeTax, @currency, @subtotal, @discount, @total,
+      @tendered, @change, @rounding, @approvals, @note, @body)`),
     line: db.prepare(`INSERT INTO document_lines (document_id, line, product_id, sku, name, unit, qty, unit_price,
       list_price, gross, line_discount, cart_discount, amount, tax_rate, category_id, note)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -164,6 +165,7 @@ export function loadDocument(db: Sqlite, id: number): StoredDocument | undefined
     userId: h.user_id as number,
     shiftId: h.shift_id as number | null,
     refId: h.ref_id as number | null,
+    customerId: h.customer_id as number | null,
     externalId: h.external_id as string | null,
     pricesIncludeTax: h.prices_include_tax === 1,
     currency: h.currency as string,

@@ -198,6 +198,8 @@ export const documents = sqliteTable(
     userId: integer('user_id').notNull().references(() => users.id),
     shiftId: integer('shift_id').references(() => shifts.id),
     refId: integer('ref_id'),
+    /** The customer of an invoice (and of a sale or refund when one was attached). */
+    customerId: integer('customer_id'),
     /** A caller's idempotency key (`tpv sales import` "id"): the same key never sells twice. */
     externalId: text('external_id').unique(),
     pricesIncludeTax: integer('prices_include_tax', { mode: 'boolean' }).notNull(),

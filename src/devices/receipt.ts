@@ -11,6 +11,10 @@ import type { LayoutLine } from './layout.js';
 export interface ReceiptOptions {
   copy?: boolean;
   userName?: string;
+  /** The customer block of an invoice. */
+  customer?: { name: string; tax_id: string | null; address: string | null };
+  /** The receipt an invoice or a refund refers to. */
+  refers?: string;
 }
 
 /** Lays out a sales receipt: header, lines with discounts, total, tax table, payments, change. */
@@ -31,10 +35,19 @@ export function layoutReceipt(app: App, doc: StoredDocument, opts: ReceiptOption
   ];
   if (opts.copy) out.push({ kind: 'text', text: t('receipt.copy', {}, lang), align: 'center', bold: true });
   out.push(
-    { kind: 'pair', left: t(doc.type === 'refund' ? 'receipt.title_refund' : 'receipt.title', { country }, lang), right: doc.number, bold: true },
+    { kind: 'pair', left: t(doc.type === 'refund' ? 'receipt.title_refund' : doc.type === 'invoice' ? 'receipt.title_invoice' : 'receipt.title', { country }, lang), right: doc.number, bold: true },
     { kind: 'pair', left: formatDateTimeText(doc.createdAt, lang), right: `${t('receipt.cashier', {}, lang)}: ${opts.userName ?? ''}` },
-    { kind: 'rule' },
   );
+  if (opts.refers) out.push({ kind: 'pair', left: t('receipt.refers', {}, lang), right: opts.refers });
+  if (opts.customer) {
+    out.push(
+      { kind: 'rule' },
+      { kind: 'text', text: opts.customer.name, bold: true },
+      { kind: 'text', text: `${t('receipt.tax_id', {}, lang)} ${opts.customer.tax_id ?? ''}` },
+      ...(opts.customer.address ? [{ kind: 'text' as const, text: opts.customer.address }] : []),
+    );
+  }
+  out.push({ kind: 'rule' });
   for (const l of doc.lines) {
     out.push({ kind: 'text', text: l.name });
     const qty = l.unit === 'kg' ? `${formatQty(l.qty, lang)} kg` : formatQty(l.qty, lang);

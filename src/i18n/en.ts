@@ -505,6 +505,21 @@ export const en = {
   'refund.bad_quantity': 'line {line}: the quantity must be above zero',
   'refund.over_quantity': 'line {line}: only {remaining} left to refund',
   'refund.credit_issued': 'Store credit {code} issued for {amount}\n',
+  'help.invoice': 'full invoices',
+  'help.invoice.create': 'turn a receipt into an invoice for a customer (once per receipt)',
+  'help.invoice.receipt': 'the receipt number',
+  'help.invoice.customer': 'the customer (tax id or id)',
+  'help.invoice.from': 'many at once: JSON Lines of {"id","receipt","customer"} (re-running creates nothing new)',
+  'help.invoice.show': 'an invoice as it prints (or --json)',
+  'invoice.exists': 'receipt {receipt} is already invoiced: {invoice}',
+  'invoice.not_a_sale': '{number} is not a sales receipt',
+  'invoice.customer_tax_id': 'customer {customer} has no tax id: an invoice needs one',
+  'invoice.not_found': 'no invoice {number}',
+  'invoice.request': 'each line needs "receipt" and "customer"',
+  'invoice.some_failed': '{failed} of {total} invoices were refused (see each line)',
+  'invoice.batch': '{created} invoices created, {existing} already existed',
+  'receipt.title_invoice': 'Invoice',
+  'receipt.refers': 'Receipt',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 
 describe('returns', () => {
-  it('sale → partial refund to cash → the rest to credit → credit spent → Z report → audit', async () => {
+  it('sale → partial refund to cash → the rest to credit → credit spent → invoice of that sale → Z report → audit', async () => {
     const sale = await run(['sale'], JSON.stringify({
       lines: [{ code: 'LAC-001', qty: '3' }, { code: 'FRU-001', qty: '0.750' }, { code: 'LAC-001', qty: '1', discount: '50%' }],
       discount: '10%',
@@ -57,13 +57,46 @@ describe('returns', () => {
     const credit = await run(['credit', 'show', r2.store_credit.code]);
     expect(cents(credit.json.data.balance)).toBe(cents(r2.total) - 99);
 
+    // the customer wants a full invoice of that last sale
+    expect((await run(['customers', 'add', '--name', 'Ferretería Sol SL', '--tax-id', 'B12345674'])).code).toBe(0);
+    const sold = spend.json.data.receipt;
+    const inv = await run(['invoice', 'create', '--receipt', sold.number, '--customer', 'B-12345674']);
+    expect(inv.code).toBe(0);
+    expect(inv.json.data).toMatchObject({ number: 'T01F-000001', receipt: sold.number, total: sold.total, taxes: sold.taxes, lines: sold.lines, customer: { tax_id: 'B12345674' } });
+    const again = await run(['invoice', 'create', '--receipt', sold.number, '--customer', 'B12345674']);
+    expect(again.code).toBe(5);
+    expect(again.json.error.message).toContain('T01F-000001');
+    const text = await tpv(['--db', DB, 'invoice', 'show', 'T01F-000001'], { env: { TPV_LANG: 'es' } });
+    expect(text.stdout).toMatch(/Factura\s+T01F-000001/);
+    expect(text.stdout).toContain('Ferretería Sol SL');
+    expect(text.stdout).toContain('B12345674');
+
     const z = await run(['shift', 'close', '--counted', '100.00']);
     expect(z.code).toBe(0);
     const f = z.json.data;
     expect(f.refunds).toEqual({ count: 2, total: ((cents(r1.total) + cents(r2.total)) / 100).toFixed(2) });
     expect(f.tenders.find((x: { method: string }) => x.method === 'store_credit')).toMatchObject({ sales: '0.99', refunds: r2.total });
     expect(cents(f.cash.expected)).toBe(10000 + cents(receipt.payments[0].amount) - cents(r1.payments[0].amount));
-    expect((await run(['audit', 'verify'])).json.data).toMatchObject({ ok: true, entries: 5 });
+    // receipt, 2 refunds, the credit sale, the invoice, the Z report
+    expect((await run(['audit', 'verify'])).json.data).toMatchObject({ ok: true, entries: 6 });
+  });
+
+  it('batch invoicing from JSON Lines: re-running the same file creates nothing new', async () => {
+    const { writeFileSync } = await import('node:fs');
+    expect((await run(['shift', 'open', '--float', '0'])).code).toBe(0);
+    const numbers: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const s = await run(['sale'], JSON.stringify({ lines: [{ code: 'LAC-001', qty: '1' }], payments: [{ method: 'card', amount: '0.99' }] }));
+      numbers.push(s.json.data.receipt.number);
+    }
+    const file = join(dir, 'invoices.jsonl');
+    writeFileSync(file, numbers.map((n, i) => JSON.stringify({ id: `inv-${i}`, receipt: n, customer: 'B12345674' })).join('\n') + '\n');
+    const first = await run(['invoice', 'create', '--from', file]);
+    expect(first.json.data).toMatchObject({ created: 2, existing: 0, failed: 0 });
+    const second = await run(['invoice', 'create', '--from', file]);
+    expect(second.json.data).toMatchObject({ created: 0, existing: 2 });
+    expect(second.json.data.results.map((r: { number: string }) => r.number)).toEqual(first.json.data.results.map((r: { number: string }) => r.number));
+    expect((await run(['shift', 'close', '--counted', '0'])).code).toBe(0);
   });
 
   it('a cashier needs a supervisor to refund', async () => {

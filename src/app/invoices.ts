@@ -1,0 +1,73 @@
+/**
+ * Full invoices: a simplified receipt (ticket) turned into an invoice for a customer with a tax id
+ * — same lines, taxes and total to the cent, its own series (T01F-…), at most once per receipt.
+ */
+import { TpvError } from '../core/errors.js';
+import { isoWithOffset, zonedParts } from '../core/time.js';
+import { documentIdByNumber, insertDocument, loadDocument, type StoredDocument } from '../db/documents.js';
+import { type App, inTransaction } from './context.js';
+import { type Customer, findCustomer } from './customers.js';
+import { appendJournal } from './journal.js';
+import { appendOutbox } from './outbox.js';
+import { receiptByNumber } from './sales.js';
+import { allocateNumber } from './series.js';
+import { registerOf, timeZoneOf } from './shifts.js';
+import type { UserRow } from './users.js';
+
+export interface InvoiceResult {
+  invoice: StoredDocument;
+  receipt: StoredDocument;
+  customer: Customer;
+  duplicate: boolean;
+}
+
+function result(app: App, invoice: StoredDocument, duplicate: boolean): InvoiceResult {
+  const receipt = loadDocument(app.db, invoice.refId!)!;
+  return { invoice, receipt, customer: findCustomer(app, String(invoice.customerId)), duplicate };
+}
+
+export function createInvoice(app: App, receiptNumber: string, customerKey: string, actor: UserRow, externalId?: string): InvoiceResult {
+  return inTransaction(app, () => {
+    if (externalId) {
+      const id = app.db.prepare('SELECT id FROM documents WHERE external_id = ?').pluck().get(externalId) as number | undefined;
+      if (id !== undefined) return result(app, loadDocument(app.db, id)!, true);
+    }
+    const receipt = receiptByNumber(app, receiptNumber);
+    if (receipt.type !== 'receipt') throw new TpvError('conflict', 'invoice.not_a_sale', { number: receiptNumber });
+    const existing = app.db.prepare("SELECT number FROM documents WHERE type = 'invoice' AND ref_id = ?").pluck().get(receipt.id) as string | undefined;
+    if (existing) throw new TpvError('conflict', 'invoice.exists', { receipt: receipt.number, invoice: existing });
+    const customer = findCustomer(app, customerKey);
+    if (!customer.tax_id) throw new TpvError('invalid', 'invoice.customer_tax_id', { customer: customer.name });
+    const now = app.now();
+    const tz = timeZoneOf(app);
+    const { number, seriesId, seq } = allocateNumber(app.db, registerOf(app), 'invoice', zonedParts(now, tz).year);
+    const invoice = insertDocument(app.db, {
+      ...receipt,
+      type: 'invoice',
+      number,
+      seriesId,
+      seq,
+      register: registerOf(app),
+      createdAt: isoWithOffset(now, tz),
+      userId: actor.id,
+      // the receipt already counted in its shift: the invoice only replaces its paper
+      shiftId: null,
+      refId: receipt.id,
+      customerId: customer.id,
+      externalId: externalId ?? null,
+      approvals: [],
+      note: null,
+      body: null,
+    });
+    appendJournal(app.db, invoice);
+    appendOutbox(app.db, 'invoice', { number, receipt: receipt.number, customer: customer.tax_id, created_at: invoice.createdAt }, now);
+    return { invoice, receipt, customer, duplicate: false };
+  });
+}
+
+export function invoiceByNumber(app: App, number: string): InvoiceResult {
+  const id = documentIdByNumber(app.db, number);
+  const doc = id === undefined ? undefined : loadDocument(app.db, id);
+  if (!doc || doc.type !== 'invoice') throw new TpvError('not_found', 'invoice.not_found', { number });
+  return result(app, doc, false);
+}
