@@ -68,6 +68,7 @@ export function createInvoice(app: App, receiptNumber: string, customerKey: stri
 export function invoiceByNumber(app: App, number: string): InvoiceResult {
   const id = documentIdByNumber(app.db, number);
   const doc = id === undefined ? undefined : loadDocument(app.db, id);
-  if (!doc || doc.type !== 'invoice') throw new TpvError('not_found', 'invoice.not_found', { number });
+  // a corrective invoice shows like an invoice; its reference is the invoice it corrects
+  if (!doc || (doc.type !== 'invoice' && doc.type !== 'credit_note')) throw new TpvError('not_found', 'invoice.not_found', { number });
   return result(app, doc, false);
 }

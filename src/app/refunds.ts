@@ -33,6 +33,8 @@ export interface RefundResult {
   refund: StoredDocument;
   receipt: StoredDocument;
   credit: { code: string; amount: number } | null;
+  /** The corrective invoice, when the receipt had been invoiced. */
+  creditNote: StoredDocument | null;
 }
 
 /** What earlier refunds of a receipt took, per line and per tax rate. */
@@ -172,6 +174,27 @@ export function refund(app: App, receiptNumber: string, input: RefundInput, acto
     }
     appendJournal(app.db, doc);
     appendOutbox(app.db, 'refund', { number, receipt: receipt.number, register: doc.register, created_at: doc.createdAt }, now);
-    return { refund: loadDocument(app.db, doc.id)!, receipt, credit };
+    // an invoiced receipt is corrected by a corrective invoice referencing the invoice
+    let creditNote: StoredDocument | null = null;
+    const invoiceId = app.db.prepare("SELECT id FROM documents WHERE type = 'invoice' AND ref_id = ?").pluck().get(receipt.id) as number | undefined;
+    if (invoiceId !== undefined) {
+      const invoice = loadDocument(app.db, invoiceId)!;
+      const cn = allocateNumber(app.db, registerOf(app), 'credit_note', zonedParts(now, tz).year);
+      creditNote = insertDocument(app.db, {
+        ...doc,
+        type: 'credit_note',
+        number: cn.number,
+        seriesId: cn.seriesId,
+        seq: cn.seq,
+        shiftId: null,
+        refId: invoice.id,
+        customerId: invoice.customerId,
+        approvals: [],
+        note: number,
+      });
+      appendJournal(app.db, creditNote);
+      appendOutbox(app.db, 'credit_note', { number: cn.number, invoice: invoice.number, refund: number, created_at: creditNote.createdAt }, now);
+    }
+    return { refund: loadDocument(app.db, doc.id)!, receipt, credit, creditNote };
   });
 }

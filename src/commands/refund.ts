@@ -61,6 +61,7 @@ export function register(program: Command, cli: Cli): void {
             ...json,
             receipt: r.receipt.number,
             ...(r.credit ? { store_credit: { code: formatCreditCode(r.credit.code), amount: formatDecimal(r.credit.amount, exponent) } } : {}),
+            ...(r.creditNote ? { credit_note: r.creditNote.number } : {}),
           },
         };
         cli.out(data, () =>

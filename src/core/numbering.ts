@@ -5,13 +5,15 @@ import { fail, ok, type Result } from './errors.js';
  * inside the transaction that inserts the document (so a rollback leaves no gap), and an
  * optional yearly reset.
  */
-export type DocType = 'receipt' | 'refund' | 'invoice' | 'z_report';
-export const DOC_TYPES: readonly DocType[] = ['receipt', 'refund', 'invoice', 'z_report'];
+/** credit_note: the corrective invoice made when an invoiced receipt is refunded. */
+export type DocType = 'receipt' | 'refund' | 'invoice' | 'credit_note' | 'z_report';
+export const DOC_TYPES: readonly DocType[] = ['receipt', 'refund', 'invoice', 'credit_note', 'z_report'];
 
 export const DEFAULT_TEMPLATES: Record<DocType, string> = {
   receipt: '{register}-{n:6}',
   refund: '{register}R-{n:6}',
   invoice: '{register}F-{n:6}',
+  credit_note: '{register}FR-{n:6}',
   z_report: '{register}Z-{n:4}',
 };
 

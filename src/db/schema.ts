@@ -134,7 +134,7 @@ export const series = sqliteTable(
   {
     id: integer('id').primaryKey(),
     register: text('register').notNull(),
-    docType: text('doc_type', { enum: ['receipt', 'refund', 'invoice', 'z_report'] }).notNull(),
+    docType: text('doc_type', { enum: ['receipt', 'refund', 'invoice', 'credit_note', 'z_report'] }).notNull(),
     /** e.g. `{register}-{n:6}`, `{register}F{yyyy}-{n:5}` */
     template: text('template').notNull(),
     /** The number the next document gets. */
@@ -187,7 +187,7 @@ export const documents = sqliteTable(
   'documents',
   {
     id: integer('id').primaryKey(),
-    type: text('type', { enum: ['receipt', 'refund', 'invoice', 'z_report'] }).notNull(),
+    type: text('type', { enum: ['receipt', 'refund', 'invoice', 'credit_note', 'z_report'] }).notNull(),
     number: text('number').notNull().unique(),
     seriesId: integer('series_id').notNull().references(() => series.id),
     /** The counter value the number was made from. */

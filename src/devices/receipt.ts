@@ -35,7 +35,7 @@ export function layoutReceipt(app: App, doc: StoredDocument, opts: ReceiptOption
   ];
   if (opts.copy) out.push({ kind: 'text', text: t('receipt.copy', {}, lang), align: 'center', bold: true });
   out.push(
-    { kind: 'pair', left: t(doc.type === 'refund' ? 'receipt.title_refund' : doc.type === 'invoice' ? 'receipt.title_invoice' : 'receipt.title', { country }, lang), right: doc.number, bold: true },
+    { kind: 'pair', left: t(doc.type === 'refund' ? 'receipt.title_refund' : doc.type === 'invoice' ? 'receipt.title_invoice' : doc.type === 'credit_note' ? 'receipt.title_credit_note' : 'receipt.title', { country }, lang), right: doc.number, bold: true },
     { kind: 'pair', left: formatDateTimeText(doc.createdAt, lang), right: `${t('receipt.cashier', {}, lang)}: ${opts.userName ?? ''}` },
   );
   if (opts.refers) out.push({ kind: 'pair', left: t('receipt.refers', {}, lang), right: opts.refers });

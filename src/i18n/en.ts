@@ -520,6 +520,7 @@ export const en = {
   'invoice.batch': '{created} invoices created, {existing} already existed',
   'receipt.title_invoice': 'Invoice',
   'receipt.refers': 'Receipt',
+  'receipt.title_credit_note': 'Corrective invoice',
 } as const;
 
 export type MessageKey = keyof typeof en;

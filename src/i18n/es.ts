@@ -522,4 +522,5 @@ export const es: Record<MessageKey, string> = {
   'invoice.batch': '{created} facturas creadas, {existing} ya existían',
   'receipt.title_invoice': 'Factura',
   'receipt.refers': 'Ticket',
+  'receipt.title_credit_note': 'Factura rectificativa',
 };

@@ -96,6 +96,13 @@ describe('returns', () => {
     const second = await run(['invoice', 'create', '--from', file]);
     expect(second.json.data).toMatchObject({ created: 0, existing: 2 });
     expect(second.json.data.results.map((r: { number: string }) => r.number)).toEqual(first.json.data.results.map((r: { number: string }) => r.number));
+    // refunding an invoiced receipt makes a corrective invoice that references the invoice
+    const back = await run(['refund', numbers[0]!, '--all', '--method', 'card']);
+    expect(back.code).toBe(0);
+    const cn = back.json.data.refund.credit_note;
+    expect(cn).toMatch(/^T01FR-\d{6}$/);
+    const shown = await run(['invoice', 'show', cn]);
+    expect(shown.json.data).toMatchObject({ type: 'credit_note', receipt: first.json.data.results[0].number, total: back.json.data.refund.total, customer: { tax_id: 'B12345674' } });
     expect((await run(['shift', 'close', '--counted', '0'])).code).toBe(0);
   });
 
