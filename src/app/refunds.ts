@@ -111,7 +111,7 @@ export function refund(app: App, receiptNumber: string, input: RefundInput, acto
       paid = roundCash(total, cashIncrement(app));
       rounding = paid - total;
     } else if (input.method === 'store_credit') {
-      const c = issueCreditIn(app, total, actor, { origin: 'refund', ref: number });
+      const c = issueCreditIn(app, total, actor, { origin: 'refund', ref: number, ...(receipt.customerId !== null ? { customerId: receipt.customerId } : {}) });
       credit = { code: c.code, amount: total };
       reference = c.code;
     }

@@ -15,6 +15,7 @@ import { type Approval, type DocumentLine, documentIdByNumber, insertDocument, l
 import { type Approver, authorize } from './auth.js';
 import { type App, inTransaction, storeMoney } from './context.js';
 import { redeemIn } from './credit.js';
+import { findCustomer } from './customers.js';
 import { appendJournal } from './journal.js';
 import { appendOutbox } from './outbox.js';
 import { findProduct } from './products.js';
@@ -66,6 +67,8 @@ const overLimit = (app: App, d: Discount, base: number): boolean =>
 
 export interface BuiltSale {
   cart: Cart;
+  /** The customer attached to the sale (`"customer"`: a tax id or a customer id). */
+  customerId: number | null;
   info: Map<number, LineInfo>;
   approvals: Approval[];
   payments: { method: string; amount: number; reference?: string }[];
@@ -160,7 +163,8 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
     }
     return { method: p.method, amount: a.value, ...(p.reference ? { reference: String(p.reference) } : {}) };
   });
-  return { cart, info, approvals, payments };
+  const customerId = input.customer ? findCustomer(app, String(input.customer)).id : null;
+  return { cart, info, approvals, payments, customerId };
 }
 
 /** Commits a built sale. Returns the stored receipt. */
@@ -211,7 +215,7 @@ export function commitSale(app: App, sale: BuiltSale, actor: UserRow, externalId
       userId: actor.id,
       shiftId: shift.id,
       refId: null,
-      customerId: null,
+      customerId: sale.customerId,
       externalId: externalId ?? null,
       pricesIncludeTax,
       currency,
@@ -307,6 +311,7 @@ export function receiptJson(db: Sqlite, d: StoredDocument) {
     rounding: m(d.rounding),
     approvals: d.approvals,
     ...(d.externalId ? { id: d.externalId } : {}),
+    ...(d.customerId !== null ? { customer: d.customerId } : {}),
     ...(d.note ? { note: d.note } : {}),
   };
 }

@@ -49,4 +49,21 @@ describe('tpv customers', () => {
     expect((await run('customers', 'import', good)).json.data.created).toBe(2);
     expect((await run('customers', 'list', '--search', 'Bazar')).json.data).toHaveLength(1);
   });
+
+  it('a customer attached to a sale follows it to its refund and the store credit it issues', async () => {
+    expect((await run('shift', 'open', '--float', '0')).code).toBe(0);
+    const sale = await tpv(['--db', DB, 'sale', '--json'], {
+      input: JSON.stringify({ lines: [{ code: 'LAC-001', qty: '1' }], payments: [{ method: 'card', amount: '0.99' }], customer: 'B12345674' }),
+    });
+    const id = (await run('customers', 'show', 'B12345674')).json.data.id;
+    expect(sale.json.data.receipt.customer).toBe(id);
+    const refund = await run('refund', sale.json.data.receipt.number, '--all', '--method', 'store_credit');
+    const credit = await run('credit', 'show', refund.json.data.refund.store_credit.code);
+    expect(credit.json.data.customer).toBe(id);
+    expect((await run('credit', 'list', '--customer', String(id))).json.data).toHaveLength(1);
+    const unknown = await tpv(['--db', DB, 'sale', '--json'], {
+      input: JSON.stringify({ lines: [{ code: 'LAC-001', qty: '1' }], payments: [{ method: 'card', amount: '0.99' }], customer: 'B99999999' }),
+    });
+    expect(unknown.code).toBe(4);
+  });
 });
