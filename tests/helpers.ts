@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll } from 'vitest';
 import type { App } from '../src/app/context.js';
 import { DEMO_STORE, initStore, type StoreInput } from '../src/app/store.js';
+import { TpvError } from '../src/core/errors.js';
 import { connect } from '../src/db/connection.js';
 import { knownMigrations } from '../src/db/migrate.js';
 
@@ -79,4 +80,15 @@ export function makeOlderDatabase(path: string): void {
     INSERT INTO products (sku, name, price, tax_category_id, unit, created_at, updated_at)
       VALUES ('CHOC-1', 'Chocolate con leche', 150, 1, 'each', 'x', 'x');`);
   db.close();
+}
+
+/** The TpvError a call throws (fails the test when it throws nothing or something else). */
+export function caught(fn: () => unknown): TpvError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof TpvError) return e;
+    throw e;
+  }
+  throw new Error('expected a TpvError');
 }

@@ -3,7 +3,7 @@
  * the clock and a channel for notices (stderr in the CLI, the message line in the TUI).
  */
 import { TpvError } from '../core/errors.js';
-import { currencyExponent } from '../core/money.js';
+import { currencyExponent, formatDecimal } from '../core/money.js';
 import { recoverBulkLoads } from '../db/catalog.js';
 import { immediate, openDatabase, type Sqlite } from '../db/connection.js';
 import { loadSettings, type Settings } from './settings.js';
@@ -83,4 +83,12 @@ export function processAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Problem parameters that are amounts in minor units, as decimal text for messages and JSON. */
+const AMOUNT_PARAMS = ['missing', 'max', 'balance', 'expected', 'redeemed'] as const;
+export function moneyParams(app: App, params: Record<string, string | number>): Record<string, string | number> {
+  const out = { ...params };
+  for (const k of AMOUNT_PARAMS) if (typeof out[k] === 'number') out[k] = formatDecimal(out[k], storeMoney(app).exponent);
+  return out;
 }

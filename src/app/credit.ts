@@ -20,7 +20,7 @@ import { TpvError } from '../core/errors.js';
 import { formatDecimal } from '../core/money.js';
 import { isoWithOffset } from '../core/time.js';
 import { prepared, type Sqlite } from '../db/connection.js';
-import { type App, inTransaction, storeMoney } from './context.js';
+import { type App, inTransaction, moneyParams, storeMoney } from './context.js';
 import { timeZoneOf } from './shifts.js';
 import type { UserRow } from './users.js';
 
@@ -84,12 +84,6 @@ function record(app: App, row: CreditRow, events: CreditEvent[], event: CreditEv
     userId,
     event.reason ?? null,
   );
-}
-
-function moneyParams(app: App, params: Record<string, string | number>): Record<string, string | number> {
-  const out = { ...params };
-  for (const k of ['balance', 'expected', 'redeemed'] as const) if (typeof out[k] === 'number') out[k] = formatDecimal(out[k], storeMoney(app).exponent);
-  return out;
 }
 
 export function creditView(app: App, row: CreditRow): CreditView {

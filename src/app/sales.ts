@@ -13,7 +13,7 @@ import type { Statement } from 'better-sqlite3';
 import { prepared, type Sqlite } from '../db/connection.js';
 import { type Approval, type DocumentLine, documentIdByNumber, insertDocument, loadDocument, type StoredDocument } from '../db/documents.js';
 import { type Approver, authorize } from './auth.js';
-import { type App, inTransaction, storeMoney } from './context.js';
+import { type App, inTransaction, moneyParams, storeMoney } from './context.js';
 import { redeemIn } from './credit.js';
 import { findCustomer } from './customers.js';
 import { appendJournal } from './journal.js';
@@ -42,13 +42,6 @@ interface LineInfo {
 
 const bad = (field: string, code: string, params: Record<string, string | number> = {}): TpvError =>
   new TpvError('invalid', code, { ...params, field });
-
-/** Problem parameters that are amounts (missing, max) as decimal text for the message. */
-function moneyParams(params: Record<string, string | number>, exponent: number): Record<string, string | number> {
-  const out = { ...params };
-  for (const k of ['missing', 'max'] as const) if (typeof out[k] === 'number') out[k] = formatDecimal(out[k], exponent);
-  return out;
-}
 
 /** The tenders a store accepts: cash, card, store credit (a code), and its configured others. */
 export function tenders(app: App): string[] {
@@ -126,7 +119,7 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
       const lineNow = priceCart(cart, { pricesIncludeTax }).lines.find((x) => x.id === line.id)!;
       if (overLimit(app, d.value, lineNow.gross)) approve('discount_over_limit', `${row.sku}: ${String(l.discount)}`);
       const r = setLineDiscount(cart, line.id, d.value);
-      if (!r.ok) throw bad(`${field}.discount`, r.problem.code, moneyParams(r.problem.params ?? {}, exponent));
+      if (!r.ok) throw bad(`${field}.discount`, r.problem.code, moneyParams(app, r.problem.params ?? {}));
       cart = r.value;
     }
     if (l.note) {
@@ -140,7 +133,7 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
     const before = priceCart(cart, { pricesIncludeTax });
     if (overLimit(app, d.value, before.total)) approve('discount_over_limit', `cart: ${String(input.discount)}`);
     const r = setCartDiscount(cart, d.value);
-    if (!r.ok) throw bad('discount', r.problem.code, moneyParams(r.problem.params ?? {}, exponent));
+    if (!r.ok) throw bad('discount', r.problem.code, moneyParams(app, r.problem.params ?? {}));
     cart = r.value;
   }
   if (input.note) {
@@ -172,7 +165,7 @@ export function commitSale(app: App, sale: BuiltSale, actor: UserRow, externalId
   const { pricesIncludeTax, currency } = storeMoney(app);
   const priced = priceCart(sale.cart, { pricesIncludeTax });
   const settled = settle(priced.total, sale.payments, { cashIncrement: cashIncrement(app) });
-  if (!settled.ok) throw new TpvError('conflict', settled.problem.code, moneyParams(settled.problem.params ?? {}, storeMoney(app).exponent));
+  if (!settled.ok) throw new TpvError('conflict', settled.problem.code, moneyParams(app, settled.problem.params ?? {}));
   return inTransaction(app, () => {
     if (externalId) {
       const existing = prepared(app.db, 'SELECT id FROM documents WHERE external_id = ?').pluck().get(externalId) as number | undefined;

@@ -5,8 +5,7 @@ import { expireDue, issueCredit, showCredit, voidCredit } from '../../src/app/cr
 import { type SaleInput, sell } from '../../src/app/sales.js';
 import { openShift } from '../../src/app/shifts.js';
 import { actingUser } from '../../src/app/users.js';
-import { TpvError } from '../../src/core/errors.js';
-import { makeStore, tempDir, tpv } from '../helpers.js';
+import { caught, makeStore, tempDir, tpv } from '../helpers.js';
 
 const dir = tempDir();
 let app: App;
@@ -27,15 +26,6 @@ const payWithCredit = (code: string, amount: string, qty = '1'): SaleInput => ({
   lines: [{ code: 'P1', qty }],
   payments: [{ method: 'store_credit', amount, code }],
 });
-function error(fn: () => unknown): TpvError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof TpvError) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-}
 
 describe('store credit', () => {
   it('is spent in parts by sales; the balance is the sum of its events and never below zero', () => {
@@ -44,7 +34,7 @@ describe('store credit', () => {
     const { receipt } = sell(app, payWithCredit(c.printed.toLowerCase().replaceAll('-', ' '), '1.00'), admin());
     expect(receipt.payments).toEqual([{ method: 'store_credit', amount: 100, reference: c.code }]);
     sell(app, payWithCredit(c.code, '1.00'), admin());
-    expect(error(() => sell(app, payWithCredit(c.code, '1.00'), admin()))).toMatchObject({ code: 'credit.insufficient', params: { balance: '0.50' } });
+    expect(caught(() => sell(app, payWithCredit(c.code, '1.00'), admin()))).toMatchObject({ code: 'credit.insufficient', params: { balance: '0.50' } });
     // the refused sale took no number and left the credit as it was
     expect(showCredit(app, c.code)).toMatchObject({ balance: '0.50', redeemed: '2.00' });
     expect(app.db.prepare("SELECT count(*) FROM documents WHERE type = 'receipt'").pluck().get()).toBe(2);
@@ -56,15 +46,15 @@ describe('store credit', () => {
     const a = issueCredit(app, 500, admin(), { expiresAt: '2026-12-01T00:00:00.000Z' });
     const b = issueCredit(app, 500, admin());
     clock = new Date('2026-12-02T10:00:00Z');
-    expect(error(() => sell(app, payWithCredit(a.code, '1.00'), admin()))).toMatchObject({ code: 'credit.expired' });
+    expect(caught(() => sell(app, payWithCredit(a.code, '1.00'), admin()))).toMatchObject({ code: 'credit.expired' });
     expect(expireDue(app, admin()).expired).toEqual([a.printed]);
     expect(expireDue(app, admin()).expired).toEqual([]);
     expect(showCredit(app, a.code)).toMatchObject({ status: 'expired', balance: '0.00' });
     voidCredit(app, b.code, admin(), 'lost');
-    expect(error(() => sell(app, payWithCredit(b.code, '1.00'), admin()))).toMatchObject({ code: 'credit.void' });
+    expect(caught(() => sell(app, payWithCredit(b.code, '1.00'), admin()))).toMatchObject({ code: 'credit.void' });
     // one mistyped character is caught by the check character, before any lookup
     const typo = b.code.slice(0, -1) + (b.code.endsWith('0') ? '1' : '0');
-    expect(error(() => showCredit(app, typo))).toMatchObject({ kind: 'invalid', code: 'credit.code_check' });
+    expect(caught(() => showCredit(app, typo))).toMatchObject({ kind: 'invalid', code: 'credit.code_check' });
   });
 
   it('the ledger cannot be edited', () => {

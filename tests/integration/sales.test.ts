@@ -11,8 +11,7 @@ import { setSeries } from '../../src/app/series.js';
 import { cashMove, closeShift, openShift, shiftStatus } from '../../src/app/shifts.js';
 import { actingUser } from '../../src/app/users.js';
 import { addLine, emptyCart } from '../../src/core/cart.js';
-import { TpvError } from '../../src/core/errors.js';
-import { FIXTURES, makeStore, tempDir } from '../helpers.js';
+import { caught, FIXTURES, makeStore, tempDir } from '../helpers.js';
 
 const dir = tempDir();
 let app: App;
@@ -37,19 +36,10 @@ const cash = (amount: string) => [{ method: 'cash', amount }];
 const sale = (input: Partial<SaleInput> = {}) =>
   sell(app, { lines: [{ code: 'LAC-001', qty: '2' }], payments: cash('10'), ...input }, admin());
 
-function error(fn: () => unknown): TpvError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof TpvError) return e;
-    throw e;
-  }
-  throw new Error('expected an error');
-}
 
 describe('a sale', () => {
   it('needs an open shift; then commits with the next number, stock moves, a journal entry and an outbox event', () => {
-    expect(error(() => sale())).toMatchObject({ kind: 'conflict', code: 'shift.none_open' });
+    expect(caught(() => sale())).toMatchObject({ kind: 'conflict', code: 'shift.none_open' });
     openShift(app, admin(), 10000);
     const before = app.db.prepare("SELECT on_hand FROM products WHERE sku = 'LAC-001'").pluck().get() as number;
     const { receipt } = sale();
@@ -64,8 +54,8 @@ describe('a sale', () => {
   it('a refused sale leaves no trace and no gap in the numbers', () => {
     openShift(app, admin(), 0);
     sale();
-    expect(error(() => sale({ payments: cash('0.50') }))).toMatchObject({ code: 'payment.short' });
-    expect(error(() => sale({ lines: [{ code: 'NOPE' }] }))).toMatchObject({ kind: 'not_found' });
+    expect(caught(() => sale({ payments: cash('0.50') }))).toMatchObject({ code: 'payment.short' });
+    expect(caught(() => sale({ lines: [{ code: 'NOPE' }] }))).toMatchObject({ kind: 'not_found' });
     expect(sale().receipt.number).toBe('T01-000002');
     expect(app.db.prepare('SELECT count(*) FROM stock_moves WHERE kind = ?').pluck().get('sale')).toBe(2);
   });
@@ -107,16 +97,16 @@ describe('shifts', () => {
     expect(x.receipts).toMatchObject({ count: 2, first: 'T01-000001', last: 'T01-000002', total: 990 + 374 });
     expect(x.tenders.find((t) => t.method === 'card')?.net).toBe(400);
     expect(x.taxes.reduce((a, t) => a + t.base + t.tax, 0)).toBe(990 + 374);
-    expect(error(() => cashMove(app, admin(), 'out', 1_000_000, 'too much'))).toMatchObject({ code: 'shift.cash_out_over' });
+    expect(caught(() => cashMove(app, admin(), 'out', 1_000_000, 'too much'))).toMatchObject({ code: 'shift.cash_out_over' });
 
     saveOpenCart(app, admin().id, emptyCartWith('LAC-001'));
     holdCart(app, admin().id, 'señora del abrigo');
-    expect(error(() => closeShift(app, admin(), 12464))).toMatchObject({ code: 'shift.carts_pending' });
+    expect(caught(() => closeShift(app, admin(), 12464))).toMatchObject({ code: 'shift.carts_pending' });
     const z = closeShift(app, admin(), 12464, { force: true });
     expect(z.number).toBe('T01Z-0001');
     expect(z.figures.cash).toMatchObject({ counted: 12464, difference: 12464 - x.cash.expected });
     expect(heldCarts(app)).toEqual([]);
-    expect(error(() => sale())).toMatchObject({ code: 'shift.none_open' });
+    expect(caught(() => sale())).toMatchObject({ code: 'shift.none_open' });
     expect(verifyJournal(app.db)).toMatchObject({ ok: true, entries: 3 });
   });
 });
@@ -138,7 +128,7 @@ describe('carts', () => {
     const held = holdCart(app, user, 'mesa 2');
     expect(openCart(app, user)).toBeNull();
     saveOpenCart(app, user, emptyCartWith('FRU-001'));
-    expect(error(() => recallCart(app, user, held.id))).toMatchObject({ code: 'carts.open_exists' });
+    expect(caught(() => recallCart(app, user, held.id))).toMatchObject({ code: 'carts.open_exists' });
     discardCart(app, openCart(app, user)!.id);
     app.close();
     app = await openApp(path);
