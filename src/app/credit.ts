@@ -165,6 +165,22 @@ export function redeemIn(app: App, typed: string, amount: number, ref: string, a
   return row.code;
 }
 
+/**
+ * Gives `amount` back to the code a sale was paid with, when that sale is refunded (inside the
+ * refund's transaction). A code that is void or past its expiry cannot take it back: a new code
+ * is issued for the amount instead. Returns the code credited.
+ */
+export function restoreIn(app: App, code: string, amount: number, ref: string, actor: UserRow): { code: string; issued: boolean } {
+  const row = rowByCode(app.db, code);
+  const { events, state } = stateOf(app, row);
+  if (state.status === 'void' || state.status === 'expired') {
+    const fresh = issueCreditIn(app, amount, actor, { origin: 'refund', ref, ...(row.customer_id !== null ? { customerId: row.customer_id } : {}) });
+    return { code: fresh.code, issued: true };
+  }
+  record(app, row, events, { kind: 'restore', amount, at: app.now().toISOString(), ref }, actor.id);
+  return { code: row.code, issued: false };
+}
+
 export function voidCredit(app: App, code: string, actor: UserRow, reason?: string): CreditView {
   return inTransaction(app, () => {
     const row = rowByCode(app.db, code);

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { CsvReader, detectDelimiter } from '../core/csv.js';
 import { TpvError } from '../core/errors.js';
-import { validateTaxId } from '../core/taxid.js';
+import { normalizeTaxId, validateTaxId } from '../core/taxid.js';
 import { type App, inTransaction } from './context.js';
 
 export interface CustomerInput {
@@ -12,6 +12,11 @@ export interface CustomerInput {
   email?: string | null;
   phone?: string | null;
   address?: string | null;
+  /**
+   * Keep a tax id whose check digit fails (the tax office did issue it: Ecuador's SRI does not
+   * guarantee the modulo 11 of company RUCs). Its kind shows as `unverified`. A wrong format is never kept.
+   */
+  acceptTaxId?: boolean;
 }
 
 export interface Customer {
@@ -41,9 +46,15 @@ export function checkCustomer(input: CustomerInput, current?: Row): { name: stri
   let kind: string | null = null;
   if (rawTax !== null && rawTax.trim() !== '') {
     const r = validateTaxId(country ?? '', rawTax);
-    if (!r.ok) throw new TpvError('invalid', r.problem.code, { ...r.problem.params, field: 'tax_id', value: rawTax });
-    taxId = r.value.normalized;
-    kind = r.value.kind;
+    if (r.ok) {
+      taxId = r.value.normalized;
+      kind = r.value.kind;
+    } else if (input.acceptTaxId && CHECK_PROBLEMS.includes(r.problem.code)) {
+      taxId = normalizeTaxId(rawTax);
+      kind = UNVERIFIED;
+    } else {
+      throw new TpvError('invalid', r.problem.code, { ...r.problem.params, field: 'tax_id', value: rawTax });
+    }
   }
   const email = (input.email !== undefined ? input.email : (current?.email ?? null))?.trim() || null;
   if (email !== null && !EMAIL.test(email)) throw new TpvError('invalid', 'customer.email', { field: 'email', value: email });
@@ -52,9 +63,13 @@ export function checkCustomer(input: CustomerInput, current?: Row): { name: stri
   return { name, taxId, kind, country, email, phone, address };
 }
 
+const CHECK_PROBLEMS = ['taxid.check', 'taxid.check_impossible'];
+const UNVERIFIED = 'unverified';
+
 function view(r: Row): Customer {
-  const kind = r.tax_id ? (validateTaxId(r.country ?? '', r.tax_id) as { ok: boolean; value?: { kind: string } }).value?.kind ?? null : null;
-  return { ...r, tax_id_kind: kind };
+  if (!r.tax_id) return { ...r, tax_id_kind: null };
+  const v = validateTaxId(r.country ?? '', r.tax_id);
+  return { ...r, tax_id_kind: v.ok ? v.value.kind : UNVERIFIED };
 }
 
 function insert(app: App, c: ReturnType<typeof checkCustomer>): number {

@@ -3,36 +3,56 @@
  * taxes exact over any number of partial refunds (src/core/refund.ts), paid back in cash, to the
  * card, or as store credit; a fiscal document of its own (series {register}R-…), journaled.
  */
+import { addLine, emptyCart, priceCart } from '../core/cart.js';
 import { TpvError } from '../core/errors.js';
 import { formatQuantity, parseQuantity } from '../core/money.js';
 import { roundCash } from '../core/payment.js';
 import { planRefund, type Refunded } from '../core/refund.js';
 import { isoWithOffset, zonedParts } from '../core/time.js';
-import { type DocumentLine, insertDocument, loadDocument, type StoredDocument } from '../db/documents.js';
+import { type Approval, type DocumentLine, insertDocument, loadDocument, type StoredDocument } from '../db/documents.js';
 import { type Approver, authorize } from './auth.js';
 import { type App, inTransaction, storeMoney } from './context.js';
-import { issueCreditIn } from './credit.js';
+import { issueCreditIn, restoreIn } from './credit.js';
+import { findCustomer } from './customers.js';
+import { findProduct } from './products.js';
 import { appendJournal } from './journal.js';
 import { appendOutbox } from './outbox.js';
-import { cashIncrement, receiptByNumber } from './sales.js';
+import { buildSale, cashIncrement, commitSale, isVoucherLine, receiptByNumber, type SaleInput } from './sales.js';
 import { allocateNumber } from './series.js';
 import { openShiftRow, registerOf, timeZoneOf } from './shifts.js';
 import type { UserRow } from './users.js';
 
+export interface RefundLineInput {
+  /** The line of the receipt (by its number on it); without a receipt: the product `code`. */
+  line?: number;
+  code?: string;
+  qty?: string | number;
+  restock?: boolean;
+  reason?: string;
+}
+
 export interface RefundInput {
-  /** Lines of the receipt (by their number on it) and quantities; all of it when `all`. */
-  lines?: { line: number; qty?: string | number; restock?: boolean; reason?: string }[];
+  /** Lines and quantities; all of what is left when `all`. */
+  lines?: RefundLineInput[];
   all?: boolean;
   method: string;
   reference?: string;
   restock?: boolean;
   reason?: string;
+  /** The part of the sale paid with store credit goes back to its code (default: yes). */
+  restore_credit?: boolean;
+  /** A tax id or customer id (default: the receipt's customer). */
+  customer?: string;
 }
 
 export interface RefundResult {
   refund: StoredDocument;
-  receipt: StoredDocument;
+  /** The receipt refunded (null for a refund without receipt). */
+  receipt: StoredDocument | null;
+  /** A new code issued for the refund (method store_credit). */
   credit: { code: string; amount: number } | null;
+  /** Store credit the sale was paid with, given back to its code. */
+  restored: { code: string; amount: number }[];
   /** The corrective invoice, when the receipt had been invoiced. */
   creditNote: StoredDocument | null;
 }
@@ -59,142 +79,286 @@ export function refundedSoFar(app: App, receiptId: number): Refunded {
 const bad = (field: string, code: string, params: Record<string, string | number> = {}): TpvError =>
   new TpvError('invalid', code, { ...params, field });
 
-export function refund(app: App, receiptNumber: string, input: RefundInput, actor: UserRow, approver?: Approver): RefundResult {
-  const approval = authorize(app, actor, 'refund', approver, receiptNumber);
-  const { pricesIncludeTax, currency } = storeMoney(app);
-  if (!['cash', 'card', 'store_credit'].includes(input.method)) {
-    throw bad('method', 'refund.method', { method: String(input.method) });
-  }
+const METHODS = ['cash', 'card', 'store_credit'];
+
+/**
+ * `tpv refund`: a return against a receipt (its number, typed or scanned), or without one
+ * (`receiptNumber` null: supervisor approval, today's price, store credit unless the store allows cash).
+ */
+export function refund(app: App, receiptNumber: string | null, input: RefundInput, actor: UserRow, approver?: Approver): RefundResult {
+  const approval = authorize(app, actor, receiptNumber === null ? 'refund_no_receipt' : 'refund', approver, receiptNumber ?? undefined);
+  checkMethod(app, input.method, receiptNumber === null);
   return inTransaction(app, () => {
-    const receipt = receiptByNumber(app, receiptNumber);
-    if (receipt.type !== 'receipt') throw new TpvError('not_found', 'receipt.not_found', { number: receiptNumber });
-    const before = refundedSoFar(app, receipt.id);
-    const request = input.all
-      ? receipt.lines
-          .map((l) => ({ line: l.line, qty: l.qty - (before.lines.get(l.line)?.qty ?? 0) }))
-          .filter((r) => r.qty > 0)
-      : (input.lines ?? []).map((l, i) => {
-          const sold = receipt.lines.find((x) => x.line === l.line);
-          if (!sold) throw bad(`lines[${i}].line`, 'refund.line_unknown', { line: l.line });
-          if (l.qty === undefined) return { line: l.line, qty: sold.qty - (before.lines.get(l.line)?.qty ?? 0) };
-          const q = parseQuantity(String(l.qty));
-          if (!q.ok) throw bad(`lines[${i}].qty`, q.problem.code, q.problem.params);
-          if (sold.unit === 'each' && q.value % 1000 !== 0) throw bad(`lines[${i}].qty`, 'cart.whole_units');
-          return { line: l.line, qty: q.value };
-        });
-    if (request.length === 0) throw new TpvError('conflict', input.all ? 'refund.nothing_left' : 'refund.no_lines', { receipt: receiptNumber });
-    const plan = planRefund(
-      receipt.lines.map((l) => ({ line: l.line, qty: l.qty, amount: l.amount, taxRate: l.taxRate })),
-      receipt.taxes,
-      before,
-      request,
-      pricesIncludeTax,
-    );
-    if (!plan.ok) {
-      const p = plan.problem.params ?? {};
-      throw new TpvError(plan.problem.code === 'refund.over_quantity' ? 'conflict' : 'invalid', plan.problem.code, {
-        ...p,
-        ...(typeof p.remaining === 'number' ? { remaining: formatQuantity(p.remaining) } : {}),
+    const receipt = receiptNumber === null ? null : refundableReceipt(app, receiptNumber);
+    return refundIn(app, receipt, input, actor, approval ? [approval] : [], 0);
+  });
+}
+
+function checkMethod(app: App, method: string, noReceipt: boolean): void {
+  if (!METHODS.includes(method)) throw bad('method', 'refund.method', { method: String(method) });
+  if (noReceipt && method !== 'store_credit' && !(method === 'cash' && app.settings['refunds.no_receipt_cash'])) {
+    throw bad('method', 'refund.no_receipt_method', { method });
+  }
+}
+
+function refundableReceipt(app: App, number: string): StoredDocument {
+  const receipt = receiptByNumber(app, number);
+  if (receipt.type !== 'receipt') throw new TpvError('not_found', 'receipt.not_found', { number });
+  return receipt;
+}
+
+interface PlannedRefund {
+  lines: DocumentLine[];
+  taxes: { rate: number; base: number; tax: number }[];
+  total: number;
+}
+
+/** The lines, taxes and total of a refund against a receipt (exact over partial refunds). */
+function planAgainst(app: App, receipt: StoredDocument, input: RefundInput): PlannedRefund {
+  const { pricesIncludeTax } = storeMoney(app);
+  const before = refundedSoFar(app, receipt.id);
+  const goods = receipt.lines.filter((l) => !isVoucherLine(l));
+  const request = input.all
+    ? goods.map((l) => ({ line: l.line, qty: l.qty - (before.lines.get(l.line)?.qty ?? 0) })).filter((r) => r.qty > 0)
+    : (input.lines ?? []).map((l, i) => {
+        const sold = receipt.lines.find((x) => x.line === l.line);
+        if (!sold) throw bad(`lines[${i}].line`, 'refund.line_unknown', { line: String(l.line) });
+        if (isVoucherLine(sold)) throw bad(`lines[${i}].line`, 'refund.voucher_line', { line: sold.line, code: sold.note ?? '' });
+        if (l.qty === undefined) return { line: sold.line, qty: sold.qty - (before.lines.get(sold.line)?.qty ?? 0) };
+        return { line: sold.line, qty: refundQty(l.qty, sold.unit, `lines[${i}].qty`) };
       });
+  if (request.length === 0) throw new TpvError('conflict', input.all ? 'refund.nothing_left' : 'refund.no_lines', { receipt: receipt.number });
+  const plan = planRefund(
+    goods.map((l) => ({ line: l.line, qty: l.qty, amount: l.amount, taxRate: l.taxRate })),
+    receipt.taxes,
+    before,
+    request,
+    pricesIncludeTax,
+  );
+  if (!plan.ok) {
+    const p = plan.problem.params ?? {};
+    throw new TpvError(plan.problem.code === 'refund.over_quantity' ? 'conflict' : 'invalid', plan.problem.code, {
+      ...p,
+      ...(typeof p.remaining === 'number' ? { remaining: formatQuantity(p.remaining) } : {}),
+    });
+  }
+  const soldByLine = new Map(receipt.lines.map((l) => [l.line, l]));
+  const lines = plan.value.lines.map((l) => {
+    const s = soldByLine.get(l.line)!;
+    return refundLine(input, l.line, { ...s, listPrice: null, qty: l.qty, gross: l.amount, lineDiscount: 0, cartDiscount: 0, amount: l.amount });
+  });
+  return { lines, taxes: plan.value.taxes, total: plan.value.total };
+}
+
+/** A return without its receipt: the products by code, at today's price, taxed as a sale would be. */
+function planWithout(app: App, input: RefundInput): PlannedRefund {
+  const { pricesIncludeTax } = storeMoney(app);
+  if (input.all) throw bad('all', 'refund.no_receipt_all');
+  const wanted = input.lines ?? [];
+  if (wanted.length === 0) throw new TpvError('invalid', 'refund.no_lines', { field: 'lines' });
+  let cart = emptyCart();
+  const products: { id: number; categoryId: number | null }[] = [];
+  wanted.forEach((l, i) => {
+    if (typeof l.code !== 'string' || !l.code.trim()) throw bad(`lines[${i}].code`, 'refund.code_missing');
+    const { row, measure } = findProduct(app, l.code);
+    let qty = l.qty === undefined ? undefined : refundQty(l.qty, row.unit, `lines[${i}].qty`);
+    if (measure?.kind === 'weight') qty ??= measure.value;
+    const unitPrice = measure?.kind === 'price' ? measure.value : row.price;
+    const added = addLine(cart, { sku: row.sku, name: row.name, unit: measure?.kind === 'price' ? 'each' : row.unit, unitPrice, taxRate: row.tax_rate, ...(qty !== undefined ? { qty } : {}) });
+    if (!added.ok) throw bad(`lines[${i}].qty`, added.problem.code, { ...added.problem.params, sku: row.sku });
+    cart = added.value;
+    products.push({ id: row.id, categoryId: row.category_id });
+  });
+  const priced = priceCart(cart, { pricesIncludeTax });
+  const lines = priced.lines.map((l, i) =>
+    refundLine(input, i + 1, {
+      line: i + 1,
+      productId: products[i]!.id,
+      sku: l.sku,
+      name: l.name,
+      unit: l.unit,
+      qty: l.qty,
+      unitPrice: l.unitPrice,
+      listPrice: null,
+      gross: l.gross,
+      lineDiscount: 0,
+      cartDiscount: 0,
+      amount: l.amount,
+      taxRate: l.taxRate,
+      categoryId: products[i]!.categoryId,
+      note: null,
+    }),
+  );
+  return { lines, taxes: priced.taxes.map((t) => ({ rate: t.rate, base: t.base, tax: t.tax })), total: priced.total };
+}
+
+function refundQty(qty: string | number, unit: string, field: string): number {
+  const q = parseQuantity(String(qty));
+  if (!q.ok) throw bad(field, q.problem.code, q.problem.params);
+  if (unit === 'each' && q.value % 1000 !== 0) throw bad(field, 'cart.whole_units');
+  return q.value;
+}
+
+/** Restock and reason of a line (its own, else the refund's), kept in the line's note. */
+function refundLine(input: RefundInput, index: number, l: DocumentLine): DocumentLine {
+  const own = input.lines?.find((x, i) => (x.line !== undefined ? x.line === l.line : i + 1 === index));
+  const restock = own?.restock ?? input.restock ?? true;
+  const reason = own?.reason ?? input.reason ?? null;
+  return { ...l, note: [reason, restock ? null : NO_RESTOCK].filter(Boolean).join('; ') || null };
+}
+
+const NO_RESTOCK = 'no restock';
+const restocked = (l: DocumentLine): boolean => !(l.note ?? '').split('; ').includes(NO_RESTOCK);
+
+/**
+ * Commits a refund inside the caller's transaction. `exchange`: the value of the goods of a new
+ * sale taken in exchange, paid by this refund first (tender "exchange").
+ */
+function refundIn(app: App, receipt: StoredDocument | null, input: RefundInput, actor: UserRow, approvals: Approval[], exchange: number): RefundResult {
+  const { pricesIncludeTax, currency } = storeMoney(app);
+  const plan = receipt ? planAgainst(app, receipt, input) : planWithout(app, input);
+  const customerId = input.customer ? findCustomer(app, String(input.customer)).id : (receipt?.customerId ?? null);
+  const shift = openShiftRow(app.db, registerOf(app));
+  const now = app.now();
+  const tz = timeZoneOf(app);
+  const { number, seriesId, seq } = allocateNumber(app.db, registerOf(app), 'refund', zonedParts(now, tz).year);
+  // who gets what back: the exchanged goods, then the store credit the sale was paid with, then the method
+  const payments: { method: string; amount: number; reference: string | null }[] = [];
+  let left = plan.total;
+  if (exchange > 0) {
+    const take = Math.min(exchange, left);
+    payments.push({ method: 'exchange', amount: take, reference: null });
+    left -= take;
+  }
+  const restored: RefundResult['restored'] = [];
+  let credit: RefundResult['credit'] = null;
+  if (receipt && input.restore_credit !== false) {
+    for (const p of receipt.payments.filter((x) => x.method === 'store_credit' && x.reference)) {
+      const take = Math.min(left, p.amount - restoredSoFar(app, receipt.id, p.reference!));
+      if (take <= 0) continue;
+      const r = restoreIn(app, p.reference!, take, number, actor);
+      payments.push({ method: 'store_credit', amount: take, reference: r.code });
+      // (a void or expired code gets a new one: it is listed here all the same)
+      restored.push({ code: r.code, amount: take });
+      left -= take;
     }
-    const shift = openShiftRow(app.db, registerOf(app));
-    if (input.method === 'cash' && !shift) throw new TpvError('conflict', 'shift.none_open', { register: registerOf(app) });
-    const now = app.now();
-    const tz = timeZoneOf(app);
-    const { number, seriesId, seq } = allocateNumber(app.db, registerOf(app), 'refund', zonedParts(now, tz).year);
-    const total = plan.value.total;
-    let paid = total;
-    let rounding = 0;
-    let reference: string | null = input.reference ?? null;
-    let credit: RefundResult['credit'] = null;
+  }
+  let rounding = 0;
+  if (left > 0) {
+    let paid = left;
+    let reference = input.reference ?? null;
     if (input.method === 'cash') {
-      paid = roundCash(total, cashIncrement(app));
-      rounding = paid - total;
+      if (!shift) throw new TpvError('conflict', 'shift.none_open', { register: registerOf(app) });
+      paid = roundCash(left, cashIncrement(app));
+      rounding = paid - left;
     } else if (input.method === 'store_credit') {
-      const c = issueCreditIn(app, total, actor, { origin: 'refund', ref: number, ...(receipt.customerId !== null ? { customerId: receipt.customerId } : {}) });
-      credit = { code: c.code, amount: total };
+      const c = issueCreditIn(app, left, actor, { origin: 'refund', ref: number, ...(customerId !== null ? { customerId } : {}) });
+      credit = { code: c.code, amount: left };
       reference = c.code;
     }
-    const soldByLine = new Map(receipt.lines.map((l) => [l.line, l]));
-    const restockOf = (line: number): boolean => input.lines?.find((l) => l.line === line)?.restock ?? input.restock ?? true;
-    const reasonOf = (line: number): string | null => input.lines?.find((l) => l.line === line)?.reason ?? input.reason ?? null;
-    const lines: DocumentLine[] = plan.value.lines.map((l) => {
-      const s = soldByLine.get(l.line)!;
-      return {
-        line: l.line,
-        productId: s.productId,
-        sku: s.sku,
-        name: s.name,
-        unit: s.unit,
-        qty: l.qty,
-        unitPrice: s.unitPrice,
-        listPrice: null,
-        gross: l.amount,
-        lineDiscount: 0,
-        cartDiscount: 0,
-        amount: l.amount,
-        taxRate: l.taxRate,
-        categoryId: s.categoryId,
-        note: [reasonOf(l.line), restockOf(l.line) ? null : 'no restock'].filter(Boolean).join('; ') || null,
-      };
-    });
-    const doc = insertDocument(app.db, {
-      type: 'refund',
-      number,
-      seriesId,
-      seq,
-      register: registerOf(app),
-      createdAt: isoWithOffset(now, tz),
-      userId: actor.id,
-      shiftId: shift?.id ?? null,
-      refId: receipt.id,
-      customerId: receipt.customerId,
-      externalId: null,
-      pricesIncludeTax,
-      currency,
-      subtotal: total,
-      discount: 0,
-      total,
-      tendered: 0,
-      change: 0,
-      rounding,
-      approvals: approval ? [approval] : [],
-      note: null,
-      body: null,
-      lines,
-      taxes: plan.value.taxes,
-      payments: [{ method: input.method, amount: paid, reference }],
-    });
-    const move = app.db.prepare("INSERT INTO stock_moves (product_id, qty, kind, ref, reason, user_id, created_at) VALUES (?, ?, 'refund', ?, ?, ?, ?)");
-    const tracked = app.db.prepare('SELECT track_stock FROM products WHERE id = ?').pluck();
-    for (const l of lines) {
-      if (l.productId !== null && restockOf(l.line) && tracked.get(l.productId) === 1) {
-        move.run(l.productId, l.qty, number, reasonOf(l.line), actor.id, now.toISOString());
-      }
-    }
-    appendJournal(app.db, doc);
-    appendOutbox(app.db, 'refund', { number, receipt: receipt.number, register: doc.register, created_at: doc.createdAt }, now);
-    // an invoiced receipt is corrected by a corrective invoice referencing the invoice
-    let creditNote: StoredDocument | null = null;
-    const invoiceId = app.db.prepare("SELECT id FROM documents WHERE type = 'invoice' AND ref_id = ?").pluck().get(receipt.id) as number | undefined;
-    if (invoiceId !== undefined) {
-      const invoice = loadDocument(app.db, invoiceId)!;
-      const cn = allocateNumber(app.db, registerOf(app), 'credit_note', zonedParts(now, tz).year);
-      creditNote = insertDocument(app.db, {
-        ...doc,
-        type: 'credit_note',
-        number: cn.number,
-        seriesId: cn.seriesId,
-        seq: cn.seq,
-        shiftId: null,
-        refId: invoice.id,
-        customerId: invoice.customerId,
-        approvals: [],
-        note: number,
-      });
-      appendJournal(app.db, creditNote);
-      appendOutbox(app.db, 'credit_note', { number: cn.number, invoice: invoice.number, refund: number, created_at: creditNote.createdAt }, now);
-    }
-    return { refund: loadDocument(app.db, doc.id)!, receipt, credit, creditNote };
+    payments.push({ method: input.method, amount: paid, reference });
+  }
+  const doc = insertDocument(app.db, {
+    type: 'refund',
+    number,
+    seriesId,
+    seq,
+    register: registerOf(app),
+    createdAt: isoWithOffset(now, tz),
+    userId: actor.id,
+    shiftId: shift?.id ?? null,
+    refId: receipt?.id ?? null,
+    customerId,
+    externalId: null,
+    pricesIncludeTax,
+    currency,
+    subtotal: plan.total,
+    discount: 0,
+    total: plan.total,
+    tendered: 0,
+    change: 0,
+    rounding,
+    approvals,
+    note: null,
+    body: null,
+    lines: plan.lines,
+    taxes: plan.taxes,
+    payments,
+  });
+  const move = app.db.prepare("INSERT INTO stock_moves (product_id, qty, kind, ref, reason, user_id, created_at) VALUES (?, ?, 'refund', ?, ?, ?, ?)");
+  const tracked = app.db.prepare('SELECT track_stock FROM products WHERE id = ?').pluck();
+  for (const l of plan.lines) {
+    if (l.productId !== null && restocked(l) && tracked.get(l.productId) === 1) move.run(l.productId, l.qty, number, l.note, actor.id, now.toISOString());
+  }
+  appendJournal(app.db, doc);
+  appendOutbox(app.db, 'refund', { number, receipt: receipt?.number ?? null, register: doc.register, created_at: doc.createdAt }, now);
+  const creditNote = receipt ? correctInvoice(app, receipt, doc, now) : null;
+  return { refund: loadDocument(app.db, doc.id)!, receipt, credit, restored, creditNote };
+}
+
+/** Store credit of code `code` already given back by earlier refunds of the receipt. */
+function restoredSoFar(app: App, receiptId: number, code: string): number {
+  return app.db
+    .prepare(`SELECT coalesce(sum(p.amount), 0) FROM documents d JOIN document_payments p ON p.document_id = d.id
+      WHERE d.ref_id = ? AND d.type = 'refund' AND p.method = 'store_credit' AND p.reference = ?`)
+    .pluck()
+    .get(receiptId, code) as number;
+}
+
+/** An invoiced receipt is corrected by a corrective invoice referencing the invoice. */
+function correctInvoice(app: App, receipt: StoredDocument, refundDoc: StoredDocument, now: Date): StoredDocument | null {
+  const invoiceId = app.db.prepare("SELECT id FROM documents WHERE type = 'invoice' AND ref_id = ?").pluck().get(receipt.id) as number | undefined;
+  if (invoiceId === undefined) return null;
+  const invoice = loadDocument(app.db, invoiceId)!;
+  const cn = allocateNumber(app.db, registerOf(app), 'credit_note', zonedParts(now, timeZoneOf(app)).year);
+  const creditNote = insertDocument(app.db, {
+    ...refundDoc,
+    type: 'credit_note',
+    number: cn.number,
+    seriesId: cn.seriesId,
+    seq: cn.seq,
+    shiftId: null,
+    refId: invoice.id,
+    customerId: invoice.customerId,
+    approvals: [],
+    note: refundDoc.number,
+  });
+  appendJournal(app.db, creditNote);
+  appendOutbox(app.db, 'credit_note', { number: cn.number, invoice: invoice.number, refund: refundDoc.number, created_at: creditNote.createdAt }, now);
+  return creditNote;
+}
+
+// ---- exchange -------------------------------------------------------------------------------
+
+export interface ExchangeInput extends RefundInput {
+  /** What the customer takes instead; `payments` pay what the new goods cost beyond the return. */
+  sale: SaleInput;
+}
+
+export interface ExchangeResult extends RefundResult {
+  sale: StoredDocument;
+  /** > 0: the customer paid this much more; < 0: got this much back (by `method`). */
+  difference: number;
+}
+
+/**
+ * An exchange: the return of goods of a receipt and a new sale, in one transaction. The returned
+ * value pays the new sale first (tender "exchange" on both documents); the customer pays the
+ * difference with the sale's payments, or receives it by `method`.
+ */
+export function exchange(app: App, receiptNumber: string, input: ExchangeInput, actor: UserRow, approver?: Approver): ExchangeResult {
+  const approval = authorize(app, actor, 'refund', approver, receiptNumber);
+  checkMethod(app, input.method, false);
+  if (typeof input.sale !== 'object' || input.sale === null) throw bad('sale', 'sale.json_object');
+  const built = buildSale(app, input.sale, actor, approver, true);
+  const { pricesIncludeTax } = storeMoney(app);
+  const saleTotal = priceCart(built.cart, { pricesIncludeTax }).total + built.vouchers.reduce((a, b) => a + b, 0);
+  return inTransaction(app, () => {
+    const receipt = refundableReceipt(app, receiptNumber);
+    const r = refundIn(app, receipt, input, actor, approval ? [approval] : [], saleTotal);
+    const credited = r.refund.payments.find((p) => p.method === 'exchange')?.amount ?? 0;
+    const withExchange = credited > 0 ? { ...built, payments: [{ method: 'exchange', amount: credited }, ...built.payments] } : built;
+    const { receipt: sale } = commitSale(app, withExchange, actor, undefined, `exchange ${r.refund.number}`);
+    return { ...r, sale, difference: saleTotal - r.refund.total };
   });
 }

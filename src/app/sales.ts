@@ -4,17 +4,19 @@
  * entry, outbox event — or not at all. Printing and the drawer come after commit (devices).
  */
 import { addLine, type Cart, type Discount, emptyCart, overridePrice, parseDiscount, priceCart, setCartDiscount, setLineDiscount, setNote } from '../core/cart.js';
+import { formatCreditCode } from '../core/credit.js';
 import { TpvError } from '../core/errors.js';
 import { currencyExponent, formatDecimal, formatQuantity, formatRate, parseDecimal, parseQuantity } from '../core/money.js';
 import { settle } from '../core/payment.js';
 import { discountNeedsApproval } from '../core/permissions.js';
+import { documentNumberOf } from '../core/numbering.js';
 import { isoWithOffset, zonedParts } from '../core/time.js';
 import type { Statement } from 'better-sqlite3';
 import { prepared, type Sqlite } from '../db/connection.js';
 import { type Approval, type DocumentLine, documentIdByNumber, insertDocument, loadDocument, type StoredDocument } from '../db/documents.js';
 import { type Approver, authorize } from './auth.js';
 import { type App, inTransaction, moneyParams, storeMoney } from './context.js';
-import { redeemIn } from './credit.js';
+import { issueCreditIn, redeemIn } from './credit.js';
 import { findCustomer } from './customers.js';
 import { appendJournal } from './journal.js';
 import { appendOutbox } from './outbox.js';
@@ -22,12 +24,21 @@ import { findProduct } from './products.js';
 import { allocateNumber } from './series.js';
 import { registerOf, requireOpenShift, timeZoneOf } from './shifts.js';
 import { type UserRow, userById } from './users.js';
+import { t } from '../i18n/index.js';
 
 /** One sale as scripts send it (`tpv sale`, `tpv sales import`): decimal text, like the JSON. */
 export interface SaleInput {
   /** Idempotency key: a sale with an id already sold is not sold again. */
   id?: string | undefined;
-  lines: { code: string; qty?: string | undefined; price?: string | undefined; discount?: string | undefined; note?: string | undefined }[];
+  /** Goods by `code`, or a gift voucher by `voucher` (its amount). */
+  lines: {
+    code?: string | undefined;
+    voucher?: string | undefined;
+    qty?: string | undefined;
+    price?: string | undefined;
+    discount?: string | undefined;
+    note?: string | undefined;
+  }[];
   discount?: string | null | undefined;
   payments: { method: string; amount: string; reference?: string | undefined; code?: string | undefined }[];
   customer?: string | null | undefined;
@@ -65,21 +76,41 @@ export interface BuiltSale {
   info: Map<number, LineInfo>;
   approvals: Approval[];
   payments: { method: string; amount: number; reference?: string }[];
+  /** Gift vouchers sold (amounts): outside the cart, untaxed — tax is due on what they later buy. */
+  vouchers: number[];
 }
 
-/** Turns a sale request into a cart and payments, checking every field and permission. */
-export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?: Approver): BuiltSale {
+/** The sku of a gift voucher line on a receipt (such a line has no product; its note is the code). */
+export const VOUCHER_SKU = 'VOUCHER';
+
+/** Whether a receipt line is a gift voucher (not goods: not taxed, not refunded as goods). */
+export const isVoucherLine = (l: { productId: number | null; sku: string }): boolean => l.productId === null && l.sku === VOUCHER_SKU;
+
+/**
+ * Turns a sale request into a cart and payments, checking every field and permission.
+ * An exchange passes `paymentsOptional`: the returned goods may pay for all of it.
+ */
+export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?: Approver, paymentsOptional = false): BuiltSale {
   const { exponent, pricesIncludeTax } = storeMoney(app);
   if (!Array.isArray(input.lines) || input.lines.length === 0) throw bad('lines', 'sale.no_lines');
   let cart = emptyCart();
   const info = new Map<number, LineInfo>();
   const approvals: Approval[] = [];
+  const vouchers: number[] = [];
   const approve = (action: Parameters<typeof authorize>[2], detail: string): void => {
     const a = authorize(app, actor, action, approver, detail);
     if (a) approvals.push(a);
   };
   input.lines.forEach((l, i) => {
     const field = `lines[${i}]`;
+    if (l.voucher !== undefined && l.voucher !== null) {
+      const a = parseDecimal(String(l.voucher), exponent);
+      if (!a.ok) throw bad(`${field}.voucher`, a.problem.code, a.problem.params);
+      if (a.value <= 0) throw bad(`${field}.voucher`, 'credit.bad_amount');
+      for (const k of ['code', 'qty', 'price', 'discount'] as const) if (l[k] !== undefined) throw bad(`${field}.${k}`, 'sale.voucher_alone');
+      vouchers.push(a.value);
+      return;
+    }
     if (typeof l.code !== 'string' || !l.code.trim()) throw bad(`${field}.code`, 'sale.code_missing');
     const { row, measure } = findProduct(app, l.code);
     if (!row.active) throw new TpvError('conflict', 'sale.product_inactive', { code: l.code, sku: row.sku, field: `${field}.code` });
@@ -140,9 +171,10 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
     const r = setNote(cart, null, String(input.note));
     if (r.ok) cart = r.value;
   }
-  if (!Array.isArray(input.payments) || input.payments.length === 0) throw bad('payments', 'sale.no_payments');
+  const given = input.payments ?? [];
+  if (!Array.isArray(given) || (given.length === 0 && !paymentsOptional)) throw bad('payments', 'sale.no_payments');
   const accepted = tenders(app);
-  const payments = input.payments.map((p, i) => {
+  const payments = given.map((p, i) => {
     const field = `payments[${i}]`;
     if (typeof p.method !== 'string' || !accepted.includes(p.method)) {
       throw bad(`${field}.method`, 'sale.tender_unknown', { method: String(p.method), tenders: accepted.join(', ') });
@@ -150,6 +182,7 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
     const a = parseDecimal(String(p.amount ?? ''), exponent);
     if (!a.ok) throw bad(`${field}.amount`, a.problem.code, a.problem.params);
     if (p.method === 'store_credit') {
+      if (vouchers.length > 0) throw bad(`${field}.method`, 'sale.voucher_with_credit');
       // the code is checked, and its balance taken, inside the sale's transaction
       if (!p.code) throw bad(`${field}.code`, 'sale.credit_code_missing');
       return { method: p.method, amount: a.value, reference: String(p.code) };
@@ -157,14 +190,15 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
     return { method: p.method, amount: a.value, ...(p.reference ? { reference: String(p.reference) } : {}) };
   });
   const customerId = input.customer ? findCustomer(app, String(input.customer)).id : null;
-  return { cart, info, approvals, payments, customerId };
+  return { cart, info, approvals, payments, customerId, vouchers };
 }
 
 /** Commits a built sale. Returns the stored receipt. */
 export function commitSale(app: App, sale: BuiltSale, actor: UserRow, externalId?: string, note?: string): { receipt: StoredDocument; duplicate: boolean } {
   const { pricesIncludeTax, currency } = storeMoney(app);
   const priced = priceCart(sale.cart, { pricesIncludeTax });
-  const settled = settle(priced.total, sale.payments, { cashIncrement: cashIncrement(app) });
+  const total = priced.total + sale.vouchers.reduce((a, b) => a + b, 0);
+  const settled = settle(total, sale.payments, { cashIncrement: cashIncrement(app) });
   if (!settled.ok) throw new TpvError('conflict', settled.problem.code, moneyParams(app, settled.problem.params ?? {}));
   return inTransaction(app, () => {
     if (externalId) {
@@ -198,6 +232,27 @@ export function commitSale(app: App, sale: BuiltSale, actor: UserRow, externalId
         note: l.note ?? null,
       };
     });
+    // a voucher's code is on its line (the note), printed on the receipt
+    for (const amount of sale.vouchers) {
+      const credit = issueCreditIn(app, amount, actor, { origin: 'voucher', ref: number, ...(sale.customerId !== null ? { customerId: sale.customerId } : {}) });
+      lines.push({
+        line: lines.length + 1,
+        productId: null,
+        sku: VOUCHER_SKU,
+        name: t('voucher.line', {}, app.settings['store.language'] ?? 'es'),
+        unit: 'each',
+        qty: 1000,
+        unitPrice: amount,
+        listPrice: null,
+        gross: amount,
+        lineDiscount: 0,
+        cartDiscount: 0,
+        amount,
+        taxRate: 0,
+        categoryId: null,
+        note: formatCreditCode(credit.code),
+      });
+    }
     const receipt = insertDocument(app.db, {
       type: 'receipt',
       number,
@@ -214,7 +269,7 @@ export function commitSale(app: App, sale: BuiltSale, actor: UserRow, externalId
       currency,
       subtotal: priced.subtotal,
       discount: priced.lineDiscounts + priced.cartDiscount,
-      total: priced.total,
+      total,
       tendered: settled.value.tendered,
       change: settled.value.change,
       rounding: settled.value.rounding,
@@ -226,7 +281,7 @@ export function commitSale(app: App, sale: BuiltSale, actor: UserRow, externalId
       payments: payments.map((p) => ({ method: p.method, amount: p.amount, reference: p.reference ?? null })),
     });
     const move = saleMove(app.db);
-    for (const l of lines) {
+    for (const l of lines.slice(0, priced.lines.length)) {
       if (sale.info.get(priced.lines[l.line - 1]!.id)!.trackStock) move.run(l.productId, -l.qty, number, actor.id, now.toISOString());
     }
     appendJournal(app.db, receipt);
@@ -256,8 +311,10 @@ export function sell(app: App, input: SaleInput, actor: UserRow, approver?: Appr
   return commitSale(app, built, actor, input.id, input.note);
 }
 
-export function receiptByNumber(app: App, number: string): StoredDocument {
-  const id = documentIdByNumber(app.db, number);
+/** A receipt or refund by its number, typed (any case) or scanned from its barcode/QR. */
+export function receiptByNumber(app: App, typed: string): StoredDocument {
+  const number = documentNumberOf(typed);
+  const id = documentIdByNumber(app.db, number) ?? documentIdByNumber(app.db, number.toUpperCase());
   const doc = id === undefined ? undefined : loadDocument(app.db, id);
   // a Z report is a document too, but not a receipt
   if (!doc || (doc.type !== 'receipt' && doc.type !== 'refund')) throw new TpvError('not_found', 'receipt.not_found', { number });
@@ -293,6 +350,7 @@ export function receiptJson(db: Sqlite, d: StoredDocument) {
       cart_discount: m(l.cartDiscount),
       amount: m(l.amount),
       tax_rate: formatRate(l.taxRate),
+      ...(isVoucherLine(l) ? { voucher: l.note } : {}),
     })),
     subtotal: m(d.subtotal),
     discount: m(d.discount),
@@ -324,7 +382,9 @@ export function parseSaleJson(text: string, where = ''): SaleInput {
   if (!Array.isArray(v.lines)) throw bad(f('lines'), 'sale.field_array');
   v.lines.forEach((l, i) => {
     if (!isObj(l)) throw bad(f(`lines[${i}]`), 'sale.json_object');
-    if (typeof l.code !== 'string') throw bad(f(`lines[${i}].code`), 'sale.field_string');
+    if (l.voucher !== undefined) {
+      if (!text_(l.voucher)) throw bad(f(`lines[${i}].voucher`), 'sale.field_decimal');
+    } else if (typeof l.code !== 'string') throw bad(f(`lines[${i}].code`), 'sale.field_string');
     for (const k of ['qty', 'price', 'discount'] as const) {
       if (l[k] !== undefined && l[k] !== null && !text_(l[k])) throw bad(f(`lines[${i}].${k}`), 'sale.field_decimal');
     }

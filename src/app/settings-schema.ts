@@ -74,13 +74,14 @@ export const SETTINGS: { [K in SettingKey]: z.ZodType<Settings[K], unknown> } = 
     .refine((s) => parseDecimal(s, 4).ok, 'setting.cash_rounding'),
   'sales.tenders': z.preprocess(
     (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean) : v),
-    z.array(z.string().regex(/^[a-z][a-z0-9_]{0,19}$/, 'setting.tender').refine((s) => !['cash', 'card', 'store_credit'].includes(s), 'setting.tender')),
+    z.array(z.string().regex(/^[a-z][a-z0-9_]{0,19}$/, 'setting.tender').refine((s) => !['cash', 'card', 'store_credit', 'exchange'].includes(s), 'setting.tender')),
   ),
   'credit.expiry_days': z.coerce
     .number({ error: 'setting.integer' })
     .int('setting.integer')
     .min(0, 'setting.integer')
     .max(36500, 'setting.integer'),
+  'refunds.no_receipt_cash': bool,
 };
 
 /** "10" or "10%" → 1000 basis points (NaN when not a percent, which zod then refuses). */

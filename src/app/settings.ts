@@ -29,6 +29,8 @@ export interface Settings {
   'sales.tenders': string[];
   /** Days a new store credit or voucher stays valid; 0 = no expiry. */
   'credit.expiry_days': number;
+  /** Refunds without a receipt may be paid in cash (otherwise store credit only). */
+  'refunds.no_receipt_cash': boolean;
 }
 
 export type SettingKey = keyof Settings;
@@ -51,6 +53,7 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'sales.cash_rounding',
   'sales.tenders',
   'credit.expiry_days',
+  'refunds.no_receipt_cash',
 ];
 
 
@@ -67,6 +70,7 @@ export const SETTING_DEFAULTS: Partial<Settings> = {
   'sales.cash_rounding': '0',
   'sales.tenders': [],
   'credit.expiry_days': 365,
+  'refunds.no_receipt_cash': false,
 };
 
 export function isSettingKey(key: string): key is SettingKey {

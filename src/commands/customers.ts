@@ -13,9 +13,11 @@ interface Flags {
   email?: string;
   phone?: string;
   address?: string;
+  acceptTaxId?: boolean;
 }
 
 const input = (f: Flags): CustomerInput => ({
+  ...(f.acceptTaxId ? { acceptTaxId: true } : {}),
   ...(f.name !== undefined ? { name: f.name } : {}),
   ...(f.taxId !== undefined ? { taxId: f.taxId } : {}),
   ...(f.country !== undefined ? { country: f.country } : {}),
@@ -38,7 +40,8 @@ function fields(cmd: Command): Command {
     .option('--country <XX>', t('help.customers.country'))
     .option('--email <email>', t('help.customers.email'))
     .option('--phone <phone>', t('help.customers.phone'))
-    .option('--address <text>', t('help.customers.address'));
+    .option('--address <text>', t('help.customers.address'))
+    .option('--accept-tax-id', t('help.customers.accept_tax_id'));
 }
 
 export function register(program: Command, cli: Cli): void {

@@ -60,3 +60,24 @@ export function allocate(state: SeriesState, currentYear: number): { n: number; 
   const n = restart ? 1 : state.next;
   return { n, year: currentYear, next: { ...state, next: n + 1, year: state.yearlyReset ? currentYear : state.year } };
 }
+
+/**
+ * What the barcode/QR printed on a document holds: its number behind a prefix, so a scan at the
+ * till's entry line is told apart from a product code (and opens the return of that receipt).
+ */
+export const DOCUMENT_SCAN_PREFIX = 'TPV:';
+
+export function documentScanCode(number: string): string {
+  return DOCUMENT_SCAN_PREFIX + number;
+}
+
+/** The document number in a scan or a typed number ("TPV:T01-000042", " T01-000042 "). */
+export function documentNumberOf(scanned: string): string {
+  const s = scanned.trim();
+  return (isDocumentScan(s) ? s.slice(DOCUMENT_SCAN_PREFIX.length) : s).trim();
+}
+
+/** Whether a scan is a document code (not a product). */
+export function isDocumentScan(scanned: string): boolean {
+  return scanned.trim().toUpperCase().startsWith(DOCUMENT_SCAN_PREFIX);
+}

@@ -16,6 +16,8 @@ export type Action =
   | 'discount_over_limit'
   | 'price_override'
   | 'refund'
+  /** A return without its receipt (at today's price). */
+  | 'refund_no_receipt'
   | 'no_sale'
   | 'cash_out'
   | 'shift_close'
@@ -30,6 +32,7 @@ export const ACTIONS: readonly Action[] = Object.freeze([
   'discount_over_limit',
   'price_override',
   'refund',
+  'refund_no_receipt',
   'no_sale',
   'cash_out',
   'shift_close',

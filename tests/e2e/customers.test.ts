@@ -27,6 +27,18 @@ describe('tpv customers', () => {
     expect((await run('customers', 'show', '999')).code).toBe(4);
   });
 
+  it('a company RUC whose modulo 11 fails is refused, and kept as unverified only when asked (the SRI issues some so)', async () => {
+    const bad = await run('customers', 'add', '--name', 'Importadora Quito SA', '--tax-id', '1790011675001', '--country', 'EC');
+    expect(bad.code).toBe(3);
+    expect(bad.json.error).toMatchObject({ code: 'taxid.check', details: { kind: 'RUC sociedad privada', rule: 'modulo 11', field: 'tax_id' } });
+    const kept = await run('customers', 'add', '--name', 'Importadora Quito SA', '--tax-id', '1790011675001', '--country', 'EC', '--accept-tax-id');
+    expect(kept.code).toBe(0);
+    expect(kept.json.data).toMatchObject({ tax_id: '1790011675001', tax_id_kind: 'unverified' });
+    // a wrong shape is never kept
+    const shape = await run('customers', 'add', '--name', 'X', '--tax-id', '17900116', '--country', 'EC', '--accept-tax-id');
+    expect(shape.json.error.code).toBe('taxid.format');
+  });
+
   it('other countries: NIF of a person, Mexican RFC, EU VAT; unknown countries take any id', async () => {
     expect((await run('customers', 'add', '--name', 'Ana', '--tax-id', '12345678Z')).json.data.tax_id_kind).toBe('NIF');
     expect((await run('customers', 'add', '--name', 'Ana Bis', '--tax-id', '12345678A')).code).toBe(3);
