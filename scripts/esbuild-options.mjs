@@ -9,7 +9,8 @@ export const common = {
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['better-sqlite3'],
+  // react-devtools-core: Ink loads it only with DEV=true (not installed)
+  external: ['better-sqlite3', 'react-devtools-core'],
   define: { __TPV_VERSION__: JSON.stringify(pkg.version) },
   banner: {
     js: "import { createRequire as __tpvCreateRequire } from 'node:module'; const require = __tpvCreateRequire(import.meta.url);",

@@ -4,8 +4,18 @@
  */
 import { type Cart, checkCart } from '../core/cart.js';
 import { TpvError } from '../core/errors.js';
+import type { Approval } from '../db/documents.js';
 import { type App, inTransaction } from './context.js';
 import { registerOf } from './shifts.js';
+
+/** What a cart in progress holds besides its lines: gift vouchers, approvals given, the customer. */
+export interface CartExtra {
+  vouchers: number[];
+  approvals: Approval[];
+  customerId: number | null;
+}
+
+export const NO_EXTRA: CartExtra = Object.freeze({ vouchers: [], approvals: [], customerId: null }) as CartExtra;
 
 export interface SavedCart {
   id: number;
@@ -13,6 +23,7 @@ export interface SavedCart {
   user: string;
   label: string | null;
   cart: Cart;
+  extra: CartExtra;
   updated_at: string;
 }
 
@@ -26,10 +37,12 @@ interface CartRow {
 }
 
 function toSaved(app: App, r: CartRow): SavedCart {
-  const parsed = checkCart(JSON.parse(r.data) as Cart);
+  // saved as {cart, extra}; carts saved before extras existed are the cart itself
+  const data = JSON.parse(r.data) as { cart?: Cart; extra?: CartExtra } & Cart;
+  const parsed = checkCart(data.cart ?? data);
   if (!parsed.ok) throw new TpvError('invalid', 'carts.damaged', { id: r.id, problem: parsed.problem.code });
   const user = (app.db.prepare('SELECT code FROM users WHERE id = ?').pluck().get(r.user_id) as string | undefined) ?? '?';
-  return { id: r.id, status: r.status, user, label: r.label, cart: parsed.value, updated_at: r.updated_at };
+  return { id: r.id, status: r.status, user, label: r.label, cart: parsed.value, extra: { ...NO_EXTRA, ...(data.extra ?? {}) }, updated_at: r.updated_at };
 }
 
 /** The user's open cart on this register, if any (what a restarted till reopens). */
@@ -41,18 +54,18 @@ export function openCart(app: App, userId: number): SavedCart | null {
 }
 
 /** Saves the user's open cart (an empty cart removes it). Called on every change. */
-export function saveOpenCart(app: App, userId: number, cart: Cart): void {
+export function saveOpenCart(app: App, userId: number, cart: Cart, extra: CartExtra = NO_EXTRA): void {
   const now = app.now().toISOString();
   inTransaction(app, () => {
     const id = app.db
       .prepare("SELECT id FROM carts WHERE register = ? AND user_id = ? AND status = 'open'")
       .pluck()
       .get(registerOf(app), userId) as number | undefined;
-    if (cart.lines.length === 0 && cart.discount === null && cart.note === null) {
+    if (cart.lines.length === 0 && cart.discount === null && cart.note === null && extra.vouchers.length === 0 && extra.customerId === null) {
       if (id !== undefined) app.db.prepare('DELETE FROM carts WHERE id = ?').run(id);
       return;
     }
-    const data = JSON.stringify(cart);
+    const data = JSON.stringify({ cart, extra });
     if (id === undefined) {
       app.db
         .prepare("INSERT INTO carts (register, user_id, status, data, created_at, updated_at) VALUES (?, ?, 'open', ?, ?, ?)")

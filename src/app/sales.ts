@@ -301,6 +301,28 @@ function saleMove(db: Sqlite): Statement {
   return st;
 }
 
+/** A cart built at the till (the cashier terminal): priced lines, vouchers, approvals given on the way. */
+export interface TillSale {
+  cart: Cart;
+  vouchers: number[];
+  approvals: Approval[];
+  customerId: number | null;
+  payments: { method: string; amount: number; reference?: string }[];
+}
+
+/** Commits a cart from the till: its products are found again by sku (they may have changed since). */
+export function commitTillSale(app: App, sale: TillSale, actor: UserRow): StoredDocument {
+  const info = new Map<number, LineInfo>();
+  for (const l of sale.cart.lines) {
+    const row = prepared(app.db, 'SELECT id, category_id, track_stock FROM products WHERE sku = ?').get(l.sku) as
+      | { id: number; category_id: number | null; track_stock: number }
+      | undefined;
+    if (!row) throw new TpvError('not_found', 'product.not_found', { code: l.sku });
+    info.set(l.id, { productId: row.id, categoryId: row.category_id, trackStock: row.track_stock === 1 });
+  }
+  return commitSale(app, { ...sale, info }, actor).receipt;
+}
+
 /** `tpv sale`: build, check and commit one sale. */
 export function sell(app: App, input: SaleInput, actor: UserRow, approver?: Approver): { receipt: StoredDocument; duplicate: boolean } {
   if (input.id) {

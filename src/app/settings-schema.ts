@@ -82,6 +82,7 @@ export const SETTINGS: { [K in SettingKey]: z.ZodType<Settings[K], unknown> } = 
     .min(0, 'setting.integer')
     .max(36500, 'setting.integer'),
   'refunds.no_receipt_cash': bool,
+  'tui.lock_minutes': z.coerce.number({ error: 'setting.integer' }).int('setting.integer').min(0, 'setting.integer').max(1440, 'setting.integer'),
 };
 
 /** "10" or "10%" → 1000 basis points (NaN when not a percent, which zod then refuses). */

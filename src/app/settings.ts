@@ -31,6 +31,8 @@ export interface Settings {
   'credit.expiry_days': number;
   /** Refunds without a receipt may be paid in cash (otherwise store credit only). */
   'refunds.no_receipt_cash': boolean;
+  /** Minutes without a key before the cashier terminal locks; 0 = never. */
+  'tui.lock_minutes': number;
 }
 
 export type SettingKey = keyof Settings;
@@ -54,6 +56,7 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'sales.tenders',
   'credit.expiry_days',
   'refunds.no_receipt_cash',
+  'tui.lock_minutes',
 ];
 
 
@@ -71,6 +74,7 @@ export const SETTING_DEFAULTS: Partial<Settings> = {
   'sales.tenders': [],
   'credit.expiry_days': 365,
   'refunds.no_receipt_cash': false,
+  'tui.lock_minutes': 5,
 };
 
 export function isSettingKey(key: string): key is SettingKey {

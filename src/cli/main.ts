@@ -10,6 +10,7 @@ import * as configCommands from '../commands/config.js';
 import * as creditCommands from '../commands/credit.js';
 import * as customerCommands from '../commands/customers.js';
 import * as invoiceCommands from '../commands/invoice.js';
+import * as posCommands from '../commands/pos.js';
 import * as refundCommands from '../commands/refund.js';
 import * as initCommands from '../commands/init.js';
 import * as productCommands from '../commands/products.js';
@@ -47,6 +48,7 @@ export function buildProgram(io: Io): { program: Command; cli: Cli } {
   customerCommands.register(program, cli);
   refundCommands.register(program, cli);
   invoiceCommands.register(program, cli);
+  posCommands.register(program, cli);
   for (const c of allCommands(program)) {
     c.exitOverride();
     c.configureOutput(program.configureOutput());
@@ -63,10 +65,12 @@ function allCommands(c: Command): Command[] {
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   setLanguage(languageFromEnv(io.env));
   const { program, cli } = buildProgram(io);
-  if (argv.length === 0) {
+  // alone on a terminal, tpv is the cashier terminal; from a script, it shows its help
+  if (argv.length === 0 && !(io.stdin.isTTY && io.stdout.isTTY)) {
     program.outputHelp();
     return 0;
   }
+  if (argv.length === 0) argv = ['pos'];
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;

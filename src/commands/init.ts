@@ -138,6 +138,16 @@ export async function createDemo(cli: Cli, path: string): Promise<{ path: string
   }
 }
 
+/** Asks for (or takes from flags) the store's fields and creates it at `path`: `tpv init`, and the terminal's first run. */
+export async function createStore(cli: Cli, path: string, f: InitFlags = { pricesIncludeTax: true }): Promise<StoreInput> {
+  const input = await storeInput(cli, f);
+  ensureParentDir(path);
+  const { initStore } = await import('../app/store.js');
+  const app = await initStore(path, input, { notice: cli.notice });
+  app.close();
+  return input;
+}
+
 function demoText(d: { path: string; products: number; pin: string }): string {
   return t('demo.created', { path: d.path, products: d.products, pin: d.pin });
 }
@@ -169,11 +179,7 @@ export function register(program: Command, cli: Cli): void {
         cli.out(d, () => demoText(d));
         return;
       }
-      const input = await storeInput(cli, f);
-      ensureParentDir(path);
-      const { initStore } = await import('../app/store.js');
-      const app = await initStore(path, input, { notice: cli.notice });
-      app.close();
+      const input = await createStore(cli, path, f);
       const data = {
         path,
         store: input.name,

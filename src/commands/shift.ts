@@ -9,10 +9,11 @@ import { parseCount } from '../core/cash.js';
 import { TpvError } from '../core/errors.js';
 import { formatDecimal, formatRate, parseDecimal } from '../core/money.js';
 import { DOC_TYPES, type DocType } from '../core/numbering.js';
-import { formatMoney, formatNumberText } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
 import { actors, allow } from '../cli/actors.js';
 import { type Cli, example, table } from '../cli/runtime.js';
+import { figuresText } from '../devices/shift-report.js';
+import { formatMoney } from '../i18n/format.js';
 
 /** An amount typed on the command line, in the store currency ("100", "100.50", "100,50"). */
 export function parseAmount(app: App, text: string, flag: string): number {
@@ -41,28 +42,6 @@ function figuresJson(app: App, f: ShiftFigures, number?: string) {
     taxes: f.taxes.map((x) => ({ rate: formatRate(x.rate), base: m(x.base), tax: m(x.tax) })),
     cash: Object.fromEntries(Object.entries(f.cash).map(([k, v]) => [k, m(v)])),
   };
-}
-
-export function figuresText(app: App, f: ShiftFigures, title: string): string {
-  const { exponent, currency } = storeMoney(app);
-  const $ = (n: number): string => formatMoney(n, exponent, currency);
-  const rows: string[][] = [
-    [t('shift.receipts'), `${f.receipts.count}${f.receipts.first ? `  (${f.receipts.first} … ${f.receipts.last})` : ''}`],
-    [t('shift.sales_total'), $(f.receipts.total)],
-    [t('shift.discounts'), $(f.receipts.discounts)],
-    [t('shift.refunds'), `${f.refunds.count}  ${$(f.refunds.total)}`],
-    ...f.tenders.map((x) => [`${t('shift.tender')} ${x.method}`, $(x.net)]),
-    ...f.taxes.map((x) => [`${t('shift.tax_rate', { rate: formatNumberText(formatRate(x.rate)) })}`, `${t('shift.base')} ${$(x.base)}  ${t('shift.tax')} ${$(x.tax)}`]),
-    [t('shift.float'), $(f.cash.float)],
-    [t('shift.cash_in'), $(f.cash.in)],
-    [t('shift.cash_out'), $(f.cash.out)],
-    [t('shift.expected'), $(f.cash.expected)],
-  ];
-  if (f.cash.counted !== null) {
-    rows.push([t('shift.counted'), $(f.cash.counted)], [t('shift.difference'), $(f.cash.difference ?? 0)]);
-  }
-  const w = Math.max(...rows.map((r) => r[0]!.length));
-  return [title, ...rows.map(([k, v]) => `${k!.padEnd(w)}  ${v}`)].join('\n');
 }
 
 function seriesTable(rows: SeriesView[]): string {

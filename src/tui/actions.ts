@@ -1,0 +1,226 @@
+/**
+ * What the cashier terminal can do: the app use cases (the same the CLI calls), shaped for the
+ * screens. The terminal's state logic gets these injected; tests pass their own.
+ */
+import { type Approver, authorize } from '../app/auth.js';
+import { type CartExtra, heldCarts, holdCart, openCart, recallCart, saveOpenCart } from '../app/carts.js';
+import { type App, storeMoney } from '../app/context.js';
+import { showCredit } from '../app/credit.js';
+import { findCustomer } from '../app/customers.js';
+import { findProduct, listProducts } from '../app/products.js';
+import { refund, type RefundInput, refundedSoFar } from '../app/refunds.js';
+import { cashIncrement, commitTillSale, isVoucherLine, receiptByNumber, tenders, type TillSale } from '../app/sales.js';
+import { cashMove, closeShift, openShift, openShiftRow, registerOf, shiftStatus } from '../app/shifts.js';
+import { type UserRow, userById, verifyPin } from '../app/users.js';
+import { type Cart, priceCart } from '../core/cart.js';
+import { formatCreditCode } from '../core/credit.js';
+import { TpvError } from '../core/errors.js';
+import type { Action } from '../core/permissions.js';
+import type { Unit } from '../core/product.js';
+import type { Approval, StoredDocument } from '../db/documents.js';
+import { renderText } from '../devices/layout.js';
+import { layoutReceipt } from '../devices/receipt.js';
+import { figuresText } from '../devices/shift-report.js';
+import { t } from '../i18n/index.js';
+
+export type TillUser = Pick<UserRow, 'id' | 'code' | 'name' | 'role'>;
+
+export interface TillInfo {
+  store: string;
+  register: string;
+  currency: string;
+  exponent: number;
+  pricesIncludeTax: boolean;
+  /** Tenders besides cash, card and store credit. */
+  otherTenders: string[];
+  cashIncrement: number;
+  /** Largest discount without a supervisor, in basis points. */
+  discountLimit: number;
+  /** Minutes without a key before the terminal locks (0: never). */
+  lockMinutes: number;
+}
+
+export interface Item {
+  sku: string;
+  name: string;
+  unit: Unit;
+  unitPrice: number;
+  taxRate: number;
+  /** From a variable-measure barcode: the weight (milli-kg) or, for a priced label, 1 unit. */
+  qty?: number;
+}
+
+export interface HeldCart {
+  id: number;
+  label: string | null;
+  user: string;
+  lines: number;
+  total: number;
+}
+
+export interface RefundableLine {
+  line: number;
+  name: string;
+  unit: Unit;
+  qty: number;
+  /** What is left to refund (milli-units). */
+  remaining: number;
+  amount: number;
+}
+
+export interface RefundableReceipt {
+  number: string;
+  total: number;
+  lines: RefundableLine[];
+}
+
+export interface Done {
+  number: string;
+  total: number;
+  change: number;
+  /** The document as printed. */
+  text: string;
+  /** A store credit code issued (refund to credit), printed form. */
+  credit?: { code: string; amount: number };
+}
+
+export interface PosActions {
+  info(): TillInfo;
+  login(code: string, pin: string): TillUser;
+  /** The open shift of this register: its id and the cash expected now. */
+  shift(): { id: number; expected: number } | null;
+  openShift(user: TillUser, float: number, approver?: Approver): void;
+  cashMove(user: TillUser, kind: 'in' | 'out', amount: number, reason: string, approver?: Approver): void;
+  /** The X report (running figures) as text. */
+  xReport(): string;
+  closeShift(user: TillUser, counted: number, approver?: Approver): { number: string; text: string };
+  lookup(code: string): Item;
+  search(query: string, limit: number): Item[];
+  /** Null when the user may do it; the approval to record otherwise (or throws needs_approval). */
+  authorize(user: TillUser, action: Action, detail: string, approver?: Approver): Approval | null;
+  openCart(user: TillUser): { cart: Cart; extra: CartExtra } | null;
+  saveCart(user: TillUser, cart: Cart, extra: CartExtra): void;
+  holdCart(user: TillUser, label?: string): void;
+  heldCarts(): HeldCart[];
+  recallCart(user: TillUser, id: number): { cart: Cart; extra: CartExtra };
+  customer(key: string): { id: number; name: string };
+  credit(code: string): { code: string; balance: string; status: string; expires: string | null };
+  checkout(user: TillUser, sale: TillSale): Done;
+  receipt(number: string): RefundableReceipt;
+  refund(user: TillUser, number: string, input: RefundInput, approver?: Approver): Done;
+  receiptText(number: string, copy: boolean): string;
+  /** Sends text to the receipt printer; resolves false when there is none configured. */
+  print(text: string): Promise<boolean>;
+}
+
+const asUser = (app: App, u: TillUser): UserRow => {
+  const row = userById(app.db, u.id);
+  if (!row) throw new Error(`user ${u.code} is gone`);
+  return row;
+};
+
+function docText(app: App, doc: StoredDocument, copy = false): string {
+  const text = renderText(layoutReceipt(app, doc, { userName: userById(app.db, doc.userId)?.name ?? '' }), 42);
+  return copy ? `${t('tui.copy')}\n${text}` : text;
+}
+
+/** The terminal's actions over an open store. */
+export function appActions(app: App): PosActions {
+  const money = storeMoney(app);
+  return {
+    info: () => ({
+      store: app.settings['store.name'] ?? '',
+      register: registerOf(app),
+      currency: money.currency,
+      exponent: money.exponent,
+      pricesIncludeTax: money.pricesIncludeTax,
+      otherTenders: tenders(app).slice(3),
+      cashIncrement: cashIncrement(app),
+      discountLimit: app.settings['sales.discount_limit'] ?? 1000,
+      lockMinutes: app.settings['tui.lock_minutes'] ?? 5,
+    }),
+    login: (code, pin) => {
+      const u = verifyPin(app.db, code.trim(), pin, app.now());
+      return { id: u.id, code: u.code, name: u.name, role: u.role };
+    },
+    shift: () => {
+      const row = openShiftRow(app.db, registerOf(app));
+      return row ? { id: row.id, expected: shiftStatus(app).cash.expected } : null;
+    },
+    openShift: (u, float, approver) => void openShift(app, asUser(app, u), float, approver),
+    cashMove: (u, kind, amount, reason, approver) => void cashMove(app, asUser(app, u), kind, amount, reason, approver),
+    xReport: () => {
+      const f = shiftStatus(app);
+      return figuresText(app, f, t('shift.x_title', { shift: f.shift, since: f.opened_at }));
+    },
+    closeShift: (u, counted, approver) => {
+      const z = closeShift(app, asUser(app, u), counted, approver ? { approver } : {});
+      return { number: z.number, text: figuresText(app, z.figures, t('shift.z_title', { number: z.number })) };
+    },
+    lookup: (code) => {
+      const { row, measure } = findProduct(app, code);
+      if (!row.active) throw new TpvError('conflict', 'sale.product_inactive', { code, sku: row.sku });
+      const item: Item = { sku: row.sku, name: row.name, unit: row.unit, unitPrice: row.price, taxRate: row.tax_rate };
+      if (measure?.kind === 'weight') item.qty = measure.value;
+      if (measure?.kind === 'price') Object.assign(item, { unit: 'each', unitPrice: measure.value, qty: 1000 });
+      return item;
+    },
+    search: (query, limit) =>
+      listProducts(app, { search: query, limit }).map((r) => ({ sku: r.sku, name: r.name, unit: r.unit, unitPrice: r.price, taxRate: r.tax_rate })),
+    authorize: (u, action, detail, approver) => authorize(app, asUser(app, u), action, approver, detail),
+    openCart: (u) => {
+      const c = openCart(app, u.id);
+      return c ? { cart: c.cart, extra: c.extra } : null;
+    },
+    saveCart: (u, cart, extra) => saveOpenCart(app, u.id, cart, extra),
+    holdCart: (u, label) => void holdCart(app, u.id, label),
+    heldCarts: () =>
+      heldCarts(app).map((c) => ({
+        id: c.id,
+        label: c.label,
+        user: c.user,
+        lines: c.cart.lines.length + c.extra.vouchers.length,
+        total: priceCart(c.cart, { pricesIncludeTax: money.pricesIncludeTax }).total + c.extra.vouchers.reduce((a, b) => a + b, 0),
+      })),
+    recallCart: (u, id) => {
+      const c = recallCart(app, u.id, id);
+      return { cart: c.cart, extra: c.extra };
+    },
+    customer: (key) => {
+      const c = findCustomer(app, key);
+      return { id: c.id, name: c.name };
+    },
+    credit: (code) => {
+      const v = showCredit(app, code);
+      return { code: v.printed, balance: v.balance, status: v.status, expires: v.expires_at };
+    },
+    checkout: (u, sale) => {
+      const doc = commitTillSale(app, sale, asUser(app, u));
+      return { number: doc.number, total: doc.total, change: doc.change, text: docText(app, doc) };
+    },
+    receipt: (number) => {
+      const doc = receiptByNumber(app, number);
+      const before = refundedSoFar(app, doc.id);
+      return {
+        number: doc.number,
+        total: doc.total,
+        lines: doc.lines
+          .filter((l) => !isVoucherLine(l))
+          .map((l) => ({ line: l.line, name: l.name, unit: l.unit, qty: l.qty, remaining: l.qty - (before.lines.get(l.line)?.qty ?? 0), amount: l.amount })),
+      };
+    },
+    refund: (u, number, input, approver) => {
+      const r = refund(app, number, input, asUser(app, u), approver);
+      return {
+        number: r.refund.number,
+        total: r.refund.total,
+        change: 0,
+        text: docText(app, r.refund),
+        ...(r.credit ? { credit: { code: formatCreditCode(r.credit.code), amount: r.credit.amount } } : {}),
+      };
+    },
+    receiptText: (number, copy) => docText(app, receiptByNumber(app, number), copy),
+    // receipt printers are issue 6: until one is configured there is nothing to print to
+    print: () => Promise.resolve(false),
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * Runs the cashier terminal on a real terminal: raw keys from stdin through the key decoder into
+ * `handleKey`, one state, rendered by Ink on the alternate screen. Keys are handled synchronously
+ * as they arrive (a scanner burst is never dropped or reordered, whatever the render rate).
+ */
+import { useSyncExternalStore } from 'react';
+import { render } from 'ink';
+import type { App } from '../app/context.js';
+import { TpvError } from '../core/errors.js';
+import { errorMessage, t } from '../i18n/index.js';
+import { appActions, type PosActions } from './actions.js';
+import { KeyDecoder } from './keys.js';
+import { type Context, handleKey, initialState, loginPrompt, type PosState } from './state.js';
+import { PosView } from './view.js';
+
+export interface RunOptions {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  /** Shown on the login screen (the demo store's users). */
+  loginHint?: string;
+}
+
+/** A tiny store: the state, and who to tell when it changes. */
+class Store {
+  private listeners = new Set<() => void>();
+  constructor(public state: PosState) {}
+  set(next: PosState): void {
+    if (next === this.state) return;
+    this.state = next;
+    for (const l of this.listeners) l();
+  }
+  subscribe = (l: () => void): (() => void) => {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  };
+}
+
+const hhmm = (d: Date): string => `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+
+export async function runPos(app: App, opts: RunOptions): Promise<number> {
+  const { stdin, stdout } = opts;
+  if (!stdin.isTTY || !stdout.isTTY) throw new TpvError('usage', 'tui.not_a_terminal');
+  const base = appActions(app);
+  const store = new Store(initialState());
+  const notify = (text: string, error: boolean): void =>
+    store.set({ ...store.state, message: { text, error }, bell: error ? store.state.bell + 1 : store.state.bell });
+  // printing runs after the sale is committed; a printer failure is a message, never a blocked till
+  const actions: PosActions = {
+    ...base,
+    print: (text) =>
+      base.print(text).catch((e: unknown) => {
+        notify(t('tui.printer_failed', { detail: e instanceof TpvError ? errorMessage(e.code, e.params) : String(e) }), true);
+        return false;
+      }),
+  };
+  const ctx: Context = { actions, info: actions.info() };
+  store.set(loginPrompt({ ...store.state, message: opts.loginHint ? { text: opts.loginHint, error: false } : null }, ctx));
+
+  let bell = store.state.bell;
+  let lockTimer: NodeJS.Timeout | undefined;
+  const armLock = (): void => {
+    clearTimeout(lockTimer);
+    if (ctx.info.lockMinutes > 0) {
+      lockTimer = setTimeout(() => {
+        if (store.state.user) store.set(loginPrompt({ ...store.state, help: false, message: { text: t('tui.locked', { name: store.state.user.name }), error: false } }, ctx));
+      }, ctx.info.lockMinutes * 60_000);
+    }
+  };
+
+  const decoder = new KeyDecoder();
+  let flushTimer: NodeJS.Timeout | undefined;
+  let done: (code: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => (done = resolve));
+  const feed = (keys: ReturnType<KeyDecoder['feed']>): void => {
+    let s = store.state;
+    for (const key of keys) {
+      try {
+        s = handleKey(s, key, ctx);
+      } catch (e) {
+        // a bug must not take the till down: say it, keep the cart (it is saved on every change)
+        s = { ...s, prompt: null, message: { text: t('tui.internal', { detail: e instanceof Error ? e.message : String(e) }), error: true }, bell: s.bell + 1 };
+      }
+      if (s.quit) break;
+    }
+    store.set(s);
+    if (s.bell !== bell) {
+      bell = s.bell;
+      stdout.write('\x07');
+    }
+    armLock();
+    if (s.quit) done(0);
+  };
+  const onData = (chunk: string): void => {
+    clearTimeout(flushTimer);
+    feed(decoder.feed(chunk));
+    if (decoder.pending) flushTimer = setTimeout(() => feed(decoder.flush()), 25);
+  };
+
+  const size = { columns: stdout.columns || 80, rows: stdout.rows || 24 };
+  const sizeStore = new Store(store.state);
+  const onResize = (): void => {
+    size.columns = stdout.columns || 80;
+    size.rows = stdout.rows || 24;
+    sizeStore.set({ ...sizeStore.state });
+  };
+  let clock = hhmm(app.now());
+  const clockTimer = setInterval(() => {
+    const now = hhmm(app.now());
+    if (now !== clock) {
+      clock = now;
+      sizeStore.set({ ...sizeStore.state });
+    }
+  }, 5_000);
+
+  function Root() {
+    const state = useSyncExternalStore(store.subscribe, () => store.state);
+    useSyncExternalStore(sizeStore.subscribe, () => sizeStore.state);
+    const shift = state.user ? actions.shift() : null;
+    return (
+      <PosView
+        state={state}
+        info={ctx.info}
+        columns={size.columns}
+        rows={size.rows}
+        clock={clock}
+        shift={shift ? t('tui.shift_open', { id: shift.id }) : t('tui.shift_closed')}
+        printer={t('tui.printer_none')}
+      />
+    );
+  }
+
+  stdout.write('\x1b[?1049h\x1b[H');
+  const restore = (): void => {
+    stdout.write('\x1b[?25h\x1b[?1049l');
+  };
+  process.on('exit', restore);
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  stdin.on('data', onData);
+  stdin.resume();
+  stdout.on('resize', onResize);
+  const ink = render(<Root />, { stdout, stdin, exitOnCtrlC: false, patchConsole: false });
+  armLock();
+  const stop = (): void => done(0);
+  process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop);
+  try {
+    return await finished;
+  } finally {
+    clearTimeout(lockTimer);
+    clearTimeout(flushTimer);
+    clearInterval(clockTimer);
+    process.off('SIGTERM', stop);
+    process.off('SIGHUP', stop);
+    stdin.off('data', onData);
+    stdout.off('resize', onResize);
+    ink.unmount();
+    stdin.setRawMode(false);
+    stdin.pause();
+    restore();
+    process.off('exit', restore);
+  }
+}

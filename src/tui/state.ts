@@ -1,0 +1,666 @@
+/**
+ * The cashier terminal's state and what each key does to it. No Ink here: `handleKey` takes the
+ * state, a decoded key and the injected actions (the app use cases) and returns the next state,
+ * so every flow is tested without a terminal. Business rules stay in src/app and src/core: this
+ * file only decides which of them a key calls.
+ */
+import type { Approver } from '../app/auth.js';
+import type { CartExtra } from '../app/carts.js';
+import {
+  addLine,
+  type Cart,
+  emptyCart,
+  overridePrice,
+  parseDiscount,
+  priceCart,
+  type PricedCart,
+  removeLine,
+  setCartDiscount,
+  setLineDiscount,
+  setQuantity,
+} from '../core/cart.js';
+import { parseCount } from '../core/cash.js';
+import { TpvError } from '../core/errors.js';
+import { parseDecimal, parseQuantity } from '../core/money.js';
+import { documentNumberOf, isDocumentScan } from '../core/numbering.js';
+import { roundCash } from '../core/payment.js';
+import { discountNeedsApproval, type Action } from '../core/permissions.js';
+import type { Approval } from '../db/documents.js';
+import { formatMoney } from '../i18n/format.js';
+import { errorMessage, t } from '../i18n/index.js';
+import type { Item, PosActions, RefundableReceipt, TillInfo, TillUser } from './actions.js';
+import { type Command, commandFor, type Screen } from './keymap.js';
+import { type Key, keyId } from './keys.js';
+
+export interface Prompt {
+  label: string;
+  value: string;
+  secret?: boolean;
+  /** Runs on Enter; a TpvError keeps the prompt open with the message. */
+  submit: (s: PosState, value: string) => PosState;
+  /** Runs on Esc (default: just closes the prompt). */
+  cancel?: (s: PosState) => PosState;
+}
+
+export interface Tender {
+  method: string;
+  amount: number;
+  reference?: string;
+}
+
+export interface PosState {
+  screen: Screen;
+  user: TillUser | null;
+  /** The entry line (sale: codes; payment: amounts; refund: quantities; search: the query). */
+  entry: string;
+  cart: Cart;
+  extra: CartExtra;
+  customerName: string | null;
+  /** Index of the selected row of the current list (cart lines, search results, refund lines…). */
+  selected: number;
+  message: { text: string; error: boolean } | null;
+  /** Goes up on every error: the view rings the terminal bell when it changes. */
+  bell: number;
+  prompt: Prompt | null;
+  help: boolean;
+  quitAsked: boolean;
+  quit: boolean;
+  results: Item[];
+  tenders: Tender[];
+  method: string;
+  refund: { receipt: RefundableReceipt; qty: Record<number, number>; keep: Record<number, boolean> } | null;
+  report: { title: string; text: string; top: number } | null;
+  held: { id: number; label: string | null; user: string; lines: number; total: number }[];
+  last: { number: string; total: number; change: number } | null;
+}
+
+export interface Context {
+  actions: PosActions;
+  info: TillInfo;
+}
+
+export function initialState(): PosState {
+  return {
+    screen: 'login',
+    user: null,
+    entry: '',
+    cart: emptyCart(),
+    extra: { vouchers: [], approvals: [], customerId: null },
+    customerName: null,
+    selected: 0,
+    message: null,
+    bell: 0,
+    prompt: null,
+    help: false,
+    quitAsked: false,
+    quit: false,
+    results: [],
+    tenders: [],
+    method: 'cash',
+    refund: null,
+    report: null,
+    held: [],
+    last: null,
+  };
+}
+
+/** The login prompts (first screen, and after a lock). */
+export function loginPrompt(s: PosState, ctx: Context): PosState {
+  return {
+    ...s,
+    screen: 'login',
+    user: null,
+    prompt: {
+      label: t('tui.login.code'),
+      value: '',
+      submit: (s1, code) => ({
+        ...s1,
+        prompt: {
+          label: t('tui.login.pin', { code }),
+          value: '',
+          secret: true,
+          submit: (s2, pin) => afterLogin(s2, ctx, ctx.actions.login(code, pin)),
+          cancel: (s2) => loginPrompt(s2, ctx),
+        },
+      }),
+      cancel: (s1) => s1,
+    },
+  };
+}
+
+function afterLogin(s: PosState, ctx: Context, user: TillUser): PosState {
+  const saved = ctx.actions.openCart(user);
+  const next: PosState = {
+    ...s,
+    user,
+    prompt: null,
+    screen: 'sale',
+    entry: '',
+    cart: saved?.cart ?? emptyCart(),
+    extra: saved?.extra ?? { vouchers: [], approvals: [], customerId: null },
+    customerName: null,
+    selected: Math.max(0, (saved?.cart.lines.length ?? 0) + (saved?.extra.vouchers.length ?? 0) - 1),
+    message: { text: t(saved ? 'tui.cart_restored' : 'tui.welcome', { name: user.name }), error: false },
+  };
+  if (!ctx.actions.shift()) return openShiftPrompt({ ...next, screen: 'shift', message: { text: t('tui.shift.none'), error: false } }, ctx);
+  return next;
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+const money = (ctx: Context, n: number): string => formatMoney(n, ctx.info.exponent, ctx.info.currency);
+
+export function priced(s: PosState, ctx: Context): PricedCart {
+  return priceCart(s.cart, { pricesIncludeTax: ctx.info.pricesIncludeTax });
+}
+
+/** The sale's total: the cart plus the gift vouchers in it. */
+export function saleTotal(s: PosState, ctx: Context): number {
+  return priced(s, ctx).total + s.extra.vouchers.reduce((a, b) => a + b, 0);
+}
+
+export const paidSoFar = (s: PosState): number => s.tenders.reduce((a, x) => a + x.amount, 0);
+
+/** What is still due: the total (cash-rounded when the cash tenders would settle it) minus what is paid. */
+export function due(s: PosState, ctx: Context): number {
+  return saleTotal(s, ctx) - paidSoFar(s);
+}
+
+function fail(s: PosState, text: string): PosState {
+  return { ...s, message: { text, error: true }, bell: s.bell + 1 };
+}
+
+function info(s: PosState, text: string): PosState {
+  return { ...s, message: { text, error: false } };
+}
+
+function problem(s: PosState, code: string, params: Record<string, string | number> = {}): PosState {
+  return fail(s, errorMessage(code, params));
+}
+
+/** Runs `fn`; a TpvError (or a core Problem thrown as one) becomes the message line, never a crash. */
+function attempt(s: PosState, fn: () => PosState): PosState {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof TpvError) return problem(s, e.code, e.params);
+    throw e;
+  }
+}
+
+/**
+ * Runs an action that may need a supervisor: when the app says it needs approval, asks for a
+ * supervisor's code and PIN in place, then runs it again with them.
+ */
+function withApproval(s: PosState, run: (approver?: Approver) => PosState): PosState {
+  try {
+    return run();
+  } catch (e) {
+    if (!(e instanceof TpvError)) throw e;
+    if (e.code !== 'permission.needs_approval') return problem(s, e.code, e.params);
+    const action = String(e.params.action ?? '');
+    return {
+      ...s,
+      message: { text: t('tui.approval.needed', { action: t(`tui.action.${action}`) }), error: false },
+      bell: s.bell + 1,
+      prompt: {
+        label: t('tui.approval.code'),
+        value: '',
+        submit: (s1, code) => ({
+          ...s1,
+          prompt: { label: t('tui.approval.pin', { code }), value: '', secret: true, submit: (s2, pin) => ({ ...run({ code, pin }), prompt: null }) },
+        }),
+      },
+    };
+  }
+}
+
+function checked<T>(r: { ok: true; value: T } | { ok: false; problem: { code: string; params?: Record<string, string | number> } }): T {
+  if (!r.ok) throw new TpvError('invalid', r.problem.code, r.problem.params ?? {});
+  return r.value;
+}
+
+/** Keeps the cart in the database on every change: a crash or a kill loses no scanned item. */
+function saveCart(s: PosState, ctx: Context): PosState {
+  if (s.user) ctx.actions.saveCart(s.user, s.cart, s.extra);
+  return s;
+}
+
+const rows = (s: PosState): number => s.cart.lines.length + s.extra.vouchers.length;
+
+function withCart(s: PosState, ctx: Context, cart: Cart, extra: Partial<CartExtra> = {}, select?: number): PosState {
+  const next = { ...s, cart, extra: { ...s.extra, ...extra } };
+  const n = rows(next);
+  return saveCart({ ...next, selected: Math.max(0, Math.min(select ?? s.selected, n - 1)) }, ctx);
+}
+
+function textPrompt(s: PosState, label: string, submit: Prompt['submit'], value = ''): PosState {
+  return { ...s, prompt: { label, value, submit } };
+}
+
+function amount(ctx: Context, text: string): number {
+  return checked(parseDecimal(text, ctx.info.exponent, { decimalComma: true }));
+}
+
+// ---- keys ----------------------------------------------------------------------------------------
+
+/** What a key does. Never throws for a business error: those become the message line. */
+export function handleKey(s: PosState, key: Key, ctx: Context): PosState {
+  const id = keyId(key);
+  if (s.quitAsked) {
+    const yes = ['y', 's', 'Y', 'S'].includes(key.ch) && !key.ctrl;
+    return yes ? { ...s, quit: true } : { ...s, quitAsked: false, message: null };
+  }
+  if (id === 'ctrl+c') return { ...s, quitAsked: true, message: { text: t('tui.quit_ask'), error: false } };
+  if (s.help) return { ...s, help: false };
+  if (s.prompt) return promptKey(s, key, ctx);
+  const command = commandFor(s.screen, id);
+  if (command) return run(s, command, ctx);
+  if (key.name === 'char' && !key.ctrl && !key.alt) return typed(s, s.entry + key.ch, ctx);
+  if (key.name === 'backspace') return typed(s, s.entry.slice(0, -1), ctx);
+  if (key.name === 'enter') return enter(s, ctx);
+  return s;
+}
+
+function promptKey(s: PosState, key: Key, ctx: Context): PosState {
+  const p = s.prompt!;
+  if (key.name === 'escape') return p.cancel ? p.cancel({ ...s, prompt: null }) : { ...s, prompt: null, message: null };
+  if (key.name === 'backspace') return { ...s, prompt: { ...p, value: p.value.slice(0, -1) } };
+  if (key.name === 'char' && !key.ctrl && !key.alt) return { ...s, prompt: { ...p, value: p.value + key.ch } };
+  if (key.name !== 'enter') return s;
+  const value = p.value.trim();
+  try {
+    const next = p.submit({ ...s, prompt: null, message: null }, value);
+    return next;
+  } catch (e) {
+    if (!(e instanceof TpvError)) throw e;
+    // a wrong PIN starts the login again; anything else stays in the prompt, cleared
+    if (s.screen === 'login') return loginPrompt(problem(s, e.code, e.params), ctx);
+    return problem({ ...s, prompt: { ...p, value: p.secret ? '' : p.value } }, e.code, e.params);
+  }
+}
+
+function typed(s: PosState, entry: string, ctx: Context): PosState {
+  if (s.screen === 'search') {
+    const results = entry.trim() ? ctx.actions.search(entry, 50) : [];
+    return { ...s, entry, results, selected: 0 };
+  }
+  return { ...s, entry };
+}
+
+function enter(s: PosState, ctx: Context): PosState {
+  switch (s.screen) {
+    case 'sale':
+      return scan({ ...s, entry: '' }, s.entry.trim(), ctx);
+    case 'payment':
+      return payEnter(s, ctx);
+    case 'search': {
+      const item = s.results[s.selected];
+      if (!item) return s;
+      return addItem({ ...s, screen: 'sale', entry: '', results: [] }, ctx, item, undefined);
+    }
+    case 'refund':
+      return refundEnter(s);
+    case 'held': {
+      const h = s.held[s.selected];
+      if (!h || !s.user) return s;
+      return attempt(s, () => {
+        const c = ctx.actions.recallCart(s.user!, h.id);
+        return { ...s, screen: 'sale', cart: c.cart, extra: c.extra, selected: Math.max(0, c.cart.lines.length - 1), message: { text: t('tui.recalled'), error: false } };
+      });
+    }
+    default:
+      return s;
+  }
+}
+
+// ---- selling ----------------------------------------------------------------------------------
+
+/** A code from the entry line: "CODE", "3*CODE" (3 units), or a receipt's scan code (a return). */
+export function scan(s: PosState, text: string, ctx: Context): PosState {
+  if (!text) return s;
+  if (isDocumentScan(text)) return openRefund(s, ctx, documentNumberOf(text));
+  const m = /^([0-9]+(?:[.,][0-9]+)?)\s*[*xX]\s*(.+)$/.exec(text);
+  return attempt(s, () => {
+    const qty = m ? checked(parseQuantity(m[1]!, { decimalComma: true })) : undefined;
+    const code = m ? m[2]!.trim() : text;
+    const item = ctx.actions.lookup(code);
+    return addItem(s, ctx, item, qty);
+  });
+}
+
+function addItem(s: PosState, ctx: Context, item: Item, qty: number | undefined): PosState {
+  const q = qty ?? item.qty;
+  if (item.unit === 'kg' && q === undefined) {
+    return textPrompt(s, t('tui.prompt.weight', { name: item.name }), (s1, v) => addItem(s1, ctx, item, checked(parseQuantity(v, { decimalComma: true }))));
+  }
+  const added = checked(addLine(s.cart, { sku: item.sku, name: item.name, unit: item.unit, unitPrice: item.unitPrice, taxRate: item.taxRate, ...(q !== undefined ? { qty: q } : {}) }));
+  return { ...withCart(s, ctx, added, {}, added.lines.length - 1), message: null };
+}
+
+function selectedLine(s: PosState) {
+  return s.cart.lines[s.selected] ?? null;
+}
+
+function lineCommand(s: PosState, ctx: Context, command: 'qty' | 'discount' | 'price' | 'remove'): PosState {
+  const line = selectedLine(s);
+  if (command === 'remove' && !line && s.selected >= s.cart.lines.length && s.extra.vouchers.length) {
+    const i = s.selected - s.cart.lines.length;
+    return withCart(s, ctx, s.cart, { vouchers: s.extra.vouchers.filter((_, j) => j !== i) });
+  }
+  if (!line) return problem(s, 'tui.no_line');
+  switch (command) {
+    case 'remove':
+      return attempt(s, () => withCart(s, ctx, checked(removeLine(s.cart, line.id))));
+    case 'qty':
+      return textPrompt(s, t('tui.prompt.qty', { name: line.name }), (s1, v) =>
+        withCart(s1, ctx, checked(setQuantity(s1.cart, line.id, checked(parseQuantity(v, { decimalComma: true }))))),
+      );
+    case 'discount':
+      return textPrompt(s, t('tui.prompt.discount', { name: line.name }), (s1, v) => {
+        const d = checked(parseDiscount(v, ctx.info.exponent));
+        const gross = priced(s1, ctx).lines.find((l) => l.id === line.id)!.gross;
+        const apply = (approval: Approval | null): PosState =>
+          withCart(s1, ctx, checked(setLineDiscount(s1.cart, line.id, d)), approval ? { approvals: [...s1.extra.approvals, approval] } : {});
+        return guarded(s1, ctx, discountNeedsApproval(d, gross, ctx.info.discountLimit) ? 'discount_over_limit' : null, `${line.sku}: ${v}`, apply);
+      });
+    case 'price':
+      return textPrompt(s, t('tui.prompt.price', { name: line.name }), (s1, v) => {
+        const price = amount(ctx, v);
+        const apply = (approval: Approval | null): PosState =>
+          withCart(s1, ctx, checked(overridePrice(s1.cart, line.id, price)), approval ? { approvals: [...s1.extra.approvals, approval] } : {});
+        return guarded(s1, ctx, price === line.unitPrice ? null : 'price_override', `${line.sku}: ${money(ctx, line.unitPrice)} → ${money(ctx, price)}`, apply);
+      });
+  }
+}
+
+/** Applies a change that may need a supervisor (`action` null: nobody's approval is needed). */
+function guarded(s: PosState, ctx: Context, action: Action | null, detail: string, apply: (a: Approval | null) => PosState): PosState {
+  if (!action || !s.user) return apply(null);
+  return withApproval(s, (approver) => apply(ctx.actions.authorize(s.user!, action, detail, approver)));
+}
+
+function cartDiscount(s: PosState, ctx: Context): PosState {
+  if (s.cart.lines.length === 0) return problem(s, 'tui.no_line');
+  return textPrompt(s, t('tui.prompt.cart_discount'), (s1, v) => {
+    const d = checked(parseDiscount(v, ctx.info.exponent));
+    const base = priced(s1, ctx).total;
+    const apply = (approval: Approval | null): PosState =>
+      withCart(s1, ctx, checked(setCartDiscount(s1.cart, d)), approval ? { approvals: [...s1.extra.approvals, approval] } : {});
+    return guarded(s1, ctx, discountNeedsApproval(d, base, ctx.info.discountLimit) ? 'discount_over_limit' : null, `cart: ${v}`, apply);
+  });
+}
+
+function freshCart(s: PosState): PosState {
+  return { ...s, cart: emptyCart(), extra: { vouchers: [], approvals: [], customerId: null }, customerName: null, selected: 0, tenders: [], entry: '' };
+}
+
+// ---- payment ----------------------------------------------------------------------------------
+
+function addTender(s: PosState, ctx: Context, tender: Tender): PosState {
+  if (tender.amount <= 0) return problem(s, 'tui.amount_positive');
+  if (tender.method !== 'cash' && tender.amount > due(s, ctx)) {
+    return problem(s, 'payment.noncash_over_total', { max: money(ctx, Math.max(0, due(s, ctx))) });
+  }
+  return { ...s, tenders: [...s.tenders, tender], entry: '', message: null };
+}
+
+function payEnter(s: PosState, ctx: Context): PosState {
+  const left = due(s, ctx);
+  if (!s.entry.trim()) {
+    if (left <= 0 || (s.tenders.some((x) => x.method === 'cash') && roundCash(left, ctx.info.cashIncrement) <= 0)) return confirmSale(s, ctx);
+    return tenderWith(s, ctx, s.method, left);
+  }
+  return attempt(s, () => tenderWith(s, ctx, s.method, amount(ctx, s.entry)));
+}
+
+function tenderWith(s: PosState, ctx: Context, method: string, value: number): PosState {
+  if (method === 'store_credit') {
+    return textPrompt({ ...s, entry: '' }, t('tui.prompt.credit_code'), (s1, code) => {
+      const c = ctx.actions.credit(code);
+      const balance = amount(ctx, c.balance);
+      if (c.status !== 'active') throw new TpvError('conflict', `credit.${c.status === 'spent' ? 'insufficient' : c.status}`, { balance: c.balance, code: c.code });
+      return addTender(s1, ctx, { method, amount: Math.min(value, balance), reference: c.code });
+    });
+  }
+  return addTender(s, ctx, { method, amount: method === 'cash' ? value : Math.min(value, Math.max(0, due(s, ctx))) });
+}
+
+function quick(s: PosState, ctx: Context, command: Command): PosState {
+  const left = due(s, ctx);
+  if (left <= 0) return s;
+  const unit = 10 ** ctx.info.exponent;
+  const exact = roundCash(left, ctx.info.cashIncrement);
+  const value =
+    command === 'quick_exact'
+      ? exact
+      : command === 'quick_next'
+        ? Math.ceil(left / (5 * unit)) * 5 * unit
+        : (command === 'quick_10' ? 10 : command === 'quick_20' ? 20 : 50) * unit;
+  return addTender({ ...s, method: 'cash' }, ctx, { method: 'cash', amount: Math.max(value, exact) });
+}
+
+function confirmSale(s: PosState, ctx: Context): PosState {
+  if (!s.user) return s;
+  return attempt(s, () => {
+    const done = ctx.actions.checkout(s.user!, {
+      cart: s.cart,
+      vouchers: s.extra.vouchers,
+      approvals: s.extra.approvals,
+      customerId: s.extra.customerId,
+      payments: s.tenders.map((x) => ({ method: x.method, amount: x.amount, ...(x.reference ? { reference: x.reference } : {}) })),
+    });
+    // committed: the cart is gone; printing comes after and never blocks the next sale
+    ctx.actions.saveCart(s.user!, emptyCart(), { vouchers: [], approvals: [], customerId: null });
+    void ctx.actions.print(done.text);
+    const next = freshCart({ ...s, screen: 'sale', last: { number: done.number, total: done.total, change: done.change } });
+    return info(next, t('tui.sold', { number: done.number, change: money(ctx, done.change) }));
+  });
+}
+
+// ---- refunds ----------------------------------------------------------------------------------
+
+function openRefund(s: PosState, ctx: Context, number: string): PosState {
+  return attempt(s, () => {
+    const receipt = ctx.actions.receipt(number);
+    return { ...s, screen: 'refund', entry: '', selected: 0, refund: { receipt, qty: {}, keep: {} }, message: { text: t('tui.refund.pick'), error: false } };
+  });
+}
+
+function refundEnter(s: PosState): PosState {
+  const r = s.refund!;
+  const line = r.receipt.lines[s.selected];
+  if (!line) return s;
+  return attempt(s, () => {
+    const wanted = s.entry.trim() ? checked(parseQuantity(s.entry, { decimalComma: true })) : r.qty[line.line] ? 0 : line.remaining;
+    if (wanted > line.remaining) throw new TpvError('conflict', 'refund.over_quantity', { line: line.line, remaining: line.remaining / 1000 });
+    return { ...s, entry: '', refund: { ...r, qty: { ...r.qty, [line.line]: wanted } }, selected: Math.min(s.selected + 1, r.receipt.lines.length - 1) };
+  });
+}
+
+function refundCommit(s: PosState, ctx: Context, method: string): PosState {
+  const r = s.refund!;
+  const lines = r.receipt.lines
+    .filter((l) => (r.qty[l.line] ?? 0) > 0)
+    .map((l) => ({ line: l.line, qty: String(r.qty[l.line]! / 1000), restock: !r.keep[l.line], ...(r.keep[l.line] ? { reason: 'damaged' } : {}) }));
+  if (lines.length === 0) return problem(s, 'refund.no_lines');
+  return withApproval(s, (approver) => {
+    const done = ctx.actions.refund(s.user!, r.receipt.number, { lines, method }, approver);
+    void ctx.actions.print(done.text);
+    const text = done.credit
+      ? t('tui.refund.credit', { number: done.number, code: done.credit.code, amount: money(ctx, done.credit.amount) })
+      : t('tui.refund.done', { number: done.number, amount: money(ctx, done.total) });
+    return info({ ...s, screen: 'report', refund: null, entry: '', report: { title: done.number, text: `${text}\n\n${done.text}`, top: 0 } }, text);
+  });
+}
+
+// ---- shift ------------------------------------------------------------------------------------
+
+function openShiftPrompt(s: PosState, ctx: Context): PosState {
+  return textPrompt(s, t('tui.prompt.float'), (s1, v) =>
+    withApproval(s1, (approver) => {
+      ctx.actions.openShift(s1.user!, amount(ctx, v), approver);
+      return info({ ...s1, screen: 'sale' }, t('tui.shift.opened'));
+    }),
+  );
+}
+
+function cashMovePrompt(s: PosState, ctx: Context, kind: 'in' | 'out'): PosState {
+  return textPrompt(s, t(kind === 'in' ? 'tui.prompt.cash_in' : 'tui.prompt.cash_out'), (s1, v) => {
+    const value = amount(ctx, v);
+    return textPrompt(s1, t('tui.prompt.reason'), (s2, reason) =>
+      withApproval(s2, (approver) => {
+        ctx.actions.cashMove(s2.user!, kind, value, reason, approver);
+        return info(s2, t('tui.shift.moved', { amount: money(ctx, value) }));
+      }),
+    );
+  });
+}
+
+function closeShiftPrompt(s: PosState, ctx: Context): PosState {
+  return textPrompt(s, t('tui.prompt.count'), (s1, v) => {
+    const counted = /[xX*]/.test(v) ? checked(parseCount(v.replace(/;/g, ','), ctx.info.exponent)) : amount(ctx, v);
+    return withApproval(s1, (approver) => {
+      const z = ctx.actions.closeShift(s1.user!, counted, approver);
+      void ctx.actions.print(z.text);
+      return info({ ...s1, screen: 'report', report: { title: z.number, text: z.text, top: 0 } }, t('tui.shift.closed', { number: z.number }));
+    });
+  });
+}
+
+// ---- commands ---------------------------------------------------------------------------------
+
+const PAGE = 10;
+
+function move(s: PosState, by: number): PosState {
+  if (s.screen === 'report' && s.report) return { ...s, report: { ...s.report, top: Math.max(0, s.report.top + by) } };
+  const n = s.screen === 'sale' ? rows(s) : s.screen === 'search' ? s.results.length : s.screen === 'refund' ? (s.refund?.receipt.lines.length ?? 0) : s.screen === 'held' ? s.held.length : 0;
+  return { ...s, selected: Math.max(0, Math.min(n - 1, s.selected + by)) };
+}
+
+function run(s: PosState, command: Command, ctx: Context): PosState {
+  switch (command) {
+    case 'help':
+      return { ...s, help: true };
+    case 'quit':
+      return { ...s, quitAsked: true };
+    case 'up':
+      return move(s, -1);
+    case 'down':
+      return move(s, 1);
+    case 'page_up':
+      return move(s, -PAGE);
+    case 'page_down':
+      return move(s, PAGE);
+    case 'back':
+      if (s.screen === 'payment' && s.tenders.length) return info({ ...s, screen: 'sale', tenders: [], entry: '' }, t('tui.payment.cancelled'));
+      return { ...s, screen: 'sale', entry: '', results: [], refund: null, report: null, selected: Math.max(0, rows(s) - 1), message: null };
+    case 'search':
+      return { ...s, screen: 'search', entry: '', results: [], selected: 0 };
+    case 'customer':
+      return textPrompt(s, t('tui.prompt.customer'), (s1, v) => {
+        const c = ctx.actions.customer(v);
+        return { ...withCart(s1, ctx, s1.cart, { customerId: c.id }), customerName: c.name };
+      });
+    case 'qty':
+    case 'discount':
+    case 'price':
+    case 'remove':
+      return lineCommand(s, ctx, command);
+    case 'cart_discount':
+      return cartDiscount(s, ctx);
+    case 'hold':
+      if (!s.user) return s;
+      if (rows(s) === 0) {
+        const held = ctx.actions.heldCarts();
+        if (held.length === 0) return problem(s, 'tui.no_held');
+        return { ...s, screen: 'held', held, selected: 0 };
+      }
+      return textPrompt(s, t('tui.prompt.hold_label'), (s1, label) => {
+        ctx.actions.holdCart(s1.user!, label || undefined);
+        return info(freshCart(s1), t('tui.held'));
+      });
+    case 'refund':
+      return textPrompt(s, t('tui.prompt.receipt'), (s1, v) => openRefund(s1, ctx, documentNumberOf(v)));
+    case 'shift':
+      return { ...s, screen: 'shift', message: null };
+    case 'credit':
+      return { ...s, screen: 'credit', message: null };
+    case 'pay':
+      if (rows(s) === 0) return problem(s, 'tui.cart_empty');
+      return { ...s, screen: 'payment', tenders: [], method: 'cash', entry: '', message: null };
+    case 'lock':
+      return loginPrompt(info(s, t('tui.locked', { name: s.user?.name ?? '' })), ctx);
+    case 'reprint': {
+      if (s.screen === 'report' && s.report) {
+        void ctx.actions.print(s.report.text);
+        return s;
+      }
+      if (!s.last) return problem(s, 'tui.no_last');
+      const last = s.last;
+      return attempt(s, () => {
+        const text = ctx.actions.receiptText(last.number, true);
+        void ctx.actions.print(text);
+        return { ...s, screen: 'report', report: { title: last.number, text, top: 0 } };
+      });
+    }
+    case 'tender_cash':
+    case 'tender_card':
+    case 'tender_credit': {
+      const method = command === 'tender_cash' ? 'cash' : command === 'tender_card' ? 'card' : 'store_credit';
+      if (s.screen === 'refund') return refundCommit(s, ctx, method);
+      // no amount typed: this tender pays what is due
+      const left = due(s, ctx);
+      const value = s.entry.trim() ? null : method === 'cash' ? roundCash(left, ctx.info.cashIncrement) : left;
+      if (value !== null && value <= 0) return s;
+      return attempt({ ...s, method }, () => tenderWith({ ...s, method }, ctx, method, value ?? amount(ctx, s.entry)));
+    }
+    case 'tender_other': {
+      const others = ctx.info.otherTenders;
+      if (others.length === 0) return problem(s, 'tui.no_other_tenders');
+      const method = others[(others.indexOf(s.method) + 1) % others.length]!;
+      return { ...s, method, message: null };
+    }
+    case 'quick_exact':
+    case 'quick_next':
+    case 'quick_10':
+    case 'quick_20':
+    case 'quick_50':
+      return quick(s, ctx, command);
+    case 'undo_tender':
+      return { ...s, tenders: s.tenders.slice(0, -1) };
+    case 'confirm':
+      if (due(s, ctx) > 0 && !(s.tenders.some((x) => x.method === 'cash') && roundCash(due(s, ctx), ctx.info.cashIncrement) <= 0)) {
+        return problem(s, 'payment.short', { due: money(ctx, due(s, ctx)) });
+      }
+      return confirmSale(s, ctx);
+    case 'restock': {
+      const r = s.refund;
+      const line = r?.receipt.lines[s.selected];
+      if (!r || !line) return s;
+      return { ...s, refund: { ...r, keep: { ...r.keep, [line.line]: !r.keep[line.line] } } };
+    }
+    case 'open_shift':
+      if (ctx.actions.shift()) return problem(s, 'shift.already_open', { shift: ctx.actions.shift()!.id, since: '' });
+      return openShiftPrompt(s, ctx);
+    case 'cash_in':
+    case 'cash_out':
+      return cashMovePrompt(s, ctx, command === 'cash_in' ? 'in' : 'out');
+    case 'x_report':
+      return attempt(s, () => ({ ...s, screen: 'report', report: { title: 'X', text: ctx.actions.xReport(), top: 0 } }));
+    case 'close_shift':
+      return closeShiftPrompt(s, ctx);
+    case 'check_balance':
+      return textPrompt(s, t('tui.prompt.credit_code'), (s1, v) => {
+        const c = ctx.actions.credit(v);
+        return info(s1, t('tui.credit.balance', { code: c.code, balance: money(ctx, amount(ctx, c.balance)), status: t(`tui.credit.${c.status}`), expires: c.expires?.slice(0, 10) ?? '-' }));
+      });
+    case 'sell_voucher':
+      return textPrompt(s, t('tui.prompt.voucher'), (s1, v) => {
+        const value = amount(ctx, v);
+        if (value <= 0) throw new TpvError('invalid', 'credit.bad_amount');
+        const next = withCart({ ...s1, screen: 'sale' }, ctx, s1.cart, { vouchers: [...s1.extra.vouchers, value] }, rows(s1));
+        return info(next, t('tui.voucher_added', { amount: money(ctx, value) }));
+      });
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The cashier terminal's screens: pure rendering of the state, one fixed-width row per line so
+ * the layout holds in 80×24 and follows a resize. The selected row is marked with ">" as well as
+ * shown inverse, so it reads the same with NO_COLOR or on a plain console.
+ */
+import { Box, Text } from 'ink';
+import { formatMoney, formatQty } from '../i18n/format.js';
+import { isMessageKey, t } from '../i18n/index.js';
+import type { TillInfo } from './actions.js';
+import { bigText } from './big.js';
+import { KEYMAP, keyLabel } from './keymap.js';
+import { due, paidSoFar, type PosState, priced, saleTotal } from './state.js';
+
+export interface ViewProps {
+  state: PosState;
+  info: TillInfo;
+  columns: number;
+  rows: number;
+  /** "HH:MM" for the status bar. */
+  clock: string;
+  shift: string;
+  printer: string;
+}
+
+interface Row {
+  text: string;
+  inverse?: boolean;
+  bold?: boolean;
+  dim?: boolean;
+}
+
+/** A tender's name on screen: cash, card, store credit translated; the store's own as configured. */
+export const tenderLabel = (method: string): string => (isMessageKey(`tui.tender.${method}`) ? t(`tui.tender.${method}`) : method);
+
+const fit = (text: string, width: number): string => (text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text.padEnd(width));
+const right = (text: string, width: number): string => (text.length >= width ? text.slice(0, width) : text.padStart(width));
+
+/** A row with text on the left and on the right, filling `width`. */
+const spread = (left: string, r: string, width: number): string => fit(left, Math.max(0, width - r.length - 1)) + ' ' + r;
+
+function window<T>(items: T[], selected: number, height: number): { items: T[]; offset: number } {
+  if (items.length <= height) return { items, offset: 0 };
+  const offset = Math.max(0, Math.min(items.length - height, selected - Math.floor(height / 2)));
+  return { items: items.slice(offset, offset + height), offset };
+}
+
+function saleRows(p: ViewProps, height: number): Row[] {
+  const { state: s, info, columns: w } = p;
+  const $ = (n: number): string => formatMoney(n, info.exponent, info.currency);
+  const cart = priced(s, { actions: null as never, info });
+  const lines = [
+    ...cart.lines.map((l) => ({
+      qty: formatQty(l.qty),
+      name: l.name + (l.lineDiscount || l.cartDiscount ? `  -${$(l.lineDiscount + l.cartDiscount)}` : '') + (l.originalPrice !== null ? ' *' : ''),
+      price: $(l.unitPrice),
+      amount: $(l.amount),
+    })),
+    ...s.extra.vouchers.map((v) => ({ qty: '1', name: t('voucher.line'), price: $(v), amount: $(v) })),
+  ];
+  const nameW = Math.max(10, w - 8 - 12 - 12 - 2);
+  const header: Row = { text: `  ${right(t('tui.col.qty'), 6)} ${fit(t('tui.col.name'), nameW)}${right(t('tui.col.price'), 11)} ${right(t('tui.col.amount'), 11)}`, dim: true };
+  const body = height - 4;
+  const win = window(lines, s.selected, body);
+  const out: Row[] = [header];
+  win.items.forEach((l, i) => {
+    const sel = win.offset + i === s.selected;
+    out.push({ text: `${sel ? '>' : ' '} ${right(l.qty, 6)} ${fit(l.name, nameW)}${right(l.price, 11)} ${right(l.amount, 11)}`, inverse: sel });
+  });
+  if (lines.length === 0) out.push({ text: `  ${t('tui.cart_empty_hint')}`, dim: true });
+  while (out.length < body + 1) out.push({ text: '' });
+  const total = saleTotal(s, { actions: null as never, info });
+  const items = cart.itemCount + s.extra.vouchers.length;
+  const discounts = cart.lineDiscounts + cart.cartDiscount;
+  out.push({ text: '─'.repeat(w), dim: true });
+  out.push({
+    text: spread(
+      `${t('tui.items', { n: items })}   ${discounts ? `${t('tui.discounts')} -${$(discounts)}   ` : ''}${t('tui.tax')} ${$(cart.taxTotal)}${s.customerName ? `   ${t('tui.customer')}: ${s.customerName}` : ''}`,
+      '',
+      w,
+    ),
+  });
+  const last = s.last ? `${t('tui.last', { number: s.last.number })} ${t('tui.change')} ${$(s.last.change)}` : '';
+  out.push({ text: spread(last, `${t('tui.total')}  ${$(total)}`, w), bold: true });
+  return out;
+}
+
+function paymentRows(p: ViewProps, height: number): Row[] {
+  const { state: s, info, columns: w } = p;
+  const ctx = { actions: null as never, info };
+  const $ = (n: number): string => formatMoney(n, info.exponent, info.currency);
+  const total = saleTotal(s, ctx);
+  const left = due(s, ctx);
+  const out: Row[] = [
+    { text: spread(t('tui.total'), $(total), w), bold: true },
+    ...s.tenders.map((x) => ({ text: spread(`  ${tenderLabel(x.method)}${x.reference ? ` ${x.reference}` : ''}`, $(x.amount), w) })),
+    { text: spread(t('tui.paid'), $(paidSoFar(s)), w) },
+    { text: '' },
+  ];
+  if (left > 0) out.push({ text: spread(t('tui.due'), $(left), w), bold: true });
+  else {
+    out.push({ text: t('tui.change').toUpperCase(), bold: true });
+    for (const r of bigText(formatMoney(-left, info.exponent, info.currency).replace(/[^0-9.,-]/g, ''))) out.push({ text: '  ' + r, bold: true });
+    out.push({ text: t('tui.confirm_hint'), dim: true });
+  }
+  out.push({ text: '' }, { text: t('tui.payment.method', { method: tenderLabel(s.method) }), dim: true });
+  while (out.length < height) out.push({ text: '' });
+  return out.slice(0, height);
+}
+
+function listRows(p: ViewProps, height: number, title: string, items: string[]): Row[] {
+  const { state: s, columns: w } = p;
+  const out: Row[] = [{ text: fit(title, w), bold: true }];
+  const win = window(items, s.selected, height - 1);
+  win.items.forEach((text, i) => {
+    const sel = win.offset + i === s.selected;
+    out.push({ text: `${sel ? '>' : ' '} ${fit(text, w - 2)}`, inverse: sel });
+  });
+  while (out.length < height) out.push({ text: '' });
+  return out;
+}
+
+function bodyRows(p: ViewProps, height: number): Row[] {
+  const { state: s, info, columns: w } = p;
+  const $ = (n: number): string => formatMoney(n, info.exponent, info.currency);
+  if (s.help) {
+    const bindings = KEYMAP[s.screen];
+    const items = bindings.map((b) => `${fit(b.keys.map(keyLabel).join(' / '), 20)} ${t(b.label)}`);
+    return listRows({ ...p, state: { ...s, selected: -1 } }, height, t('tui.help_title'), items);
+  }
+  switch (s.screen) {
+    case 'sale':
+      return saleRows(p, height);
+    case 'payment':
+      return paymentRows(p, height);
+    case 'search':
+      return listRows(
+        p,
+        height,
+        `${t('tui.search')}: ${s.entry}`,
+        s.results.map((r) => spread(`${r.sku}  ${r.name}`, `${$(r.unitPrice)}${r.unit === 'kg' ? '/kg' : ''}`, w - 2)),
+      );
+    case 'refund': {
+      const r = s.refund!;
+      return listRows(
+        p,
+        height,
+        t('tui.refund.title', { number: r.receipt.number, total: $(r.receipt.total) }),
+        r.receipt.lines.map((l) =>
+          spread(
+            `${l.line}. ${l.name}`,
+            `${formatQty(l.qty)} / ${t('tui.refund.left')} ${formatQty(l.remaining)}  → ${formatQty(r.qty[l.line] ?? 0)}${r.keep[l.line] ? ` ${t('tui.refund.no_restock')}` : ''}`,
+            w - 2,
+          ),
+        ),
+      );
+    }
+    case 'held':
+      return listRows(p, height, t('tui.held_title'), s.held.map((h) => spread(`#${h.id} ${h.label ?? ''} (${h.user})`, `${h.lines}  ${$(h.total)}`, w - 2)));
+    case 'report': {
+      const lines = (s.report?.text ?? '').split('\n');
+      const top = Math.min(s.report?.top ?? 0, Math.max(0, lines.length - height));
+      const out = lines.slice(top, top + height).map((text) => ({ text: fit(text, w) }));
+      while (out.length < height) out.push({ text: '' });
+      return out;
+    }
+    case 'shift':
+    case 'credit':
+    case 'login': {
+      const title = s.screen === 'shift' ? t('tui.shift_title') : s.screen === 'credit' ? t('tui.credit_title') : t('tui.login_title', { store: info.store });
+      const items = s.screen === 'login' ? [] : KEYMAP[s.screen].filter((b) => b.hint && b.command !== 'help' && b.command !== 'back').map((b) => `${fit(keyLabel(b.keys[0]!), 6)} ${t(b.label)}`);
+      const out: Row[] = [{ text: title, bold: true }, { text: '' }, ...items.map((text) => ({ text: `  ${text}` }))];
+      while (out.length < height) out.push({ text: '' });
+      return out;
+    }
+  }
+}
+
+/** The bottom hint bar: the screen's bindings marked as hints, as many as fit. */
+function hints(p: ViewProps): string {
+  // the key that finishes the screen's job first (Pay, Confirm), help last
+  const rank = (c: string): number => (c === 'pay' || c === 'confirm' ? 0 : c === 'help' ? 2 : 1);
+  const parts = KEYMAP[p.state.prompt ? 'login' : p.state.screen]
+    .filter((b) => b.hint)
+    .sort((a, b) => rank(a.command) - rank(b.command))
+    .map((b) => `${keyLabel(b.keys[0]!)} ${t(b.label)}`);
+  if (p.state.prompt) parts.unshift(`Enter ${t('tui.key.ok')}`, `Esc ${t('tui.key.back')}`);
+  let out = '';
+  for (const part of parts) {
+    if ((out + '  ' + part).length > p.columns) break;
+    out = out ? `${out}  ${part}` : part;
+  }
+  return out;
+}
+
+export function PosView(p: ViewProps) {
+  const { state: s, info, columns: w } = p;
+  const height = Math.max(8, p.rows - 1);
+  const status = spread(` ${info.store} · ${info.register} · ${s.user?.name ?? '—'} · ${p.shift} · ${p.printer}`, `${p.clock} `, w);
+  const entryLabel = s.prompt ? `${s.prompt.label}: ` : s.screen === 'payment' ? `${t('tui.amount')} > ` : s.screen === 'refund' ? `${t('tui.col.qty')} > ` : s.screen === 'search' ? `${t('tui.search')} > ` : '> ';
+  const entryValue = s.prompt ? (s.prompt.secret ? '*'.repeat(s.prompt.value.length) : s.prompt.value) : s.entry;
+  const message = s.quitAsked ? t('tui.quit_ask') : (s.message?.text ?? '');
+  const body = bodyRows(p, height - 4);
+  return (
+    <Box flexDirection="column" width={w} height={height}>
+      <Text inverse>{fit(status, w)}</Text>
+      {body.map((r, i) => (
+        <Text key={i} inverse={r.inverse ?? false} bold={r.bold ?? false} dimColor={r.dim ?? false}>
+          {fit(r.text, w)}
+        </Text>
+      ))}
+      <Text bold>{fit(`${entryLabel}${entryValue}█`, w)}</Text>
+      <Text color={s.message?.error ? 'red' : undefined} bold={s.message?.error ?? false}>
+        {fit(message, w)}
+      </Text>
+      <Text inverse>{fit(hints(p), w)}</Text>
+    </Box>
+  );
+}
