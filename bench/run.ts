@@ -20,9 +20,10 @@ import Database from 'better-sqlite3';
 import { openApp } from '../src/app/context.js';
 import type { ImportReport } from '../src/app/import.js';
 import { listProducts, lookupCode } from '../src/app/products.js';
-import { DEMO_STORE, initStore } from '../src/app/store.js';
+import { DEMO_ADMIN, DEMO_STORE, initStore } from '../src/app/store.js';
 import { ftsQuery } from '../src/db/catalog.js';
 import { benchCheckout, benchTillDuringImport, benchZReport } from './selling.js';
+import { benchKeystroke, benchTuiStartup } from './tui.js';
 import { BRANDS, ean13, prng, VARIETY, WORDS, writeCatalogCsv } from './generate.js';
 
 /** The repository root: this file is bench/run.ts, or dist/bench.js once bundled. */
@@ -31,7 +32,7 @@ const OUT = join(ROOT, 'bench', 'out');
 const TPV_BIN = join(ROOT, 'bin', 'tpv');
 const SQLITE3_CLI = '/usr/bin/sqlite3';
 
-const SECTIONS = ['import', 'lookup', 'search', 'startup', 'checkout', 'contention', 'zreport'] as const;
+const SECTIONS = ['import', 'lookup', 'search', 'startup', 'checkout', 'contention', 'zreport', 'tui'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -853,6 +854,29 @@ async function main(): Promise<void> {
       ) + `\n  the import took ${fmt(r.importMs / 1000, 1)} s (exit ${r.importExit})\n`,
     );
     summary.push({ figure: 'till checkout p99 during a big import (ms)', tpv: fmt(r.duringImport.p99, 1), baseline: fmt(r.alone.p99, 1), ratio: fmtRatio(r.duringImport.p99 / r.alone.p99), goal: '≤ 100 ms' });
+  }
+
+  if (runs('tui')) {
+    process.stdout.write(`\n== h. cashier terminal: first frame in tmux (vs node printing the same prompt); a keystroke on a 200-line cart\n`);
+    const db = join(OUT, 'tui.db');
+    removeDb(db);
+    (await initStore(db, { ...DEMO_STORE, admin: DEMO_ADMIN })).close();
+    const start = benchTuiStartup(TPV_BIN, db, opts.quick ? 5 : 15);
+    const keys = benchKeystroke(opts.quick ? 200 : 1000);
+    const [s1, s0, k1, k0] = [stats(start.tpv), stats(start.baseline), stats(keys.tpv), stats(keys.baseline)];
+    process.stdout.write(
+      table(
+        ['terminal (ms)', 'p50', 'p90', 'p99', 'max'],
+        [
+          ['first frame: node printing the prompt', ...[s0.p50, s0.p90, s0.p99, s0.max].map((v) => fmt(v, 1))],
+          ['first frame: tpv pos (login screen)', ...[s1.p50, s1.p90, s1.p99, s1.max].map((v) => fmt(v, 1))],
+          ['keystroke: Ink frame of 23 fixed rows', ...[k0.p50, k0.p90, k0.p99, k0.max].map((v) => fmt(v, 2))],
+          ['keystroke: tpv, 200-line cart', ...[k1.p50, k1.p90, k1.p99, k1.max].map((v) => fmt(v, 2))],
+        ],
+      ) + '\n',
+    );
+    summary.push({ figure: 'terminal first frame (ms)', tpv: fmt(s1.p50, 0), baseline: fmt(s0.p50, 0), ratio: fmtRatio(s1.p50 / s0.p50), goal: 'short' });
+    summary.push({ figure: 'keystroke on a 200-line cart, p99 (ms)', tpv: fmt(k1.p99, 2), baseline: fmt(k0.p99, 2), ratio: fmtRatio(k1.p99 / k0.p99), goal: '≪ 50 ms' });
   }
 
   process.stdout.write(

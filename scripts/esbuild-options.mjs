@@ -9,8 +9,9 @@ export const common = {
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // react-devtools-core: Ink loads it only with DEV=true (not installed)
-  external: ['better-sqlite3', 'react-devtools-core'],
+  external: ['better-sqlite3'],
+  // Ink imports react-devtools-core only with DEV=true; it is not installed
+  alias: { 'react-devtools-core': './scripts/no-devtools.mjs' },
   define: { __TPV_VERSION__: JSON.stringify(pkg.version) },
   banner: {
     js: "import { createRequire as __tpvCreateRequire } from 'node:module'; const require = __tpvCreateRequire(import.meta.url);",

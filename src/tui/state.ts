@@ -246,6 +246,11 @@ function amount(ctx: Context, text: string): number {
 
 /** What a key does. Never throws for a business error: those become the message line. */
 export function handleKey(s: PosState, key: Key, ctx: Context): PosState {
+  // no binding uses Alt: ESC then a key typed quickly (or sent in one go) is Esc, then that key
+  if (key.alt && key.name !== 'escape') {
+    const esc: Key = { name: 'escape', ch: '', ctrl: false, alt: false, shift: false, seq: '\x1b' };
+    return handleKey(handleKey(s, esc, ctx), { ...key, alt: false, seq: key.seq.slice(1) }, ctx);
+  }
   const id = keyId(key);
   if (s.quitAsked) {
     const yes = ['y', 's', 'Y', 'S'].includes(key.ch) && !key.ctrl;
