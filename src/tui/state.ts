@@ -123,7 +123,8 @@ export function loginPrompt(s: PosState, ctx: Context): PosState {
           cancel: (s2) => loginPrompt(s2, ctx),
         },
       }),
-      cancel: (s1) => s1,
+      // Esc clears what was typed: the till always has a login prompt
+      cancel: (s1) => loginPrompt(s1, ctx),
     },
   };
 }
@@ -161,9 +162,15 @@ export function saleTotal(s: PosState, ctx: Context): number {
 
 export const paidSoFar = (s: PosState): number => s.tenders.reduce((a, x) => a + x.amount, 0);
 
-/** What is still due: the total (cash-rounded when the cash tenders would settle it) minus what is paid. */
+/** What is still due: the total minus what is paid (before any cash rounding). */
 export function due(s: PosState, ctx: Context): number {
   return saleTotal(s, ctx) - paidSoFar(s);
+}
+
+/** Whether the payments settle the sale: nothing due, or (with cash) less than the cash rounding takes away. */
+export function settled(s: PosState, ctx: Context): boolean {
+  const left = due(s, ctx);
+  return left <= 0 || (s.tenders.some((x) => x.method === 'cash') && roundCash(left, ctx.info.cashIncrement) <= 0);
 }
 
 function fail(s: PosState, text: string): PosState {
@@ -413,8 +420,8 @@ function addTender(s: PosState, ctx: Context, tender: Tender): PosState {
 function payEnter(s: PosState, ctx: Context): PosState {
   const left = due(s, ctx);
   if (!s.entry.trim()) {
-    if (left <= 0 || (s.tenders.some((x) => x.method === 'cash') && roundCash(left, ctx.info.cashIncrement) <= 0)) return confirmSale(s, ctx);
-    return tenderWith(s, ctx, s.method, left);
+    if (settled(s, ctx)) return confirmSale(s, ctx);
+    return tenderWith(s, ctx, s.method, s.method === 'cash' ? roundCash(left, ctx.info.cashIncrement) : left);
   }
   return attempt(s, () => tenderWith(s, ctx, s.method, amount(ctx, s.entry)));
 }
@@ -442,7 +449,8 @@ function quick(s: PosState, ctx: Context, command: Command): PosState {
       : command === 'quick_next'
         ? Math.ceil(left / (5 * unit)) * 5 * unit
         : (command === 'quick_10' ? 10 : command === 'quick_20' ? 20 : 50) * unit;
-  return addTender({ ...s, method: 'cash' }, ctx, { method: 'cash', amount: Math.max(value, exact) });
+  // a note handed over: what it is worth (the rest stays due), the exact amount never less than due
+  return addTender({ ...s, method: 'cash' }, ctx, { method: 'cash', amount: command === 'quick_exact' ? exact : value });
 }
 
 function confirmSale(s: PosState, ctx: Context): PosState {
@@ -502,12 +510,13 @@ function refundCommit(s: PosState, ctx: Context, method: string): PosState {
 // ---- shift ------------------------------------------------------------------------------------
 
 function openShiftPrompt(s: PosState, ctx: Context): PosState {
-  return textPrompt(s, t('tui.prompt.float'), (s1, v) =>
-    withApproval(s1, (approver) => {
-      ctx.actions.openShift(s1.user!, amount(ctx, v), approver);
+  return textPrompt(s, t('tui.prompt.float'), (s1, v) => {
+    const float = amount(ctx, v);
+    return withApproval(s1, (approver) => {
+      ctx.actions.openShift(s1.user!, float, approver);
       return info({ ...s1, screen: 'sale' }, t('tui.shift.opened'));
-    }),
-  );
+    });
+  });
 }
 
 function cashMovePrompt(s: PosState, ctx: Context, kind: 'in' | 'out'): PosState {
@@ -635,9 +644,7 @@ function run(s: PosState, command: Command, ctx: Context): PosState {
     case 'undo_tender':
       return { ...s, tenders: s.tenders.slice(0, -1) };
     case 'confirm':
-      if (due(s, ctx) > 0 && !(s.tenders.some((x) => x.method === 'cash') && roundCash(due(s, ctx), ctx.info.cashIncrement) <= 0)) {
-        return problem(s, 'payment.short', { due: money(ctx, due(s, ctx)) });
-      }
+      if (!settled(s, ctx)) return problem(s, 'payment.short', { missing: money(ctx, due(s, ctx)) });
       return confirmSale(s, ctx);
     case 'restock': {
       const r = s.refund;

@@ -9,7 +9,7 @@ import { isMessageKey, t } from '../i18n/index.js';
 import type { TillInfo } from './actions.js';
 import { bigText } from './big.js';
 import { KEYMAP, keyLabel } from './keymap.js';
-import { due, paidSoFar, type PosState, priced, saleTotal } from './state.js';
+import { due, paidSoFar, type PosState, priced, saleTotal, settled } from './state.js';
 
 export interface ViewProps {
   state: PosState;
@@ -74,7 +74,7 @@ function saleRows(p: ViewProps, height: number): Row[] {
   out.push({ text: '─'.repeat(w), dim: true });
   out.push({
     text: spread(
-      `${t('tui.items', { n: items })}   ${discounts ? `${t('tui.discounts')} -${$(discounts)}   ` : ''}${t('tui.tax')} ${$(cart.taxTotal)}${s.customerName ? `   ${t('tui.customer')}: ${s.customerName}` : ''}`,
+      `${t('tui.items', { n: items })}   ${discounts ? `${t('tui.discounts')} -${$(discounts)}   ` : ''}${t('tui.tax')} ${$(cart.taxTotal)}${s.customerName || s.extra.customerId ? `   ${t('tui.customer')}: ${s.customerName ?? `#${s.extra.customerId}`}` : ''}`,
       '',
       w,
     ),
@@ -96,10 +96,10 @@ function paymentRows(p: ViewProps, height: number): Row[] {
     { text: spread(t('tui.paid'), $(paidSoFar(s)), w) },
     { text: '' },
   ];
-  if (left > 0) out.push({ text: spread(t('tui.due'), $(left), w), bold: true });
+  if (!settled(s, ctx)) out.push({ text: spread(t('tui.due'), $(left), w), bold: true });
   else {
     out.push({ text: t('tui.change').toUpperCase(), bold: true });
-    for (const r of bigText(formatMoney(-left, info.exponent, info.currency).replace(/[^0-9.,-]/g, ''))) out.push({ text: '  ' + r, bold: true });
+    for (const r of bigText(formatMoney(Math.max(0, -left), info.exponent, info.currency).replace(/[^0-9.,-]/g, ''))) out.push({ text: '  ' + r, bold: true });
     out.push({ text: t('tui.confirm_hint'), dim: true });
   }
   out.push({ text: '' }, { text: t('tui.payment.method', { method: tenderLabel(s.method) }), dim: true });
@@ -123,9 +123,12 @@ function bodyRows(p: ViewProps, height: number): Row[] {
   const { state: s, info, columns: w } = p;
   const $ = (n: number): string => formatMoney(n, info.exponent, info.currency);
   if (s.help) {
-    const bindings = KEYMAP[s.screen];
-    const items = bindings.map((b) => `${fit(b.keys.map(keyLabel).join(' / '), 20)} ${t(b.label)}`);
-    return listRows({ ...p, state: { ...s, selected: -1 } }, height, t('tui.help_title'), items);
+    // every binding, in two columns when one does not fit
+    const items = KEYMAP[s.screen].map((b) => `${b.keys.map(keyLabel).join('/')} ${t(b.label)}`);
+    const perColumn = height - 1;
+    const col = Math.floor(w / 2);
+    const lines = items.length <= perColumn ? items : items.slice(0, Math.ceil(items.length / 2)).map((a, i) => fit(a, col) + (items[i + Math.ceil(items.length / 2)] ?? ''));
+    return listRows({ ...p, state: { ...s, selected: -1 } }, height, t('tui.help_title'), lines);
   }
   switch (s.screen) {
     case 'sale':
@@ -178,7 +181,7 @@ function bodyRows(p: ViewProps, height: number): Row[] {
 /** The bottom hint bar: the screen's bindings marked as hints, as many as fit. */
 function hints(p: ViewProps): string {
   // the key that finishes the screen's job first (Pay, Confirm), help last
-  const rank = (c: string): number => (c === 'pay' || c === 'confirm' ? 0 : c === 'help' ? 2 : 1);
+  const rank = (c: string): number => (c === 'pay' || c === 'confirm' ? 0 : c === 'help' ? 1 : 2);
   const parts = KEYMAP[p.state.prompt ? 'login' : p.state.screen]
     .filter((b) => b.hint)
     .sort((a, b) => rank(a.command) - rank(b.command))

@@ -1,0 +1,1064 @@
+/**
+ * The cashier terminal's state machine without Ink: keys (decoded from raw terminal bytes by
+ * parseKeys) go through handleKey with a fake PosActions (a tiny in-memory store, vi.fn spies).
+ */
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Approver } from '../../src/app/auth.js';
+import type { CartExtra } from '../../src/app/carts.js';
+import { type Cart, priceCart } from '../../src/core/cart.js';
+import { TpvError } from '../../src/core/errors.js';
+import { type Action, can, type Role } from '../../src/core/permissions.js';
+import type { Approval } from '../../src/db/documents.js';
+import { errorMessage, setLanguage, t } from '../../src/i18n/index.js';
+import type { Done, Item, PosActions, RefundableReceipt, TillInfo, TillUser } from '../../src/tui/actions.js';
+import { commandFor, KEYMAP, type Screen } from '../../src/tui/keymap.js';
+import { keyId, parseKeys } from '../../src/tui/keys.js';
+import { type Context, due, handleKey, initialState, loginPrompt, type PosState, saleTotal } from '../../src/tui/state.js';
+
+beforeAll(() => setLanguage('en'));
+
+// ---- raw keys, as a terminal (xterm) sends them ---------------------------------------------------
+
+const F = {
+  1: '\x1bOP',
+  2: '\x1bOQ',
+  3: '\x1bOR',
+  4: '\x1bOS',
+  5: '\x1b[15~',
+  6: '\x1b[17~',
+  7: '\x1b[18~',
+  8: '\x1b[19~',
+  9: '\x1b[20~',
+  10: '\x1b[21~',
+  11: '\x1b[23~',
+  12: '\x1b[24~',
+} as const;
+const ENTER = '\r';
+const ESC = '\x1b';
+const UP = '\x1b[A';
+const DOWN = '\x1b[B';
+const PGUP = '\x1b[5~';
+const PGDN = '\x1b[6~';
+const DEL = '\x1b[3~';
+const BS = '\x7f';
+const ctrl = (letter: string): string => String.fromCharCode(letter.charCodeAt(0) - 0x60);
+
+/** Raw bytes for a keymap key id ('f5', 'ctrl+d', 'up', 'escape'…). */
+function rawFor(id: string): string {
+  const f = /^f(\d+)$/.exec(id);
+  if (f) return F[Number(f[1]) as keyof typeof F];
+  const c = /^ctrl\+([a-z])$/.exec(id);
+  if (c) return ctrl(c[1]!);
+  const named: Record<string, string> = { up: UP, down: DOWN, pageup: PGUP, pagedown: PGDN, delete: DEL, escape: ESC, enter: ENTER };
+  const raw = named[id];
+  if (raw === undefined) throw new Error(`no raw bytes known for key ${id}`);
+  return raw;
+}
+
+// ---- the fake store ------------------------------------------------------------------------------
+
+const INFO: TillInfo = {
+  store: 'Corner Shop',
+  register: 'T01',
+  currency: 'EUR',
+  exponent: 2,
+  pricesIncludeTax: true,
+  otherTenders: ['exchange'],
+  cashIncrement: 1,
+  discountLimit: 1000,
+  lockMinutes: 5,
+};
+
+const USERS: (TillUser & { pin: string })[] = [
+  { id: 1, code: 'admin', name: 'Ada Admin', role: 'admin', pin: '1234' },
+  { id: 2, code: 'sup', name: 'Sam Super', role: 'supervisor', pin: '2222' },
+  { id: 3, code: 'cash', name: 'Cora Cash', role: 'cashier', pin: '3333' },
+];
+
+const WATER: Item = { sku: 'WATER', name: 'Water 1L', unit: 'each', unitPrice: 99, taxRate: 400 };
+const APPLES: Item = { sku: 'APPLES', name: 'Apples', unit: 'kg', unitPrice: 249, taxRate: 400 };
+const CHEESE: Item = { sku: 'CHEESE', name: 'Cheese', unit: 'each', unitPrice: 1235, taxRate: 1000 };
+const CATALOG: Item[] = [WATER, APPLES, CHEESE];
+const BARCODES: Record<string, string> = { '8410000000017': 'WATER' };
+
+const RECEIPT: RefundableReceipt = {
+  number: 'T01-000001',
+  total: 1719,
+  lines: [
+    { line: 1, name: 'Water 1L', unit: 'each', qty: 3000, remaining: 2000, amount: 297 },
+    { line: 2, name: 'Apples', unit: 'kg', qty: 750, remaining: 750, amount: 187 },
+    { line: 3, name: 'Cheese', unit: 'each', qty: 1000, remaining: 1000, amount: 1235 },
+  ],
+};
+
+const CREDITS: Record<string, { code: string; balance: string; status: string; expires: string | null }> = {
+  'GIFT-0001': { code: 'GIFT-0001', balance: '10.00', status: 'active', expires: '2027-01-31T23:59:59+01:00' },
+  'GIFT-0002': { code: 'GIFT-0002', balance: '0.00', status: 'spent', expires: null },
+};
+
+const strip = ({ pin: _pin, ...u }: TillUser & { pin: string }): TillUser => u;
+
+/** The real rule: a role that may not do `action` needs an approver whose role can, with the right PIN. */
+function authorizeLike(user: TillUser, action: Action, detail: string, approver?: Approver): Approval | null {
+  if (can(user.role as Role, action)) return null;
+  if (!approver) throw new TpvError('conflict', 'permission.needs_approval', { action, user: user.code, role: user.role });
+  const sup = USERS.find((u) => u.code === approver.code);
+  if (!sup) throw new TpvError('not_found', 'user.not_found', { code: approver.code });
+  if (sup.pin !== approver.pin) throw new TpvError('conflict', 'user.pin_wrong', { code: sup.code, left: 2 });
+  if (!can(sup.role as Role, action)) throw new TpvError('conflict', 'permission.approver_role', { action, user: sup.code, role: sup.role });
+  return { action, by: sup.code, at: '2026-05-04T10:00:00+02:00', ...(detail ? { detail } : {}) };
+}
+
+function fakeStore(opts: { shiftOpen?: boolean; report?: string } = {}) {
+  let shift: { id: number; expected: number } | null = opts.shiftOpen === false ? null : { id: 7, expected: 10000 };
+  const open = new Map<number, { cart: Cart; extra: CartExtra }>();
+  const held: { id: number; label: string | null; user: string; cart: Cart; extra: CartExtra }[] = [];
+  let nextHeld = 1;
+  let nextDoc = 2;
+  const total = (cart: Cart, extra: CartExtra): number => priceCart(cart, { pricesIncludeTax: INFO.pricesIncludeTax }).total + extra.vouchers.reduce((a, b) => a + b, 0);
+
+  const actions = {
+    info: vi.fn<PosActions['info']>(() => INFO),
+    login: vi.fn<PosActions['login']>((code, pin) => {
+      const u = USERS.find((x) => x.code === code);
+      if (!u) throw new TpvError('not_found', 'user.not_found', { code });
+      if (u.pin !== pin) throw new TpvError('conflict', 'user.pin_wrong', { code, left: 2 });
+      return strip(u);
+    }),
+    shift: vi.fn<PosActions['shift']>(() => shift),
+    openShift: vi.fn<PosActions['openShift']>((_u, float) => {
+      shift = { id: 8, expected: float };
+    }),
+    cashMove: vi.fn<PosActions['cashMove']>((u, kind, _amount, _reason, approver) => {
+      authorizeLike(u, kind === 'in' ? 'cash_in' : 'cash_out', '', approver);
+    }),
+    xReport: vi.fn<PosActions['xReport']>(() => opts.report ?? 'X REPORT\nExpected cash  €100.00'),
+    closeShift: vi.fn<PosActions['closeShift']>((u, _counted, approver) => {
+      authorizeLike(u, 'shift_close', '', approver);
+      shift = null;
+      return { number: 'Z01-000001', text: 'Z REPORT Z01-000001' };
+    }),
+    lookup: vi.fn<PosActions['lookup']>((code) => {
+      const sku = BARCODES[code] ?? code;
+      const item = CATALOG.find((i) => i.sku === sku);
+      if (!item) throw new TpvError('not_found', 'product.not_found', { code });
+      return { ...item };
+    }),
+    search: vi.fn<PosActions['search']>((query, limit) => CATALOG.filter((i) => i.name.toLowerCase().includes(query.toLowerCase())).slice(0, limit)),
+    authorize: vi.fn<PosActions['authorize']>(authorizeLike),
+    openCart: vi.fn<PosActions['openCart']>((u) => open.get(u.id) ?? null),
+    saveCart: vi.fn<PosActions['saveCart']>((u, cart, extra) => {
+      if (cart.lines.length === 0 && extra.vouchers.length === 0) open.delete(u.id);
+      else open.set(u.id, { cart, extra });
+    }),
+    holdCart: vi.fn<PosActions['holdCart']>((u, label) => {
+      const c = open.get(u.id);
+      if (!c) throw new TpvError('conflict', 'cart.empty');
+      held.push({ id: nextHeld++, label: label ?? null, user: u.code, ...c });
+      open.delete(u.id);
+    }),
+    heldCarts: vi.fn<PosActions['heldCarts']>(() =>
+      held.map((h) => ({ id: h.id, label: h.label, user: h.user, lines: h.cart.lines.length + h.extra.vouchers.length, total: total(h.cart, h.extra) })),
+    ),
+    recallCart: vi.fn<PosActions['recallCart']>((u, id) => {
+      const i = held.findIndex((h) => h.id === id);
+      if (i < 0) throw new TpvError('not_found', 'cart.not_found', { id });
+      const [h] = held.splice(i, 1);
+      open.set(u.id, { cart: h!.cart, extra: h!.extra });
+      return { cart: h!.cart, extra: h!.extra };
+    }),
+    customer: vi.fn<PosActions['customer']>((key) => {
+      if (key !== 'B12345678') throw new TpvError('not_found', 'customer.not_found', { key });
+      return { id: 5, name: 'Acme SL' };
+    }),
+    credit: vi.fn<PosActions['credit']>((code) => {
+      const c = CREDITS[code];
+      if (!c) throw new TpvError('not_found', 'credit.not_found', { code });
+      return c;
+    }),
+    checkout: vi.fn<PosActions['checkout']>((_u, sale): Done => {
+      const sum = total(sale.cart, { vouchers: sale.vouchers, approvals: sale.approvals, customerId: sale.customerId });
+      const paid = sale.payments.reduce((a, p) => a + p.amount, 0);
+      const number = `T01-${String(nextDoc++).padStart(6, '0')}`;
+      return { number, total: sum, change: Math.max(0, paid - sum), text: `RECEIPT ${number}` };
+    }),
+    receipt: vi.fn<PosActions['receipt']>((number) => {
+      if (number !== RECEIPT.number) throw new TpvError('not_found', 'receipt.not_found', { number });
+      return RECEIPT;
+    }),
+    refund: vi.fn<PosActions['refund']>((u, number, input, approver): Done => {
+      authorizeLike(u, 'refund', number, approver);
+      return {
+        number: 'R01-000001',
+        total: 484,
+        change: 0,
+        text: 'REFUND R01-000001',
+        ...(input.method === 'store_credit' ? { credit: { code: 'K3F9-2QRM-X7TD-8W4P', amount: 484 } } : {}),
+      };
+    }),
+    receiptText: vi.fn<PosActions['receiptText']>((number, copy) => `${copy ? '*** COPY ***\n' : ''}RECEIPT ${number}`),
+    print: vi.fn<PosActions['print']>(() => Promise.resolve(true)),
+  } satisfies PosActions;
+  const ctx: Context = { actions, info: INFO };
+  return { actions, ctx, open, held };
+}
+
+type Fake = ReturnType<typeof fakeStore>;
+
+/** Feeds each raw chunk through the decoder and every key through handleKey. */
+function press(s: PosState, ctx: Context, ...chunks: string[]): PosState {
+  for (const chunk of chunks) for (const key of parseKeys(chunk)) s = handleKey(s, key, ctx);
+  return s;
+}
+
+function start(ctx: Context): PosState {
+  return loginPrompt(initialState(), ctx);
+}
+
+function login(f: Fake, code = 'cash', pin = USERS.find((u) => u.code === code)!.pin, from?: PosState): PosState {
+  return press(from ?? start(f.ctx), f.ctx, code, ENTER, pin, ENTER);
+}
+
+/** A logged-in cashier with WATER ×3 and CHEESE (2.97 + 12.35 = 15.32). */
+function withCart(f: Fake, code = 'cash'): PosState {
+  return press(login(f, code), f.ctx, '3*WATER', ENTER, 'CHEESE', ENTER);
+}
+
+const lastCall = <A extends unknown[]>(spy: { mock: { calls: A[] } }): A => spy.mock.calls[spy.mock.calls.length - 1]!;
+
+// ---- login ---------------------------------------------------------------------------------------
+
+describe('login', () => {
+  it('asks for the user code, then the PIN (hidden)', () => {
+    const f = fakeStore();
+    let s = start(f.ctx);
+    expect(s.screen).toBe('login');
+    expect(s.prompt?.label).toBe(t('tui.login.code'));
+    s = press(s, f.ctx, 'cash', ENTER);
+    expect(s.prompt?.label).toBe(t('tui.login.pin', { code: 'cash' }));
+    expect(s.prompt?.secret).toBe(true);
+    s = press(s, f.ctx, '33', BS, '3');
+    expect(s.prompt?.value).toBe('33');
+  });
+
+  it('a wrong PIN shows the error, rings, and starts over at the user code', () => {
+    const f = fakeStore();
+    const s = login(f, 'cash', '9999');
+    expect(f.actions.login).toHaveBeenCalledWith('cash', '9999');
+    expect(s.user).toBeNull();
+    expect(s.screen).toBe('login');
+    expect(s.message).toEqual({ text: errorMessage('user.pin_wrong', { code: 'cash', left: 2 }), error: true });
+    expect(s.bell).toBe(1);
+    expect(s.prompt?.label).toBe(t('tui.login.code'));
+    expect(s.prompt?.value).toBe('');
+    // and the right PIN then gets in
+    const ok = login(f, 'cash', '3333', s);
+    expect(ok.user?.code).toBe('cash');
+    expect(ok.screen).toBe('sale');
+  });
+
+  it('the right PIN opens the sale screen with a greeting', () => {
+    const f = fakeStore();
+    const s = login(f);
+    expect(s.screen).toBe('sale');
+    expect(s.prompt).toBeNull();
+    expect(s.user).toEqual({ id: 3, code: 'cash', name: 'Cora Cash', role: 'cashier' });
+    expect(s.message).toEqual({ text: t('tui.welcome', { name: 'Cora Cash' }), error: false });
+    expect(f.actions.openCart).toHaveBeenCalledWith(s.user);
+  });
+
+  it('without an open shift it asks for the float, then sells', () => {
+    const f = fakeStore({ shiftOpen: false });
+    let s = login(f);
+    expect(s.screen).toBe('shift');
+    expect(s.prompt?.label).toBe(t('tui.prompt.float'));
+    expect(s.message?.text).toBe(t('tui.shift.none'));
+    s = press(s, f.ctx, '100,50', ENTER);
+    expect(f.actions.openShift).toHaveBeenCalledWith(s.user, 10050, undefined);
+    expect(s.screen).toBe('sale');
+    expect(s.prompt).toBeNull();
+    expect(s.message?.text).toBe(t('tui.shift.opened'));
+  });
+
+  it('a malformed float keeps the float prompt open', () => {
+    const f = fakeStore({ shiftOpen: false });
+    const s = press(login(f), f.ctx, 'abc', ENTER);
+    expect(s.prompt?.label).toBe(t('tui.prompt.float'));
+  });
+
+  it('Esc at the PIN prompt starts the login over', () => {
+    const f = fakeStore();
+    const s = press(start(f.ctx), f.ctx, 'cash', ENTER, '12', ESC);
+    expect(s.prompt?.label).toBe(t('tui.login.code'));
+    expect(s.user).toBeNull();
+  });
+
+  it('Esc at the user code prompt keeps a login prompt (the till is not stuck)', () => {
+    const f = fakeStore();
+    let s = press(start(f.ctx), f.ctx, 'ca', ESC);
+    expect(s.prompt?.label).toBe(t('tui.login.code'));
+    s = login(f, 'cash', '3333', s);
+    expect(s.screen).toBe('sale');
+  });
+});
+
+// ---- scanning --------------------------------------------------------------------------------------
+
+describe('scanning', () => {
+  it('a code and Enter adds a line and keeps it saved', () => {
+    const f = fakeStore();
+    const s = press(login(f), f.ctx, 'WATER', ENTER);
+    expect(s.cart.lines).toHaveLength(1);
+    expect(s.cart.lines[0]).toMatchObject({ sku: 'WATER', qty: 1000, unitPrice: 99, taxRate: 400 });
+    expect(s.entry).toBe('');
+    expect(s.selected).toBe(0);
+    expect(lastCall(f.actions.saveCart)[1]).toBe(s.cart);
+  });
+
+  it('a barcode finds its product', () => {
+    const f = fakeStore();
+    const s = press(login(f), f.ctx, '8410000000017\r');
+    expect(f.actions.lookup).toHaveBeenCalledWith('8410000000017');
+    expect(s.cart.lines.map((l) => l.sku)).toEqual(['WATER']);
+  });
+
+  it('3*CODE sells 3 (also 3xCODE), and the new line is selected', () => {
+    const f = fakeStore();
+    let s = press(login(f), f.ctx, 'CHEESE\r', '3*WATER\r');
+    expect(s.cart.lines[1]).toMatchObject({ sku: 'WATER', qty: 3000 });
+    expect(s.selected).toBe(1);
+    expect(saleTotal(s, f.ctx)).toBe(1235 + 297);
+    s = press(s, f.ctx, '2xWATER\r');
+    expect(s.cart.lines[2]).toMatchObject({ sku: 'WATER', qty: 2000 });
+    expect(f.actions.lookup).toHaveBeenLastCalledWith('WATER');
+  });
+
+  it('an unknown code is an error with a bell; the cashier keeps working', () => {
+    const f = fakeStore();
+    let s = press(login(f), f.ctx, 'WATER\r');
+    const bell = s.bell;
+    s = press(s, f.ctx, 'NOPE\r');
+    expect(s.message).toEqual({ text: errorMessage('product.not_found', { code: 'NOPE' }), error: true });
+    expect(s.bell).toBe(bell + 1);
+    expect(s.cart.lines).toHaveLength(1);
+    expect(s.entry).toBe('');
+    expect(s.screen).toBe('sale');
+    s = press(s, f.ctx, 'CHEESE\r');
+    expect(s.cart.lines.map((l) => l.sku)).toEqual(['WATER', 'CHEESE']);
+    expect(s.message).toBeNull();
+  });
+
+  it('a kg item without a weight asks for it', () => {
+    const f = fakeStore();
+    let s = press(login(f), f.ctx, 'APPLES\r');
+    expect(s.cart.lines).toHaveLength(0);
+    expect(s.prompt?.label).toBe(t('tui.prompt.weight', { name: 'Apples' }));
+    s = press(s, f.ctx, '0,750\r');
+    expect(s.prompt).toBeNull();
+    expect(s.cart.lines[0]).toMatchObject({ sku: 'APPLES', unit: 'kg', qty: 750 });
+    expect(saleTotal(s, f.ctx)).toBe(187); // 2.49 × 0.75 = 1.8675
+  });
+
+  it('a kg item with a typed weight (2*CODE) needs no prompt', () => {
+    const f = fakeStore();
+    const s = press(login(f), f.ctx, '2*APPLES\r');
+    expect(s.prompt).toBeNull();
+    expect(s.cart.lines[0]).toMatchObject({ sku: 'APPLES', qty: 2000 });
+  });
+
+  it('Backspace edits the entry line', () => {
+    const f = fakeStore();
+    const s = press(login(f), f.ctx, 'WATEX', BS, 'R');
+    expect(s.entry).toBe('WATER');
+  });
+});
+
+// ---- editing lines ---------------------------------------------------------------------------------
+
+describe('editing lines', () => {
+  it('arrows and pages move the selection within the lines', () => {
+    const f = fakeStore();
+    let s = press(login(f), f.ctx, 'WATER\r', 'CHEESE\r', '2*APPLES\r');
+    expect(s.selected).toBe(2);
+    s = press(s, f.ctx, UP);
+    expect(s.selected).toBe(1);
+    s = press(s, f.ctx, UP, UP, UP);
+    expect(s.selected).toBe(0);
+    s = press(s, f.ctx, DOWN);
+    expect(s.selected).toBe(1);
+    s = press(s, f.ctx, PGDN);
+    expect(s.selected).toBe(2);
+    s = press(s, f.ctx, PGUP);
+    expect(s.selected).toBe(0);
+  });
+
+  it('F4 changes the quantity of the selected line', () => {
+    const f = fakeStore();
+    let s = press(login(f), f.ctx, 'WATER\r', 'CHEESE\r', UP, F[4]);
+    expect(s.prompt?.label).toBe(t('tui.prompt.qty', { name: 'Water 1L' }));
+    s = press(s, f.ctx, '4\r');
+    expect(s.cart.lines.map((l) => l.qty)).toEqual([4000, 1000]);
+    expect(saleTotal(s, f.ctx)).toBe(4 * 99 + 1235);
+  });
+
+  it('F4 with a fractional quantity of an each item is refused and the prompt stays', () => {
+    const f = fakeStore();
+    const s = press(login(f), f.ctx, 'WATER\r', F[4], '1,5\r');
+    expect(s.message?.error).toBe(true);
+    expect(s.prompt?.label).toBe(t('tui.prompt.qty', { name: 'Water 1L' }));
+    expect(s.cart.lines[0]!.qty).toBe(1000);
+  });
+
+  it('F5 within the limit applies the discount without asking anybody', () => {
+    const f = fakeStore();
+    let s = press(login(f), f.ctx, 'CHEESE\r', F[5]);
+    expect(s.prompt?.label).toBe(t('tui.prompt.discount', { name: 'Cheese' }));
+    s = press(s, f.ctx, '10%\r');
+    expect(s.cart.lines[0]!.discount).toEqual({ kind: 'percent', bp: 1000 });
+    expect(s.extra.approvals).toEqual([]);
+    expect(f.actions.authorize).not.toHaveBeenCalled();
+    expect(saleTotal(s, f.ctx)).toBe(1235 - 124);
+  });
+
+  it('F5 over the limit as a cashier asks a supervisor, records the approval and checkout gets it', () => {
+    const f = fakeStore();
+    let s = press(withCart(f), f.ctx, F[5], '20%\r');
+    // not applied yet: the supervisor is asked in place
+    expect(s.cart.lines[1]!.discount).toBeNull();
+    expect(s.prompt?.label).toBe(t('tui.approval.code'));
+    expect(s.message?.text).toBe(t('tui.approval.needed', { action: t('tui.action.discount_over_limit') }));
+    expect(f.actions.authorize).toHaveBeenCalledWith(s.user, 'discount_over_limit', 'CHEESE: 20%', undefined);
+    s = press(s, f.ctx, 'sup\r');
+    expect(s.prompt?.label).toBe(t('tui.approval.pin', { code: 'sup' }));
+    expect(s.prompt?.secret).toBe(true);
+    s = press(s, f.ctx, '2222\r');
+    expect(s.prompt).toBeNull();
+    expect(f.actions.authorize).toHaveBeenLastCalledWith(s.user, 'discount_over_limit', 'CHEESE: 20%', { code: 'sup', pin: '2222' });
+    expect(s.cart.lines[1]!.discount).toEqual({ kind: 'percent', bp: 2000 });
+    expect(s.extra.approvals).toEqual([{ action: 'discount_over_limit', by: 'sup', at: '2026-05-04T10:00:00+02:00', detail: 'CHEESE: 20%' }]);
+    expect(lastCall(f.actions.saveCart)[2].approvals).toHaveLength(1);
+    s = press(s, f.ctx, F[12], F[6], ENTER);
+    expect(f.actions.checkout).toHaveBeenCalledTimes(1);
+    expect(lastCall(f.actions.checkout)[1].approvals).toEqual([expect.objectContaining({ action: 'discount_over_limit', by: 'sup' })]);
+  });
+
+  it('a wrong supervisor PIN keeps asking and applies nothing', () => {
+    const f = fakeStore();
+    const s = press(withCart(f), f.ctx, F[5], '50%\r', 'sup\r', '0000\r');
+    expect(s.message).toEqual({ text: errorMessage('user.pin_wrong', { code: 'sup', left: 2 }), error: true });
+    expect(s.prompt?.label).toBe(t('tui.approval.pin', { code: 'sup' }));
+    expect(s.prompt?.value).toBe('');
+    expect(s.cart.lines[1]!.discount).toBeNull();
+    expect(s.extra.approvals).toEqual([]);
+  });
+
+  it('a supervisor gives a discount over the limit without an approval prompt', () => {
+    const f = fakeStore();
+    const s = press(withCart(f, 'sup'), f.ctx, F[5], '50%\r');
+    expect(s.prompt).toBeNull();
+    expect(s.cart.lines[1]!.discount).toEqual({ kind: 'percent', bp: 5000 });
+    expect(s.extra.approvals).toEqual([]);
+  });
+
+  it('Delete removes the selected line', () => {
+    const f = fakeStore();
+    let s = press(login(f), f.ctx, 'WATER\r', 'CHEESE\r', '2*APPLES\r', UP, DEL);
+    expect(s.cart.lines.map((l) => l.sku)).toEqual(['WATER', 'APPLES']);
+    expect(s.selected).toBe(1);
+    s = press(s, f.ctx, DEL, DEL);
+    expect(s.cart.lines).toEqual([]);
+    s = press(s, f.ctx, DEL);
+    expect(s.message).toEqual({ text: t('tui.no_line'), error: true });
+  });
+
+  it('F3 sets the customer of the sale', () => {
+    const f = fakeStore();
+    const s = press(withCart(f), f.ctx, F[3], 'B12345678\r');
+    expect(s.customerName).toBe('Acme SL');
+    expect(s.extra.customerId).toBe(5);
+  });
+});
+
+// ---- hold and recall -------------------------------------------------------------------------------
+
+describe('hold and recall', () => {
+  it('F8 with a label holds the cart and opens an empty one', () => {
+    const f = fakeStore();
+    let s = press(withCart(f), f.ctx, F[8]);
+    expect(s.prompt?.label).toBe(t('tui.prompt.hold_label'));
+    s = press(s, f.ctx, 'Mrs Smith\r');
+    expect(f.actions.holdCart).toHaveBeenCalledWith(s.user, 'Mrs Smith');
+    expect(s.cart.lines).toEqual([]);
+    expect(s.message?.text).toBe(t('tui.held'));
+  });
+
+  it('F8 on an empty cart lists the held carts and Enter recalls the selected one', () => {
+    const f = fakeStore();
+    let s = press(withCart(f), f.ctx, F[8], 'first\r', 'WATER\r', F[8], ENTER);
+    expect(f.actions.holdCart).toHaveBeenLastCalledWith(s.user, undefined);
+    s = press(s, f.ctx, F[8]);
+    expect(s.screen).toBe('held');
+    expect(s.held.map((h) => [h.label, h.lines, h.total])).toEqual([
+      ['first', 2, 1532],
+      [null, 1, 99],
+    ]);
+    s = press(s, f.ctx, DOWN, UP, ENTER);
+    expect(f.actions.recallCart).toHaveBeenCalledWith(s.user, 1);
+    expect(s.screen).toBe('sale');
+    expect(s.cart.lines.map((l) => l.sku)).toEqual(['WATER', 'CHEESE']);
+    expect(s.message?.text).toBe(t('tui.recalled'));
+  });
+
+  it('F8 on an empty cart with nothing held says so', () => {
+    const f = fakeStore();
+    const s = press(login(f), f.ctx, F[8]);
+    expect(s.screen).toBe('sale');
+    expect(s.message).toEqual({ text: t('tui.no_held'), error: true });
+  });
+});
+
+// ---- payment ---------------------------------------------------------------------------------------
+
+describe('payment', () => {
+  it('F12 on an empty cart is refused', () => {
+    const f = fakeStore();
+    const s = press(login(f), f.ctx, F[12]);
+    expect(s.screen).toBe('sale');
+    expect(s.message).toEqual({ text: t('tui.cart_empty'), error: true });
+  });
+
+  it('split card + cash (F7 next 5 note): change, checkout with both payments, print, fresh cart', () => {
+    const f = fakeStore();
+    let s = press(withCart(f), f.ctx, F[12]);
+    expect(s.screen).toBe('payment');
+    expect(s.method).toBe('cash');
+    expect(due(s, f.ctx)).toBe(1532);
+    s = press(s, f.ctx, '5', F[3]);
+    expect(s.tenders).toEqual([{ method: 'card', amount: 500 }]);
+    expect(due(s, f.ctx)).toBe(1032);
+    s = press(s, f.ctx, F[7]);
+    expect(s.tenders[1]).toEqual({ method: 'cash', amount: 1500 });
+    expect(due(s, f.ctx)).toBe(-468); // change 4.68
+    const user = s.user;
+    const cart = s.cart;
+    s = press(s, f.ctx, ENTER);
+    expect(f.actions.checkout).toHaveBeenCalledTimes(1);
+    expect(f.actions.checkout).toHaveBeenCalledWith(user, {
+      cart,
+      vouchers: [],
+      approvals: [],
+      customerId: null,
+      payments: [
+        { method: 'card', amount: 500 },
+        { method: 'cash', amount: 1500 },
+      ],
+    });
+    expect(f.actions.print).toHaveBeenCalledWith('RECEIPT T01-000002');
+    expect(f.actions.print.mock.invocationCallOrder[0]!).toBeGreaterThan(f.actions.checkout.mock.invocationCallOrder[0]!);
+    expect(s.screen).toBe('sale');
+    expect(s.cart.lines).toEqual([]);
+    expect(s.tenders).toEqual([]);
+    expect(s.last).toEqual({ number: 'T01-000002', total: 1532, change: 468 });
+    expect(s.message).toEqual({ text: t('tui.sold', { number: 'T01-000002', change: '€4.68' }), error: false });
+    // the saved open cart is empty now
+    expect(lastCall(f.actions.saveCart)[1].lines).toEqual([]);
+    expect(f.open.size).toBe(0);
+  });
+
+  it('F6 exact cash then F12 confirms with no change', () => {
+    const f = fakeStore();
+    const s = press(withCart(f), f.ctx, F[12], F[6], F[12]);
+    expect(lastCall(f.actions.checkout)[1].payments).toEqual([{ method: 'cash', amount: 1532 }]);
+    expect(s.last?.change).toBe(0);
+    expect(s.screen).toBe('sale');
+  });
+
+  it('a typed cash amount with Enter, and F8/F9/F10 quick notes', () => {
+    const f = fakeStore();
+    let s = press(withCart(f), f.ctx, F[12], '8\r');
+    expect(s.tenders).toEqual([{ method: 'cash', amount: 800 }]);
+    s = press(s, f.ctx, F[8]);
+    expect(s.tenders[1]).toEqual({ method: 'cash', amount: 1000 });
+    expect(due(s, f.ctx)).toBe(1532 - 1800);
+    s = press(s, f.ctx, F[10]); // nothing due: no more tenders
+    expect(s.tenders).toHaveLength(2);
+    const f20 = fakeStore();
+    const t20 = press(withCart(f20), f20.ctx, F[12], F[9]);
+    expect(t20.tenders).toEqual([{ method: 'cash', amount: 2000 }]);
+    const f50 = fakeStore();
+    const t50 = press(withCart(f50), f50.ctx, F[12], F[10]);
+    expect(t50.tenders).toEqual([{ method: 'cash', amount: 5000 }]);
+  });
+
+  it('F8 "Cash 10" with more than 10 due records 10.00 and leaves the rest due', () => {
+    const f = fakeStore();
+    const s = press(withCart(f), f.ctx, F[12], '2,5\r', F[8]);
+    expect(s.tenders[1]).toEqual({ method: 'cash', amount: 1000 });
+    expect(due(s, f.ctx)).toBe(282);
+  });
+
+  it('Enter with nothing typed pays what is due with the current method', () => {
+    const f = fakeStore();
+    let s = press(withCart(f), f.ctx, F[12], F[5]);
+    expect(s.method).toBe('exchange');
+    s = press(s, f.ctx, ENTER);
+    expect(s.tenders).toEqual([{ method: 'exchange', amount: 1532 }]);
+    s = press(s, f.ctx, ENTER);
+    expect(lastCall(f.actions.checkout)[1].payments).toEqual([{ method: 'exchange', amount: 1532 }]);
+  });
+
+  it('Delete removes the last tender; Esc cancels the payment and keeps the cart', () => {
+    const f = fakeStore();
+    let s = press(withCart(f), f.ctx, F[12], '5', F[3], '1', F[2]);
+    expect(s.tenders).toHaveLength(2);
+    s = press(s, f.ctx, DEL);
+    expect(s.tenders).toEqual([{ method: 'card', amount: 500 }]);
+    s = press(s, f.ctx, ESC);
+    expect(s.screen).toBe('sale');
+    expect(s.tenders).toEqual([]);
+    expect(s.cart.lines).toHaveLength(2);
+    expect(s.message?.text).toBe(t('tui.payment.cancelled'));
+    expect(f.actions.checkout).not.toHaveBeenCalled();
+  });
+
+  it('confirming a short payment is refused with payment.short', () => {
+    const f = fakeStore();
+    const s = press(withCart(f), f.ctx, F[12], '5', F[2], F[12]);
+    expect(f.actions.checkout).not.toHaveBeenCalled();
+    expect(s.screen).toBe('payment');
+    expect(s.message?.error).toBe(true);
+    expect(s.bell).toBeGreaterThan(0);
+  });
+
+  it('the payment.short message names the missing amount', () => {
+    const f = fakeStore();
+    const s = press(withCart(f), f.ctx, F[12], '5', F[2], F[12]);
+    expect(s.message?.text).toBe(errorMessage('payment.short', { missing: '€10.32' }));
+    expect(s.message?.text).not.toContain('{');
+  });
+
+  it('store credit asks for the code and records it as the tender reference', () => {
+    const f = fakeStore();
+    let s = press(withCart(f), f.ctx, F[12], F[4]);
+    expect(s.prompt?.label).toBe(t('tui.prompt.credit_code'));
+    s = press(s, f.ctx, 'GIFT-0001\r');
+    expect(f.actions.credit).toHaveBeenCalledWith('GIFT-0001');
+    expect(s.tenders).toEqual([{ method: 'store_credit', amount: 1000, reference: 'GIFT-0001' }]); // its whole balance
+    s = press(s, f.ctx, F[6], ENTER);
+    expect(lastCall(f.actions.checkout)[1].payments).toEqual([
+      { method: 'store_credit', amount: 1000, reference: 'GIFT-0001' },
+      { method: 'cash', amount: 532 },
+    ]);
+  });
+
+  it('a spent store credit code is refused and the prompt stays', () => {
+    const f = fakeStore();
+    const s = press(withCart(f), f.ctx, F[12], F[4], 'GIFT-0002\r');
+    expect(s.tenders).toEqual([]);
+    expect(s.message).toEqual({ text: errorMessage('credit.insufficient', { balance: '0.00', code: 'GIFT-0002' }), error: true });
+    expect(s.prompt?.label).toBe(t('tui.prompt.credit_code'));
+  });
+
+  describe('with cash rounded to 0.05', () => {
+    const rounded = (f: Fake): Context => ({ ...f.ctx, info: { ...INFO, cashIncrement: 5 } });
+
+    it('F6 tenders the rounded due and the sale confirms with 0.02 unpaid', () => {
+      const f = fakeStore();
+      const ctx = rounded(f);
+      let s = press(withCart(f), ctx, F[12], F[6]);
+      expect(s.tenders).toEqual([{ method: 'cash', amount: 1530 }]);
+      expect(due(s, ctx)).toBe(2);
+      s = press(s, ctx, F[12]);
+      expect(lastCall(f.actions.checkout)[1].payments).toEqual([{ method: 'cash', amount: 1530 }]);
+      expect(s.screen).toBe('sale');
+    });
+
+    it('F2 (cash, nothing typed) tenders the rounded due', () => {
+      const f = fakeStore();
+      const s = press(withCart(f), rounded(f), F[12], F[2]);
+      expect(s.tenders).toEqual([{ method: 'cash', amount: 1530 }]);
+    });
+
+    it('Enter with nothing typed tenders the rounded cash due, like F2', () => {
+      const f = fakeStore();
+      const s = press(withCart(f), rounded(f), F[12], ENTER);
+      expect(s.tenders).toEqual([{ method: 'cash', amount: 1530 }]);
+    });
+  });
+
+  it('a card over what is due is capped to the due', () => {
+    const f = fakeStore();
+    const s = press(withCart(f), f.ctx, F[12], '50', F[3]);
+    expect(s.tenders).toEqual([{ method: 'card', amount: 1532 }]);
+  });
+});
+
+// ---- refunds ---------------------------------------------------------------------------------------
+
+describe('refunds', () => {
+  it('F9 → receipt → pick lines → F4 store credit calls refund with the lines and method', () => {
+    const f = fakeStore();
+    let s = press(login(f, 'sup'), f.ctx, F[9]);
+    expect(s.prompt?.label).toBe(t('tui.prompt.receipt'));
+    s = press(s, f.ctx, 'T01-000001\r');
+    expect(f.actions.receipt).toHaveBeenCalledWith('T01-000001');
+    expect(s.screen).toBe('refund');
+    expect(s.refund?.receipt).toBe(RECEIPT);
+    expect(s.message?.text).toBe(t('tui.refund.pick'));
+    // Enter takes what is left of line 1 and moves on
+    s = press(s, f.ctx, ENTER);
+    expect(s.refund?.qty).toEqual({ 1: 2000 });
+    expect(s.selected).toBe(1);
+    // a typed quantity over what is left is refused
+    s = press(s, f.ctx, '5', ENTER);
+    expect(s.message).toEqual({ text: errorMessage('refund.over_quantity', { line: 2, remaining: 0.75 }), error: true });
+    expect(s.refund?.qty[2]).toBeUndefined();
+    expect(s.selected).toBe(1);
+    s = press(s, f.ctx, BS, '0,5', ENTER);
+    expect(s.refund?.qty).toEqual({ 1: 2000, 2: 500 });
+    // F5 on line 2: damaged, no restock
+    s = press(s, f.ctx, UP, F[5]);
+    expect(s.refund?.keep).toEqual({ 2: true });
+    s = press(s, f.ctx, F[4]);
+    expect(f.actions.refund).toHaveBeenCalledWith(
+      s.user,
+      'T01-000001',
+      {
+        lines: [
+          { line: 1, qty: '2', restock: true },
+          { line: 2, qty: '0.5', restock: false, reason: 'damaged' },
+        ],
+        method: 'store_credit',
+      },
+      undefined,
+    );
+    expect(f.actions.print).toHaveBeenCalledWith('REFUND R01-000001');
+    expect(s.screen).toBe('report');
+    expect(s.refund).toBeNull();
+    expect(s.message?.text).toBe(t('tui.refund.credit', { number: 'R01-000001', code: 'K3F9-2QRM-X7TD-8W4P', amount: '€4.84' }));
+  });
+
+  it('a cashier refund needs a supervisor: the approver goes to refund', () => {
+    const f = fakeStore();
+    let s = press(login(f), f.ctx, F[9], 'T01-000001\r', ENTER, F[2]);
+    expect(s.prompt?.label).toBe(t('tui.approval.code'));
+    expect(s.message?.text).toBe(t('tui.approval.needed', { action: t('tui.action.refund') }));
+    s = press(s, f.ctx, 'sup\r', '2222\r');
+    expect(f.actions.refund).toHaveBeenCalledTimes(2);
+    expect(lastCall(f.actions.refund)).toEqual([s.user, 'T01-000001', { lines: [{ line: 1, qty: '2', restock: true }], method: 'cash' }, { code: 'sup', pin: '2222' }]);
+    expect(s.screen).toBe('report');
+    expect(s.message?.text).toBe(t('tui.refund.done', { number: 'R01-000001', amount: '€4.84' }));
+  });
+
+  it('refunding with no line picked is refused', () => {
+    const f = fakeStore();
+    const s = press(login(f, 'sup'), f.ctx, F[9], 'T01-000001\r', F[3]);
+    expect(f.actions.refund).not.toHaveBeenCalled();
+    expect(s.message).toEqual({ text: errorMessage('refund.no_lines'), error: true });
+    expect(s.screen).toBe('refund');
+  });
+
+  it('scanning a receipt code at the sale entry opens its return', () => {
+    const f = fakeStore();
+    const s = press(login(f), f.ctx, 'TPV:T01-000001', ENTER);
+    expect(f.actions.receipt).toHaveBeenCalledWith('T01-000001');
+    expect(f.actions.lookup).not.toHaveBeenCalled();
+    expect(s.screen).toBe('refund');
+    expect(s.refund?.receipt.number).toBe('T01-000001');
+  });
+
+  it('an unknown receipt is an error on the sale screen', () => {
+    const f = fakeStore();
+    const s = press(login(f), f.ctx, F[9], 'T01-999999\r');
+    expect(s.screen).toBe('sale');
+    expect(s.message).toEqual({ text: errorMessage('receipt.not_found', { number: 'T01-999999' }), error: true });
+  });
+});
+
+// ---- shift -----------------------------------------------------------------------------------------
+
+describe('shift screen', () => {
+  it('F10 → cash in with a reason', () => {
+    const f = fakeStore();
+    let s = press(login(f), f.ctx, F[10]);
+    expect(s.screen).toBe('shift');
+    s = press(s, f.ctx, F[3]);
+    expect(s.prompt?.label).toBe(t('tui.prompt.cash_in'));
+    s = press(s, f.ctx, '20\r');
+    expect(s.prompt?.label).toBe(t('tui.prompt.reason'));
+    s = press(s, f.ctx, 'change float\r');
+    expect(f.actions.cashMove).toHaveBeenCalledWith(s.user, 'in', 2000, 'change float', undefined);
+    expect(s.message).toEqual({ text: t('tui.shift.moved', { amount: '€20.00' }), error: false });
+    expect(s.screen).toBe('shift');
+  });
+
+  it('cash out as a cashier asks a supervisor', () => {
+    const f = fakeStore();
+    const s = press(login(f), f.ctx, F[10], F[4], '5\r', 'bank\r', 'sup\r', '2222\r');
+    expect(lastCall(f.actions.cashMove)).toEqual([s.user, 'out', 500, 'bank', { code: 'sup', pin: '2222' }]);
+    expect(s.prompt).toBeNull();
+    expect(s.message?.text).toBe(t('tui.shift.moved', { amount: '€5.00' }));
+  });
+
+  it('F5 shows the X report; Esc goes back to the sale', () => {
+    const f = fakeStore();
+    let s = press(login(f), f.ctx, F[10], F[5]);
+    expect(f.actions.xReport).toHaveBeenCalled();
+    expect(s.screen).toBe('report');
+    expect(s.report).toEqual({ title: 'X', text: 'X REPORT\nExpected cash  €100.00', top: 0 });
+    s = press(s, f.ctx, ESC);
+    expect(s.screen).toBe('sale');
+    expect(s.report).toBeNull();
+  });
+
+  it('F6 closes the shift with a count by denomination (50x2,20x1 = 120.00)', () => {
+    const f = fakeStore();
+    let s = press(login(f, 'sup'), f.ctx, F[10], F[6]);
+    expect(s.prompt?.label).toBe(t('tui.prompt.count'));
+    s = press(s, f.ctx, '50x2,20x1\r');
+    expect(f.actions.closeShift).toHaveBeenCalledWith(s.user, 12000, undefined);
+    expect(f.actions.print).toHaveBeenCalledWith('Z REPORT Z01-000001');
+    expect(s.screen).toBe('report');
+    expect(s.report?.title).toBe('Z01-000001');
+    expect(s.message?.text).toBe(t('tui.shift.closed', { number: 'Z01-000001' }));
+  });
+
+  it('a cashier closing the shift needs a supervisor; a plain total also works', () => {
+    const f = fakeStore();
+    const s = press(login(f), f.ctx, F[10], F[6], '120\r', 'sup\r', '2222\r');
+    expect(lastCall(f.actions.closeShift)).toEqual([s.user, 12000, { code: 'sup', pin: '2222' }]);
+    expect(s.screen).toBe('report');
+  });
+
+  it('a malformed count stays in the prompt with the error', () => {
+    const f = fakeStore();
+    const s = press(login(f, 'sup'), f.ctx, F[10], F[6], '50x2,20\r');
+    expect(f.actions.closeShift).not.toHaveBeenCalled();
+    expect(s.message?.error).toBe(true);
+    expect(s.prompt?.label).toBe(t('tui.prompt.count'));
+  });
+
+  it('F2 with a shift already open says so', () => {
+    const f = fakeStore();
+    const s = press(login(f), f.ctx, F[10], F[2]);
+    expect(f.actions.openShift).not.toHaveBeenCalled();
+    expect(s.message?.error).toBe(true);
+    expect(s.message?.text).toBe(errorMessage('shift.already_open', { shift: 7, since: '' }));
+  });
+});
+
+// ---- store credit ----------------------------------------------------------------------------------
+
+describe('store credit screen', () => {
+  it('F11 → F2 checks a balance', () => {
+    const f = fakeStore();
+    let s = press(login(f), f.ctx, F[11]);
+    expect(s.screen).toBe('credit');
+    s = press(s, f.ctx, F[2], 'GIFT-0001\r');
+    expect(f.actions.credit).toHaveBeenCalledWith('GIFT-0001');
+    expect(s.message).toEqual({
+      text: t('tui.credit.balance', { code: 'GIFT-0001', balance: '€10.00', status: t('tui.credit.active'), expires: '2027-01-31' }),
+      error: false,
+    });
+  });
+
+  it('F11 → F3 sells a gift voucher: it is in the sale and its total', () => {
+    const f = fakeStore();
+    let s = press(withCart(f), f.ctx, F[11], F[3]);
+    expect(s.prompt?.label).toBe(t('tui.prompt.voucher'));
+    s = press(s, f.ctx, '25\r');
+    expect(s.screen).toBe('sale');
+    expect(s.extra.vouchers).toEqual([2500]);
+    expect(s.selected).toBe(2); // the voucher row, after the two lines
+    expect(saleTotal(s, f.ctx)).toBe(1532 + 2500);
+    expect(s.message?.text).toBe(t('tui.voucher_added', { amount: '€25.00' }));
+    expect(lastCall(f.actions.saveCart)[2].vouchers).toEqual([2500]);
+    s = press(s, f.ctx, F[12], F[6], ENTER);
+    expect(lastCall(f.actions.checkout)[1]).toMatchObject({ vouchers: [2500], payments: [{ method: 'cash', amount: 4032 }] });
+  });
+
+  it('a zero voucher is refused', () => {
+    const f = fakeStore();
+    const s = press(login(f), f.ctx, F[11], F[3], '0\r');
+    expect(s.message).toEqual({ text: errorMessage('credit.bad_amount'), error: true });
+    expect(s.extra.vouchers).toEqual([]);
+  });
+
+  it('Delete on the voucher row removes the voucher', () => {
+    const f = fakeStore();
+    const s = press(withCart(f), f.ctx, F[11], F[3], '25\r', DEL);
+    expect(s.extra.vouchers).toEqual([]);
+    expect(s.cart.lines).toHaveLength(2);
+  });
+});
+
+// ---- quit, lock, help ------------------------------------------------------------------------------
+
+describe('quit, lock and help', () => {
+  it("Ctrl+C asks; 'n' cancels, 'y' quits", () => {
+    const f = fakeStore();
+    let s = press(withCart(f), f.ctx, ctrl('c'));
+    expect(s.quitAsked).toBe(true);
+    expect(s.message?.text).toBe(t('tui.quit_ask'));
+    s = press(s, f.ctx, 'n');
+    expect(s.quitAsked).toBe(false);
+    expect(s.quit).toBe(false);
+    expect(s.entry).toBe(''); // the 'n' was the answer, not typed
+    s = press(s, f.ctx, ctrl('c'), 'y');
+    expect(s.quit).toBe(true);
+    expect(s.cart.lines).toHaveLength(2);
+  });
+
+  it('Ctrl+C works at the login prompt too', () => {
+    const f = fakeStore();
+    const s = press(start(f.ctx), f.ctx, ctrl('c'), 'y');
+    expect(s.quit).toBe(true);
+  });
+
+  it('Ctrl+L locks; logging in again brings the cart back (openCart)', () => {
+    const f = fakeStore();
+    let s = press(withCart(f), f.ctx, ctrl('l'));
+    expect(s.screen).toBe('login');
+    expect(s.user).toBeNull();
+    expect(s.prompt?.label).toBe(t('tui.login.code'));
+    expect(s.message?.text).toBe(t('tui.locked', { name: 'Cora Cash' }));
+    // keys while locked do not reach the sale
+    s = press(s, f.ctx, F[12]);
+    expect(s.screen).toBe('login');
+    // someone else logs in: their own (empty) cart
+    s = login(f, 'sup', '2222', s);
+    expect(s.cart.lines).toEqual([]);
+    s = press(s, f.ctx, ctrl('l'));
+    s = login(f, 'cash', '3333', s);
+    expect(f.actions.openCart).toHaveBeenLastCalledWith(s.user);
+    expect(s.screen).toBe('sale');
+    expect(s.cart.lines.map((l) => [l.sku, l.qty])).toEqual([
+      ['WATER', 3000],
+      ['CHEESE', 1000],
+    ]);
+    expect(s.selected).toBe(1);
+    expect(s.message?.text).toBe(t('tui.cart_restored', { name: 'Cora Cash' }));
+  });
+
+  it('F1 opens the help; the next key only closes it', () => {
+    const f = fakeStore();
+    let s = press(withCart(f), f.ctx, F[1]);
+    expect(s.help).toBe(true);
+    s = press(s, f.ctx, F[12]);
+    expect(s.help).toBe(false);
+    expect(s.screen).toBe('sale');
+    s = press(s, f.ctx, F[1], F[1]);
+    expect(s.help).toBe(false);
+  });
+
+  it('Ctrl+P reprints the last sale as a copy', () => {
+    const f = fakeStore();
+    let s = press(withCart(f), f.ctx, ctrl('p'));
+    expect(s.message).toEqual({ text: t('tui.no_last'), error: true });
+    s = press(s, f.ctx, F[12], F[6], ENTER, ctrl('p'));
+    expect(f.actions.receiptText).toHaveBeenCalledWith('T01-000002', true);
+    expect(f.actions.print).toHaveBeenLastCalledWith('*** COPY ***\nRECEIPT T01-000002');
+    expect(s.screen).toBe('report');
+  });
+
+  it('an Alt+key (ESC then a key in one burst) is Esc, then the key', () => {
+    const f = fakeStore();
+    const s = press(withCart(f), f.ctx, F[12], '\x1b\x1bOQ');
+    // ESC ESC O Q = alt+F2: Esc leaves the payment (no tenders), F2 on the sale screen opens the search
+    expect(s.screen).toBe('search');
+  });
+});
+
+// ---- the keymap ------------------------------------------------------------------------------------
+
+const SCREENS = Object.keys(KEYMAP) as Screen[];
+
+describe('the keymap', () => {
+  it('commandFor of every key of every binding resolves back to that binding (no key bound twice)', () => {
+    for (const screen of SCREENS) {
+      for (const b of KEYMAP[screen]) {
+        for (const key of b.keys) expect(`${screen} ${key} → ${commandFor(screen, key)}`).toBe(`${screen} ${key} → ${b.command}`);
+      }
+    }
+  });
+
+  it('every key of the keymap is a key the decoder can produce', () => {
+    const all = new Set(SCREENS.flatMap((s) => KEYMAP[s].flatMap((b) => b.keys)));
+    for (const id of all) expect(parseKeys(rawFor(id)).map(keyId)).toEqual([id]);
+  });
+
+  it('no binding shadows typing: plain characters are free for codes and amounts', () => {
+    const plain = SCREENS.flatMap((screen) => KEYMAP[screen].flatMap((b) => b.keys.filter((k) => [...k].length === 1).map((k) => `${screen}: ${k}`)));
+    expect(plain).toEqual([]);
+  });
+
+  /** A state on `screen` where each of its commands has something to act on. */
+  function on(screen: Screen): { f: Fake; s: PosState } {
+    const f = fakeStore({ report: Array.from({ length: 40 }, (_, i) => `report line ${i + 1}`).join('\n') });
+    const sale = press(withCart(f, 'sup'), f.ctx, 'WATER\r', UP); // 3 lines, the middle one selected
+    let s: PosState;
+    switch (screen) {
+      case 'login':
+        s = start(f.ctx);
+        break;
+      case 'sale':
+        s = sale;
+        break;
+      case 'payment':
+        s = press(sale, f.ctx, F[12], '1', F[3]);
+        break;
+      case 'search':
+        s = press(sale, f.ctx, F[2], 'e', DOWN);
+        expect(s.results).toHaveLength(3);
+        break;
+      case 'refund':
+        s = press(sale, f.ctx, F[9], 'T01-000001\r', DOWN);
+        break;
+      case 'shift':
+        s = press(sale, f.ctx, F[10]);
+        break;
+      case 'credit':
+        s = press(sale, f.ctx, F[11]);
+        break;
+      case 'held': {
+        let h = press(sale, f.ctx, F[8], 'a\r', 'WATER\r', F[8], 'b\r', 'CHEESE\r', F[8], 'c\r', F[8]);
+        h = press(h, f.ctx, DOWN);
+        expect(h.held).toHaveLength(3);
+        s = h;
+        break;
+      }
+      case 'report':
+        s = press(sale, f.ctx, F[10], F[5], PGDN);
+        break;
+    }
+    expect(s.screen).toBe(screen);
+    expect(s.prompt === null || screen === 'login').toBe(true);
+    // lists start in the middle, so every move (up, down, page) has somewhere to go
+    if (screen === 'sale' || screen === 'search' || screen === 'refund' || screen === 'held') expect(s.selected).toBe(1);
+    if (screen === 'report') expect(s.report?.top).toBe(10);
+    return { f, s };
+  }
+
+  /** The parts of a state that a key can change (functions in a prompt compared by its label and value). */
+  const view = (s: PosState): unknown => ({ ...s, prompt: s.prompt ? { label: s.prompt.label, value: s.prompt.value } : null });
+
+  for (const screen of SCREENS) {
+    it(`every binding of the ${screen} screen does something there, with each of its keys`, () => {
+      for (const b of KEYMAP[screen]) {
+        for (const key of b.keys) {
+          const { f, s } = on(screen);
+          f.actions.print.mockClear();
+          let next: PosState | undefined;
+          expect(() => (next = press(s, f.ctx, rawFor(key))), `${screen} ${key}`).not.toThrow();
+          if (screen === 'report' && b.command === 'reprint') {
+            // documented: prints the report and stays on it
+            expect(f.actions.print).toHaveBeenCalledWith(s.report!.text);
+            expect(next).toBe(s);
+            continue;
+          }
+          expect(view(next!), `${screen} ${key} (${b.command}) changed nothing`).not.toEqual(view(s));
+        }
+      }
+    });
+  }
+});
