@@ -373,18 +373,21 @@ function lineCommand(s: PosState, ctx: Context, command: 'qty' | 'discount' | 'p
         const d = checked(parseDiscount(v, ctx.info.exponent));
         const gross = priced(s1, ctx).lines.find((l) => l.id === line.id)!.gross;
         const apply = (approval: Approval | null): PosState =>
-          withCart(s1, ctx, checked(setLineDiscount(s1.cart, line.id, d)), approval ? { approvals: [...s1.extra.approvals, approval] } : {});
+          withCart(s1, ctx, checked(setLineDiscount(s1.cart, line.id, d)), approved(s1, approval));
         return guarded(s1, ctx, discountNeedsApproval(d, gross, ctx.info.discountLimit) ? 'discount_over_limit' : null, `${line.sku}: ${v}`, apply);
       });
     case 'price':
       return textPrompt(s, t('tui.prompt.price', { name: line.name }), (s1, v) => {
         const price = amount(ctx, v);
         const apply = (approval: Approval | null): PosState =>
-          withCart(s1, ctx, checked(overridePrice(s1.cart, line.id, price)), approval ? { approvals: [...s1.extra.approvals, approval] } : {});
+          withCart(s1, ctx, checked(overridePrice(s1.cart, line.id, price)), approved(s1, approval));
         return guarded(s1, ctx, price === line.unitPrice ? null : 'price_override', `${line.sku}: ${money(ctx, line.unitPrice)} → ${money(ctx, price)}`, apply);
       });
   }
 }
+
+/** The cart's approvals with `approval` added (what the receipt records). */
+const approved = (s: PosState, approval: Approval | null): Partial<CartExtra> => (approval ? { approvals: [...s.extra.approvals, approval] } : {});
 
 /** Applies a change that may need a supervisor (`action` null: nobody's approval is needed). */
 function guarded(s: PosState, ctx: Context, action: Action | null, detail: string, apply: (a: Approval | null) => PosState): PosState {
@@ -398,7 +401,7 @@ function cartDiscount(s: PosState, ctx: Context): PosState {
     const d = checked(parseDiscount(v, ctx.info.exponent));
     const base = priced(s1, ctx).total;
     const apply = (approval: Approval | null): PosState =>
-      withCart(s1, ctx, checked(setCartDiscount(s1.cart, d)), approval ? { approvals: [...s1.extra.approvals, approval] } : {});
+      withCart(s1, ctx, checked(setCartDiscount(s1.cart, d)), approved(s1, approval));
     return guarded(s1, ctx, discountNeedsApproval(d, base, ctx.info.discountLimit) ? 'discount_over_limit' : null, `cart: ${v}`, apply);
   });
 }
