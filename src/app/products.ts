@@ -3,7 +3,7 @@ import { gtinAlternates, parseVariableMeasure } from '../core/barcode.js';
 import { TpvError } from '../core/errors.js';
 import { csvField } from '../core/csv.js';
 import { formatDecimal, formatQuantity, formatRate } from '../core/money.js';
-import { PRODUCT_FIELDS, type ProductField, type ProductPatch, parseProductRow } from '../core/product.js';
+import { PRODUCT_FIELDS, type ProductField, type ProductPatch, parseProductRow, type Unit } from '../core/product.js';
 import { catalog, ftsQuery, type ProductRow } from '../db/catalog.js';
 import { CatalogWriter, type WriteOutcome } from './catalog-writer.js';
 import { type App, inTransaction, storeMoney } from './context.js';
@@ -58,6 +58,25 @@ export function lookupCode(app: App, code: string): Lookup | null {
     if (r) return { row: r, measure: { kind: vm.value.measure, value: vm.value.value } };
   }
   return null;
+}
+
+/** What a scanned code sells: the product at its price, or a scale label's price / weight. */
+export interface SellableItem {
+  sku: string;
+  name: string;
+  unit: Unit;
+  unitPrice: number;
+  taxRate: number;
+  /** From a variable-measure barcode: the weight (milli-kg), or 1 unit of a priced label. */
+  qty?: number;
+}
+
+export function sellable({ row, measure }: Lookup): SellableItem {
+  const item: SellableItem = { sku: row.sku, name: row.name, unit: row.unit, unitPrice: row.price, taxRate: row.tax_rate };
+  // a label priced by the scale: one unit at the printed price
+  if (measure?.kind === 'price') return { ...item, unit: 'each', unitPrice: measure.value, qty: 1000 };
+  if (measure?.kind === 'weight') return { ...item, qty: measure.value };
+  return item;
 }
 
 export function findProduct(app: App, code: string): Lookup {

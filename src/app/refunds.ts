@@ -14,7 +14,7 @@ import { type Approver, authorize } from './auth.js';
 import { type App, inTransaction, storeMoney } from './context.js';
 import { issueCreditIn, restoreIn } from './credit.js';
 import { findCustomer } from './customers.js';
-import { findProduct } from './products.js';
+import { findProduct, sellable } from './products.js';
 import { appendJournal } from './journal.js';
 import { appendOutbox } from './outbox.js';
 import { buildSale, cashIncrement, commitSale, isVoucherLine, receiptByNumber, type SaleInput } from './sales.js';
@@ -107,8 +107,14 @@ function refundableReceipt(app: App, number: string): StoredDocument {
   return receipt;
 }
 
+interface RefundLine {
+  doc: DocumentLine;
+  restock: boolean;
+  reason: string | null;
+}
+
 interface PlannedRefund {
-  lines: DocumentLine[];
+  lines: RefundLine[];
   taxes: { rate: number; base: number; tax: number }[];
   total: number;
 }
@@ -160,11 +166,11 @@ function planWithout(app: App, input: RefundInput): PlannedRefund {
   const products: { id: number; categoryId: number | null }[] = [];
   wanted.forEach((l, i) => {
     if (typeof l.code !== 'string' || !l.code.trim()) throw bad(`lines[${i}].code`, 'refund.code_missing');
-    const { row, measure } = findProduct(app, l.code);
-    let qty = l.qty === undefined ? undefined : refundQty(l.qty, row.unit, `lines[${i}].qty`);
-    if (measure?.kind === 'weight') qty ??= measure.value;
-    const unitPrice = measure?.kind === 'price' ? measure.value : row.price;
-    const added = addLine(cart, { sku: row.sku, name: row.name, unit: measure?.kind === 'price' ? 'each' : row.unit, unitPrice, taxRate: row.tax_rate, ...(qty !== undefined ? { qty } : {}) });
+    const found = findProduct(app, l.code);
+    const row = found.row;
+    const item = sellable(found);
+    if (l.qty !== undefined) item.qty = refundQty(l.qty, item.unit, `lines[${i}].qty`);
+    const added = addLine(cart, item);
     if (!added.ok) throw bad(`lines[${i}].qty`, added.problem.code, { ...added.problem.params, sku: row.sku });
     cart = added.value;
     products.push({ id: row.id, categoryId: row.category_id });
@@ -199,16 +205,13 @@ function refundQty(qty: string | number, unit: string, field: string): number {
   return q.value;
 }
 
-/** Restock and reason of a line (its own, else the refund's), kept in the line's note. */
-function refundLine(input: RefundInput, index: number, l: DocumentLine): DocumentLine {
+/** Restock and reason of a line (its own, else the refund's); both are written in the line's note. */
+function refundLine(input: RefundInput, index: number, l: DocumentLine): RefundLine {
   const own = input.lines?.find((x, i) => (x.line !== undefined ? x.line === l.line : i + 1 === index));
   const restock = own?.restock ?? input.restock ?? true;
   const reason = own?.reason ?? input.reason ?? null;
-  return { ...l, note: [reason, restock ? null : NO_RESTOCK].filter(Boolean).join('; ') || null };
+  return { doc: { ...l, note: [reason, restock ? null : 'no restock'].filter(Boolean).join('; ') || null }, restock, reason };
 }
-
-const NO_RESTOCK = 'no restock';
-const restocked = (l: DocumentLine): boolean => !(l.note ?? '').split('; ').includes(NO_RESTOCK);
 
 /**
  * Commits a refund inside the caller's transaction. `exchange`: the value of the goods of a new
@@ -281,14 +284,14 @@ function refundIn(app: App, receipt: StoredDocument | null, input: RefundInput, 
     approvals,
     note: null,
     body: null,
-    lines: plan.lines,
+    lines: plan.lines.map((l) => l.doc),
     taxes: plan.taxes,
     payments,
   });
   const move = app.db.prepare("INSERT INTO stock_moves (product_id, qty, kind, ref, reason, user_id, created_at) VALUES (?, ?, 'refund', ?, ?, ?, ?)");
   const tracked = app.db.prepare('SELECT track_stock FROM products WHERE id = ?').pluck();
-  for (const l of plan.lines) {
-    if (l.productId !== null && restocked(l) && tracked.get(l.productId) === 1) move.run(l.productId, l.qty, number, l.note, actor.id, now.toISOString());
+  for (const { doc: l, restock, reason } of plan.lines) {
+    if (l.productId !== null && restock && tracked.get(l.productId) === 1) move.run(l.productId, l.qty, number, reason, actor.id, now.toISOString());
   }
   appendJournal(app.db, doc);
   appendOutbox(app.db, 'refund', { number, receipt: receipt?.number ?? null, register: doc.register, created_at: doc.createdAt }, now);

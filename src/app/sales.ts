@@ -20,7 +20,7 @@ import { issueCreditIn, redeemIn } from './credit.js';
 import { findCustomer } from './customers.js';
 import { appendJournal } from './journal.js';
 import { appendOutbox } from './outbox.js';
-import { findProduct } from './products.js';
+import { findProduct, sellable } from './products.js';
 import { allocateNumber } from './series.js';
 import { registerOf, requireOpenShift, timeZoneOf } from './shifts.js';
 import { type UserRow, userById } from './users.js';
@@ -112,24 +112,17 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
       return;
     }
     if (typeof l.code !== 'string' || !l.code.trim()) throw bad(`${field}.code`, 'sale.code_missing');
-    const { row, measure } = findProduct(app, l.code);
+    const found = findProduct(app, l.code);
+    const row = found.row;
     if (!row.active) throw new TpvError('conflict', 'sale.product_inactive', { code: l.code, sku: row.sku, field: `${field}.code` });
-    let qty: number | undefined;
+    const item = sellable(found);
     if (l.qty !== undefined) {
       const q = parseQuantity(String(l.qty));
       if (!q.ok) throw bad(`${field}.qty`, q.problem.code, q.problem.params);
-      qty = q.value;
+      item.qty = q.value;
     }
-    let unitPrice = row.price;
-    let unit = row.unit;
-    if (measure?.kind === 'weight') qty ??= measure.value;
-    if (measure?.kind === 'price') {
-      // a label priced by the scale: one unit at the printed price
-      unitPrice = measure.value;
-      unit = 'each';
-      qty ??= 1000;
-    }
-    const added = addLine(cart, { sku: row.sku, name: row.name, unit, unitPrice, taxRate: row.tax_rate, ...(qty !== undefined ? { qty } : {}) });
+    const unitPrice = item.unitPrice;
+    const added = addLine(cart, item);
     if (!added.ok) throw bad(`${field}.qty`, added.problem.code, { ...added.problem.params, sku: row.sku });
     cart = added.value;
     const line = cart.lines[cart.lines.length - 1]!;

@@ -7,7 +7,7 @@ import { type CartExtra, heldCarts, holdCart, openCart, recallCart, saveOpenCart
 import { type App, storeMoney } from '../app/context.js';
 import { showCredit } from '../app/credit.js';
 import { findCustomer } from '../app/customers.js';
-import { findProduct, listProducts } from '../app/products.js';
+import { findProduct, listProducts, type SellableItem, sellable } from '../app/products.js';
 import { refund, type RefundInput, refundedSoFar } from '../app/refunds.js';
 import { cashIncrement, commitTillSale, isVoucherLine, receiptByNumber, tenders, type TillSale } from '../app/sales.js';
 import { cashMove, closeShift, openShift, openShiftRow, registerOf, shiftStatus } from '../app/shifts.js';
@@ -40,15 +40,7 @@ export interface TillInfo {
   lockMinutes: number;
 }
 
-export interface Item {
-  sku: string;
-  name: string;
-  unit: Unit;
-  unitPrice: number;
-  taxRate: number;
-  /** From a variable-measure barcode: the weight (milli-kg) or, for a priced label, 1 unit. */
-  qty?: number;
-}
+export type Item = SellableItem;
 
 export interface HeldCart {
   id: number;
@@ -87,8 +79,8 @@ export interface Done {
 export interface PosActions {
   info(): TillInfo;
   login(code: string, pin: string): TillUser;
-  /** The open shift of this register: its id and the cash expected now. */
-  shift(): { id: number; expected: number } | null;
+  /** The open shift of this register (drawn in the status bar on every frame: a cheap lookup). */
+  shift(): { id: number } | null;
   openShift(user: TillUser, float: number, approver?: Approver): void;
   cashMove(user: TillUser, kind: 'in' | 'out', amount: number, reason: string, approver?: Approver): void;
   /** The X report (running figures) as text. */
@@ -145,7 +137,7 @@ export function appActions(app: App): PosActions {
     },
     shift: () => {
       const row = openShiftRow(app.db, registerOf(app));
-      return row ? { id: row.id, expected: shiftStatus(app).cash.expected } : null;
+      return row ? { id: row.id } : null;
     },
     openShift: (u, float, approver) => void openShift(app, asUser(app, u), float, approver),
     cashMove: (u, kind, amount, reason, approver) => void cashMove(app, asUser(app, u), kind, amount, reason, approver),
@@ -158,12 +150,9 @@ export function appActions(app: App): PosActions {
       return { number: z.number, text: figuresText(app, z.figures, t('shift.z_title', { number: z.number })) };
     },
     lookup: (code) => {
-      const { row, measure } = findProduct(app, code);
-      if (!row.active) throw new TpvError('conflict', 'sale.product_inactive', { code, sku: row.sku });
-      const item: Item = { sku: row.sku, name: row.name, unit: row.unit, unitPrice: row.price, taxRate: row.tax_rate };
-      if (measure?.kind === 'weight') item.qty = measure.value;
-      if (measure?.kind === 'price') Object.assign(item, { unit: 'each', unitPrice: measure.value, qty: 1000 });
-      return item;
+      const found = findProduct(app, code);
+      if (!found.row.active) throw new TpvError('conflict', 'sale.product_inactive', { code, sku: found.row.sku });
+      return sellable(found);
     },
     search: (query, limit) =>
       listProducts(app, { search: query, limit }).map((r) => ({ sku: r.sku, name: r.name, unit: r.unit, unitPrice: r.price, taxRate: r.tax_rate })),

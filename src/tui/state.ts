@@ -151,24 +151,24 @@ function afterLogin(s: PosState, ctx: Context, user: TillUser): PosState {
 
 const money = (ctx: Context, n: number): string => formatMoney(n, ctx.info.exponent, ctx.info.currency);
 
-export function priced(s: PosState, ctx: Context): PricedCart {
+export function priced(s: PosState, ctx: Pick<Context, 'info'>): PricedCart {
   return priceCart(s.cart, { pricesIncludeTax: ctx.info.pricesIncludeTax });
 }
 
 /** The sale's total: the cart plus the gift vouchers in it. */
-export function saleTotal(s: PosState, ctx: Context): number {
+export function saleTotal(s: PosState, ctx: Pick<Context, 'info'>): number {
   return priced(s, ctx).total + s.extra.vouchers.reduce((a, b) => a + b, 0);
 }
 
 export const paidSoFar = (s: PosState): number => s.tenders.reduce((a, x) => a + x.amount, 0);
 
 /** What is still due: the total minus what is paid (before any cash rounding). */
-export function due(s: PosState, ctx: Context): number {
+export function due(s: PosState, ctx: Pick<Context, 'info'>): number {
   return saleTotal(s, ctx) - paidSoFar(s);
 }
 
 /** Whether the payments settle the sale: nothing due, or (with cash) less than the cash rounding takes away. */
-export function settled(s: PosState, ctx: Context): boolean {
+export function settled(s: PosState, ctx: Pick<Context, 'info'>): boolean {
   const left = due(s, ctx);
   return left <= 0 || (s.tenders.some((x) => x.method === 'cash') && roundCash(left, ctx.info.cashIncrement) <= 0);
 }
@@ -655,9 +655,11 @@ function run(s: PosState, command: Command, ctx: Context): PosState {
       if (!r || !line) return s;
       return { ...s, refund: { ...r, keep: { ...r.keep, [line.line]: !r.keep[line.line] } } };
     }
-    case 'open_shift':
-      if (ctx.actions.shift()) return problem(s, 'shift.already_open', { shift: ctx.actions.shift()!.id, since: '' });
+    case 'open_shift': {
+      const open = ctx.actions.shift();
+      if (open) return problem(s, 'shift.already_open', { shift: open.id, since: '' });
       return openShiftPrompt(s, ctx);
+    }
     case 'cash_in':
     case 'cash_out':
       return cashMovePrompt(s, ctx, command === 'cash_in' ? 'in' : 'out');

@@ -47,7 +47,7 @@ function window<T>(items: T[], selected: number, height: number): { items: T[]; 
 function saleRows(p: ViewProps, height: number): Row[] {
   const { state: s, info, columns: w } = p;
   const $ = (n: number): string => formatMoney(n, info.exponent, info.currency);
-  const cart = priced(s, { actions: null as never, info });
+  const cart = priced(s, { info });
   const lines = [
     ...cart.lines.map((l) => ({
       qty: formatQty(l.qty),
@@ -68,7 +68,7 @@ function saleRows(p: ViewProps, height: number): Row[] {
   });
   if (lines.length === 0) out.push({ text: `  ${t('tui.cart_empty_hint')}`, dim: true });
   while (out.length < body + 1) out.push({ text: '' });
-  const total = saleTotal(s, { actions: null as never, info });
+  const total = saleTotal(s, { info });
   const items = cart.itemCount + s.extra.vouchers.length;
   const discounts = cart.lineDiscounts + cart.cartDiscount;
   out.push({ text: '─'.repeat(w), dim: true });
@@ -86,7 +86,7 @@ function saleRows(p: ViewProps, height: number): Row[] {
 
 function paymentRows(p: ViewProps, height: number): Row[] {
   const { state: s, info, columns: w } = p;
-  const ctx = { actions: null as never, info };
+  const ctx = { info };
   const $ = (n: number): string => formatMoney(n, info.exponent, info.currency);
   const total = saleTotal(s, ctx);
   const left = due(s, ctx);
