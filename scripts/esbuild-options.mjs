@@ -9,7 +9,7 @@ export const common = {
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['better-sqlite3'],
+  external: ['better-sqlite3', 'serialport', '@serialport/*'],
   // Ink imports react-devtools-core only with DEV=true; it is not installed
   alias: { 'react-devtools-core': './scripts/no-devtools.mjs' },
   define: { __TPV_VERSION__: JSON.stringify(pkg.version) },

@@ -1,7 +1,9 @@
 /**
  * Printed documents are laid out once into device-independent lines (text, alignment, emphasis,
- * rules, a barcode/QR of the document number, a cut) and rendered from there: to plain text here
- * (previews, `tpv receipts show`, tests), to ESC/POS bytes by the printer driver.
+ * rules, a barcode/QR of the document number, a cut), then set into rows of the paper's width by
+ * `layoutRows`. Plain text (previews, `tpv receipts show`, tests) and ESC/POS bytes
+ * (src/devices/escpos.ts) are both drawn from those rows, so the paper and the preview match
+ * line for line.
  */
 export type Align = 'left' | 'center' | 'right';
 
@@ -17,6 +19,15 @@ export type LayoutLine =
 export const COLUMNS = [32, 42, 48] as const;
 export type Columns = (typeof COLUMNS)[number];
 
+/**
+ * One printed row: text already padded to its alignment (at most `columns` characters), or a
+ * code, or a cut. `large` rows print at double height (never double width, so the columns hold).
+ */
+export type Row =
+  | { kind: 'text'; text: string; bold: boolean; large: boolean }
+  | { kind: 'code'; symbology: 'qr' | 'code128'; data: string }
+  | { kind: 'cut' };
+
 /** Wraps text to the width, breaking at spaces when it can. */
 export function wrap(text: string, width: number): string[] {
   const out: string[] = [];
@@ -31,41 +42,60 @@ export function wrap(text: string, width: number): string[] {
   return out;
 }
 
-/** Plain text, `columns` wide: what the paper shows, line for line. */
-export function renderText(lines: LayoutLine[], columns: Columns): string {
-  const out: string[] = [];
+/** Sets the lines into rows `columns` wide. */
+export function layoutRows(lines: LayoutLine[], columns: number): Row[] {
+  const out: Row[] = [];
+  const text = (s: string, bold = false, large = false): void => void out.push({ kind: 'text', text: s.trimEnd(), bold, large });
   for (const l of lines) {
     switch (l.kind) {
       case 'text':
         for (const w of wrap(l.text, columns)) {
           const pad = columns - w.length;
-          out.push(l.align === 'center' ? ' '.repeat(Math.floor(pad / 2)) + w : l.align === 'right' ? ' '.repeat(pad) + w : w);
+          text(l.align === 'center' ? ' '.repeat(Math.floor(pad / 2)) + w : l.align === 'right' ? ' '.repeat(pad) + w : w, l.bold, l.large);
         }
         break;
       case 'pair': {
         const room = columns - l.right.length - 1;
         if (room < 1) {
           // the right side does not fit beside anything: both sides on lines of their own
-          out.push(...wrap(l.left, columns), ...wrap(l.right, columns).map((w) => w.padStart(columns)));
+          for (const w of wrap(l.left, columns)) text(w, l.bold, l.large);
+          for (const w of wrap(l.right, columns)) text(w.padStart(columns), l.bold, l.large);
           break;
         }
         const left = wrap(l.left, room);
-        for (let i = 0; i < left.length - 1; i++) out.push(left[i]!);
-        out.push(left[left.length - 1]!.padEnd(room) + ' ' + l.right);
+        for (let i = 0; i < left.length - 1; i++) text(left[i]!, l.bold, l.large);
+        text(left[left.length - 1]!.padEnd(room) + ' ' + l.right, l.bold, l.large);
         break;
       }
       case 'rule':
-        out.push((l.char ?? '-').repeat(columns));
+        text((l.char ?? '-').repeat(columns));
         break;
       case 'blank':
-        out.push('');
+        text('');
         break;
       case 'code':
-        out.push(`[${l.symbology === 'qr' ? 'QR' : 'BARCODE'} ${l.data}]`.padStart(Math.floor((columns + l.data.length + 5) / 2)));
+        out.push({ kind: 'code', symbology: l.symbology, data: l.data });
         break;
       case 'cut':
+        out.push({ kind: 'cut' });
         break;
     }
   }
-  return out.map((s) => s.trimEnd()).join('\n') + '\n';
+  return out;
+}
+
+/** How a code shows in plain text: its data, centred, in brackets. */
+export function codeText(symbology: 'qr' | 'code128', data: string, columns: number): string {
+  const label = `[${symbology === 'qr' ? 'QR' : 'BARCODE'} ${data}]`;
+  return ' '.repeat(Math.max(0, Math.floor((columns - label.length) / 2))) + label;
+}
+
+/** Plain text, `columns` wide: what the paper shows, line for line. */
+export function renderText(lines: LayoutLine[], columns: Columns): string {
+  const out: string[] = [];
+  for (const r of layoutRows(lines, columns)) {
+    if (r.kind === 'text') out.push(r.text);
+    else if (r.kind === 'code') out.push(codeText(r.symbology, r.data, columns));
+  }
+  return out.join('\n') + '\n';
 }
