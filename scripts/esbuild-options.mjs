@@ -1,5 +1,6 @@
-// What every tpv bundle shares: ESM for Node 20, better-sqlite3 external (a native addon), the
-// version injected, and a require() shim for bundled CommonJS dependencies.
+// What every tpv bundle shares: ESM for Node 20, better-sqlite3 and serialport external (native
+// addons, found at run time next to their prebuilt binaries), the version injected, and a
+// require() shim for bundled CommonJS dependencies.
 import { readFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));

@@ -42,6 +42,20 @@ export function wrap(text: string, width: number): string[] {
   return out;
 }
 
+/** Font A is 12 dots wide (384 / 504 / 576 dots at 32 / 42 / 48 columns); CODE128 modules are 2 dots. */
+const CODE128_DOTS_PER_COLUMN = 12;
+const CODE128_MODULE_DOTS = 2;
+
+/** How many characters a CODE128 (code set B) holds across the paper: start, check (11 modules each) and stop (13) aside. */
+export function code128Capacity(columns: number): number {
+  return Math.floor(((columns * CODE128_DOTS_PER_COLUMN) / CODE128_MODULE_DOTS - 13) / 11) - 2;
+}
+
+/** A CODE128 holds printable ASCII only and must fit the paper; otherwise the document prints a QR. */
+export function code128Fits(data: string, columns: number): boolean {
+  return /^[\x20-\x7e]*$/.test(data) && data.length <= code128Capacity(columns);
+}
+
 /** Sets the lines into rows `columns` wide. */
 export function layoutRows(lines: LayoutLine[], columns: number): Row[] {
   const out: Row[] = [];
@@ -74,7 +88,7 @@ export function layoutRows(lines: LayoutLine[], columns: number): Row[] {
         text('');
         break;
       case 'code':
-        out.push({ kind: 'code', symbology: l.symbology, data: l.data });
+        out.push({ kind: 'code', symbology: l.symbology === 'code128' && !code128Fits(l.data, columns) ? 'qr' : l.symbology, data: l.data });
         break;
       case 'cut':
         out.push({ kind: 'cut' });
