@@ -23,6 +23,7 @@ import { prepared, type Sqlite } from '../db/connection.js';
 import { type App, inTransaction, moneyParams, storeMoney } from './context.js';
 import { timeZoneOf } from './shifts.js';
 import type { UserRow } from './users.js';
+import type { VoucherSlip } from '../devices/documents.js';
 
 interface CreditRow {
   id: number;
@@ -31,6 +32,7 @@ interface CreditRow {
   origin: 'grant' | 'refund' | 'voucher';
   issued_at: string;
   expires_at: string | null;
+  document_id: number | null;
 }
 
 export interface CreditView {
@@ -103,6 +105,22 @@ export function creditView(app: App, row: CreditRow): CreditView {
     redeemed: m(state.redeemed),
     events: events.map((e) => ({ kind: e.kind, amount: m(e.amount), at: e.at, ref: e.ref ?? null, reason: e.reason ?? null })),
   };
+}
+
+/** What a printed slip shows for a code: its balance now, its expiry, what issued it. */
+function slipOf(app: App, row: CreditRow): VoucherSlip {
+  const { state } = stateOf(app, row);
+  const ref = row.document_id ? (prepared(app.db, 'SELECT number FROM documents WHERE id = ?').pluck().get(row.document_id) as string | undefined) : undefined;
+  return { printed: formatCreditCode(row.code), balance: state.balance, expires_at: row.expires_at, origin: row.origin, ref: ref ?? null, issued_at: row.issued_at };
+}
+
+export function slipByCode(app: App, code: string): VoucherSlip {
+  return slipOf(app, rowByCode(app.db, code));
+}
+
+/** The codes a document issued (a refund to store credit, gift vouchers sold): one slip each. */
+export function slipsOfDocument(app: App, documentId: number): VoucherSlip[] {
+  return (prepared(app.db, 'SELECT * FROM credits WHERE document_id = ? ORDER BY id').all(documentId) as CreditRow[]).map((r) => slipOf(app, r));
 }
 
 export interface IssueOptions {

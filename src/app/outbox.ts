@@ -3,7 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Sqlite } from '../db/connection.js';
 import { uuidv7 } from './ids.js';
 
-export type EventType = 'sale' | 'refund' | 'invoice' | 'credit_note' | 'shift_open' | 'shift_close' | 'cash_move' | 'credit';
+export type EventType = 'sale' | 'refund' | 'invoice' | 'credit_note' | 'shift_open' | 'shift_close' | 'cash_move' | 'credit' | 'no_sale';
 
 /** Appends an event (inside the caller's transaction). Returns its id. */
 const inserts = new WeakMap<Sqlite, Statement>();

@@ -104,7 +104,8 @@ export function actingUser(db: Sqlite, code?: string): UserRow {
   return u;
 }
 
-function audit(db: Sqlite, at: Date, userId: number | null, action: string, detail?: unknown): void {
+/** Records something done outside documents (inside the caller's transaction when there is one). */
+export function auditLog(db: Sqlite, at: Date, userId: number | null, action: string, detail?: unknown): void {
   db.prepare('INSERT INTO audit_log (at, user_id, action, detail) VALUES (?, ?, ?, ?)').run(
     at.toISOString(),
     userId,
@@ -136,10 +137,10 @@ export function verifyPin(db: Sqlite, code: string, pin: string, now: Date): Use
     if (failures >= MAX_PIN_FAILURES) {
       const until = new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString();
       db.prepare('UPDATE users SET failed_pins = 0, locked_until = ? WHERE id = ?').run(until, u.id);
-      audit(db, now, u.id, 'user_locked', { failures });
+      auditLog(db, now, u.id, 'user_locked', { failures });
     } else {
       db.prepare('UPDATE users SET failed_pins = ? WHERE id = ?').run(failures, u.id);
-      audit(db, now, u.id, 'pin_failed', { failures });
+      auditLog(db, now, u.id, 'pin_failed', { failures });
     }
   });
   throw new TpvError('conflict', failures >= MAX_PIN_FAILURES ? 'user.locked_now' : 'user.pin_wrong', {

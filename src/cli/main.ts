@@ -9,6 +9,7 @@ import { VERSION } from '../version.js';
 import * as configCommands from '../commands/config.js';
 import * as creditCommands from '../commands/credit.js';
 import * as customerCommands from '../commands/customers.js';
+import * as deviceCommands from '../commands/devices.js';
 import * as invoiceCommands from '../commands/invoice.js';
 import * as posCommands from '../commands/pos.js';
 import * as refundCommands from '../commands/refund.js';
@@ -49,6 +50,7 @@ export function buildProgram(io: Io): { program: Command; cli: Cli } {
   refundCommands.register(program, cli);
   invoiceCommands.register(program, cli);
   posCommands.register(program, cli);
+  deviceCommands.register(program, cli);
   for (const c of allCommands(program)) {
     c.exitOverride();
     c.configureOutput(program.configureOutput());

@@ -1,6 +1,9 @@
-/** `tpv credit issue|show|list|void|expire`: store credit and gift vouchers. */
+/** `tpv credit issue|show|print|list|void|expire`: store credit and gift vouchers. */
 import type { Command } from 'commander';
-import { type CreditView, expireDue, issueCredit, listCredits, showCredit, voidCredit } from '../app/credit.js';
+import { type CreditView, expireDue, issueCredit, listCredits, showCredit, slipByCode, voidCredit } from '../app/credit.js';
+import { deviceOf } from '../app/devices.js';
+import { layoutCreditVoucher } from '../devices/documents.js';
+import { renderText } from '../devices/layout.js';
 import { TpvError } from '../core/errors.js';
 import { formatNumberText } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
@@ -76,6 +79,26 @@ export function register(program: Command, cli: Cli): void {
         }),
       ),
     'tpv credit show K3F9-2QRM-X7TD-8W4P --json',
+  );
+  example(
+    credit
+      .command('print <code>')
+      .description(t('help.credit.print'))
+      .option('--preview', t('help.devices.preview'))
+      .action((code: string, o: { preview?: boolean }) =>
+        cli.withApp(async (app) => {
+          const slip = slipByCode(app, code);
+          const printer = deviceOf(app, 'printer');
+          const page = layoutCreditVoucher(app, slip, { code: printer?.code ?? 'code128' });
+          if (o.preview) return cli.out({ code: slip.printed, text: renderText(page, printer?.columns ?? 42) }, () => renderText(page, printer?.columns ?? 42));
+          const { printLayouts } = await import('../app/peripherals.js');
+          const r = await printLayouts(app, [page]);
+          if (!r.printer) throw new TpvError('not_found', 'printer.none');
+          cli.out({ code: slip.printed, ...r }, () => t('devices.printed', { number: slip.printed, printer: r.printer ?? '', bytes: r.bytes }));
+        }),
+      ),
+    'tpv credit print 7K3M-9QXD-2HFA-P4WZ',
+    'tpv credit print 7K3M-9QXD-2HFA-P4WZ --preview',
   );
   example(
     credit

@@ -3,11 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createInvoice, invoiceByNumber, type InvoiceResult } from '../app/invoices.js';
 import { receiptJson } from '../app/sales.js';
-import { userById } from '../app/users.js';
 import type { App } from '../app/context.js';
 import { TpvError } from '../core/errors.js';
-import { renderText } from '../devices/layout.js';
-import { layoutReceipt } from '../devices/receipt.js';
+import { documentText } from '../app/documents.js';
 import { errorMessage, t } from '../i18n/index.js';
 import { actors } from '../cli/actors.js';
 import { type Cli, example } from '../cli/runtime.js';
@@ -22,10 +20,7 @@ function invoiceJson(app: App, r: InvoiceResult) {
 }
 
 function invoiceText(app: App, r: InvoiceResult): string {
-  return renderText(
-    layoutReceipt(app, r.invoice, { userName: userById(app.db, r.invoice.userId)?.name ?? '', customer: r.customer, refers: r.receipt.number }),
-    42,
-  );
+  return documentText(app, r.invoice);
 }
 
 export function register(program: Command, cli: Cli): void {

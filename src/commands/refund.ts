@@ -6,10 +6,8 @@ import { parseSaleJson, receiptJson } from '../app/sales.js';
 import { formatCreditCode } from '../core/credit.js';
 import { TpvError } from '../core/errors.js';
 import { formatDecimal } from '../core/money.js';
-import { renderText } from '../devices/layout.js';
-import { layoutReceipt } from '../devices/receipt.js';
+import { documentText } from '../app/documents.js';
 import { type App, storeMoney } from '../app/context.js';
-import { userById } from '../app/users.js';
 import { t } from '../i18n/index.js';
 import { actors } from '../cli/actors.js';
 import { type Cli, example } from '../cli/runtime.js';
@@ -85,7 +83,7 @@ function refundText(app: App, r: RefundResult): string {
   const { exponent } = storeMoney(app);
   const m = (n: number): string => formatDecimal(n, exponent);
   return (
-    renderText(layoutReceipt(app, r.refund, { userName: userById(app.db, r.refund.userId)?.name ?? '' }), 42) +
+    documentText(app, r.refund) +
     r.restored.map((c) => t('refund.credit_restored', { code: formatCreditCode(c.code), amount: m(c.amount) })).join('') +
     (r.credit ? t('refund.credit_issued', { code: formatCreditCode(r.credit.code), amount: m(r.credit.amount) }) : '')
   );
@@ -142,7 +140,7 @@ export function register(program: Command, cli: Cli): void {
         const r = exchange(app, number, { ...input, method: input.method ?? 'cash', sale }, actor, approver);
         const { exponent } = storeMoney(app);
         cli.out({ exchange: { refund: refundData(app, r), sale: receiptJson(app.db, r.sale), difference: formatDecimal(r.difference, exponent) } }, () =>
-          refundText(app, r) + '\n' + renderText(layoutReceipt(app, r.sale, { userName: userById(app.db, r.sale.userId)?.name ?? '' }), 42),
+          refundText(app, r) + '\n' + documentText(app, r.sale),
         );
       });
     });

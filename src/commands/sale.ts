@@ -5,24 +5,34 @@ import type { Command } from 'commander';
 import type { App } from '../app/context.js';
 import { listReceipts, salesReport, type ReportBy, REPORT_BY } from '../app/reports.js';
 import { parseSaleJson, receiptByNumber, receiptJson, sell } from '../app/sales.js';
-import { userById } from '../app/users.js';
+import { documentText, opensDrawer } from '../app/documents.js';
+import type { StoredDocument } from '../db/documents.js';
 import { TpvError } from '../core/errors.js';
-import { type Columns, COLUMNS, renderText } from '../devices/layout.js';
-import { layoutReceipt } from '../devices/receipt.js';
+import { type Columns, COLUMNS } from '../devices/layout.js';
 import { formatDateTimeText, formatNumberText } from '../i18n/format.js';
 import { errorMessage, t } from '../i18n/index.js';
 import { type Cli, example, table } from '../cli/runtime.js';
 import { actors } from '../cli/actors.js';
 
-function receiptText(app: App, number: string, columns: Columns, copy = false): string {
-  const doc = receiptByNumber(app, number);
-  return renderText(layoutReceipt(app, doc, { copy, userName: userById(app.db, doc.userId)?.name ?? '' }), columns);
-}
 
 function parseColumns(text: string): Columns {
   const n = Number(text);
   if (!(COLUMNS as readonly number[]).includes(n)) throw new TpvError('usage', 'receipt.columns', { value: text });
   return n as Columns;
+}
+
+/** Prints a committed document; the outcome (or the printer's problem) for the result. */
+async function printAfterCommit(cli: Cli, app: App, doc: StoredDocument): Promise<{ ok: boolean; printer?: string | null; kicked?: boolean; error?: { code: string; message: string } }> {
+  const { printDocument } = await import('../app/peripherals.js');
+  try {
+    const r = await printDocument(app, doc, { kick: opensDrawer(doc) });
+    return { ok: true, printer: r.printer, kicked: r.kicked };
+  } catch (e) {
+    if (!(e instanceof TpvError)) throw e;
+    const message = errorMessage(e.code, e.params);
+    cli.io.stderr.write(t('sale.not_printed', { number: doc.number, message }) + '\n');
+    return { ok: false, error: { code: e.code, message } };
+  }
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -37,21 +47,25 @@ export function register(program: Command, cli: Cli): void {
     .command('sale')
     .description(t('help.sale'))
     .option('--file <path>', t('help.sale.file'))
-    .action(async (o: { file?: string }) => {
+    .option('--print', t('help.sale.print'))
+    .action(async (o: { file?: string; print?: boolean }) => {
       if (o.file && !existsSync(o.file)) throw new TpvError('not_found', 'file.not_found', { path: o.file });
       const text = o.file ? readFileSync(o.file, 'utf8') : await cli.readStdin();
       const input = parseSaleJson(text);
-      await cli.withApp((app) => {
+      await cli.withApp(async (app) => {
         const { actor, approver } = actors(cli, app);
         const r = sell(app, input, actor, approver);
-        const data = { receipt: receiptJson(app.db, r.receipt), duplicate: r.duplicate };
-        cli.out(data, () => (r.duplicate ? t('sale.duplicate', { id: input.id ?? '', number: r.receipt.number }) + '\n' : '') + receiptText(app, r.receipt.number, 42));
+        // the sale is committed: a printer problem is reported beside it, never instead of it
+        const print = o.print && !r.duplicate ? await printAfterCommit(cli, app, r.receipt) : undefined;
+        const data = { receipt: receiptJson(app.db, r.receipt), duplicate: r.duplicate, ...(print ? { print } : {}) };
+        cli.out(data, () => (r.duplicate ? t('sale.duplicate', { id: input.id ?? '', number: r.receipt.number }) + '\n' : '') + documentText(app, r.receipt));
       });
     });
   example(
     sale,
     `echo '{"lines":[{"code":"8490300000015","qty":"3"},{"code":"FRU-001","qty":"0.750","discount":"10%"}],"discount":"5%","payments":[{"method":"cash","amount":"20.00"}]}' | tpv sale --json`,
     'tpv sale --file sale.json --user ana --approver marta   # TPV_APPROVER_PIN=…',
+    'tpv sale --file sale.json --print   # prints the receipt and opens the drawer for cash',
   );
 
   const sales = program.command('sales').description(t('help.sales'));
@@ -128,7 +142,7 @@ export function register(program: Command, cli: Cli): void {
         cli.withApp((app) => {
           const columns = parseColumns(o.columns);
           const doc = receiptByNumber(app, number);
-          cli.out(receiptJson(app.db, doc), () => receiptText(app, number, columns, o.copy ?? false));
+          cli.out(receiptJson(app.db, doc), () => documentText(app, doc, { columns, copy: o.copy ?? false }));
         }),
       ),
     'tpv receipts show T01-000001',

@@ -382,3 +382,19 @@ export const creditEvents = sqliteTable(
   },
   (t) => [index('credit_events_credit').on(t.creditId)],
 );
+
+// ---- devices (issue 6) -------------------------------------------------------------------------
+
+/**
+ * The register's peripherals: receipt printer, cash drawer, scanners, customer display. `options`
+ * is the kind's JSON (profile, columns, pin, suffix…), validated by src/app/devices.ts.
+ */
+export const devices = sqliteTable('devices', {
+  name: text('name').primaryKey(),
+  kind: text('kind', { enum: ['printer', 'drawer', 'scanner', 'display'] }).notNull(),
+  /** tcp://…, serial:…, /dev/usb/lp0, file:…; null for a drawer wired to the printer. */
+  url: text('url'),
+  options: text('options').notNull(),
+  createdAt: text('created_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+});

@@ -1,80 +1,190 @@
-/** The layout of a sales receipt (and refunds, which share it), in the store's receipt language. */
+/**
+ * The layout of every printed document — receipt, refund, invoice, Z report, credit voucher and
+ * the printer test page — in the store's receipt language. One header, one footer with the
+ * scan code, so a technician reading any of them sees the same shape.
+ */
 import type { App } from '../app/context.js';
 import { storeMoney } from '../app/context.js';
+import type { ShiftFigures } from '../app/shifts.js';
 import { taxLabel } from '../app/taxes.js';
-import { formatRate } from '../core/money.js';
+import { formatRate, mulDiv } from '../core/money.js';
+import { isoWithOffset } from '../core/time.js';
+import { documentScanCode } from '../core/numbering.js';
 import type { StoredDocument } from '../db/documents.js';
 import { formatDateTimeText, formatMoney, formatQty } from '../i18n/format.js';
 import { type Lang, t } from '../i18n/index.js';
 import type { LayoutLine } from './layout.js';
+import { figuresRows, tenderName } from './shift-report.js';
 
-export interface ReceiptOptions {
+export interface DocumentOptions {
   copy?: boolean;
   userName?: string;
   /** The customer block of an invoice. */
   customer?: { name: string; tax_id: string | null; address: string | null };
   /** The receipt an invoice or a refund refers to. */
   refers?: string;
+  /** The symbology of the scan code at the foot (the printer's setting; code128 by default). */
+  code?: 'qr' | 'code128';
 }
 
-/** Lays out a sales receipt: header, lines with discounts, total, tax table, payments, change. */
-export function layoutReceipt(app: App, doc: StoredDocument, opts: ReceiptOptions = {}): LayoutLine[] {
-  const s = app.settings;
-  const lang: Lang = s['store.language'] ?? 'es';
+interface Pen {
+  lang: Lang;
+  /** An amount with its currency. */
+  $: (minor: number) => string;
+  /** An amount without the currency (columns of figures). */
+  n: (minor: number) => string;
+  l: (key: string, params?: Record<string, string | number>) => string;
+}
+
+function pen(app: App): Pen {
+  const lang: Lang = app.settings['store.language'] ?? 'es';
   const { exponent, currency } = storeMoney(app);
-  const $ = (n: number): string => formatMoney(n, exponent, currency, lang);
-  const n = (v: number): string => formatMoney(v, exponent, currency, lang).replace(/\s*[^\d.,-]+\s*/g, '').trim();
-  const country = s['store.country'] ?? '';
-  const tax = taxLabel(country);
+  const $ = (v: number): string => formatMoney(v, exponent, currency, lang);
+  return {
+    lang,
+    $,
+    n: (v) => $(v).replace(/\s*[^\d.,-]+\s*/g, '').trim(),
+    l: (key, params = {}) => t(key, params, lang),
+  };
+}
+
+/** Store name, legal name, tax id, address; "COPY" on reprints; the title and number. */
+function header(app: App, p: Pen, title: string, number: string, copy: boolean): LayoutLine[] {
+  const s = app.settings;
   const out: LayoutLine[] = [
     { kind: 'text', text: s['store.name'] ?? '', align: 'center', bold: true, large: true },
     { kind: 'text', text: s['store.legal_name'] ?? '', align: 'center' },
-    { kind: 'text', text: `${t('receipt.tax_id', {}, lang)} ${s['store.tax_id'] ?? ''}`, align: 'center' },
+    { kind: 'text', text: `${p.l('receipt.tax_id')} ${s['store.tax_id'] ?? ''}`, align: 'center' },
     { kind: 'text', text: s['store.address'] ?? '', align: 'center' },
     { kind: 'rule' },
   ];
-  if (opts.copy) out.push({ kind: 'text', text: t('receipt.copy', {}, lang), align: 'center', bold: true });
-  out.push(
-    { kind: 'pair', left: t(doc.type === 'refund' ? 'receipt.title_refund' : doc.type === 'invoice' ? 'receipt.title_invoice' : doc.type === 'credit_note' ? 'receipt.title_credit_note' : 'receipt.title', { country }, lang), right: doc.number, bold: true },
-    { kind: 'pair', left: formatDateTimeText(doc.createdAt, lang), right: `${t('receipt.cashier', {}, lang)}: ${opts.userName ?? ''}` },
-  );
-  if (opts.refers) out.push({ kind: 'pair', left: t('receipt.refers', {}, lang), right: opts.refers });
+  if (copy) out.push({ kind: 'text', text: p.l('receipt.copy'), align: 'center', bold: true });
+  out.push({ kind: 'pair', left: title, right: number, bold: true });
+  return out;
+}
+
+/** The thanks line, the code a return scans, the cut. */
+function footer(p: Pen, code: LayoutLine | null, text = p.l('receipt.thanks')): LayoutLine[] {
+  return [{ kind: 'blank' }, { kind: 'text', text, align: 'center' }, ...(code ? [code] : []), { kind: 'cut' }];
+}
+
+const DOC_TITLES: Record<string, string> = {
+  refund: 'receipt.title_refund',
+  invoice: 'receipt.title_invoice',
+  credit_note: 'receipt.title_credit_note',
+};
+
+/** A sales receipt, refund or invoice: header, lines with discounts, totals, tax table, payments, change. */
+export function layoutReceipt(app: App, doc: StoredDocument, opts: DocumentOptions = {}): LayoutLine[] {
+  const p = pen(app);
+  const { n, $, l } = p;
+  const country = app.settings['store.country'] ?? '';
+  const out = header(app, p, l(DOC_TITLES[doc.type] ?? 'receipt.title', { country }), doc.number, opts.copy ?? false);
+  out.push({ kind: 'pair', left: formatDateTimeText(doc.createdAt, p.lang), right: `${l('receipt.cashier')}: ${opts.userName ?? ''}` });
+  if (opts.refers) out.push({ kind: 'pair', left: l('receipt.refers'), right: opts.refers });
   if (opts.customer) {
     out.push(
       { kind: 'rule' },
       { kind: 'text', text: opts.customer.name, bold: true },
-      { kind: 'text', text: `${t('receipt.tax_id', {}, lang)} ${opts.customer.tax_id ?? ''}` },
+      { kind: 'text', text: `${l('receipt.tax_id')} ${opts.customer.tax_id ?? ''}` },
       ...(opts.customer.address ? [{ kind: 'text' as const, text: opts.customer.address }] : []),
     );
   }
   out.push({ kind: 'rule' });
-  for (const l of doc.lines) {
-    out.push({ kind: 'text', text: l.name });
-    const qty = l.unit === 'kg' ? `${formatQty(l.qty, lang)} kg` : formatQty(l.qty, lang);
-    out.push({ kind: 'pair', left: `  ${qty} x ${n(l.unitPrice)}${l.unit === 'kg' ? '/kg' : ''}`, right: n(l.gross) });
-    if (l.lineDiscount) out.push({ kind: 'pair', left: `  ${t('receipt.discount', {}, lang)}`, right: n(-l.lineDiscount) });
+  for (const x of doc.lines) {
+    out.push({ kind: 'text', text: x.name });
+    const qty = x.unit === 'kg' ? `${formatQty(x.qty, p.lang)} kg` : formatQty(x.qty, p.lang);
+    // a refunded line carries what was paid for it (after the sale's discounts): the difference
+    // from quantity × price shows as a discount, so every line still adds up on paper
+    const listed = mulDiv(x.unitPrice, x.qty, 1000, 'half-away-from-zero');
+    const discount = x.lineDiscount || (x.cartDiscount === 0 && x.gross !== listed ? listed - x.gross : 0);
+    out.push({ kind: 'pair', left: `  ${qty} x ${n(x.unitPrice)}${x.unit === 'kg' ? '/kg' : ''}`, right: n(x.lineDiscount ? x.gross : x.gross + discount) });
+    if (discount) out.push({ kind: 'pair', left: `  ${l('receipt.discount')}`, right: n(-discount) });
   }
   out.push({ kind: 'rule' });
-  const cart = doc.lines.reduce((a, l) => a + l.cartDiscount, 0);
+  const cart = doc.lines.reduce((a, x) => a + x.cartDiscount, 0);
   if (cart) {
     // the lines above are after their own discounts; the receipt discount comes off their sum
-    out.push({ kind: 'pair', left: t('receipt.subtotal', {}, lang), right: n(doc.total + cart) });
-    out.push({ kind: 'pair', left: t('receipt.cart_discount', {}, lang), right: n(-cart) });
+    out.push({ kind: 'pair', left: l('receipt.subtotal'), right: n(doc.total + cart) });
+    out.push({ kind: 'pair', left: l('receipt.cart_discount'), right: n(-cart) });
   }
-  out.push({ kind: 'pair', left: t('receipt.total', {}, lang), right: $(doc.total), bold: true, large: true }, { kind: 'rule' });
-  out.push({ kind: 'pair', left: `${tax}  ${t('receipt.base', {}, lang)}`, right: t('receipt.tax_amount', {}, lang) });
-  for (const x of doc.taxes) {
-    out.push({ kind: 'pair', left: `${formatRate(x.rate).padStart(4)}%  ${n(x.base).padStart(10)}`, right: n(x.tax) });
-  }
+  out.push({ kind: 'pair', left: l('receipt.total'), right: $(doc.total), bold: true, large: true }, { kind: 'rule' });
+  out.push({ kind: 'pair', left: `${taxLabel(country)}  ${l('receipt.base')}`, right: l('receipt.tax_amount') });
+  for (const x of doc.taxes) out.push({ kind: 'pair', left: `${formatRate(x.rate).padStart(4)}%  ${n(x.base).padStart(10)}`, right: n(x.tax) });
   out.push({ kind: 'rule' });
-  for (const p of doc.payments) {
-    out.push({ kind: 'pair', left: t(`tender.${p.method}`, {}, lang).replace(/^tender\./, p.method), right: n(p.amount) });
+  for (const x of doc.payments) out.push({ kind: 'pair', left: tenderName(x.method, p.lang), right: n(x.amount) });
+  if (doc.tendered && doc.tendered !== doc.payments.find((x) => x.method === 'cash')?.amount) {
+    out.push({ kind: 'pair', left: l('receipt.tendered'), right: n(doc.tendered) });
   }
-  if (doc.tendered && doc.tendered !== doc.payments.find((p) => p.method === 'cash')?.amount) {
-    out.push({ kind: 'pair', left: t('receipt.tendered', {}, lang), right: n(doc.tendered) });
-  }
-  if (doc.rounding) out.push({ kind: 'pair', left: t('receipt.rounding', {}, lang), right: n(doc.rounding) });
-  if (doc.change) out.push({ kind: 'pair', left: t('receipt.change', {}, lang), right: $(doc.change), bold: true });
-  out.push({ kind: 'blank' }, { kind: 'text', text: t('receipt.thanks', {}, lang), align: 'center' }, { kind: 'code', symbology: 'code128', data: doc.number }, { kind: 'cut' });
-  return out;
+  if (doc.rounding) out.push({ kind: 'pair', left: l('receipt.rounding'), right: n(doc.rounding) });
+  if (doc.change) out.push({ kind: 'pair', left: l('receipt.change'), right: $(doc.change), bold: true });
+  return [...out, ...footer(p, { kind: 'code', symbology: opts.code ?? 'code128', data: documentScanCode(doc.number) })];
+}
+
+/** A printed Z (or X) report: the shift's figures under the store header. */
+export function layoutShiftReport(app: App, f: ShiftFigures, title: string, number: string, opts: { copy?: boolean } = {}): LayoutLine[] {
+  const p = pen(app);
+  const out = header(app, p, title, number, opts.copy ?? false);
+  out.push({ kind: 'pair', left: p.l('shift.opened_at'), right: formatDateTimeText(f.opened_at, p.lang) });
+  if (f.closed_at) out.push({ kind: 'pair', left: p.l('shift.closed_at'), right: formatDateTimeText(f.closed_at, p.lang) });
+  out.push({ kind: 'rule' });
+  for (const [label, value] of figuresRows(app, f, p.lang)) out.push({ kind: 'pair', left: label, right: value });
+  return [...out, ...footer(p, null, '')];
+}
+
+export interface VoucherSlip {
+  /** XXXX-XXXX-XXXX-XXXX. */
+  printed: string;
+  /** Balance in minor units. */
+  balance: number;
+  expires_at: string | null;
+  origin: string;
+  /** The document that issued it (a refund, a voucher sale). */
+  ref: string | null;
+  issued_at: string;
+}
+
+/** A store credit or gift voucher slip: the code big, its balance and expiry, the code to scan. */
+export function layoutCreditVoucher(app: App, v: VoucherSlip, opts: { copy?: boolean; code?: 'qr' | 'code128' } = {}): LayoutLine[] {
+  const p = pen(app);
+  const out = header(app, p, p.l(v.origin === 'voucher' ? 'voucher.title_gift' : 'voucher.title_credit'), '', opts.copy ?? false);
+  out.push(
+    { kind: 'pair', left: formatDateTimeText(v.issued_at, p.lang), right: v.ref ?? '' },
+    { kind: 'rule' },
+    { kind: 'text', text: v.printed, align: 'center', bold: true, large: true },
+    { kind: 'pair', left: p.l('voucher.balance'), right: p.$(v.balance), bold: true, large: true },
+    { kind: 'pair', left: p.l('voucher.expires'), right: v.expires_at ? formatDateTimeText(v.expires_at, p.lang).slice(0, 10) : p.l('voucher.no_expiry') },
+    { kind: 'rule' },
+    { kind: 'text', text: p.l('voucher.terms') },
+  );
+  return [...out, ...footer(p, { kind: 'code', symbology: opts.code ?? 'code128', data: v.printed.replaceAll('-', '') })];
+}
+
+/** Characters every receipt of our shops needs: the test page prints them to check the code page. */
+export const CODE_PAGE_SAMPLE = ['€ £ $ ¢ ¥', 'ñ Ñ á é í ó ú Á É Í Ó Ú', 'à è ì ò ù â ê î ô û', 'ç Ç ü Ü ö Ö ä Ä ß', 'ã õ Ã Õ ¿ ¡ º ª ·'];
+
+/** The printer test page: what is configured, the code page chart, emphasis, a ruler, codes. */
+export function layoutTestPage(app: App, printer: { name: string; url: string; profile: string; columns: number }, at: Date): LayoutLine[] {
+  const p = pen(app);
+  const ruler = Array.from({ length: printer.columns }, (_, i) => String((i + 1) % 10)).join('');
+  return [
+    ...header(app, p, p.l('testpage.title'), printer.name, false),
+    { kind: 'pair', left: formatDateTimeText(isoWithOffset(at, app.settings['store.timezone'] ?? 'UTC'), p.lang), right: printer.profile },
+    { kind: 'text', text: printer.url },
+    { kind: 'pair', left: p.l('testpage.columns'), right: String(printer.columns) },
+    { kind: 'text', text: ruler },
+    { kind: 'rule' },
+    { kind: 'text', text: p.l('testpage.code_page'), bold: true },
+    ...CODE_PAGE_SAMPLE.map((text): LayoutLine => ({ kind: 'text', text })),
+    { kind: 'rule' },
+    { kind: 'text', text: p.l('testpage.bold'), bold: true },
+    { kind: 'text', text: p.l('testpage.large'), large: true },
+    { kind: 'pair', left: p.l('receipt.total'), right: p.$(123456), bold: true, large: true },
+    { kind: 'text', text: p.l('testpage.centred'), align: 'center' },
+    { kind: 'text', text: p.l('testpage.right'), align: 'right' },
+    { kind: 'rule', char: '=' },
+    { kind: 'code', symbology: 'code128', data: 'TPV:TEST-0001' },
+    { kind: 'code', symbology: 'qr', data: 'TPV:TEST-0001' },
+    ...footer(p, null, p.l('testpage.end')),
+  ];
 }

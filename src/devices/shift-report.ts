@@ -1,28 +1,40 @@
-/** The X/Z report of a shift as text (the terminal screen, `tpv shift`, and the printed Z). */
+/** The X/Z report of a shift: its rows (the printed Z uses them too) and the screen text. */
 import { type App, storeMoney } from '../app/context.js';
 import type { ShiftFigures } from '../app/shifts.js';
 import { formatRate } from '../core/money.js';
 import { formatMoney, formatNumberText } from '../i18n/format.js';
-import { t } from '../i18n/index.js';
+import { type Lang, t } from '../i18n/index.js';
 
-export function figuresText(app: App, f: ShiftFigures, title: string): string {
+/** A tender's name in the language ("Efectivo"); a shop's own tenders (bizum) by their name. */
+export function tenderName(method: string, lang?: Lang): string {
+  const name = t(`tender.${method}`, {}, lang);
+  return name === `tender.${method}` ? method : name;
+}
+
+/** Label and value of each figure, in the given language. */
+export function figuresRows(app: App, f: ShiftFigures, lang?: Lang): [string, string][] {
   const { exponent, currency } = storeMoney(app);
-  const $ = (n: number): string => formatMoney(n, exponent, currency);
-  const rows: string[][] = [
-    [t('shift.receipts'), `${f.receipts.count}${f.receipts.first ? `  (${f.receipts.first} … ${f.receipts.last})` : ''}`],
-    [t('shift.sales_total'), $(f.receipts.total)],
-    [t('shift.discounts'), $(f.receipts.discounts)],
-    [t('shift.refunds'), `${f.refunds.count}  ${$(f.refunds.total)}`],
-    ...f.tenders.map((x) => [`${t('shift.tender')} ${x.method}`, $(x.net)]),
-    ...f.taxes.map((x) => [`${t('shift.tax_rate', { rate: formatNumberText(formatRate(x.rate)) })}`, `${t('shift.base')} ${$(x.base)}  ${t('shift.tax')} ${$(x.tax)}`]),
-    [t('shift.float'), $(f.cash.float)],
-    [t('shift.cash_in'), $(f.cash.in)],
-    [t('shift.cash_out'), $(f.cash.out)],
-    [t('shift.expected'), $(f.cash.expected)],
+  const $ = (n: number): string => formatMoney(n, exponent, currency, lang);
+  const l = (key: string, params: Record<string, string | number> = {}): string => t(key, params, lang);
+  const rows: [string, string][] = [
+    [l('shift.receipts'), `${f.receipts.count}${f.receipts.first ? `  (${f.receipts.first} … ${f.receipts.last})` : ''}`],
+    [l('shift.sales_total'), $(f.receipts.total)],
+    [l('shift.discounts'), $(f.receipts.discounts)],
+    [l('shift.refunds'), `${f.refunds.count}  ${$(f.refunds.total)}`],
+    ...f.tenders.map((x): [string, string] => [`${l('shift.tender')} ${tenderName(x.method, lang)}`, $(x.net)]),
+    ...f.taxes.map((x): [string, string] => [l('shift.tax_rate', { rate: formatNumberText(formatRate(x.rate)) }), `${l('shift.base')} ${$(x.base)}  ${l('shift.tax')} ${$(x.tax)}`]),
+    [l('shift.float'), $(f.cash.float)],
+    [l('shift.cash_in'), $(f.cash.in)],
+    [l('shift.cash_out'), $(f.cash.out)],
+    [l('shift.expected'), $(f.cash.expected)],
   ];
-  if (f.cash.counted !== null) {
-    rows.push([t('shift.counted'), $(f.cash.counted)], [t('shift.difference'), $(f.cash.difference ?? 0)]);
-  }
-  const w = Math.max(...rows.map((r) => r[0]!.length));
-  return [title, ...rows.map(([k, v]) => `${k!.padEnd(w)}  ${v}`)].join('\n');
+  if (f.cash.counted !== null) rows.push([l('shift.counted'), $(f.cash.counted)], [l('shift.difference'), $(f.cash.difference ?? 0)]);
+  return rows;
+}
+
+/** The report as aligned text (the terminal screen and `tpv shift`). */
+export function figuresText(app: App, f: ShiftFigures, title: string): string {
+  const rows = figuresRows(app, f);
+  const w = Math.max(...rows.map((r) => r[0].length));
+  return [title, ...rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`)].join('\n');
 }

@@ -3,6 +3,9 @@
  * screens. The terminal's state logic gets these injected; tests pass their own.
  */
 import { type Approver, authorize } from '../app/auth.js';
+import { deviceOf, listDevices, recordNoSale, type ScannerConfig } from '../app/devices.js';
+import { documentByNumber, documentText, opensDrawer } from '../app/documents.js';
+import type { DisplaySession } from '../app/peripherals.js';
 import { type CartExtra, heldCarts, holdCart, openCart, recallCart, saveOpenCart } from '../app/carts.js';
 import { type App, storeMoney } from '../app/context.js';
 import { showCredit } from '../app/credit.js';
@@ -18,8 +21,6 @@ import { TpvError } from '../core/errors.js';
 import type { Action } from '../core/permissions.js';
 import type { Unit } from '../core/product.js';
 import type { Approval, StoredDocument } from '../db/documents.js';
-import { renderText } from '../devices/layout.js';
-import { layoutReceipt } from '../devices/receipt.js';
 import { figuresText } from '../devices/shift-report.js';
 import { t } from '../i18n/index.js';
 
@@ -74,7 +75,26 @@ export interface Done {
   text: string;
   /** A store credit code issued (refund to credit), printed form. */
   credit?: { code: string; amount: number };
+  /** Cash moved: the drawer opens with the receipt. */
+  kick: boolean;
 }
+
+/** A committed document to print (a reprint is a copy); `kick` opens the drawer with it. */
+export interface PrintJob {
+  number: string;
+  copy?: boolean;
+  kick?: boolean;
+}
+
+/** What the customer display shows (amounts already formatted). */
+export type DisplayView =
+  | { kind: 'welcome' }
+  | { kind: 'item'; name: string; price: string; total: string }
+  | { kind: 'total'; total: string }
+  | { kind: 'change'; paid: string; change: string };
+
+/** The printer as the status bar shows it: null when none is configured. */
+export type PrinterState = 'online' | 'offline' | 'cover_open' | 'paper_end' | 'paper_near_end' | 'one_way' | 'no_answer' | 'unreachable';
 
 export interface PosActions {
   info(): TillInfo;
@@ -101,8 +121,16 @@ export interface PosActions {
   receipt(number: string): RefundableReceipt;
   refund(user: TillUser, number: string, input: RefundInput, approver?: Approver): Done;
   receiptText(number: string, copy: boolean): string;
-  /** Sends text to the receipt printer; resolves false when there is none configured. */
-  print(text: string): Promise<boolean>;
+  /** Prints after commit; rejects with the printer's problem (the document stays committed). */
+  print(job: PrintJob): Promise<void>;
+  /** Records a "no sale" (permission, audit log); the drawer is opened by kickDrawer after. */
+  noSale(user: TillUser, reason: string, approver?: Approver): void;
+  kickDrawer(): Promise<void>;
+  printerState(): Promise<PrinterState | null>;
+  /** Shows on the customer display, if there is one (a failing display never stops a sale). */
+  display(view: DisplayView): void;
+  /** Opens the serial scanners; each scan comes to `onScan`. Resolves to the closer. */
+  scanners(onScan: (code: string) => void, onError: (e: Error) => void): Promise<() => Promise<void>>;
 }
 
 const asUser = (app: App, u: TillUser): UserRow => {
@@ -111,10 +139,10 @@ const asUser = (app: App, u: TillUser): UserRow => {
   return row;
 };
 
-function docText(app: App, doc: StoredDocument, copy = false): string {
-  const text = renderText(layoutReceipt(app, doc, { userName: userById(app.db, doc.userId)?.name ?? '' }), 42);
-  return copy ? `${t('tui.copy')}\n${text}` : text;
-}
+const docText = (app: App, doc: StoredDocument, copy = false): string => documentText(app, doc, { copy });
+
+/** The device side of the terminal, loaded when first used (it brings the printer encoder). */
+const peripherals = () => import('../app/peripherals.js');
 
 /** The terminal's actions over an open store. */
 export function appActions(app: App): PosActions {
@@ -185,7 +213,7 @@ export function appActions(app: App): PosActions {
     },
     checkout: (u, sale) => {
       const doc = commitTillSale(app, sale, asUser(app, u));
-      return { number: doc.number, total: doc.total, change: doc.change, text: docText(app, doc) };
+      return { number: doc.number, total: doc.total, change: doc.change, text: docText(app, doc), kick: opensDrawer(doc) };
     },
     receipt: (number) => {
       const doc = receiptByNumber(app, number);
@@ -205,11 +233,57 @@ export function appActions(app: App): PosActions {
         total: r.refund.total,
         change: 0,
         text: docText(app, r.refund),
+        kick: opensDrawer(r.refund),
         ...(r.credit ? { credit: { code: formatCreditCode(r.credit.code), amount: r.credit.amount } } : {}),
       };
     },
     receiptText: (number, copy) => docText(app, receiptByNumber(app, number), copy),
-    // receipt printers are issue 6: until one is configured there is nothing to print to
-    print: () => Promise.resolve(false),
+    print: async (job) => {
+      const { printDocument } = await peripherals();
+      await printDocument(app, documentByNumber(app, job.number), { copy: job.copy ?? false, kick: job.kick ?? false });
+    },
+    noSale: (u, reason, approver) => void recordNoSale(app, asUser(app, u), reason, approver),
+    kickDrawer: async () => void (await (await peripherals()).kickDrawer(app)),
+    printerState: async () => {
+      const printer = deviceOf(app, 'printer');
+      return printer ? (await (await peripherals()).printerReport(app, printer)).state : null;
+    },
+    display: (() => {
+      // one session for the whole run; updates queue behind each other so the last one wins
+      let session: Promise<DisplaySession | null> | null = null;
+      let queue: Promise<void> = Promise.resolve();
+      return (view: DisplayView) => {
+        const d = deviceOf(app, 'display');
+        if (!d) return;
+        session ??= peripherals().then((p) => p.openDisplay(d)).catch(() => null);
+        queue = queue.then(async () => {
+          const s = await session;
+          if (!s) return;
+          const lines = await displayLines(view, d.welcome || (app.settings['store.name'] ?? ''));
+          await s.show(lines).catch(() => undefined);
+        });
+      };
+    })(),
+    scanners: async (onScan, onError) => {
+      const open = listDevices(app).filter((d): d is ScannerConfig => d.kind === 'scanner');
+      const p = await peripherals();
+      const closers = await Promise.all(open.map((d) => p.openScanner(d, onScan, onError).catch((e: unknown) => (onError(e as Error), null))));
+      return async () => void (await Promise.all(closers.map((c) => c?.close())));
+    },
   };
+}
+
+/** The two 20-character lines of the customer display for a view. */
+async function displayLines(view: DisplayView, welcome: string): Promise<[string, string]> {
+  const d = await import('../devices/display.js');
+  switch (view.kind) {
+    case 'welcome':
+      return d.showWelcome(welcome);
+    case 'item':
+      return d.showItem(view.name, view.price, { label: t('tui.display.total'), amount: view.total });
+    case 'total':
+      return d.showTotal(t('tui.display.total'), view.total);
+    case 'change':
+      return d.showChange(t('tui.display.paid'), view.paid, t('tui.display.change'), view.change);
+  }
 }

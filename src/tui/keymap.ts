@@ -45,6 +45,7 @@ export type Command =
   | 'cash_out'
   | 'x_report'
   | 'close_shift'
+  | 'no_sale'
   | 'open_shift'
   | 'check_balance'
   | 'sell_voucher';
@@ -121,6 +122,7 @@ export const KEYMAP: Record<Screen, Binding[]> = {
     { keys: ['f4'], command: 'cash_out', label: 'tui.key.cash_out', hint: true },
     { keys: ['f5'], command: 'x_report', label: 'tui.key.x_report', hint: true },
     { keys: ['f6'], command: 'close_shift', label: 'tui.key.close_shift', hint: true },
+    { keys: ['f7'], command: 'no_sale', label: 'tui.key.no_sale', hint: true },
     back,
   ],
   credit: [

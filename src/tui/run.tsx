@@ -8,9 +8,9 @@ import { render } from 'ink';
 import type { App } from '../app/context.js';
 import { TpvError } from '../core/errors.js';
 import { errorMessage, t } from '../i18n/index.js';
-import { appActions, type PosActions } from './actions.js';
+import { appActions, type PosActions, type PrinterState } from './actions.js';
 import { KeyDecoder } from './keys.js';
-import { type Context, handleKey, initialState, loginPrompt, type PosState } from './state.js';
+import { type Context, displayView, handleKey, handleScan, initialState, loginPrompt, type PosState } from './state.js';
 import { PosView } from './view.js';
 
 export interface RunOptions {
@@ -44,14 +44,27 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
   const store = new Store(initialState());
   const notify = (text: string, error: boolean): void =>
     store.set({ ...store.state, message: { text, error }, bell: error ? store.state.bell + 1 : store.state.bell });
+  const detail = (e: unknown): string => (e instanceof TpvError ? errorMessage(e.code, e.params) : e instanceof Error ? e.message : String(e));
+  // the printer's state in the status bar: asked at start, after each job, and every half minute
+  let printer: PrinterState | null | 'unknown' = 'unknown';
+  const refreshPrinter = (): void =>
+    void base.printerState().then(
+      (state) => {
+        if (state === printer) return;
+        printer = state;
+        sizeStore.set({ ...sizeStore.state });
+      },
+      () => undefined,
+    );
   // printing runs after the sale is committed; a printer failure is a message, never a blocked till
   const actions: PosActions = {
     ...base,
-    print: (text) =>
-      base.print(text).catch((e: unknown) => {
-        notify(t('tui.printer_failed', { detail: e instanceof TpvError ? errorMessage(e.code, e.params) : String(e) }), true);
-        return false;
+    print: (job) =>
+      base.print(job).then(refreshPrinter, (e: unknown) => {
+        notify(t('tui.printer_failed', { number: job.number, detail: detail(e) }), true);
+        refreshPrinter();
       }),
+    kickDrawer: () => base.kickDrawer().catch((e: unknown) => notify(t('tui.drawer_failed', { detail: detail(e) }), true)),
   };
   const ctx: Context = { actions, info: actions.info() };
   store.set(loginPrompt({ ...store.state, message: opts.loginHint ? { text: opts.loginHint, error: false } : null }, ctx));
@@ -71,11 +84,12 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
   let flushTimer: NodeJS.Timeout | undefined;
   let done: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (done = resolve));
-  const feed = (keys: ReturnType<KeyDecoder['feed']>): void => {
+  /** Applies keys (or a serial scan) one by one, then draws once. */
+  const apply = (steps: ((s: PosState) => PosState)[]): void => {
     let s = store.state;
-    for (const key of keys) {
+    for (const step of steps) {
       try {
-        s = handleKey(s, key, ctx);
+        s = step(s);
       } catch (e) {
         // a bug must not take the till down: say it, keep the cart (it is saved on every change)
         s = { ...s, prompt: null, message: { text: t('tui.internal', { detail: e instanceof Error ? e.message : String(e) }), error: true }, bell: s.bell + 1 };
@@ -90,6 +104,7 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
     armLock();
     if (s.quit) done(0);
   };
+  const feed = (keys: ReturnType<KeyDecoder['feed']>): void => apply(keys.map((key) => (s: PosState) => handleKey(s, key, ctx)));
   const onData = (chunk: string): void => {
     clearTimeout(flushTimer);
     feed(decoder.feed(chunk));
@@ -124,7 +139,7 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
         rows={size.rows}
         clock={clock}
         shift={shift ? t('tui.shift_open', { id: shift.id }) : t('tui.shift_closed')}
-        printer={t('tui.printer_none')}
+        printer={printer === null ? t('tui.printer_none') : t(`tui.printer.${printer}`)}
       />
     );
   }
@@ -141,6 +156,22 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
   stdout.on('resize', onResize);
   const ink = render(<Root />, { stdout, stdin, exitOnCtrlC: false, patchConsole: false });
   armLock();
+  // the customer display follows the state; the serial scanners type into it like the keyboard
+  let shown = '';
+  const unwatch = store.subscribe(() => {
+    const view = displayView(store.state, ctx);
+    const key = JSON.stringify(view);
+    if (key === shown) return;
+    shown = key;
+    actions.display(view);
+  });
+  actions.display({ kind: 'welcome' });
+  const closeScanners = await actions.scanners(
+    (code) => apply([(s) => handleScan(s, code, ctx)]),
+    (e) => notify(t('tui.scanner_failed', { detail: detail(e) }), true),
+  );
+  refreshPrinter();
+  const printerTimer = setInterval(refreshPrinter, 30_000);
   const stop = (): void => done(0);
   process.on('SIGTERM', stop);
   process.on('SIGHUP', stop);
@@ -150,6 +181,9 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
     clearTimeout(lockTimer);
     clearTimeout(flushTimer);
     clearInterval(clockTimer);
+    clearInterval(printerTimer);
+    unwatch();
+    await closeScanners();
     process.off('SIGTERM', stop);
     process.off('SIGHUP', stop);
     stdin.off('data', onData);

@@ -28,7 +28,7 @@ import { discountNeedsApproval, type Action } from '../core/permissions.js';
 import type { Approval } from '../db/documents.js';
 import { formatMoney } from '../i18n/format.js';
 import { errorMessage, t } from '../i18n/index.js';
-import type { Item, PosActions, RefundableReceipt, TillInfo, TillUser } from './actions.js';
+import type { DisplayView, Item, PosActions, RefundableReceipt, TillInfo, TillUser } from './actions.js';
 import { type Command, commandFor, type Screen } from './keymap.js';
 import { type Key, keyId } from './keys.js';
 
@@ -69,7 +69,8 @@ export interface PosState {
   tenders: Tender[];
   method: string;
   refund: { receipt: RefundableReceipt; qty: Record<number, number>; keep: Record<number, boolean> } | null;
-  report: { title: string; text: string; top: number } | null;
+  /** A report or document on screen; `number` when it is a stored document (Ctrl+P prints a copy). */
+  report: { title: string; text: string; top: number; number?: string } | null;
   held: { id: number; label: string | null; user: string; lines: number; total: number }[];
   last: { number: string; total: number; change: number } | null;
 }
@@ -149,7 +150,7 @@ function afterLogin(s: PosState, ctx: Context, user: TillUser): PosState {
 
 // ---- helpers ---------------------------------------------------------------------------------
 
-const money = (ctx: Context, n: number): string => formatMoney(n, ctx.info.exponent, ctx.info.currency);
+const money = (ctx: Pick<Context, 'info'>, n: number): string => formatMoney(n, ctx.info.exponent, ctx.info.currency);
 
 export function priced(s: PosState, ctx: Pick<Context, 'info'>): PricedCart {
   return priceCart(s.cart, { pricesIncludeTax: ctx.info.pricesIncludeTax });
@@ -272,6 +273,31 @@ export function handleKey(s: PosState, key: Key, ctx: Context): PosState {
   if (key.name === 'backspace') return typed(s, s.entry.slice(0, -1), ctx);
   if (key.name === 'enter') return enter(s, ctx);
   return s;
+}
+
+/**
+ * A scan from a serial scanner does what a keyboard-wedge scanner does — the code at the entry
+ * line, then Enter — and keeps what the cashier had half typed. With a prompt or the help open the
+ * scan goes nowhere: it must never land in a PIN or a cash count.
+ */
+export function handleScan(s: PosState, code: string, ctx: Context): PosState {
+  if (!s.user || s.prompt || s.help || s.quitAsked) return problem(s, 'tui.scan_ignored', { code });
+  const before = s.entry;
+  const next = enter({ ...s, entry: code }, ctx);
+  return next.entry === '' && before ? { ...next, entry: before } : next;
+}
+
+/** What the customer display shows for this state. */
+export function displayView(s: PosState, ctx: Pick<Context, 'info'>): DisplayView {
+  if (!s.user) return { kind: 'welcome' };
+  const m = (n: number): string => money(ctx, n);
+  const lines = priced(s, ctx).lines;
+  if (s.screen === 'payment') return { kind: 'total', total: m(saleTotal(s, ctx)) };
+  const line = lines[lines.length - 1];
+  if (line) return { kind: 'item', name: line.name, price: m(line.amount), total: m(saleTotal(s, ctx)) };
+  if (s.extra.vouchers.length) return { kind: 'total', total: m(saleTotal(s, ctx)) };
+  if (s.last && s.last.change > 0) return { kind: 'change', paid: m(s.last.total + s.last.change), change: m(s.last.change) };
+  return { kind: 'welcome' };
 }
 
 function promptKey(s: PosState, key: Key, ctx: Context): PosState {
@@ -468,7 +494,7 @@ function confirmSale(s: PosState, ctx: Context): PosState {
     });
     // committed: the cart is gone; printing comes after and never blocks the next sale
     ctx.actions.saveCart(s.user!, emptyCart(), { vouchers: [], approvals: [], customerId: null });
-    void ctx.actions.print(done.text);
+    void ctx.actions.print({ number: done.number, kick: done.kick });
     const next = freshCart({ ...s, screen: 'sale', last: { number: done.number, total: done.total, change: done.change } });
     return info(next, t('tui.sold', { number: done.number, change: money(ctx, done.change) }));
   });
@@ -502,11 +528,11 @@ function refundCommit(s: PosState, ctx: Context, method: string): PosState {
   if (lines.length === 0) return problem(s, 'refund.no_lines');
   return withApproval(s, (approver) => {
     const done = ctx.actions.refund(s.user!, r.receipt.number, { lines, method }, approver);
-    void ctx.actions.print(done.text);
+    void ctx.actions.print({ number: done.number, kick: done.kick });
     const text = done.credit
       ? t('tui.refund.credit', { number: done.number, code: done.credit.code, amount: money(ctx, done.credit.amount) })
       : t('tui.refund.done', { number: done.number, amount: money(ctx, done.total) });
-    return info({ ...s, screen: 'report', refund: null, entry: '', report: { title: done.number, text: `${text}\n\n${done.text}`, top: 0 } }, text);
+    return info({ ...s, screen: 'report', refund: null, entry: '', report: { title: done.number, text: `${text}\n\n${done.text}`, top: 0, number: done.number } }, text);
   });
 }
 
@@ -539,10 +565,21 @@ function closeShiftPrompt(s: PosState, ctx: Context): PosState {
     const counted = /[xX*]/.test(v) ? checked(parseCount(v.replace(/;/g, ','), ctx.info.exponent)) : amount(ctx, v);
     return withApproval(s1, (approver) => {
       const z = ctx.actions.closeShift(s1.user!, counted, approver);
-      void ctx.actions.print(z.text);
-      return info({ ...s1, screen: 'report', report: { title: z.number, text: z.text, top: 0 } }, t('tui.shift.closed', { number: z.number }));
+      void ctx.actions.print({ number: z.number });
+      return info({ ...s1, screen: 'report', report: { title: z.number, text: z.text, top: 0, number: z.number } }, t('tui.shift.closed', { number: z.number }));
     });
   });
+}
+
+/** "No sale": the drawer opens outside a sale, with a reason, recorded before it opens. */
+function noSalePrompt(s: PosState, ctx: Context): PosState {
+  return textPrompt(s, t('tui.prompt.no_sale_reason'), (s1, reason) =>
+    withApproval(s1, (approver) => {
+      ctx.actions.noSale(s1.user!, reason, approver);
+      void ctx.actions.kickDrawer();
+      return info(s1, t('tui.drawer_opened'));
+    }),
+  );
 }
 
 // ---- commands ---------------------------------------------------------------------------------
@@ -610,15 +647,16 @@ function run(s: PosState, command: Command, ctx: Context): PosState {
       return loginPrompt(info(s, t('tui.locked', { name: s.user?.name ?? '' })), ctx);
     case 'reprint': {
       if (s.screen === 'report' && s.report) {
-        void ctx.actions.print(s.report.text);
+        if (!s.report.number) return problem(s, 'tui.not_printable');
+        void ctx.actions.print({ number: s.report.number, copy: true });
         return s;
       }
       if (!s.last) return problem(s, 'tui.no_last');
       const last = s.last;
       return attempt(s, () => {
         const text = ctx.actions.receiptText(last.number, true);
-        void ctx.actions.print(text);
-        return { ...s, screen: 'report', report: { title: last.number, text, top: 0 } };
+        void ctx.actions.print({ number: last.number, copy: true });
+        return { ...s, screen: 'report', report: { title: last.number, text, top: 0, number: last.number } };
       });
     }
     case 'tender_cash':
@@ -665,6 +703,8 @@ function run(s: PosState, command: Command, ctx: Context): PosState {
       return cashMovePrompt(s, ctx, command === 'cash_in' ? 'in' : 'out');
     case 'x_report':
       return attempt(s, () => ({ ...s, screen: 'report', report: { title: 'X', text: ctx.actions.xReport(), top: 0 } }));
+    case 'no_sale':
+      return noSalePrompt(s, ctx);
     case 'close_shift':
       return closeShiftPrompt(s, ctx);
     case 'check_balance':

@@ -13,7 +13,7 @@ import { errorMessage, setLanguage, t } from '../../src/i18n/index.js';
 import type { Done, Item, PosActions, RefundableReceipt, TillInfo, TillUser } from '../../src/tui/actions.js';
 import { commandFor, KEYMAP, type Screen } from '../../src/tui/keymap.js';
 import { keyId, parseKeys } from '../../src/tui/keys.js';
-import { type Context, due, handleKey, initialState, loginPrompt, type PosState, saleTotal } from '../../src/tui/state.js';
+import { type Context, displayView, due, handleKey, handleScan, initialState, loginPrompt, type PosState, saleTotal } from '../../src/tui/state.js';
 
 beforeAll(() => setLanguage('en'));
 
@@ -180,7 +180,7 @@ function fakeStore(opts: { shiftOpen?: boolean; report?: string } = {}) {
       const sum = total(sale.cart, { vouchers: sale.vouchers, approvals: sale.approvals, customerId: sale.customerId });
       const paid = sale.payments.reduce((a, p) => a + p.amount, 0);
       const number = `T01-${String(nextDoc++).padStart(6, '0')}`;
-      return { number, total: sum, change: Math.max(0, paid - sum), text: `RECEIPT ${number}` };
+      return { number, total: sum, change: Math.max(0, paid - sum), text: `RECEIPT ${number}`, kick: sale.payments.some((p) => p.method === 'cash') };
     }),
     receipt: vi.fn<PosActions['receipt']>((number) => {
       if (number !== RECEIPT.number) throw new TpvError('not_found', 'receipt.not_found', { number });
@@ -193,11 +193,17 @@ function fakeStore(opts: { shiftOpen?: boolean; report?: string } = {}) {
         total: 484,
         change: 0,
         text: 'REFUND R01-000001',
+        kick: input.method === 'cash',
         ...(input.method === 'store_credit' ? { credit: { code: 'K3F9-2QRM-X7TD-8W4P', amount: 484 } } : {}),
       };
     }),
     receiptText: vi.fn<PosActions['receiptText']>((number, copy) => `${copy ? '*** COPY ***\n' : ''}RECEIPT ${number}`),
-    print: vi.fn<PosActions['print']>(() => Promise.resolve(true)),
+    print: vi.fn<PosActions['print']>(() => Promise.resolve()),
+    noSale: vi.fn<PosActions['noSale']>((u, reason, approver) => void authorizeLike(u, 'no_sale', reason, approver)),
+    kickDrawer: vi.fn<PosActions['kickDrawer']>(() => Promise.resolve()),
+    printerState: vi.fn<PosActions['printerState']>(() => Promise.resolve('online')),
+    display: vi.fn<PosActions['display']>(),
+    scanners: vi.fn<PosActions['scanners']>(() => Promise.resolve(() => Promise.resolve())),
   } satisfies PosActions;
   const ctx: Context = { actions, info: INFO };
   return { actions, ctx, open, held };
@@ -553,7 +559,7 @@ describe('payment', () => {
         { method: 'cash', amount: 1500 },
       ],
     });
-    expect(f.actions.print).toHaveBeenCalledWith('RECEIPT T01-000002');
+    expect(f.actions.print).toHaveBeenCalledWith({ number: 'T01-000002', kick: true });
     expect(f.actions.print.mock.invocationCallOrder[0]!).toBeGreaterThan(f.actions.checkout.mock.invocationCallOrder[0]!);
     expect(s.screen).toBe('sale');
     expect(s.cart.lines).toEqual([]);
@@ -732,7 +738,7 @@ describe('refunds', () => {
       },
       undefined,
     );
-    expect(f.actions.print).toHaveBeenCalledWith('REFUND R01-000001');
+    expect(f.actions.print).toHaveBeenCalledWith({ number: 'R01-000001', kick: false });
     expect(s.screen).toBe('report');
     expect(s.refund).toBeNull();
     expect(s.message?.text).toBe(t('tui.refund.credit', { number: 'R01-000001', code: 'K3F9-2QRM-X7TD-8W4P', amount: '€4.84' }));
@@ -811,13 +817,33 @@ describe('shift screen', () => {
     expect(s.report).toBeNull();
   });
 
+  it('F7 opens the drawer without a sale: a reason, a supervisor for a cashier, recorded before the kick', () => {
+    const f = fakeStore();
+    let s = press(login(f), f.ctx, F[10], F[7]);
+    expect(s.prompt?.label).toBe(t('tui.prompt.no_sale_reason'));
+    s = press(s, f.ctx, 'change for the bank\r');
+    expect(f.actions.kickDrawer).not.toHaveBeenCalled(); // refused without approval: nothing opens
+    s = press(s, f.ctx, 'sup\r', '2222\r');
+    expect(lastCall(f.actions.noSale)).toEqual([s.user, 'change for the bank', { code: 'sup', pin: '2222' }]);
+    expect(f.actions.kickDrawer).toHaveBeenCalledTimes(1);
+    expect(f.actions.kickDrawer.mock.invocationCallOrder[0]!).toBeGreaterThan(f.actions.noSale.mock.invocationCallOrder.at(-1)!);
+    expect(s.message?.text).toBe(t('tui.drawer_opened'));
+  });
+
+  it('Ctrl+P on a Z report on screen prints a copy of it', () => {
+    const f = fakeStore();
+    const s = press(login(f, 'sup'), f.ctx, F[10], F[6], '120\r', '\x10');
+    expect(f.actions.print).toHaveBeenLastCalledWith({ number: 'Z01-000001', copy: true });
+    expect(s.screen).toBe('report');
+  });
+
   it('F6 closes the shift with a count by denomination (50x2,20x1 = 120.00)', () => {
     const f = fakeStore();
     let s = press(login(f, 'sup'), f.ctx, F[10], F[6]);
     expect(s.prompt?.label).toBe(t('tui.prompt.count'));
     s = press(s, f.ctx, '50x2,20x1\r');
     expect(f.actions.closeShift).toHaveBeenCalledWith(s.user, 12000, undefined);
-    expect(f.actions.print).toHaveBeenCalledWith('Z REPORT Z01-000001');
+    expect(f.actions.print).toHaveBeenCalledWith({ number: 'Z01-000001' });
     expect(s.screen).toBe('report');
     expect(s.report?.title).toBe('Z01-000001');
     expect(s.message?.text).toBe(t('tui.shift.closed', { number: 'Z01-000001' }));
@@ -957,7 +983,7 @@ describe('quit, lock and help', () => {
     expect(s.message).toEqual({ text: t('tui.no_last'), error: true });
     s = press(s, f.ctx, F[12], F[6], ENTER, ctrl('p'));
     expect(f.actions.receiptText).toHaveBeenCalledWith('T01-000002', true);
-    expect(f.actions.print).toHaveBeenLastCalledWith('*** COPY ***\nRECEIPT T01-000002');
+    expect(f.actions.print).toHaveBeenLastCalledWith({ number: 'T01-000002', copy: true });
     expect(s.screen).toBe('report');
   });
 
@@ -1051,9 +1077,9 @@ describe('the keymap', () => {
           let next: PosState | undefined;
           expect(() => (next = press(s, f.ctx, rawFor(key))), `${screen} ${key}`).not.toThrow();
           if (screen === 'report' && b.command === 'reprint') {
-            // documented: prints the report and stays on it
-            expect(f.actions.print).toHaveBeenCalledWith(s.report!.text);
-            expect(next).toBe(s);
+            // the X report is not a stored document: nothing is sent to the printer, and it says so
+            expect(f.actions.print).not.toHaveBeenCalled();
+            expect(next!.message).toEqual({ text: errorMessage('tui.not_printable'), error: true });
             continue;
           }
           expect(view(next!), `${screen} ${key} (${b.command}) changed nothing`).not.toEqual(view(s));
@@ -1061,4 +1087,35 @@ describe('the keymap', () => {
       }
     });
   }
+});
+
+describe('serial scanner and customer display', () => {
+  it('a serial scan sells like a keyboard scan and keeps what the cashier was typing', () => {
+    const f = fakeStore();
+    let s = press(login(f), f.ctx, '12');
+    s = handleScan(s, 'WATER', f.ctx);
+    expect(s.cart.lines.map((l) => l.sku)).toEqual(['WATER']);
+    expect(s.entry).toBe('12');
+  });
+
+  it('a scan never lands in a prompt (a PIN, a count): it is refused with a bell', () => {
+    const f = fakeStore();
+    const s = press(login(f), f.ctx, F[10], F[7]);
+    const next = handleScan(s, 'WATER', f.ctx);
+    expect(next.prompt?.value).toBe('');
+    expect(next.cart.lines).toHaveLength(0);
+    expect(next.bell).toBe(s.bell + 1);
+    expect(next.message?.text).toBe(errorMessage('tui.scan_ignored', { code: 'WATER' }));
+  });
+
+  it('the display shows the welcome, the last item with the total, the total to pay, then the change', () => {
+    const f = fakeStore();
+    expect(displayView(start(f.ctx), f.ctx)).toEqual({ kind: 'welcome' });
+    let s = withCart(f);
+    expect(displayView(s, f.ctx)).toEqual({ kind: 'item', name: 'Cheese', price: '€12.35', total: '€15.32' });
+    s = press(s, f.ctx, F[12]);
+    expect(displayView(s, f.ctx)).toEqual({ kind: 'total', total: '€15.32' });
+    s = press(s, f.ctx, '20', F[2], F[12]);
+    expect(displayView(s, f.ctx)).toEqual({ kind: 'change', paid: '€20.00', change: '€4.68' });
+  });
 });

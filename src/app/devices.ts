@@ -1,0 +1,219 @@
+/**
+ * The register's peripherals, as configured with `tpv devices add`: one row per device in the
+ * `devices` table, validated here so the till never starts with a setting it cannot use. Errors
+ * name the flag to fix (`--columns`, `--url`…).
+ */
+import { TpvError } from '../core/errors.js';
+import { COLUMNS, type Columns } from '../devices/layout.js';
+import { parseScannerOptions, type ScannerOptions } from '../devices/scanner.js';
+import { formatDeviceUrl, parseDeviceUrl } from '../devices/transport.js';
+import { type Approver, authorize } from './auth.js';
+import { type App, inTransaction } from './context.js';
+import { appendOutbox } from './outbox.js';
+import { auditLog, type UserRow } from './users.js';
+
+export const DEVICE_KINDS = ['printer', 'drawer', 'scanner', 'display'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+
+export interface PrinterConfig {
+  kind: 'printer';
+  name: string;
+  url: string;
+  /** A model of @point-of-sale/receipt-printer-encoder, or `generic`. */
+  profile: string;
+  columns: Columns;
+  cut: 'partial' | 'full';
+  /** The symbology of the document number printed at the foot (read back by returns). */
+  code: 'qr' | 'code128';
+}
+
+export interface DrawerConfig {
+  kind: 'drawer';
+  name: string;
+  /** The printer it hangs from (the usual wiring), or its own link. */
+  printer: string | null;
+  url: string | null;
+  pin: 2 | 5;
+  onMs: number;
+  offMs: number;
+  /** Which level of the drawer sensor (DLE EOT 1, bit 2) means open: drawers differ. */
+  openWhen: 'high' | 'low';
+}
+
+export interface ScannerConfig extends Required<ScannerOptions> {
+  kind: 'scanner';
+  name: string;
+  url: string;
+}
+
+export interface DisplayConfig {
+  kind: 'display';
+  name: string;
+  url: string;
+  mode: 'epson' | 'cd5220';
+  welcome: string;
+}
+
+export type DeviceConfig = PrinterConfig | DrawerConfig | ScannerConfig | DisplayConfig;
+type ConfigOf<K extends DeviceKind> = Extract<DeviceConfig, { kind: K }>;
+
+/** What `tpv devices add` receives: flag values as typed (undefined when not given). */
+export type DeviceInput = Record<string, string | undefined>;
+
+const bad = (flag: string, value: string, expected: string): TpvError => new TpvError('invalid', 'device.option', { flag, value, expected });
+
+function oneOf<T extends string>(flag: string, value: string | undefined, values: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  const v = value.trim().toLowerCase();
+  if (!(values as readonly string[]).includes(v)) throw bad(flag, value, values.join(', '));
+  return v as T;
+}
+
+function integer(flag: string, value: string | undefined, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value.trim());
+  if (!Number.isInteger(n) || n < min || n > max) throw bad(flag, value, `${min}…${max}`);
+  return n;
+}
+
+function url(value: string | undefined, required: boolean): string | null {
+  if (value === undefined || value.trim() === '') {
+    if (required) throw new TpvError('usage', 'cli.flag_required', { flag: '--url' });
+    return null;
+  }
+  return formatDeviceUrl(parseDeviceUrl(value.trim()));
+}
+
+const NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+
+/** Validates a device from its flags; `isProfile` checks printer models (the encoder's list). */
+export function parseDevice(kind: DeviceKind, input: DeviceInput, isProfile: (id: string) => boolean): DeviceConfig {
+  const name = (input.name ?? kind).trim().toLowerCase();
+  if (!NAME.test(name)) throw bad('--name', input.name ?? '', 'a-z, 0-9, - and _ (32 at most)');
+  switch (kind) {
+    case 'printer': {
+      const profile = (input.profile ?? 'generic').trim().toLowerCase();
+      if (!isProfile(profile)) throw new TpvError('invalid', 'device.profile', { value: profile });
+      const columns = integer('--columns', input.columns, 32, 48, 42);
+      if (!(COLUMNS as readonly number[]).includes(columns)) throw bad('--columns', input.columns ?? '', COLUMNS.join(', '));
+      return {
+        kind,
+        name,
+        url: url(input.url, true)!,
+        profile,
+        columns: columns as Columns,
+        cut: oneOf('--cut', input.cut, ['partial', 'full'] as const, 'partial'),
+        code: oneOf('--code', input.code, ['qr', 'code128'] as const, columns === 32 ? 'qr' : 'code128'),
+      };
+    }
+    case 'drawer': {
+      const link = url(input.url, false);
+      const printer = link ? null : (input.printer ?? 'printer').trim().toLowerCase();
+      const [on, off] = (input.pulse ?? '100,500').split(',');
+      return {
+        kind,
+        name,
+        printer,
+        url: link,
+        pin: pinOf(input.pin),
+        onMs: integer('--pulse', on, 2, 510, 100),
+        offMs: integer('--pulse', off ?? '500', 2, 510, 500),
+        openWhen: oneOf('--open-when', input.openWhen, ['high', 'low'] as const, 'high'),
+      };
+    }
+    case 'scanner':
+      return { kind, name, url: url(input.url, true)!, ...parseScannerOptions({ ...input, interByteMs: input.timeout }) };
+    case 'display': {
+      const welcome = input.welcome ?? '';
+      if (welcome.length > 40) throw bad('--welcome', welcome, '40 characters at most (2×20)');
+      return { kind, name, url: url(input.url, true)!, mode: oneOf('--mode', input.mode, ['epson', 'cd5220'] as const, 'epson'), welcome };
+    }
+  }
+}
+
+/** The drawer kick goes to pin 2 or pin 5 of the drawer connector, nothing else. */
+function pinOf(value: string | undefined): 2 | 5 {
+  const v = value?.trim() ?? '2';
+  if (v === '2' || v === '5') return v === '2' ? 2 : 5;
+  throw bad('--pin', value ?? '', '2, 5');
+}
+
+interface DeviceRow {
+  name: string;
+  kind: DeviceKind;
+  url: string | null;
+  options: string;
+}
+
+function fromRow(r: DeviceRow): DeviceConfig {
+  return { ...(JSON.parse(r.options) as object), kind: r.kind, name: r.name, url: r.url } as DeviceConfig;
+}
+
+export function listDevices(app: App): DeviceConfig[] {
+  return (app.db.prepare('SELECT name, kind, url, options FROM devices ORDER BY kind, name').all() as DeviceRow[]).map(fromRow);
+}
+
+export function deviceByName(app: App, name: string): DeviceConfig | null {
+  const r = app.db.prepare('SELECT name, kind, url, options FROM devices WHERE name = ?').get(name.trim().toLowerCase()) as DeviceRow | undefined;
+  return r ? fromRow(r) : null;
+}
+
+/** The device of that kind: by name when given (and of that kind), else the first configured. */
+export function deviceOf<K extends DeviceKind>(app: App, kind: K, name?: string): ConfigOf<K> | null {
+  if (name) {
+    const d = deviceByName(app, name);
+    if (!d) throw new TpvError('not_found', 'device.unknown', { name });
+    if (d.kind !== kind) throw new TpvError('invalid', 'device.wrong_kind', { name, kind: d.kind, expected: kind });
+    return d as ConfigOf<K>;
+  }
+  const r = app.db.prepare('SELECT name, kind, url, options FROM devices WHERE kind = ? ORDER BY name LIMIT 1').get(kind) as DeviceRow | undefined;
+  return r ? (fromRow(r) as ConfigOf<K>) : null;
+}
+
+/** Saves a device; an existing name is kept unless `replace` (a typo must not lose a setting). */
+export function saveDevice(app: App, d: DeviceConfig, replace: boolean): void {
+  const { kind, name, url: link, ...options } = d;
+  if (kind === 'drawer' && d.printer) {
+    const p = deviceByName(app, d.printer);
+    if (!p || p.kind !== 'printer') throw new TpvError('invalid', 'device.drawer_printer', { name: d.printer });
+  }
+  const at = app.now().toISOString();
+  inTransaction(app, () => {
+    const old = deviceByName(app, name);
+    if (old && !replace) throw new TpvError('conflict', 'device.exists', { name });
+    app.db
+      .prepare(
+        'INSERT INTO devices (name, kind, url, options, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ' +
+          'ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, url = excluded.url, options = excluded.options, updated_at = excluded.updated_at',
+      )
+      .run(name, kind, link, JSON.stringify(options), at, at);
+  });
+}
+
+export function removeDevice(app: App, name: string): DeviceConfig {
+  const d = deviceByName(app, name);
+  if (!d) throw new TpvError('not_found', 'device.unknown', { name });
+  const drawers = listDevices(app).filter((x) => x.kind === 'drawer' && x.printer === d.name);
+  if (drawers.length) throw new TpvError('conflict', 'device.in_use', { name: d.name, by: drawers.map((x) => x.name).join(', ') });
+  app.db.prepare('DELETE FROM devices WHERE name = ?').run(d.name);
+  return d;
+}
+
+/**
+ * "No sale": opening the cash drawer outside a sale needs the `no_sale` permission (or a
+ * supervisor's approval) and is recorded — audit log and outbox — before the drawer opens, so an
+ * opening that fails half-way is still on record. Returns the drawer to open.
+ */
+export function recordNoSale(app: App, actor: UserRow, reason: string, approver?: Approver): DrawerConfig {
+  const drawer = deviceOf(app, 'drawer');
+  if (!drawer) throw new TpvError('not_found', 'drawer.none');
+  const why = reason.trim();
+  if (!why) throw new TpvError('invalid', 'drawer.reason_required');
+  const approval = authorize(app, actor, 'no_sale', approver, why);
+  const now = app.now();
+  inTransaction(app, () => {
+    auditLog(app.db, now, actor.id, 'no_sale', { reason: why, drawer: drawer.name, ...(approval ? { approval } : {}) });
+    appendOutbox(app.db, 'no_sale', { user: actor.code, reason: why, drawer: drawer.name, ...(approval ? { approved_by: approval.by } : {}) }, now);
+  });
+  return drawer;
+}

@@ -1,0 +1,223 @@
+/**
+ * Printing, the drawer and the printer's status, always after the document is committed: a printer
+ * that is off, unreachable or out of paper never loses or undoes a sale. The error says what is
+ * wrong; the document can be printed again (marked as a copy) once the printer is back.
+ * Loaded on demand (it brings the ESC/POS encoder and the transports).
+ */
+import { TpvError } from '../core/errors.js';
+import type { StoredDocument } from '../db/documents.js';
+import { drawerPulse, encodeJob, parseStatus, type PrinterStatus, STATUS_REQUESTS } from '../devices/escpos.js';
+import type { Columns, LayoutLine } from '../devices/layout.js';
+import { askStatus, openTransport, openWithRetry, parseDeviceUrl, type Transport } from '../devices/transport.js';
+import type { Approver } from './auth.js';
+import type { App } from './context.js';
+import { deviceOf, type DisplayConfig, type DrawerConfig, type PrinterConfig, recordNoSale, type ScannerConfig } from './devices.js';
+import { documentJob } from './documents.js';
+import type { UserRow } from './users.js';
+
+const STATUS_TIMEOUT_MS = 800;
+
+export interface PrintOutcome {
+  /** The printer used, or null when none is configured (nothing was printed). */
+  printer: string | null;
+  bytes: number;
+  kicked: boolean;
+}
+
+/**
+ * Asks a two-way printer how it is; null when it does not answer (many do not: print anyway).
+ * The first request decides: a silent printer is not asked twice more.
+ */
+async function ask(tr: Transport, openWhen: 'high' | 'low'): Promise<PrinterStatus | null> {
+  if (!tr.twoWay) return null;
+  const [printer] = await askStatus(tr, STATUS_REQUESTS.slice(0, 1), STATUS_TIMEOUT_MS);
+  if (printer == null) return null;
+  const [offline, paper] = await askStatus(tr, STATUS_REQUESTS.slice(1), STATUS_TIMEOUT_MS);
+  return parseStatus({ printer, ...(offline != null ? { offline } : {}), ...(paper != null ? { paper } : {}) }, openWhen === 'high');
+}
+
+/** Refuses to send a job the printer would swallow without printing. */
+function ready(name: string, s: PrinterStatus | null): void {
+  if (!s) return;
+  if (s.coverOpen) throw new TpvError('device', 'printer.cover_open', { printer: name });
+  if (s.paperEnd) throw new TpvError('device', 'printer.paper_end', { printer: name });
+  if (!s.online || s.error) throw new TpvError('device', 'printer.offline', { printer: name });
+}
+
+/** The drawer and the printer it hangs from (if it does). */
+function drawerOf(app: App): { drawer: DrawerConfig; via: PrinterConfig | null } | null {
+  const drawer = deviceOf(app, 'drawer');
+  if (!drawer) return null;
+  return { drawer, via: drawer.printer ? deviceOf(app, 'printer', drawer.printer) : null };
+}
+
+const pulseOf = (d: DrawerConfig, profile?: string): Uint8Array => drawerPulse({ pin: d.pin, onMs: d.onMs, offMs: d.offMs, ...(profile ? { profile } : {}) });
+
+async function send(url: string, data: Uint8Array, check?: { name: string; openWhen: 'high' | 'low' }): Promise<void> {
+  const tr = await openWithRetry(parseDeviceUrl(url));
+  try {
+    if (check) ready(check.name, await ask(tr, check.openWhen));
+    await tr.write(data);
+  } finally {
+    await tr.close();
+  }
+}
+
+/**
+ * Prints laid-out documents on the printer (the first configured, or `printer` by name) and, when
+ * `kick`, opens the drawer first (so it opens while the paper prints). With no printer configured
+ * nothing is printed and the outcome says so: a shop may run without one.
+ */
+export async function printLayouts(app: App, docs: LayoutLine[][], opts: { kick?: boolean; printer?: string } = {}): Promise<PrintOutcome> {
+  const printer = deviceOf(app, 'printer', opts.printer);
+  const d = opts.kick ? drawerOf(app) : null;
+  let kicked = false;
+  if (d && !d.via && d.drawer.url) {
+    await send(d.drawer.url, pulseOf(d.drawer));
+    kicked = true;
+  }
+  if (!printer) return { printer: null, bytes: 0, kicked };
+  const kick = d?.via?.name === printer.name ? pulseOf(d.drawer, printer.profile) : null;
+  const body = encodeJob(docs, { profile: printer.profile, columns: printer.columns as Columns, cut: printer.cut });
+  const data = kick ? concat(kick, body) : body;
+  await send(printer.url, data, { name: printer.name, openWhen: d?.drawer.openWhen ?? 'high' });
+  return { printer: printer.name, bytes: data.length, kicked: kicked || kick !== null };
+}
+
+/** Prints a committed document (and the slips it issued), a copy when reprinted. */
+export async function printDocument(app: App, doc: StoredDocument, opts: { copy?: boolean; kick?: boolean; printer?: string } = {}): Promise<PrintOutcome> {
+  const printer = deviceOf(app, 'printer', opts.printer);
+  return printLayouts(app, documentJob(app, doc, { copy: opts.copy ?? false, code: printer?.code ?? 'code128' }), opts);
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Opens the cash drawer (a sale paid in cash, or a "no sale" already recorded). */
+export async function kickDrawer(app: App): Promise<{ drawer: string }> {
+  const d = drawerOf(app);
+  if (!d) throw new TpvError('not_found', 'drawer.none');
+  const url = d.via ? d.via.url : d.drawer.url;
+  if (!url) throw new TpvError('invalid', 'device.drawer_printer', { name: d.drawer.printer ?? '' });
+  await send(url, pulseOf(d.drawer, d.via?.profile));
+  return { drawer: d.drawer.name };
+}
+
+/** "No sale": recorded first (permission, audit log, outbox), then the drawer opens. */
+export async function openDrawer(app: App, actor: UserRow, reason: string, approver?: Approver): Promise<{ drawer: string }> {
+  recordNoSale(app, actor, reason, approver);
+  return kickDrawer(app);
+}
+
+export type PrinterState = 'online' | 'offline' | 'cover_open' | 'paper_end' | 'paper_near_end' | 'one_way' | 'no_answer' | 'unreachable';
+
+export interface PrinterReport {
+  name: string;
+  url: string;
+  state: PrinterState;
+  drawerOpen: boolean | null;
+  detail: string | null;
+}
+
+/** How the printer is, for the status bar, `tpv devices list` and `tpv doctor`. */
+export async function printerReport(app: App, printer: PrinterConfig): Promise<PrinterReport> {
+  const base = { name: printer.name, url: printer.url };
+  let tr: Transport;
+  try {
+    tr = await openTransport(parseDeviceUrl(printer.url), { connectTimeoutMs: 1500 });
+  } catch (e) {
+    return { ...base, state: 'unreachable', drawerOpen: null, detail: e instanceof TpvError ? e.code : String(e) };
+  }
+  try {
+    if (!tr.twoWay) return { ...base, state: 'one_way', drawerOpen: null, detail: null };
+    const s = await ask(tr, drawerOf(app)?.drawer.openWhen ?? 'high');
+    if (!s) return { ...base, state: 'no_answer', drawerOpen: null, detail: null };
+    const state: PrinterState = s.coverOpen ? 'cover_open' : s.paperEnd ? 'paper_end' : !s.online || s.error ? 'offline' : s.paperNearEnd ? 'paper_near_end' : 'online';
+    return { ...base, state, drawerOpen: s.drawerOpen, detail: null };
+  } finally {
+    await tr.close();
+  }
+}
+
+/** A customer display kept open while the till runs; each `show` replaces what it shows. */
+export interface DisplaySession {
+  show(lines: [string, string]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openDisplay(d: DisplayConfig): Promise<DisplaySession> {
+  const { displayBytes } = await import('../devices/display.js');
+  const tr = await openTransport(parseDeviceUrl(d.url));
+  return {
+    show: (lines) => tr.write(displayBytes(lines, d.mode)),
+    close: () => tr.close(),
+  };
+}
+
+/** `tpv devices test display`: accented text, an item with its price, the welcome text. */
+export async function showDisplayTest(app: App, d: DisplayConfig): Promise<[string, string][]> {
+  const { showItem, showWelcome } = await import('../devices/display.js');
+  const screens: [string, string][] = [
+    ['TPV 1234567890123456', 'ñ á é í ó ú ç ü € ß'],
+    showItem('Café con leche', '1,50 €'),
+    showWelcome(d.welcome || (app.settings['store.name'] ?? 'tpv')),
+  ];
+  const s = await openDisplay(d);
+  try {
+    for (const lines of screens) {
+      await s.show(lines);
+      await new Promise((r) => setTimeout(r, 700));
+    }
+  } finally {
+    await s.close();
+  }
+  return screens;
+}
+
+/** The serial path of a scanner (keyboard-wedge scanners need no configuration at all). */
+function scannerPort(d: ScannerConfig): { path: string; baudRate: number } {
+  const link = parseDeviceUrl(d.url);
+  if (link.kind !== 'serial') throw new TpvError('invalid', 'scanner.serial_only', { name: d.name, url: d.url });
+  return { path: link.path, baudRate: link.baudRate };
+}
+
+/** Opens a serial scanner; each scan calls `onScan` with the code. */
+export async function openScanner(d: ScannerConfig, onScan: (code: string) => void, onError: (e: Error) => void): Promise<{ close(): Promise<void> }> {
+  const { openSerialScanner } = await import('../devices/scanner.js');
+  return openSerialScanner({ ...scannerPort(d), suffix: d.suffix, interByteMs: d.interByteMs, stripPrefix: d.stripPrefix, stripSuffix: d.stripSuffix }, (code) => onScan(code), onError);
+}
+
+/** `tpv devices listen scanner`: each scan as it arrives with the milliseconds since the previous. */
+export async function listenScanner(d: ScannerConfig, max: number, onScan: (code: string, ms: number) => void, onReady: () => void): Promise<void> {
+  let last = Date.now();
+  let seen = 0;
+  let failure: Error | null = null;
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((r) => (stop = r));
+  const scanner = await openScanner(
+    d,
+    (code) => {
+      const now = Date.now();
+      onScan(code, now - last);
+      last = now;
+      if (++seen >= max) stop();
+    },
+    (e) => {
+      failure = e;
+      stop();
+    },
+  );
+  // the port is open (opening drops what arrived before): from now on every scan is seen
+  onReady();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await stopped;
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+  await scanner.close();
+  if (failure) throw failure;
+}

@@ -1,0 +1,395 @@
+/**
+ * `tpv devices add|list|remove|test|listen|simulate`, `tpv drawer open`, `tpv doctor`: the
+ * technician's toolbox. Device code (the ESC/POS encoder, serialport) is loaded only by the
+ * commands that talk to devices, so the rest of tpv starts as fast as before.
+ */
+import type { Command } from 'commander';
+import { DEVICE_KINDS, type DeviceConfig, type DeviceKind, deviceOf, listDevices, parseDevice, removeDevice, saveDevice } from '../app/devices.js';
+import { TpvError } from '../core/errors.js';
+import { renderText } from '../devices/layout.js';
+import { layoutTestPage } from '../devices/documents.js';
+import { t } from '../i18n/index.js';
+import { actors, allow } from '../cli/actors.js';
+import { type Cli, example, table } from '../cli/runtime.js';
+
+interface AddFlags {
+  name?: string;
+  url?: string;
+  profile?: string;
+  columns?: string;
+  cut?: string;
+  code?: string;
+  printer?: string;
+  pin?: string;
+  pulse?: string;
+  openWhen?: string;
+  suffix?: string;
+  timeout?: string;
+  stripPrefix?: string;
+  stripSuffix?: string;
+  mode?: string;
+  welcome?: string;
+  replace?: boolean;
+}
+
+function kindOf(text: string): DeviceKind {
+  if (!(DEVICE_KINDS as readonly string[]).includes(text)) throw new TpvError('usage', 'device.kind', { kind: text, kinds: DEVICE_KINDS.join(', ') });
+  return text as DeviceKind;
+}
+
+/** One line per device: what it is and its settings, the way `devices add` takes them. */
+function describeDevice(d: DeviceConfig): string {
+  switch (d.kind) {
+    case 'printer':
+      return `--url ${d.url} --profile ${d.profile} --columns ${d.columns} --cut ${d.cut} --code ${d.code}`;
+    case 'drawer':
+      return `${d.url ? `--url ${d.url}` : `--printer ${d.printer}`} --pin ${d.pin} --pulse ${d.onMs},${d.offMs} --open-when ${d.openWhen}`;
+    case 'scanner':
+      return `--url ${d.url} --suffix ${d.suffix} --timeout ${d.interByteMs}${d.stripPrefix ? ` --strip-prefix ${JSON.stringify(d.stripPrefix)}` : ''}${d.stripSuffix ? ` --strip-suffix ${JSON.stringify(d.stripSuffix)}` : ''}`;
+    case 'display':
+      return `--url ${d.url} --mode ${d.mode}${d.welcome ? ` --welcome ${JSON.stringify(d.welcome)}` : ''}`;
+  }
+}
+
+export function register(program: Command, cli: Cli): void {
+  const devices = program.command('devices').description(t('help.devices'));
+
+  example(
+    devices
+      .command('add <kind>')
+      .description(t('help.devices.add', { kinds: DEVICE_KINDS.join('|') }))
+      .option('--name <name>', t('help.devices.name'))
+      .option('--url <url>', t('help.devices.url'))
+      .option('--profile <model>', t('help.devices.profile'))
+      .option('--columns <n>', t('help.devices.columns'))
+      .option('--cut <partial|full>', t('help.devices.cut'))
+      .option('--code <qr|code128>', t('help.devices.code'))
+      .option('--printer <name>', t('help.devices.printer'))
+      .option('--pin <2|5>', t('help.devices.pin'))
+      .option('--pulse <on,off>', t('help.devices.pulse'))
+      .option('--open-when <high|low>', t('help.devices.open_when'))
+      .option('--suffix <cr|lf|crlf|none>', t('help.devices.suffix'))
+      .option('--timeout <ms>', t('help.devices.timeout'))
+      .option('--strip-prefix <text>', t('help.devices.strip_prefix'))
+      .option('--strip-suffix <text>', t('help.devices.strip_suffix'))
+      .option('--mode <epson|cd5220>', t('help.devices.mode'))
+      .option('--welcome <text>', t('help.devices.welcome'))
+      .option('--replace', t('help.devices.replace'))
+      .action(async (kindText: string, o: AddFlags) => {
+        const kind = kindOf(kindText);
+        const { isPrinterProfile } = await import('../devices/escpos.js');
+        const d = parseDevice(kind, { ...o, replace: undefined }, isPrinterProfile);
+        await cli.withApp((app) => {
+          allow(cli, app, 'manage_store');
+          saveDevice(app, d, o.replace ?? false);
+          cli.out(d, () => t('devices.added', { name: d.name, kind: d.kind, settings: describeDevice(d) }));
+        });
+      }),
+    'tpv devices add printer --url tcp://192.168.1.50:9100 --profile epson-tm-t20iii --columns 48',
+    'tpv devices add drawer --printer printer --pin 2',
+    'tpv devices add scanner --url "serial:/dev/ttyACM0?baud=9600" --suffix crlf',
+    'tpv devices add display --url "serial:/dev/ttyUSB1?baud=9600" --mode epson --welcome "Bienvenido"',
+  );
+
+  example(
+    devices
+      .command('list')
+      .description(t('help.devices.list'))
+      .option('--no-detect', t('help.devices.no_detect'))
+      .action(async (o: { detect: boolean }) => {
+        const configured = await cli.withApp((app) => listDevices(app));
+        const ports = await import('../devices/ports.js');
+        const detected = o.detect ? await ports.listSerialPorts() : [];
+        const printers = o.detect ? await ports.listUsbPrinters() : [];
+        const withStatus = await Promise.all(
+          [...detected.map((p) => ({ type: 'serial' as const, ...p })), ...printers.map((p) => ({ type: 'usb_printer' as const, ...p }))].map(async (p) => ({
+            ...p,
+            status: await ports.portStatus(p.path, { excludeSelf: true }),
+          })),
+        );
+        cli.out({ devices: configured, detected: withStatus }, () => {
+          const parts = [
+            configured.length
+              ? table([t('devices.h.name'), t('devices.h.kind'), t('devices.h.settings')], configured.map((d) => [d.name, d.kind, describeDevice(d)]))
+              : t('devices.none'),
+          ];
+          if (o.detect) {
+            parts.push(
+              '',
+              withStatus.length
+                ? table(
+                    [t('devices.h.port'), t('devices.h.what'), t('devices.h.access'), t('devices.h.held_by')],
+                    withStatus.map((p) => [
+                      p.type === 'serial' && p.byId ? `${p.path} (${p.byId})` : p.path,
+                      p.type === 'serial'
+                        ? [p.manufacturer, p.vendorId && `${p.vendorId}:${p.productId}`].filter(Boolean).join(' ')
+                        : [p.manufacturer, p.model].filter(Boolean).join(' ') || t('devices.usb_printer'),
+                      !p.status.exists ? t('devices.missing') : p.status.readable && p.status.writable ? t('devices.rw') : t('devices.denied'),
+                      p.status.holders.map((h) => `${h.pid} ${h.command}`).join(', ') || (p.status.lockFile ? `${t('devices.lock_file')} ${p.status.lockFile.path}` : ''),
+                    ]),
+                  )
+                : t('devices.none_detected'),
+            );
+          }
+          return parts.join('\n');
+        });
+      }),
+    'tpv devices list',
+    'tpv devices list --json',
+  );
+
+  example(
+    devices
+      .command('remove <name>')
+      .description(t('help.devices.remove'))
+      .action((name: string) =>
+        cli.withApp((app) => {
+          allow(cli, app, 'manage_store');
+          const d = removeDevice(app, name);
+          cli.out(d, () => t('devices.removed', { name: d.name }));
+        }),
+      ),
+    'tpv devices remove scanner2',
+  );
+
+  const test = devices.command('test').description(t('help.devices.test'));
+  example(
+    test
+      .command('printer [name]')
+      .description(t('help.devices.test.printer'))
+      .option('--preview', t('help.devices.preview'))
+      .action((name: string | undefined, o: { preview?: boolean }) =>
+        cli.withApp(async (app) => {
+          const p = deviceOf(app, 'printer', name);
+          if (!p) throw new TpvError('not_found', 'printer.none');
+          const page = layoutTestPage(app, p, app.now());
+          if (o.preview) return cli.out({ printer: p.name, text: renderText(page, p.columns) }, () => renderText(page, p.columns));
+          const io = await import('../app/peripherals.js');
+          const r = await io.printLayouts(app, [page], { printer: p.name });
+          const status = await io.printerReport(app, p);
+          cli.out({ ...r, status }, () => t('devices.test_printed', { name: p.name, bytes: r.bytes, state: t(`printer.state.${status.state}`) }));
+        }),
+      ),
+    'tpv devices test printer',
+    'tpv devices test printer --preview',
+  );
+  example(
+    test
+      .command('drawer')
+      .description(t('help.devices.test.drawer'))
+      .action(() =>
+        cli.withApp(async (app) => {
+          const { actor, approver } = actors(cli, app);
+          const { openDrawer } = await import('../app/peripherals.js');
+          const r = await openDrawer(app, actor, 'test', approver);
+          cli.out(r, () => t('devices.drawer_opened', { name: r.drawer }));
+        }),
+      ),
+    'tpv devices test drawer',
+  );
+  example(
+    test
+      .command('display [name]')
+      .description(t('help.devices.test.display'))
+      .action((name: string | undefined) =>
+        cli.withApp(async (app) => {
+          const d = deviceOf(app, 'display', name);
+          if (!d) throw new TpvError('not_found', 'display.none');
+          const { showDisplayTest } = await import('../app/peripherals.js');
+          const shown = await showDisplayTest(app, d);
+          cli.out({ display: d.name, shown }, () => shown.map((l) => `${l[0]}\n${l[1]}`).join('\n\n'));
+        }),
+      ),
+    'tpv devices test display',
+  );
+
+  example(
+    devices
+      .command('listen <kind> [name]')
+      .description(t('help.devices.listen'))
+      .option('--count <n>', t('help.devices.count'))
+      .action(async (kindText: string, name: string | undefined, o: { count?: string }) => {
+        if (kindText !== 'scanner') throw new TpvError('usage', 'device.kind', { kind: kindText, kinds: 'scanner' });
+        const d = await cli.withApp((app) => deviceOf(app, 'scanner', name));
+        if (!d) throw new TpvError('not_found', 'scanner.none');
+        const { listenScanner } = await import('../app/peripherals.js');
+        const max = o.count ? Number(o.count) : Infinity;
+        if (!(max > 0)) throw new TpvError('usage', 'cli.positive', { flag: '--count', value: o.count ?? '' });
+        const scans: { code: string; ms: number }[] = [];
+        await listenScanner(
+          d,
+          max,
+          (code, ms) => {
+            scans.push({ code, ms });
+            if (!cli.json) cli.io.stdout.write(`${code}\t${t('devices.scan_ms', { ms })}\n`);
+          },
+          () => cli.io.stderr.write(t('devices.listening', { name: d.name, url: d.url }) + '\n'),
+        );
+        if (cli.json) cli.out({ scanner: d.name, scans }, () => '');
+      }),
+    'tpv devices listen scanner',
+    'tpv devices listen scanner --count 3 --json',
+  );
+
+  registerSimulators(devices, cli);
+
+  example(
+    program
+      .command('print <number>')
+      .description(t('help.print'))
+      .option('--original', t('help.print.original'))
+      .option('--printer <name>', t('help.print.printer'))
+      .action((number: string, o: { original?: boolean; printer?: string }) =>
+        cli.withApp(async (app) => {
+          const { documentByNumber } = await import('../app/documents.js');
+          const doc = documentByNumber(app, number);
+          const { printDocument } = await import('../app/peripherals.js');
+          const r = await printDocument(app, doc, { copy: !o.original, ...(o.printer ? { printer: o.printer } : {}) });
+          if (!r.printer) throw new TpvError('not_found', 'printer.none');
+          cli.out({ number: doc.number, ...r }, () => t('devices.printed', { number: doc.number, printer: r.printer ?? '', bytes: r.bytes }));
+        }),
+      ),
+    'tpv print T01-000042            # a copy of a receipt, refund or invoice',
+    'tpv print T01Z-0003             # the Z report again',
+  );
+
+  const drawer = program.command('drawer').description(t('help.drawer'));
+  example(
+    drawer
+      .command('open')
+      .description(t('help.drawer.open'))
+      .option('--reason <text>', t('help.drawer.reason'))
+      .action((o: { reason?: string }) =>
+        cli.withApp(async (app) => {
+          const reason = cli.required(o.reason, '--reason');
+          const { actor, approver } = actors(cli, app);
+          const { openDrawer } = await import('../app/peripherals.js');
+          const r = await openDrawer(app, actor, reason, approver);
+          cli.out(r, () => t('devices.drawer_opened', { name: r.drawer }));
+        }),
+      ),
+    'tpv drawer open --reason "cambio para el banco" --user ana --approver marta   # TPV_APPROVER_PIN=…',
+  );
+
+  example(
+    program
+      .command('doctor')
+      .description(t('help.doctor'))
+      .action(async () => {
+        const { runDoctor } = await import('../app/doctor.js');
+        const r = await runDoctor(cli.dbPath(), new Date());
+        const failed = r.checks.filter((c) => c.status === 'fail').length;
+        const checks = r.checks.map((c) => ({
+          id: c.id,
+          status: c.status,
+          message: t(c.message.code, c.message.params),
+          fix: c.fix ? t(c.fix.code, c.fix.params) : null,
+        }));
+        const data = { ok: r.ok, path: r.path, checks };
+        if (!cli.json) {
+          const mark = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;
+          cli.io.stdout.write(checks.map((c) => `${mark[c.status]}  ${c.message}${c.fix ? `\n      → ${c.fix}` : ''}`).join('\n') + '\n');
+        }
+        if (failed) throw new TpvError('device', 'doctor.failed', { failed, total: checks.length }, data);
+        if (cli.json) cli.out(data, () => '');
+        else cli.io.stdout.write(t('doctor.all_ok', { total: checks.length }) + '\n');
+      }),
+    'tpv doctor',
+    'tpv doctor --json   # exit 0 only when nothing fails',
+  );
+}
+
+function registerSimulators(devices: Command, cli: Cli): void {
+  const simulate = devices.command('simulate').description(t('help.devices.simulate'));
+  example(
+    simulate
+      .command('printer')
+      .description(t('help.simulate.printer'))
+      .option('--listen <host:port>', t('help.simulate.listen'), '127.0.0.1:9100')
+      .option('--save <dir>', t('help.simulate.save'))
+      .option('--state <state>', t('help.simulate.state'), 'online')
+      .option('--drawer-high', t('help.simulate.drawer_high'))
+      .option('--count <n>', t('help.simulate.count'))
+      .action(async (o: { listen: string; save?: string; state: string; drawerHigh?: boolean; count?: string }) => {
+        const sim = await import('../devices/simulators.js');
+        const { decodedText } = await import('../devices/escpos-decode.js');
+        if (!(sim.SIMULATED_STATES as readonly string[]).includes(o.state)) throw new TpvError('usage', 'simulate.state', { value: o.state, states: sim.SIMULATED_STATES.join(', ') });
+        const max = o.count ? Number(o.count) : Infinity;
+        const at = sim.parseListen(o.listen);
+        let seen = 0;
+        let stop: () => void = () => undefined;
+        const stopped = new Promise<void>((r) => (stop = r));
+        const printer = await sim.simulatePrinter({
+          ...at,
+          ...(o.save ? { save: o.save } : {}),
+          state: o.state as (typeof sim.SIMULATED_STATES)[number],
+          drawerHigh: o.drawerHigh ?? false,
+          onJob: (job) => {
+            if (cli.json) cli.io.stdout.write(JSON.stringify({ job: job.seq, bytes: job.bytes.length, file: job.file, text: decodedText(job.decoded), events: job.decoded.events }) + '\n');
+            else cli.io.stdout.write(`${t('simulate.job', { seq: job.seq, bytes: job.bytes.length })}\n${decodedText(job.decoded, { markers: true })}\n`);
+            if (++seen >= max) stop();
+          },
+        });
+        cli.io.stderr.write(t('simulate.printer_listening', { host: printer.host, port: printer.port }) + '\n');
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        await stopped;
+        await printer.close();
+      }),
+    'tpv devices simulate printer --listen 127.0.0.1:9100 --save jobs/',
+    'tpv devices simulate printer --state paper_end   # answers DLE EOT like a printer out of paper',
+  );
+  example(
+    simulate
+      .command('scanner')
+      .description(t('help.simulate.scanner'))
+      .option('--link <path>', t('help.simulate.link'), '/tmp/tpv-scanner')
+      .option('--scan <code...>', t('help.simulate.scan'))
+      .option('--suffix <cr|lf|crlf|none>', t('help.devices.suffix'), 'crlf')
+      .option('--interval <ms>', t('help.simulate.interval'), '300')
+      .action(async (o: { link: string; scan?: string[]; suffix: string; interval: string }) => {
+        const sim = await import('../devices/simulators.js');
+        const suffix = { cr: '\r', lf: '\n', crlf: '\r\n', none: '' }[o.suffix];
+        if (suffix === undefined) throw new TpvError('usage', 'device.option', { flag: '--suffix', value: o.suffix, expected: 'cr, lf, crlf, none' });
+        const pty = await sim.openPty(o.link);
+        cli.io.stderr.write(t('simulate.scanner_ready', { link: pty.link }) + '\n');
+        const type = (code: string): void => {
+          pty.input.write(code + suffix);
+          cli.io.stdout.write(t('simulate.scanned', { code }) + '\n');
+        };
+        if (o.scan) {
+          for (const code of o.scan) {
+            type(code);
+            await new Promise((r) => setTimeout(r, Number(o.interval) || 0));
+          }
+        } else {
+          const { createInterface } = await import('node:readline');
+          for await (const line of createInterface({ input: cli.io.stdin })) if (line.trim()) type(line.trim());
+        }
+        pty.close();
+      }),
+    'tpv devices simulate scanner --link /tmp/tpv-scanner   # then type codes, one per line',
+    'tpv devices simulate scanner --scan 8412345678905 8412345678912 --interval 500',
+  );
+  example(
+    simulate
+      .command('display')
+      .description(t('help.simulate.display'))
+      .option('--link <path>', t('help.simulate.link'), '/tmp/tpv-display')
+      .option('--mode <epson|cd5220>', t('help.devices.mode'), 'epson')
+      .action(async (o: { link: string; mode: string }) => {
+        if (o.mode !== 'epson' && o.mode !== 'cd5220') throw new TpvError('usage', 'device.option', { flag: '--mode', value: o.mode, expected: 'epson, cd5220' });
+        const sim = await import('../devices/simulators.js');
+        const pty = await sim.openPty(o.link);
+        cli.io.stderr.write(t('simulate.display_ready', { link: pty.link }) + '\n');
+        sim.watchDisplay(pty.output, o.mode, (lines) => cli.io.stdout.write((cli.json ? JSON.stringify({ lines }) : sim.displayBox(lines)) + '\n'));
+        await new Promise<void>((resolve) => {
+          pty.child.once('exit', () => resolve());
+          process.once('SIGINT', () => pty.close());
+          process.once('SIGTERM', () => pty.close());
+        });
+      }),
+    'tpv devices simulate display --link /tmp/tpv-display',
+  );
+}
+

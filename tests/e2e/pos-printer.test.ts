@@ -1,0 +1,147 @@
+/**
+ * The cashier terminal with a receipt printer (the printer simulator, a real TCP server on
+ * 127.0.0.1) and a drawer hanging from it, driven by keys in tmux: the status bar follows the
+ * printer; a cash sale prints and kicks the drawer; with the printer down the sale is still
+ * committed and the screen says so; once the printer is back Ctrl+P prints the copy; F7 on the
+ * shift screen opens the drawer without a sale, with a reason, recorded.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, tempDir, tpv } from '../helpers.js';
+import { Tmux } from '../tmux.js';
+
+const dir = tempDir('tpv-pos-printer-');
+const DB = join(dir, 'till.db');
+let term: Tmux | undefined;
+let printer: ChildProcessWithoutNullStreams | undefined;
+let port = 0;
+let jobs: { job: number; text: string; events: { type: string }[]; file: string }[] = [];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+/** Starts the printer simulator and collects its jobs (one JSON line each). */
+async function startPrinter(): Promise<void> {
+  jobs = [];
+  const child = spawn(process.execPath, [BIN, 'devices', 'simulate', 'printer', '--listen', `127.0.0.1:${port}`, '--save', join(dir, 'jobs'), '--json']);
+  printer = child;
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    jobs = out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  });
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  await until(() => err.includes('listening'), 'the printer simulator');
+}
+
+function stopPrinter(): Promise<void> {
+  const child = printer;
+  if (!child || child.exitCode !== null) return Promise.resolve();
+  return new Promise((r) => {
+    child.once('exit', () => r());
+    child.kill('SIGTERM');
+  });
+}
+
+async function until<T>(pick: () => T | null | undefined | false, what: string, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = pick();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not seen${term ? `\n${term.screen()}` : ''}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeAll(async () => {
+  port = await freePort();
+  expect((await tpv(['--db', DB, 'init', '--demo'])).code).toBe(0);
+  expect((await tpv(['--db', DB, 'users', 'add', 'ana', '--name', 'Ana'], { input: '2468\n' })).code).toBe(0);
+  expect((await tpv(['--db', DB, 'users', 'add', 'sup', '--name', 'Sara', '--role', 'supervisor'], { input: '1357\n' })).code).toBe(0);
+  expect((await tpv(['--db', DB, 'shift', 'open', '--float', '100'])).code).toBe(0);
+  expect((await tpv(['--db', DB, 'devices', 'add', 'printer', '--url', `tcp://127.0.0.1:${port}`, '--profile', 'epson-tm-t20iii'])).code).toBe(0);
+  expect((await tpv(['--db', DB, 'devices', 'add', 'drawer', '--printer', 'printer'])).code).toBe(0);
+  await startPrinter();
+});
+afterAll(async () => {
+  term?.kill();
+  await stopPrinter();
+});
+
+describe('the terminal with a printer', () => {
+  it('prints and kicks the drawer; a sale with the printer down is kept, and Ctrl+P reprints it once it is back', async () => {
+    term = Tmux.start(`${process.execPath} ${BIN} --db ${DB} pos`, { env: { TPV_LANG: 'en', TERM: 'screen' } });
+    await term.waitFor('User: ');
+    term.type('ana', 'Enter');
+    await term.waitFor('PIN of ana:');
+    term.type('2468', 'Enter');
+    await term.waitFor('printer online');
+
+    // a cash sale: the receipt prints, the drawer opens first
+    term.type('LAC-001', 'Enter');
+    await term.waitFor(/TOTAL\s+€0\.99/);
+    term.type('', 'F12');
+    term.type('5', 'F2');
+    await term.waitFor('CHANGE');
+    term.type('', 'Enter');
+    await term.waitFor('Sold T01-000001');
+    const sale = await until(() => jobs.find((j) => j.text.includes('T01-000001')), 'the receipt on paper');
+    expect(sale.events.filter((e) => e.type !== 'statusRequest')[0]).toMatchObject({ type: 'drawer' });
+    expect(sale.text).toContain('Leche entera');
+
+    // the printer goes away: the next sale is committed all the same, and the screen says why
+    await stopPrinter();
+    term.type('LAC-001', 'Enter');
+    await term.waitFor(/TOTAL\s+€0\.99/);
+    term.type('', 'F12');
+    term.type('', 'F3');
+    await term.waitFor('confirm the sale');
+    term.type('', 'Enter');
+    await term.waitFor('Sold T01-000002');
+    await term.waitFor('T01-000002 not printed');
+    await term.waitFor('printer unreachable');
+    const db = new Database(DB, { readonly: true });
+    expect(db.prepare("SELECT count(*) FROM documents WHERE number = 'T01-000002'").pluck().get()).toBe(1);
+    db.close();
+
+    // back again: Ctrl+P prints a copy of the last receipt
+    await startPrinter();
+    term.type('', 'C-p');
+    const copy = await until(() => jobs.find((j) => j.text.includes('T01-000002')), 'the copy on paper');
+    expect(copy.text).toContain('*** COPIA ***');
+    expect(copy.events.some((e) => e.type === 'drawer')).toBe(false);
+    await term.waitFor('printer online', 40_000);
+  });
+
+  it('F7 on the shift screen opens the drawer without a sale: a reason, a supervisor, recorded', async () => {
+    term!.type('', 'Escape');
+    term!.type('', 'F10');
+    await term!.waitFor('Open drawer');
+    term!.type('', 'F7');
+    await term!.waitFor('Reason to open the drawer');
+    term!.type('change for the bank', 'Enter');
+    await term!.waitFor('Supervisor code:');
+    term!.type('sup', 'Enter');
+    await term!.waitFor('PIN of sup:');
+    term!.type('1357', 'Enter');
+    await term!.waitFor('Drawer opened');
+    const kick = await until(() => jobs.find((j) => j.events.length === 1 && j.events[0]!.type === 'drawer'), 'the kick');
+    expect([...readFileSync(kick.file)]).toEqual([0x1b, 0x70, 0x00, 0x32, 0xfa]);
+    const db = new Database(DB, { readonly: true });
+    const row = db.prepare("SELECT detail FROM audit_log WHERE action = 'no_sale'").pluck().get() as string;
+    expect(JSON.parse(row)).toMatchObject({ reason: 'change for the bank', drawer: 'drawer', approval: { by: 'sup' } });
+    expect(db.prepare("SELECT count(*) FROM outbox WHERE type = 'no_sale'").pluck().get()).toBe(1);
+    db.close();
+  });
+});
