@@ -103,7 +103,8 @@ async function serialCheck(id: string, name: string, path: string): Promise<Chec
   return check(id, 'ok', 'doctor.port_ok', { name, path });
 }
 
-async function deviceCheck(app: App, d: DeviceConfig): Promise<Check> {
+/** Whether a configured device is there and ready (also the status column of `tpv devices list`). */
+export async function deviceCheck(app: App, d: DeviceConfig): Promise<Check> {
   const id = `device.${d.name}`;
   if (d.kind === 'printer') {
     const link = parseDeviceUrl(d.url);

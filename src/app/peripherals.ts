@@ -130,7 +130,7 @@ export async function printerReport(app: App, printer: PrinterConfig): Promise<P
   try {
     tr = await openTransport(parseDeviceUrl(printer.url), { connectTimeoutMs: 1500 });
   } catch (e) {
-    return { ...base, state: 'unreachable', drawerOpen: null, detail: e instanceof TpvError ? e.code : String(e) };
+    return { ...base, state: 'unreachable', drawerOpen: null, detail: e instanceof TpvError ? String(e.params.detail ?? e.params.path ?? e.code) : String(e) };
   }
   try {
     if (!tr.twoWay) return { ...base, state: 'one_way', drawerOpen: null, detail: null };

@@ -97,7 +97,17 @@ export function register(program: Command, cli: Cli): void {
       .description(t('help.devices.list'))
       .option('--no-detect', t('help.devices.no_detect'))
       .action(async (o: { detect: boolean }) => {
-        const configured = await cli.withApp((app) => listDevices(app));
+        const { deviceCheck } = await import('../app/doctor.js');
+        const configured = await cli.withApp(async (app) => {
+          const list = listDevices(app);
+          if (!o.detect) return list.map((d) => ({ ...d, status: null }));
+          return Promise.all(
+            list.map(async (d) => {
+              const c = await deviceCheck(app, d);
+              return { ...d, status: { status: c.status, message: t(c.message.code, c.message.params) } };
+            }),
+          );
+        });
         const ports = await import('../devices/ports.js');
         const detected = o.detect ? await ports.listSerialPorts() : [];
         const printers = o.detect ? await ports.listUsbPrinters() : [];
@@ -110,7 +120,10 @@ export function register(program: Command, cli: Cli): void {
         cli.out({ devices: configured, detected: withStatus }, () => {
           const parts = [
             configured.length
-              ? table([t('devices.h.name'), t('devices.h.kind'), t('devices.h.settings')], configured.map((d) => [d.name, d.kind, describeDevice(d)]))
+              ? table(
+                  [t('devices.h.name'), t('devices.h.kind'), t('devices.h.settings'), ...(o.detect ? [t('devices.h.status')] : [])],
+                  configured.map((d) => [d.name, d.kind, describeDevice(d), ...(d.status ? [`${d.status.status}: ${d.status.message}`] : [])]),
+                )
               : t('devices.none'),
           ];
           if (o.detect) {

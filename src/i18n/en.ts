@@ -890,6 +890,7 @@ export const en = {
   'device.io': 'the link to {url} failed: {detail}',
   'device.disconnected': 'the device at {path} was disconnected',
   'tui.printer.unknown': 'printer …',
+  'devices.h.status': 'Status',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -892,4 +892,5 @@ export const es: Record<MessageKey, string> = {
   'device.io': 'falló la conexión con {url}: {detail}',
   'device.disconnected': 'el dispositivo de {path} se ha desconectado',
   'tui.printer.unknown': 'impresora …',
+  'devices.h.status': 'Estado',
 };

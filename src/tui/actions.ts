@@ -266,6 +266,7 @@ export function appActions(app: App): PosActions {
     })(),
     scanners: async (onScan, onError) => {
       const open = listDevices(app).filter((d): d is ScannerConfig => d.kind === 'scanner');
+      if (open.length === 0) return async () => undefined; // keyboard scanners need nothing
       const p = await peripherals();
       const closers = await Promise.all(open.map((d) => p.openScanner(d, onScan, onError).catch((e: unknown) => (onError(e as Error), null))));
       return async () => void (await Promise.all(closers.map((c) => c?.close())));

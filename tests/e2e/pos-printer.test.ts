@@ -3,10 +3,12 @@
  * 127.0.0.1) and a drawer hanging from it, driven by keys in tmux: the status bar follows the
  * printer; a cash sale prints and kicks the drawer; with the printer down the sale is still
  * committed and the screen says so; once the printer is back Ctrl+P prints the copy; F7 on the
- * shift screen opens the drawer without a sale, with a reason, recorded.
+ * shift screen opens the drawer without a sale, with a reason, recorded. A serial scanner and a
+ * customer display (simulators on socat pseudo-terminals) work with it: a scan sells, the
+ * display shows the item and the total.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -20,6 +22,16 @@ let term: Tmux | undefined;
 let printer: ChildProcessWithoutNullStreams | undefined;
 let port = 0;
 let jobs: { job: number; text: string; events: { type: string }[]; file: string }[] = [];
+/** The scanner and display simulators: their stdin types scans, their stdout shows the display. */
+const sims: ChildProcessWithoutNullStreams[] = [];
+let shown = '';
+
+function simulate(kind: 'scanner' | 'display', link: string): ChildProcessWithoutNullStreams {
+  const child = spawn(process.execPath, [BIN, 'devices', 'simulate', kind, '--link', link, '--json']);
+  if (kind === 'display') child.stdout.on('data', (d: Buffer) => (shown += d.toString()));
+  sims.push(child);
+  return child;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -72,10 +84,16 @@ beforeAll(async () => {
   expect((await tpv(['--db', DB, 'shift', 'open', '--float', '100'])).code).toBe(0);
   expect((await tpv(['--db', DB, 'devices', 'add', 'printer', '--url', `tcp://127.0.0.1:${port}`, '--profile', 'epson-tm-t20iii'])).code).toBe(0);
   expect((await tpv(['--db', DB, 'devices', 'add', 'drawer', '--printer', 'printer'])).code).toBe(0);
+  simulate('scanner', join(dir, 'scanner'));
+  simulate('display', join(dir, 'display'));
+  await until(() => existsSync(join(dir, 'scanner')) && existsSync(join(dir, 'display')), 'the pseudo-terminals');
+  expect((await tpv(['--db', DB, 'devices', 'add', 'scanner', '--url', `serial:${join(dir, 'scanner')}`])).code).toBe(0);
+  expect((await tpv(['--db', DB, 'devices', 'add', 'display', '--url', `serial:${join(dir, 'display')}`, '--welcome', 'Bienvenidos'])).code).toBe(0);
   await startPrinter();
 });
 afterAll(async () => {
   term?.kill();
+  for (const c of sims) c.kill();
   await stopPrinter();
 });
 
@@ -143,5 +161,17 @@ describe('the terminal with a printer', () => {
     expect(JSON.parse(row)).toMatchObject({ reason: 'change for the bank', drawer: 'drawer', approval: { by: 'sup' } });
     expect(db.prepare("SELECT count(*) FROM outbox WHERE type = 'no_sale'").pluck().get()).toBe(1);
     db.close();
+  });
+
+  it('a serial scanner sells like the keyboard; the customer display shows the item and the total', async () => {
+    term!.type('', 'Escape');
+    await term!.waitFor('F12 Pay');
+    await until(() => shown.includes('Bienvenidos'), 'the welcome on the display');
+    sims[0]!.stdin.write('LAC-001\n');
+    await term!.waitFor(/1 Leche entera/);
+    await until(() => shown.includes('Leche entera') && shown.includes('€0.99'), 'the item on the display');
+    const last = JSON.parse(shown.trim().split('\n').at(-1)!) as { lines: [string, string] };
+    expect(last.lines[0]).toMatch(/^Leche entera.* €?0[.,]99 ?€?$/);
+    expect(last.lines[1]).toMatch(/^TOTAL +€0\.99$/);
   });
 });

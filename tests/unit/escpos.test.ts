@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import ReceiptPrinterEncoder from '@point-of-sale/receipt-printer-encoder';
-import { TpvError } from '../../src/core/errors.js';
+import { caught } from '../helpers.js';
 import {
   drawerPulse,
   encodeDocument,
@@ -22,16 +22,6 @@ function indexesOf(bytes: Uint8Array, needle: number[]): number[] {
   const out: number[] = [];
   for (let i = 0; i + needle.length <= bytes.length; i++) if (needle.every((b, j) => bytes[i + j] === b)) out.push(i);
   return out;
-}
-
-function tpvError(fn: () => unknown): TpvError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof TpvError) return e;
-    throw e;
-  }
-  throw new Error('expected a TpvError');
 }
 
 const decodedRows = (bytes: Uint8Array, columns: number): string => decodeEscpos(bytes, { columns }).rows.map((r) => r.text).join('\n').trimEnd();
@@ -300,7 +290,7 @@ describe('profiles', () => {
     expect(profileInfo('epson-tm-t20iii')).toMatchObject({ name: 'Epson TM-T20III', language: 'esc-pos' });
     expect(profileInfo('star-tsp100iv').language).toBe('star-prnt');
     expect(profileInfo('star-tsp650').language).toBe('star-line');
-    const e = tpvError(() => profileInfo('nope'));
+    const e = caught(() => profileInfo('nope'));
     expect([e.kind, e.code, e.params]).toEqual(['invalid', 'device.profile', { value: 'nope' }]);
   });
 
