@@ -7,7 +7,7 @@
 import { TpvError } from '../core/errors.js';
 import type { StoredDocument } from '../db/documents.js';
 import { drawerPulse, encodeJob, parseStatus, type PrinterStatus, STATUS_REQUESTS } from '../devices/escpos.js';
-import type { Columns, LayoutLine } from '../devices/layout.js';
+import type { LayoutLine } from '../devices/layout.js';
 import { askStatus, openTransport, openWithRetry, parseDeviceUrl, type Transport } from '../devices/transport.js';
 import type { Approver } from './auth.js';
 import type { App } from './context.js';
@@ -53,11 +53,22 @@ function drawerOf(app: App): { drawer: DrawerConfig; via: PrinterConfig | null }
 
 const pulseOf = (d: DrawerConfig, profile?: string): Uint8Array => drawerPulse({ pin: d.pin, onMs: d.onMs, offMs: d.offMs, ...(profile ? { profile } : {}) });
 
-async function send(url: string, data: Uint8Array, check?: { name: string; openWhen: 'high' | 'low' }): Promise<void> {
+/**
+ * Sends bytes; with `check`, asks the printer first and refuses a job it cannot print. The drawer
+ * pulse (`kick`) goes out even then: a cashier with no paper still has change to give.
+ */
+async function send(url: string, data: Uint8Array, check?: { name: string; openWhen: 'high' | 'low'; kick: Uint8Array | null }): Promise<void> {
   const tr = await openWithRetry(parseDeviceUrl(url));
   try {
-    if (check) ready(check.name, await ask(tr, check.openWhen));
-    await tr.write(data);
+    if (check) {
+      try {
+        ready(check.name, await ask(tr, check.openWhen));
+      } catch (e) {
+        if (check.kick) await tr.write(check.kick);
+        throw e;
+      }
+    }
+    await tr.write(check?.kick ? concat(check.kick, data) : data);
   } finally {
     await tr.close();
   }
@@ -78,10 +89,9 @@ export async function printLayouts(app: App, docs: LayoutLine[][], opts: { kick?
   }
   if (!printer) return { printer: null, bytes: 0, kicked };
   const kick = d?.via?.name === printer.name ? pulseOf(d.drawer, printer.profile) : null;
-  const body = encodeJob(docs, { profile: printer.profile, columns: printer.columns as Columns, cut: printer.cut });
-  const data = kick ? concat(kick, body) : body;
-  await send(printer.url, data, { name: printer.name, openWhen: d?.drawer.openWhen ?? 'high' });
-  return { printer: printer.name, bytes: data.length, kicked: kicked || kick !== null };
+  const body = encodeJob(docs, { profile: printer.profile, columns: printer.columns, cut: printer.cut });
+  await send(printer.url, body, { name: printer.name, openWhen: d?.drawer.openWhen ?? 'high', kick });
+  return { printer: printer.name, bytes: body.length + (kick?.length ?? 0), kicked: kicked || kick !== null };
 }
 
 /** Prints a committed document (and the slips it issued), a copy when reprinted. */

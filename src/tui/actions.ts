@@ -5,7 +5,9 @@
 import { type Approver, authorize } from '../app/auth.js';
 import { deviceOf, listDevices, recordNoSale, type ScannerConfig } from '../app/devices.js';
 import { documentByNumber, documentText, opensDrawer } from '../app/documents.js';
-import type { DisplaySession } from '../app/peripherals.js';
+import type { DisplaySession, PrinterState } from '../app/peripherals.js';
+
+export type { PrinterState };
 import { type CartExtra, heldCarts, holdCart, openCart, recallCart, saveOpenCart } from '../app/carts.js';
 import { type App, storeMoney } from '../app/context.js';
 import { showCredit } from '../app/credit.js';
@@ -93,8 +95,7 @@ export type DisplayView =
   | { kind: 'total'; total: string }
   | { kind: 'change'; paid: string; change: string };
 
-/** The printer as the status bar shows it: null when none is configured. */
-export type PrinterState = 'online' | 'offline' | 'cover_open' | 'paper_end' | 'paper_near_end' | 'one_way' | 'no_answer' | 'unreachable';
+
 
 export interface PosActions {
   info(): TillInfo;

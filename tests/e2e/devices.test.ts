@@ -180,10 +180,16 @@ describe('printing', () => {
 
   it('a printer out of paper: print refuses with printer.paper_end, doctor fails on it', async () => {
     await procs.at(-1)!.stop();
-    await startPrinter(port, 'paper_end');
+    const printer = await startPrinter(port, 'paper_end');
     const r = await run(['print', first, '--json']);
     expect(r.code).toBe(6);
     expect(r.json.error.code).toBe('printer.paper_end');
+    // a cash sale without paper: saved, not printed, but the drawer still opens for the change
+    const sold = await run(['sale', '--print', '--json'], { input: JSON.stringify(sale) });
+    expect(sold.code).toBe(0);
+    expect(sold.json.data.print).toMatchObject({ ok: false, error: { code: 'printer.paper_end' } });
+    const [kick] = await printer.until((p) => p.lines().length >= 1 && p.lines(), 'the kick without paper');
+    expect(kick!.events.filter((e) => e.type !== 'statusRequest')).toEqual([expect.objectContaining({ type: 'drawer', pin: 2 })]);
     const doc = await run(['doctor', '--json']);
     expect(doc.code).toBe(6);
     const checks = doc.json.error.details.checks as { id: string; status: string; fix: string | null }[];
