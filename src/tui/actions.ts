@@ -130,6 +130,8 @@ export interface PosActions {
   printerState(): Promise<PrinterState | null>;
   /** Shows on the customer display, if there is one (a failing display never stops a sale). */
   display(view: DisplayView): void;
+  /** Lets go of the customer display (its port would keep the program running). */
+  closeDisplay(): Promise<void>;
   /** Opens the serial scanners; each scan comes to `onScan`. Resolves to the closer. */
   scanners(onScan: (code: string) => void, onError: (e: Error) => void): Promise<() => Promise<void>>;
 }
@@ -148,6 +150,9 @@ const peripherals = () => import('../app/peripherals.js');
 /** The terminal's actions over an open store. */
 export function appActions(app: App): PosActions {
   const money = storeMoney(app);
+  // the customer display: one link for the whole run (opened at the first update)
+  let display: Promise<DisplaySession | null> | null = null;
+  let shown: Promise<void> = Promise.resolve();
   return {
     info: () => ({
       store: app.settings['store.name'] ?? '',
@@ -249,22 +254,23 @@ export function appActions(app: App): PosActions {
       const printer = deviceOf(app, 'printer');
       return printer ? (await (await peripherals()).printerReport(app, printer)).state : null;
     },
-    display: (() => {
-      // one session for the whole run; updates queue behind each other so the last one wins
-      let session: Promise<DisplaySession | null> | null = null;
-      let queue: Promise<void> = Promise.resolve();
-      return (view: DisplayView) => {
-        const d = deviceOf(app, 'display');
-        if (!d) return;
-        session ??= peripherals().then((p) => p.openDisplay(d)).catch(() => null);
-        queue = queue.then(async () => {
-          const s = await session;
-          if (!s) return;
-          const lines = await displayLines(view, d.welcome || (app.settings['store.name'] ?? ''));
-          await s.show(lines).catch(() => undefined);
-        });
-      };
-    })(),
+    display: (view) => {
+      const d = deviceOf(app, 'display');
+      if (!d) return;
+      display ??= peripherals()
+        .then((p) => p.openDisplay(d))
+        .catch(() => null);
+      // updates go out one after the other, in order; a failing display is left alone
+      shown = shown.then(async () => {
+        const session = await display;
+        if (session) await session.show(await displayLines(view, d.welcome || (app.settings['store.name'] ?? ''))).catch(() => undefined);
+      });
+    },
+    closeDisplay: async () => {
+      await shown;
+      await (await display)?.close().catch(() => undefined);
+      display = null;
+    },
     scanners: async (onScan, onError) => {
       const open = listDevices(app).filter((d): d is ScannerConfig => d.kind === 'scanner');
       if (open.length === 0) return async () => undefined; // keyboard scanners need nothing

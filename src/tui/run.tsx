@@ -184,6 +184,7 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
     clearInterval(printerTimer);
     unwatch();
     await closeScanners();
+    await actions.closeDisplay();
     process.off('SIGTERM', stop);
     process.off('SIGHUP', stop);
     stdin.off('data', onData);

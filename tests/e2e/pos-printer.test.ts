@@ -173,5 +173,10 @@ describe('the terminal with a printer', () => {
     const last = JSON.parse(shown.trim().split('\n').at(-1)!) as { lines: [string, string] };
     expect(last.lines[0]).toMatch(/^Leche entera.* €?0[.,]99 ?€?$/);
     expect(last.lines[1]).toMatch(/^TOTAL +€0\.99$/);
+    // quitting lets go of the scanner and the display: the program ends
+    term!.type('', 'C-c');
+    await term!.waitFor('Leave tpv?');
+    term!.type('y');
+    await term!.waitFor('[exit 0]');
   });
 });

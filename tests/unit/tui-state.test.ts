@@ -203,6 +203,7 @@ function fakeStore(opts: { shiftOpen?: boolean; report?: string } = {}) {
     kickDrawer: vi.fn<PosActions['kickDrawer']>(() => Promise.resolve()),
     printerState: vi.fn<PosActions['printerState']>(() => Promise.resolve('online')),
     display: vi.fn<PosActions['display']>(),
+    closeDisplay: vi.fn<PosActions['closeDisplay']>(() => Promise.resolve()),
     scanners: vi.fn<PosActions['scanners']>(() => Promise.resolve(() => Promise.resolve())),
   } satisfies PosActions;
   const ctx: Context = { actions, info: INFO };
