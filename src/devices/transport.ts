@@ -9,7 +9,7 @@
  * own message travels along as `detail`. `serialport` is imported only when a serial link is
  * opened, so commands that never touch one do not load its native addon.
  */
-import { constants as fsConstants } from 'node:fs';
+import { constants as fsConstants, existsSync } from 'node:fs';
 import { type FileHandle, open as openFile } from 'node:fs/promises';
 import { connect as connectTcp, isIP, isIPv6, type Socket } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
@@ -60,6 +60,8 @@ const RETRY_DELAY_MS = 300;
 /** How long `close` waits for the printer to close its side before dropping the connection. */
 const CLOSE_GRACE_MS = 1000;
 const MAX_BAUD = 4_000_000;
+/** How often an open serial link checks that its device is still plugged in. */
+const PRESENCE_CHECK_MS = 1000;
 
 // ── Parsing ────────────────────────────────────────────────────────────────────────────────────
 
@@ -472,7 +474,17 @@ async function openSerial(u: SerialUrl, { url, writeTimeoutMs }: Limits): Promis
   const inbox = new Inbox();
   port.on('data', (chunk: Buffer) => inbox.push(chunk));
   port.on('error', (e) => inbox.fail(ioError(url, e)));
-  port.on('close', () => inbox.fail(new TpvError('device', 'device.io', { url, detail: 'port closed' })));
+  // an unplugged device can leave serialport reading 0 bytes forever without a 'close'
+  // (bindings-cpp #162): a port whose device node is gone is closed here
+  const watch = setInterval(() => {
+    if (existsSync(u.path)) return;
+    inbox.fail(new TpvError('device', 'device.io', { url, detail: 'device gone' }));
+    void closeSerial(port);
+  }, PRESENCE_CHECK_MS).unref();
+  port.on('close', () => {
+    clearInterval(watch);
+    inbox.fail(new TpvError('device', 'device.io', { url, detail: 'port closed' }));
+  });
   const stuck = (): TpvError => {
     void closeSerial(port);
     return timeout(url, writeTimeoutMs);

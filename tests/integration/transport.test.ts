@@ -418,7 +418,7 @@ describe('serial (socat pty pair)', () => {
     const printer = await openTransport(serial(own.b));
     try {
       const got = received(printer);
-      const pending = link.request(DLE_EOT_1, 1, 60_000);
+      const pending = link.request(DLE_EOT_1, 1, 20_000); // far longer than the presence check
       await waitFor(() => got.bytes().length === DLE_EOT_1.length, 'the request on the other end');
       own.socat.kill();
       const e = await rejection(pending);
