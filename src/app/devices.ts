@@ -166,7 +166,7 @@ export function deviceOf<K extends DeviceKind>(app: App, kind: K, name?: string)
     if (d.kind !== kind) throw new TpvError('invalid', 'device.wrong_kind', { name, kind: d.kind, expected: kind });
     return d as ConfigOf<K>;
   }
-  const r = app.db.prepare('SELECT name, kind, url, options FROM devices WHERE kind = ? ORDER BY name LIMIT 1').get(kind) as DeviceRow | undefined;
+  const r = app.db.prepare('SELECT name, kind, url, options FROM devices WHERE kind = ? ORDER BY created_at, rowid LIMIT 1').get(kind) as DeviceRow | undefined;
   return r ? (fromRow(r) as ConfigOf<K>) : null;
 }
 

@@ -82,16 +82,27 @@ async function send(url: string, data: Uint8Array, check?: { name: string; openW
 export async function printLayouts(app: App, docs: LayoutLine[][], opts: { kick?: boolean; printer?: string } = {}): Promise<PrintOutcome> {
   const printer = deviceOf(app, 'printer', opts.printer);
   const d = opts.kick ? drawerOf(app) : null;
-  let kicked = false;
-  if (d && !d.via && d.drawer.url) {
-    await send(d.drawer.url, pulseOf(d.drawer));
-    kicked = true;
+  // the pulse rides with the job when the drawer hangs from this printer; otherwise it goes on its
+  // own, and a failure there never stops the receipt (it is reported after printing)
+  const withJob = d && printer && d.via?.name === printer.name ? pulseOf(d.drawer, printer.profile) : null;
+  let kickFailure: unknown = null;
+  let kicked = withJob !== null;
+  if (d && !withJob) {
+    try {
+      await kickDrawer(app);
+      kicked = true;
+    } catch (e) {
+      kickFailure = e;
+    }
   }
-  if (!printer) return { printer: null, bytes: 0, kicked };
-  const kick = d?.via?.name === printer.name ? pulseOf(d.drawer, printer.profile) : null;
+  if (!printer) {
+    if (kickFailure) throw kickFailure;
+    return { printer: null, bytes: 0, kicked };
+  }
   const body = encodeJob(docs, { profile: printer.profile, columns: printer.columns, cut: printer.cut });
-  await send(printer.url, body, { name: printer.name, openWhen: d?.drawer.openWhen ?? 'high', kick });
-  return { printer: printer.name, bytes: body.length + (kick?.length ?? 0), kicked: kicked || kick !== null };
+  await send(printer.url, body, { name: printer.name, openWhen: d?.drawer.openWhen ?? 'high', kick: withJob });
+  if (kickFailure) throw kickFailure;
+  return { printer: printer.name, bytes: body.length + (withJob?.length ?? 0), kicked };
 }
 
 /** Prints a committed document (and the slips it issued), a copy when reprinted. */
@@ -136,6 +147,8 @@ export interface PrinterReport {
 /** How the printer is, for the status bar, `tpv devices list` and `tpv doctor`. */
 export async function printerReport(app: App, printer: PrinterConfig): Promise<PrinterReport> {
   const base = { name: printer.name, url: printer.url };
+  // a file or USB printer cannot answer: opening it would create the file or take the device
+  if (parseDeviceUrl(printer.url).kind === 'lp' || parseDeviceUrl(printer.url).kind === 'file') return { ...base, state: 'one_way', drawerOpen: null, detail: null };
   let tr: Transport;
   try {
     tr = await openTransport(parseDeviceUrl(printer.url), { connectTimeoutMs: 1500 });

@@ -28,10 +28,11 @@ async function printAfterCommit(cli: Cli, app: App, doc: StoredDocument): Promis
     const r = await printDocument(app, doc, { kick: opensDrawer(doc) });
     return { ok: true, printer: r.printer, kicked: r.kicked };
   } catch (e) {
-    if (!(e instanceof TpvError)) throw e;
-    const message = errorMessage(e.code, e.params);
+    // whatever went wrong, the sale is committed: the result must carry its number
+    const code = e instanceof TpvError ? e.code : 'internal';
+    const message = e instanceof TpvError ? errorMessage(e.code, e.params) : e instanceof Error ? e.message : String(e);
     cli.io.stderr.write(t('sale.not_printed', { number: doc.number, message }) + '\n');
-    return { ok: false, error: { code: e.code, message } };
+    return { ok: false, error: { code, message } };
   }
 }
 

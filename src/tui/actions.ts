@@ -153,6 +153,14 @@ export function appActions(app: App): PosActions {
   // the customer display: one link for the whole run (opened at the first update)
   let display: Promise<DisplaySession | null> | null = null;
   let shown: Promise<void> = Promise.resolve();
+  // printer jobs, drawer kicks and status polls one at a time: a serial or USB printer opens for one
+  // program at a time, and a poll must not make the next receipt fail as "busy"
+  let busy: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T,>(work: () => Promise<T>): Promise<T> => {
+    const run = busy.then(work, work);
+    busy = run.catch(() => undefined);
+    return run;
+  };
   return {
     info: () => ({
       store: app.settings['store.name'] ?? '',
@@ -244,16 +252,18 @@ export function appActions(app: App): PosActions {
       };
     },
     receiptText: (number, copy) => docText(app, receiptByNumber(app, number), copy),
-    print: async (job) => {
-      const { printDocument } = await peripherals();
-      await printDocument(app, documentByNumber(app, job.number), { copy: job.copy ?? false, kick: job.kick ?? false });
-    },
+    print: (job) =>
+      oneAtATime(async () => {
+        const { printDocument } = await peripherals();
+        await printDocument(app, documentByNumber(app, job.number), { copy: job.copy ?? false, kick: job.kick ?? false });
+      }),
     noSale: (u, reason, approver) => void recordNoSale(app, asUser(app, u), reason, approver),
-    kickDrawer: async () => void (await (await peripherals()).kickDrawer(app)),
-    printerState: async () => {
-      const printer = deviceOf(app, 'printer');
-      return printer ? (await (await peripherals()).printerReport(app, printer)).state : null;
-    },
+    kickDrawer: () => oneAtATime(async () => void (await (await peripherals()).kickDrawer(app))),
+    printerState: () =>
+      oneAtATime(async () => {
+        const printer = deviceOf(app, 'printer');
+        return printer ? (await (await peripherals()).printerReport(app, printer)).state : null;
+      }),
     display: (view) => {
       const d = deviceOf(app, 'display');
       if (!d) return;

@@ -277,11 +277,12 @@ export function handleKey(s: PosState, key: Key, ctx: Context): PosState {
 
 /**
  * A scan from a serial scanner does what a keyboard-wedge scanner does — the code at the entry
- * line, then Enter — and keeps what the cashier had half typed. With a prompt or the help open the
- * scan goes nowhere: it must never land in a PIN or a cash count.
+ * line, then Enter — and keeps what the cashier had half typed. Anywhere but the sale screen, or
+ * with a prompt or the help open, the scan goes nowhere: it must never land in a PIN or a cash count.
  */
 export function handleScan(s: PosState, code: string, ctx: Context): PosState {
-  if (!s.user || s.prompt || s.help || s.quitAsked) return problem(s, 'tui.scan_ignored', { code });
+  // only the sale screen takes scans: on payment a code would be a cash amount, elsewhere a quantity
+  if (!s.user || s.prompt || s.help || s.quitAsked || s.screen !== 'sale') return problem(s, 'tui.scan_ignored', { code });
   const before = s.entry;
   const next = enter({ ...s, entry: code }, ctx);
   return next.entry === '' && before ? { ...next, entry: before } : next;

@@ -198,6 +198,24 @@ describe('printing', () => {
     expect(checks.find((c) => c.id === 'database.integrity')).toMatchObject({ status: 'ok' });
   });
 
+  it('a drawer on a link of its own that fails never stops the receipt; the error is reported', async () => {
+    const dead = await freePort();
+    expect((await run(['devices', 'add', 'drawer', '--url', `tcp://127.0.0.1:${dead}`, '--replace', '--json'])).code).toBe(0);
+    const out = join(dir, 'receipts.bin');
+    expect((await run(['devices', 'add', 'printer', '--name', 'file', '--url', `file:${out}`, '--json'])).code).toBe(0);
+    const sold = await run(['sale', '--print', '--json'], { input: JSON.stringify(sale) });
+    expect(sold.code).toBe(0);
+    // the network printer is still out of paper and the drawer unreachable: both said, the sale kept
+    expect(sold.json.data.print.ok).toBe(false);
+    expect(sold.stderr).toContain(sold.json.data.receipt.number);
+    // the receipt prints on the file printer all the same while the drawer's link is dead
+    const onFile = await run(['print', sold.json.data.receipt.number, '--printer', 'file', '--json']);
+    expect(onFile.code).toBe(0);
+    expect(readFileSync(out).includes(Buffer.from(sold.json.data.receipt.number))).toBe(true);
+    expect((await run(['devices', 'remove', 'file', '--json'])).code).toBe(0);
+    expect((await run(['devices', 'add', 'drawer', '--printer', 'printer', '--replace', '--json'])).code).toBe(0);
+  });
+
   it('doctor passes when the printer is back, and names the first broken journal link after tampering', async () => {
     await procs.at(-1)!.stop();
     await startPrinter(port);

@@ -1109,6 +1109,17 @@ describe('serial scanner and customer display', () => {
     expect(next.message?.text).toBe(errorMessage('tui.scan_ignored', { code: 'WATER' }));
   });
 
+  it('a scan anywhere but the sale screen is refused: on payment it would be a cash amount', () => {
+    const f = fakeStore();
+    const s = press(withCart(f), f.ctx, F[12]);
+    const next = handleScan(s, '8410188012092', f.ctx);
+    expect(next.tenders).toEqual([]);
+    expect(next.entry).toBe('');
+    expect(next.message?.text).toBe(errorMessage('tui.scan_ignored', { code: '8410188012092' }));
+    const search = press(withCart(f), f.ctx, F[2], 'e', DOWN);
+    expect(handleScan(search, 'WATER', f.ctx).cart).toEqual(search.cart);
+  });
+
   it('the display shows the welcome, the last item with the total, the total to pay, then the change', () => {
     const f = fakeStore();
     expect(displayView(start(f.ctx), f.ctx)).toEqual({ kind: 'welcome' });
