@@ -1,6 +1,7 @@
 /** Test helpers: temp folders, the real tpv binary as a subprocess, a store on a real SQLite file. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll } from 'vitest';
@@ -91,4 +92,14 @@ export function caught(fn: () => unknown): TpvError {
     throw e;
   }
   throw new Error('expected a TpvError');
+}
+
+/** A TCP port on 127.0.0.1 nobody listens on (taken, then released): a printer that is off. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -5,6 +5,7 @@
  */
 import { TpvError } from '../core/errors.js';
 import { COLUMNS, type Columns } from '../devices/layout.js';
+import { DISPLAY_MODES, type DisplayMode } from '../devices/display.js';
 import { parseScannerOptions, type ScannerOptions } from '../devices/scanner.js';
 import { formatDeviceUrl, parseDeviceUrl } from '../devices/transport.js';
 import { type Approver, authorize } from './auth.js';
@@ -50,7 +51,7 @@ export interface DisplayConfig {
   kind: 'display';
   name: string;
   url: string;
-  mode: 'epson' | 'cd5220';
+  mode: DisplayMode;
   welcome: string;
 }
 
@@ -126,7 +127,7 @@ export function parseDevice(kind: DeviceKind, input: DeviceInput, isProfile: (id
     case 'display': {
       const welcome = input.welcome ?? '';
       if (welcome.length > 40) throw bad('--welcome', welcome, '40 characters at most (2×20)');
-      return { kind, name, url: url(input.url, true)!, mode: oneOf('--mode', input.mode, ['epson', 'cd5220'] as const, 'epson'), welcome };
+      return { kind, name, url: url(input.url, true)!, mode: oneOf('--mode', input.mode, DISPLAY_MODES, 'epson'), welcome };
     }
   }
 }

@@ -36,12 +36,15 @@ async function ask(tr: Transport, openWhen: 'high' | 'low'): Promise<PrinterStat
   return parseStatus({ printer, ...(offline != null ? { offline } : {}), ...(paper != null ? { paper } : {}) }, openWhen === 'high');
 }
 
+/** What matters most of what a printer says: a cover open hides the paper sensor, and so on. */
+function stateOf(s: PrinterStatus): PrinterState {
+  return s.coverOpen ? 'cover_open' : s.paperEnd ? 'paper_end' : !s.online || s.error ? 'offline' : s.paperNearEnd ? 'paper_near_end' : 'online';
+}
+
 /** Refuses to send a job the printer would swallow without printing. */
 function ready(name: string, s: PrinterStatus | null): void {
-  if (!s) return;
-  if (s.coverOpen) throw new TpvError('device', 'printer.cover_open', { printer: name });
-  if (s.paperEnd) throw new TpvError('device', 'printer.paper_end', { printer: name });
-  if (!s.online || s.error) throw new TpvError('device', 'printer.offline', { printer: name });
+  const state = s ? stateOf(s) : 'online';
+  if (state === 'cover_open' || state === 'paper_end' || state === 'offline') throw new TpvError('device', `printer.${state}`, { printer: name });
 }
 
 /** The drawer and the printer it hangs from (if it does). */
@@ -159,8 +162,7 @@ export async function printerReport(app: App, printer: PrinterConfig): Promise<P
     if (!tr.twoWay) return { ...base, state: 'one_way', drawerOpen: null, detail: null };
     const s = await ask(tr, drawerOf(app)?.drawer.openWhen ?? 'high');
     if (!s) return { ...base, state: 'no_answer', drawerOpen: null, detail: null };
-    const state: PrinterState = s.coverOpen ? 'cover_open' : s.paperEnd ? 'paper_end' : !s.online || s.error ? 'offline' : s.paperNearEnd ? 'paper_near_end' : 'online';
-    return { ...base, state, drawerOpen: s.drawerOpen, detail: null };
+    return { ...base, state: stateOf(s), drawerOpen: s.drawerOpen, detail: null };
   } finally {
     await tr.close();
   }

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { DEVICE_KINDS, type DeviceConfig, type DeviceKind, deviceOf, listDevices, parseDevice, removeDevice, saveDevice } from '../app/devices.js';
 import { TpvError } from '../core/errors.js';
+import type { DisplayMode } from '../devices/display.js';
 import { renderText } from '../devices/layout.js';
 import { layoutTestPage } from '../devices/documents.js';
 import { t } from '../i18n/index.js';
@@ -391,11 +392,12 @@ function registerSimulators(devices: Command, cli: Cli): void {
       .option('--link <path>', t('help.simulate.link'), '/tmp/tpv-display')
       .option('--mode <epson|cd5220>', t('help.devices.mode'), 'epson')
       .action(async (o: { link: string; mode: string }) => {
-        if (o.mode !== 'epson' && o.mode !== 'cd5220') throw new TpvError('usage', 'device.option', { flag: '--mode', value: o.mode, expected: 'epson, cd5220' });
+        const { DISPLAY_MODES } = await import('../devices/display.js');
+        if (!(DISPLAY_MODES as readonly string[]).includes(o.mode)) throw new TpvError('usage', 'device.option', { flag: '--mode', value: o.mode, expected: DISPLAY_MODES.join(', ') });
         const sim = await import('../devices/simulators.js');
         const pty = await sim.openPty(o.link);
         cli.io.stderr.write(t('simulate.display_ready', { link: pty.link }) + '\n');
-        sim.watchDisplay(pty.output, o.mode, (lines) => cli.io.stdout.write((cli.json ? JSON.stringify({ lines }) : sim.displayBox(lines)) + '\n'));
+        sim.watchDisplay(pty.output, o.mode as DisplayMode, (lines) => cli.io.stdout.write((cli.json ? JSON.stringify({ lines }) : sim.displayBox(lines)) + '\n'));
         await new Promise<void>((resolve) => {
           pty.child.once('exit', () => resolve());
           process.once('SIGINT', () => pty.close());

@@ -161,7 +161,7 @@ export function layoutCreditVoucher(app: App, v: VoucherSlip, opts: { copy?: boo
 }
 
 /** Characters every receipt of our shops needs: the test page prints them to check the code page. */
-export const CODE_PAGE_SAMPLE = ['€ £ $ ¢ ¥', 'ñ Ñ á é í ó ú Á É Í Ó Ú', 'à è ì ò ù â ê î ô û', 'ç Ç ü Ü ö Ö ä Ä ß', 'ã õ Ã Õ ¿ ¡ º ª ·'];
+const CODE_PAGE_SAMPLE = ['€ £ $ ¢ ¥', 'ñ Ñ á é í ó ú Á É Í Ó Ú', 'à è ì ò ù â ê î ô û', 'ç Ç ü Ü ö Ö ä Ä ß', 'ã õ Ã Õ ¿ ¡ º ª ·'];
 
 /** The printer test page: what is configured, the code page chart, emphasis, a ruler, codes. */
 export function layoutTestPage(app: App, printer: { name: string; url: string; profile: string; columns: number }, at: Date): LayoutLine[] {

@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { TpvError } from '../core/errors.js';
-import { serialOpenError } from './transport.js';
+import { PRESENCE_CHECK_MS, serialOpenError } from './transport.js';
 
 export type ScannerSuffix = 'cr' | 'lf' | 'crlf' | 'none';
 export const SCANNER_SUFFIXES: readonly ScannerSuffix[] = ['cr', 'lf', 'crlf', 'none'];
@@ -26,8 +26,6 @@ export interface ScannerOptions {
 export const DEFAULT_INTER_BYTE_MS = 50;
 /** Bytes kept without a terminator before they are dropped as noise (a wrong baud rate). */
 const MAX_PENDING_BYTES = 4096;
-/** How often an open serial scanner checks that its device node still exists. */
-const PRESENCE_CHECK_MS = 1000;
 const CR = 0x0d;
 const LF = 0x0a;
 /** AIM symbology identifier: `]`, a symbology letter and a modifier character (ISO/IEC 15424). */

@@ -61,7 +61,7 @@ const RETRY_DELAY_MS = 300;
 const CLOSE_GRACE_MS = 1000;
 const MAX_BAUD = 4_000_000;
 /** How often an open serial link checks that its device is still plugged in. */
-const PRESENCE_CHECK_MS = 1000;
+export const PRESENCE_CHECK_MS = 1000;
 
 // ── Parsing ────────────────────────────────────────────────────────────────────────────────────
 

@@ -5,12 +5,11 @@
  * drawer kick and its record, status (paper out), `devices list`, `doctor`.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, type RunResult, tempDir, tpv } from '../helpers.js';
+import { BIN, freePort, type RunResult, tempDir, tpv } from '../helpers.js';
 
 const dir = tempDir('tpv-devices-');
 const DB = join(dir, 'shop.db');
@@ -55,16 +54,6 @@ const start = (args: string[]): Proc => {
   return p;
 };
 afterAll(async () => void (await Promise.all(procs.map((p) => p.stop()))));
-
-/** A port nobody listens on (taken, then released). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function startPrinter(port: number, state = 'online'): Promise<Proc> {
   const p = start(['devices', 'simulate', 'printer', '--listen', `127.0.0.1:${port}`, '--save', join(dir, 'jobs'), '--state', state, '--json']);
@@ -264,10 +253,15 @@ describe('scanner and display on pseudo-terminals', () => {
     for (const l of screens) expect(l.map((x) => x.length)).toEqual([20, 20]);
   });
 
-  it('devices list shows the pseudo-terminal ports in use by their simulators', async () => {
+  it('devices list gives each device its status: the printer online, the pseudo-terminals held by their simulators', async () => {
     const r = await run(['devices', 'list', '--json']);
     expect(r.code).toBe(0);
-    expect(r.json.data.devices.map((d: { kind: string }) => d.kind)).toEqual(['display', 'drawer', 'printer', 'scanner']);
-    expect(readdirSync(dir)).toEqual(expect.arrayContaining(['scanner', 'display']));
+    const devices = r.json.data.devices as { kind: string; status: { status: string; message: string } }[];
+    expect(devices.map((d) => d.kind)).toEqual(['display', 'drawer', 'printer', 'scanner']);
+    // each pseudo-terminal is held by the socat of its simulator: list names the process
+    for (const kind of ['display', 'scanner']) {
+      expect(devices.find((d) => d.kind === kind)!.status).toMatchObject({ status: 'fail', message: expect.stringMatching(/held by process \d+ \(socat /) });
+    }
+    expect(devices.find((d) => d.kind === 'printer')!.status).toMatchObject({ status: 'ok', message: expect.stringContaining('online') });
   });
 });

@@ -9,11 +9,10 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, tempDir, tpv } from '../helpers.js';
+import { BIN, freePort, tempDir, tpv } from '../helpers.js';
 import { Tmux } from '../tmux.js';
 
 const dir = tempDir('tpv-pos-printer-');
@@ -31,15 +30,6 @@ function simulate(kind: 'scanner' | 'display', link: string): ChildProcessWithou
   if (kind === 'display') child.stdout.on('data', (d: Buffer) => (shown += d.toString()));
   sims.push(child);
   return child;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 /** Starts the printer simulator and collects its jobs (one JSON line each). */
