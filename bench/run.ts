@@ -17,7 +17,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { openApp } from '../src/app/context.js';
+import { openApp } from '../src/app/open.js';
 import type { ImportReport } from '../src/app/import.js';
 import { listProducts, lookupCode } from '../src/app/products.js';
 import { DEMO_ADMIN, DEMO_STORE, initStore } from '../src/app/store.js';

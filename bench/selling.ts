@@ -10,7 +10,7 @@ import { importProducts } from '../src/app/import.js';
 import { type SaleInput, sell } from '../src/app/sales.js';
 import { closeShift, openShift, openShiftRow } from '../src/app/shifts.js';
 import { DEMO_STORE, initStore } from '../src/app/store.js';
-import { actingUser } from '../src/app/users.js';
+import { actingUser } from '../src/app/auth.js';
 import { immediate } from '../src/db/connection.js';
 
 export interface Latency {
@@ -37,7 +37,7 @@ function removeDb(path: string): void {
 async function shop(root: string, path: string): Promise<App> {
   removeDb(path);
   const app = await initStore(path, { ...DEMO_STORE, admin: { code: 'admin', name: 'Admin', pin: '1234' } });
-  await importProducts(app, createReadStream(join(root, 'fixtures', 'demo-catalog.csv')), null);
+  await importProducts(app, actingUser(app.db), createReadStream(join(root, 'fixtures', 'demo-catalog.csv')), null);
   openShift(app, actingUser(app.db), 10000);
   return app;
 }

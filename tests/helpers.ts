@@ -9,6 +9,8 @@ import type { App } from '../src/app/context.js';
 import { DEMO_STORE, initStore, type StoreInput } from '../src/app/store.js';
 import { TpvError } from '../src/core/errors.js';
 import { connect } from '../src/db/connection.js';
+import { writeSettings } from '../src/db/settings.js';
+import type { SettingKey, Settings } from '../src/core/profile.js';
 import { knownMigrations } from '../src/db/migrate.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -102,4 +104,10 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** Changes a setting straight in the database (what `tpv config set` validates and writes), then re-reads it. */
+export function setSetting<K extends SettingKey>(app: App, key: K, value: Settings[K]): void {
+  writeSettings(app.db, { [key]: value });
+  app.reload();
 }

@@ -4,9 +4,8 @@
  */
 import { type Cart, checkCart } from '../core/cart.js';
 import { TpvError } from '../core/errors.js';
-import type { Approval } from '../db/documents.js';
+import type { Approval } from '../core/document.js';
 import { type App, inTransaction } from './context.js';
-import { registerOf } from './shifts.js';
 
 /** What a cart in progress holds besides its lines: gift vouchers, approvals given, the customer. */
 export interface CartExtra {
@@ -49,7 +48,7 @@ function toSaved(app: App, r: CartRow): SavedCart {
 export function openCart(app: App, userId: number): SavedCart | null {
   const r = app.db
     .prepare("SELECT * FROM carts WHERE register = ? AND user_id = ? AND status = 'open' ORDER BY id DESC LIMIT 1")
-    .get(registerOf(app), userId) as CartRow | undefined;
+    .get(app.profile.register, userId) as CartRow | undefined;
   return r ? toSaved(app, r) : null;
 }
 
@@ -60,7 +59,7 @@ export function saveOpenCart(app: App, userId: number, cart: Cart, extra: CartEx
     const id = app.db
       .prepare("SELECT id FROM carts WHERE register = ? AND user_id = ? AND status = 'open'")
       .pluck()
-      .get(registerOf(app), userId) as number | undefined;
+      .get(app.profile.register, userId) as number | undefined;
     if (cart.lines.length === 0 && cart.discount === null && cart.note === null && extra.vouchers.length === 0 && extra.customerId === null) {
       if (id !== undefined) app.db.prepare('DELETE FROM carts WHERE id = ?').run(id);
       return;
@@ -69,7 +68,7 @@ export function saveOpenCart(app: App, userId: number, cart: Cart, extra: CartEx
     if (id === undefined) {
       app.db
         .prepare("INSERT INTO carts (register, user_id, status, data, created_at, updated_at) VALUES (?, ?, 'open', ?, ?, ?)")
-        .run(registerOf(app), userId, data, now, now);
+        .run(app.profile.register, userId, data, now, now);
     } else app.db.prepare('UPDATE carts SET data = ?, updated_at = ? WHERE id = ?').run(data, now, id);
   });
 }
@@ -79,7 +78,7 @@ export function holdCart(app: App, userId: number, label?: string): SavedCart {
   return inTransaction(app, () => {
     const r = app.db
       .prepare("SELECT * FROM carts WHERE register = ? AND user_id = ? AND status = 'open'")
-      .get(registerOf(app), userId) as CartRow | undefined;
+      .get(app.profile.register, userId) as CartRow | undefined;
     if (!r) throw new TpvError('not_found', 'carts.none_open');
     app.db.prepare("UPDATE carts SET status = 'held', label = ?, updated_at = ? WHERE id = ?").run(label ?? null, app.now().toISOString(), r.id);
     return toSaved(app, { ...r, status: 'held', label: label ?? null });
@@ -88,7 +87,7 @@ export function holdCart(app: App, userId: number, label?: string): SavedCart {
 
 /** Held carts of this register, oldest first. */
 export function heldCarts(app: App): SavedCart[] {
-  return (app.db.prepare("SELECT * FROM carts WHERE register = ? AND status = 'held' ORDER BY id").all(registerOf(app)) as CartRow[]).map((r) =>
+  return (app.db.prepare("SELECT * FROM carts WHERE register = ? AND status = 'held' ORDER BY id").all(app.profile.register) as CartRow[]).map((r) =>
     toSaved(app, r),
   );
 }
@@ -96,7 +95,7 @@ export function heldCarts(app: App): SavedCart[] {
 /** Takes a held cart back as the user's open cart (refused while the user has another open cart). */
 export function recallCart(app: App, userId: number, id: number): SavedCart {
   return inTransaction(app, () => {
-    const r = app.db.prepare("SELECT * FROM carts WHERE id = ? AND register = ? AND status = 'held'").get(id, registerOf(app)) as CartRow | undefined;
+    const r = app.db.prepare("SELECT * FROM carts WHERE id = ? AND register = ? AND status = 'held'").get(id, app.profile.register) as CartRow | undefined;
     if (!r) throw new TpvError('not_found', 'carts.not_held', { id });
     if (openCart(app, userId)) throw new TpvError('conflict', 'carts.open_exists');
     app.db.prepare("UPDATE carts SET status = 'open', user_id = ?, updated_at = ? WHERE id = ?").run(userId, app.now().toISOString(), id);

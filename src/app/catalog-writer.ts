@@ -5,8 +5,9 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { FieldProblem, ProductPatch } from '../core/product.js';
-import { formatRate } from '../core/money.js';
+import { formatDecimal, formatQuantity, formatRate } from '../core/money.js';
 import { catalog, type ProductRow } from '../db/catalog.js';
+import type { ProductPayload } from '../sync/events.js';
 import type { App } from './context.js';
 import { taxIdsByRate } from './taxes.js';
 
@@ -40,6 +41,8 @@ export class CatalogWriter {
   private readonly gaveAway = new Set<string>();
   private readonly s: Stmts;
   private readonly c;
+  /** Products written since the last `takeChanges`, as their outbox event carries them. */
+  private changes: ProductPayload[] = [];
 
   constructor(private readonly app: App) {
     const db = app.db;
@@ -82,6 +85,7 @@ export class CatalogWriter {
       for (const code of p.barcodes ?? []) codes.push(code, id);
       // the opening stock is already in on_hand: the move records where it came from
       if (p.stock) moves.push(id, p.stock, 'opening', reason, now);
+      this.changed(p, undefined, p.stock ?? 0);
     }
     this.insertRows('products', PRODUCT_INSERT_COLUMNS, products);
     this.insertRows('barcodes', ['code', 'product_id'], codes);
@@ -108,6 +112,30 @@ export class CatalogWriter {
     let i = 0;
     for (; i + step <= values.length; i += step) stmt(ROWS_PER_STATEMENT).run(values.slice(i, i + step));
     if (i < values.length) stmt((values.length - i) / width).run(values.slice(i));
+  }
+
+  /** The products written since the last call (for the event of the transaction that wrote them). */
+  takeChanges(): ProductPayload[] {
+    const out = this.changes;
+    this.changes = [];
+    return out;
+  }
+
+  /** Records a product's state after a write: the patch over what it was. */
+  private changed(patch: ProductPatch, existing: ProductRow | undefined, stockDelta: number): void {
+    const e = this.app.profile.exponent;
+    this.changes.push({
+      sku: patch.sku,
+      name: patch.name ?? existing!.name,
+      price: formatDecimal(patch.price ?? existing!.price, e),
+      tax_rate: formatRate(patch.taxRate ?? existing!.tax_rate),
+      unit: patch.unit ?? existing?.unit ?? 'each',
+      category: patch.category === undefined ? (existing?.category ?? null) : patch.category,
+      active: patch.active ?? (existing ? existing.active === 1 : true),
+      track_stock: patch.trackStock ?? (existing ? existing.track_stock === 1 : true),
+      ...(patch.barcodes !== undefined || !existing ? { barcodes: patch.barcodes ?? [] } : {}),
+      stock_delta: formatQuantity(stockDelta),
+    });
   }
 
   existing(sku: string): ProductRow | undefined {
@@ -251,6 +279,7 @@ export class CatalogWriter {
       this.s.insertBarcode.run(code, id);
     }
     if (plan.stockDelta !== 0) this.s.insertMove.run(id, plan.stockDelta, kind, reason, now);
+    this.changed(patch, existing, plan.stockDelta);
     return plan.outcome;
   }
 
@@ -260,6 +289,7 @@ export class CatalogWriter {
     if (owner && owner.sku !== sku) {
       this.s.deleteBarcode.run(code, owner.product_id);
       this.gaveAway.add(owner.sku);
+      this.changed({ sku: owner.sku, barcodes: this.barcodesOf(owner.product_id) }, this.c.bySku.get(owner.sku), 0);
     }
   }
 }

@@ -1,19 +1,36 @@
 /**
- * The application context every use case receives: the open database, the store settings,
- * the clock and a channel for notices (stderr in the CLI, the message line in the TUI).
+ * The application context every use case receives: the open database, the store profile (its
+ * settings resolved, re-read when another process changes them), the clock and a channel for
+ * notices (stderr in the CLI, the message line in the TUI).
  */
-import { TpvError } from '../core/errors.js';
-import { currencyExponent, formatDecimal } from '../core/money.js';
-import { recoverBulkLoads } from '../db/catalog.js';
-import { immediate, openDatabase, type Sqlite } from '../db/connection.js';
-import { loadSettings, type Settings } from './settings.js';
+import type { Statement } from 'better-sqlite3';
+import { formatDecimal } from '../core/money.js';
+import { resolveProfile, type Settings, type StoreProfile } from '../core/profile.js';
+import { immediate, type Sqlite } from '../db/connection.js';
+import type { StoredDocument } from '../core/document.js';
+import type { CreditMove } from '../sync/events.js';
+import { loadSettings } from '../db/settings.js';
+
+/**
+ * Called inside the transaction that issues a fiscal document, after the document and its journal
+ * entry are written: the one place where a fiscal scheme (e-invoicing) adds its record. Throwing
+ * rolls the whole document back.
+ */
+export type DocumentHook = (app: App, doc: StoredDocument) => void;
 
 export interface App {
   db: Sqlite;
   path: string;
-  settings: Partial<Settings>;
+  /** The settings as stored (keys never set are absent). */
+  readonly settings: Partial<Settings>;
+  /** The store as every layer sees it; re-read when the settings change, here or in another process. */
+  readonly profile: StoreProfile;
   now: () => Date;
   notice: (message: Notice) => void;
+  /** Hooks run for every fiscal document issued (src/app/issue.ts). */
+  documentHooks: DocumentHook[];
+  /** Reads the settings again (after this process changed them). */
+  reload(): void;
   close(): void;
 }
 
@@ -23,56 +40,96 @@ export interface Notice {
   params?: Record<string, string | number>;
 }
 
-export interface OpenOptions {
-  now?: () => Date;
-  notice?: (n: Notice) => void;
-  /** Allow a database without a store (only `init` needs this). */
-  allowEmpty?: boolean;
-  create?: boolean;
+/** An App over a connection opened elsewhere (`tpv doctor` opens a possibly damaged file read-only). */
+export function appOn(db: Sqlite, path: string, now: () => Date, notice: (n: Notice) => void = () => {}): App {
+  return new StoreApp(db, path, now, notice);
 }
 
-export async function openApp(path: string, opts: OpenOptions = {}): Promise<App> {
-  const now = opts.now ?? (() => new Date());
-  const notice = opts.notice ?? (() => {});
-  const { db, migrated } = await openDatabase(path, { create: opts.create ?? false, now });
-  if (migrated && migrated.backup) {
-    notice({ code: 'store.migrated', params: { tags: migrated.tags.join(', '), backup: migrated.backup } });
+class StoreApp implements App {
+  documentHooks: DocumentHook[] = [];
+  private stored: Partial<Settings> = {};
+  private resolved: StoreProfile;
+  /** SQLite's data_version moves when another connection commits: then the settings may have changed. */
+  private readonly dataVersion: Statement;
+  private seen: unknown;
+
+  constructor(
+    readonly db: Sqlite,
+    readonly path: string,
+    readonly now: () => Date,
+    readonly notice: (n: Notice) => void,
+  ) {
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+    this.seen = this.dataVersion.get();
+    this.stored = loadSettings(db);
+    this.resolved = resolveProfile(this.stored);
   }
-  if (recoverBulkLoads(db, processAlive)) notice({ code: 'import.recovered', params: { path } });
-  const app: App = {
-    db,
-    path,
-    settings: loadSettings(db),
-    now,
-    notice,
-    close: () => db.close(),
-  };
-  if (!opts.allowEmpty && app.settings['store.name'] === undefined) {
-    db.close();
-    throw new TpvError('not_found', 'store.not_initialized', { path });
+
+  private fresh(): void {
+    const v = this.dataVersion.get();
+    if (v !== this.seen) {
+      this.seen = v;
+      this.reload();
+    }
   }
-  return app;
+
+  get settings(): Partial<Settings> {
+    this.fresh();
+    return this.stored;
+  }
+
+  get profile(): StoreProfile {
+    this.fresh();
+    return this.resolved;
+  }
+
+  reload(): void {
+    this.stored = loadSettings(this.db);
+    this.resolved = resolveProfile(this.stored);
+  }
+
+  close(): void {
+    this.db.close();
+  }
 }
 
-/** The store facts that money needs. */
-export interface StoreMoney {
-  currency: string;
-  exponent: number;
-  pricesIncludeTax: boolean;
+/**
+ * What the transaction under way has written that its outbox event must carry: the documents it
+ * issued (by number) and the store-credit movements it made. `appendEvent` takes them; a
+ * transaction that ends with any left over is a bug and rolls back (no fact leaves without its event).
+ */
+export interface PendingWrites {
+  documents: Set<string>;
+  credits: CreditMove[];
 }
 
-export function storeMoney(app: App): StoreMoney {
-  const currency = app.settings['store.currency'] ?? 'EUR';
-  return {
-    currency,
-    exponent: currencyExponent(currency) ?? 2,
-    pricesIncludeTax: app.settings['store.prices_include_tax'] ?? true,
-  };
+const pending = new WeakMap<Sqlite, PendingWrites>();
+
+export function pendingWrites(app: App): PendingWrites {
+  let p = pending.get(app.db);
+  if (!p) pending.set(app.db, (p = { documents: new Set(), credits: [] }));
+  return p;
 }
 
-/** Runs fn in an IMMEDIATE transaction (see `immediate`: never async inside). */
+/**
+ * Runs fn in an IMMEDIATE transaction (see `immediate`: never async inside). Inside another
+ * transaction it is a savepoint of it. The outermost one checks that every document and credit
+ * movement it wrote went out with an outbox event.
+ */
 export function inTransaction<T>(app: App, fn: () => T): T {
-  return immediate(app.db, fn);
+  if (app.db.inTransaction) return immediate(app.db, fn);
+  try {
+    return immediate(app.db, () => {
+      const result = fn();
+      const left = pending.get(app.db);
+      if (left && (left.documents.size > 0 || left.credits.length > 0)) {
+        throw new Error(`written without an outbox event: ${[...left.documents, ...left.credits.map((c) => `credit ${c.kind} ${c.code}`)].join(', ')}`);
+      }
+      return result;
+    });
+  } finally {
+    pending.delete(app.db);
+  }
 }
 
 /** Whether a process of this machine is still running (the database is local to the register). */
@@ -89,6 +146,6 @@ export function processAlive(pid: number): boolean {
 const AMOUNT_PARAMS = ['missing', 'max', 'balance', 'expected', 'redeemed'] as const;
 export function moneyParams(app: App, params: Record<string, string | number>): Record<string, string | number> {
   const out = { ...params };
-  for (const k of AMOUNT_PARAMS) if (typeof out[k] === 'number') out[k] = formatDecimal(out[k], storeMoney(app).exponent);
+  for (const k of AMOUNT_PARAMS) if (typeof out[k] === 'number') out[k] = formatDecimal(out[k], app.profile.exponent);
   return out;
 }

@@ -15,15 +15,15 @@ import {
   formatCreditCode,
   makeCreditCode,
   parseCreditCode,
+  type VoucherSlip,
 } from '../core/credit.js';
 import { TpvError } from '../core/errors.js';
-import { formatDecimal } from '../core/money.js';
 import { isoWithOffset } from '../core/time.js';
 import { prepared, type Sqlite } from '../db/connection.js';
-import { type App, inTransaction, moneyParams, storeMoney } from './context.js';
-import { timeZoneOf } from './shifts.js';
-import type { UserRow } from './users.js';
-import type { VoucherSlip } from '../devices/documents.js';
+import { type Approver, authorize, type UserRow } from './auth.js';
+import { type App, inTransaction, moneyParams, pendingWrites } from './context.js';
+import { customerPayload, moneyText } from './events.js';
+import { appendEvent, creditMoves } from './outbox.js';
 
 interface CreditRow {
   id: number;
@@ -74,6 +74,7 @@ function stateOf(app: App, row: CreditRow): { events: CreditEvent[]; state: Cred
   return { events, state: creditState(events, app.now().toISOString(), row.expires_at) };
 }
 
+/** Writes a ledger event (its transaction's outbox event carries it: `creditMoves`). */
 function record(app: App, row: CreditRow, events: CreditEvent[], event: CreditEvent, userId: number | null): void {
   const r = applyEvent(events, event);
   if (!r.ok) throw new TpvError('conflict', r.problem.code, moneyParams(app, r.problem.params ?? {}));
@@ -86,11 +87,21 @@ function record(app: App, row: CreditRow, events: CreditEvent[], event: CreditEv
     userId,
     event.reason ?? null,
   );
+  pendingWrites(app).credits.push({
+    code: row.code,
+    kind: event.kind,
+    amount: moneyText(app, event.amount),
+    at: event.at,
+    ref: event.ref ?? null,
+    ...(event.kind === 'issue'
+      ? { origin: row.origin, expires_at: row.expires_at, customer: row.customer_id === null ? null : customerPayload(app, row.customer_id).uid }
+      : {}),
+    ...(event.reason ? { reason: event.reason } : {}),
+  });
 }
 
 export function creditView(app: App, row: CreditRow): CreditView {
-  const { exponent } = storeMoney(app);
-  const m = (n: number): string => formatDecimal(n, exponent);
+  const m = (n: number): string => moneyText(app, n);
   const { events, state } = stateOf(app, row);
   return {
     code: row.code,
@@ -136,7 +147,7 @@ export interface IssueOptions {
 export function issueCreditIn(app: App, amount: number, actor: UserRow, opts: IssueOptions = {}): CreditRow {
   if (!Number.isSafeInteger(amount) || amount <= 0) throw new TpvError('invalid', 'credit.bad_amount');
   const now = app.now();
-  const days = app.settings['credit.expiry_days'] ?? 365;
+  const days = app.profile.creditExpiryDays;
   const expiresAt = opts.expiresAt !== undefined ? opts.expiresAt : days > 0 ? new Date(now.getTime() + days * 86_400_000).toISOString() : null;
   let code = makeCreditCode(randomBytes(CREDIT_CODE_RANDOM_BYTES));
   while (prepared(app.db, 'SELECT 1 FROM credits WHERE code = ?').get(code)) code = makeCreditCode(randomBytes(CREDIT_CODE_RANDOM_BYTES));
@@ -145,7 +156,7 @@ export function issueCreditIn(app: App, amount: number, actor: UserRow, opts: Is
       code,
       opts.customerId ?? null,
       opts.origin ?? 'grant',
-      isoWithOffset(now, timeZoneOf(app)),
+      isoWithOffset(now, app.profile.timezone),
       expiresAt,
       opts.documentId ?? null,
     ).lastInsertRowid,
@@ -155,8 +166,14 @@ export function issueCreditIn(app: App, amount: number, actor: UserRow, opts: Is
   return row;
 }
 
-export function issueCredit(app: App, amount: number, actor: UserRow, opts: IssueOptions = {}): CreditView {
-  return inTransaction(app, () => creditView(app, issueCreditIn(app, amount, actor, opts)));
+/** `tpv credit issue`: store credit granted on its own (a refund's to-do, a goodwill gesture): the `refund` permission. */
+export function issueCredit(app: App, amount: number, actor: UserRow, opts: IssueOptions = {}, approver?: Approver): CreditView {
+  authorize(app, actor, 'refund', approver);
+  return inTransaction(app, () => {
+    const row = issueCreditIn(app, amount, actor, opts);
+    appendEvent(app, 'credit_issue', { credits: creditMoves(app), user: actor.code });
+    return creditView(app, row);
+  });
 }
 
 export function showCredit(app: App, code: string): CreditView {
@@ -199,12 +216,15 @@ export function restoreIn(app: App, code: string, amount: number, ref: string, a
   return { code: row.code, issued: false };
 }
 
-export function voidCredit(app: App, code: string, actor: UserRow, reason?: string): CreditView {
+/** Voids a code (its balance is gone): the `refund` permission. */
+export function voidCredit(app: App, code: string, actor: UserRow, reason?: string, approver?: Approver): CreditView {
+  authorize(app, actor, 'refund', approver);
   return inTransaction(app, () => {
     const row = rowByCode(app.db, code);
     const { events } = stateOf(app, row);
     const e = closingEvent(events, 'void', app.now().toISOString(), reason ? { reason, by: actor.code } : { by: actor.code });
     record(app, row, events, e, actor.id);
+    appendEvent(app, 'credit_void', { credits: creditMoves(app), user: actor.code });
     return creditView(app, row);
   });
 }
@@ -215,14 +235,15 @@ export function expireDue(app: App, actor: UserRow): { expired: string[] } {
   const due = app.db
     .prepare('SELECT * FROM credits WHERE expires_at IS NOT NULL AND expires_at <= ? ORDER BY id')
     .all(nowIso) as CreditRow[];
-  const expired: string[] = [];
-  for (const row of due) {
-    inTransaction(app, () => {
+  return inTransaction(app, () => {
+    const expired: string[] = [];
+    for (const row of due) {
       const events = eventsOf(app.db, row.id);
-      if (events.some((e) => e.kind === 'expire' || e.kind === 'void')) return;
+      if (events.some((e) => e.kind === 'expire' || e.kind === 'void')) continue;
       record(app, row, events, closingEvent(events, 'expire', nowIso, { ref: 'tpv credit expire' }), actor.id);
       expired.push(formatCreditCode(row.code));
-    });
-  }
-  return { expired };
+    }
+    if (expired.length) appendEvent(app, 'credit_expire', { credits: creditMoves(app) });
+    return { expired };
+  });
 }

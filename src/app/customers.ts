@@ -3,7 +3,11 @@ import { readFileSync } from 'node:fs';
 import { CsvReader, detectDelimiter } from '../core/csv.js';
 import { TpvError } from '../core/errors.js';
 import { normalizeTaxId, validateTaxId } from '../core/taxid.js';
+import { type Approver, authorize, type UserRow } from './auth.js';
 import { type App, inTransaction } from './context.js';
+import { customerPayload } from './events.js';
+import { uuidv7 } from './ids.js';
+import { appendEvent } from './outbox.js';
 
 export interface CustomerInput {
   name?: string;
@@ -66,7 +70,9 @@ export function checkCustomer(input: CustomerInput, current?: Row): { name: stri
 const CHECK_PROBLEMS = ['taxid.check', 'taxid.check_impossible'];
 const UNVERIFIED = 'unverified';
 
-function view(r: Row): Customer {
+/** A customer as scripts see it (its uid names it in outbox events only). */
+function view(stored: Row & { uid?: string }): Customer {
+  const r: Row = { id: stored.id, name: stored.name, country: stored.country, tax_id: stored.tax_id, email: stored.email, phone: stored.phone, address: stored.address, created_at: stored.created_at };
   if (!r.tax_id) return { ...r, tax_id_kind: null };
   const v = validateTaxId(r.country ?? '', r.tax_id);
   return { ...r, tax_id_kind: v.ok ? v.value.kind : UNVERIFIED };
@@ -77,16 +83,21 @@ function insert(app: App, c: ReturnType<typeof checkCustomer>): number {
     const other = app.db.prepare('SELECT id FROM customers WHERE country IS ? AND tax_id = ?').pluck().get(c.country, c.taxId) as number | undefined;
     if (other !== undefined) throw new TpvError('conflict', 'customer.exists', { tax_id: c.taxId, id: other });
   }
+  const now = app.now();
   return Number(
     app.db
-      .prepare('INSERT INTO customers (name, country, tax_id, email, phone, address, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(c.name, c.country, c.taxId, c.email, c.phone, c.address, app.now().toISOString()).lastInsertRowid,
+      .prepare('INSERT INTO customers (uid, name, country, tax_id, email, phone, address, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(uuidv7(now), c.name, c.country, c.taxId, c.email, c.phone, c.address, now.toISOString()).lastInsertRowid,
   );
 }
 
 export function addCustomer(app: App, input: CustomerInput): Customer {
-  const c = checkCustomer({ ...input, country: input.country ?? app.settings['store.country'] ?? null });
-  return inTransaction(app, () => findCustomer(app, String(insert(app, c))));
+  const c = checkCustomer({ ...input, country: input.country ?? (app.profile.country || null) });
+  return inTransaction(app, () => {
+    const id = insert(app, c);
+    appendEvent(app, 'customers', { customers: [customerPayload(app, id)] });
+    return findCustomer(app, String(id));
+  });
 }
 
 /** By id, or by tax id (any spelling: B-12345674, b12345674). */
@@ -96,7 +107,7 @@ export function findCustomer(app: App, key: string): Customer {
   if (/^[0-9]+$/.test(k)) row = app.db.prepare('SELECT * FROM customers WHERE id = ?').get(Number(k)) as Row | undefined;
   if (!row) {
     const normalized = k.toUpperCase().replace(/[\s.\-/]/g, '');
-    row = app.db.prepare('SELECT * FROM customers WHERE tax_id = ? OR tax_id = ? ORDER BY id LIMIT 1').get(normalized, (app.settings['store.country'] ?? '') + normalized) as Row | undefined;
+    row = app.db.prepare('SELECT * FROM customers WHERE tax_id = ? OR tax_id = ? ORDER BY id LIMIT 1').get(normalized, app.profile.country + normalized) as Row | undefined;
   }
   if (!row) throw new TpvError('not_found', 'customer.not_found', { key });
   return view(row);
@@ -113,6 +124,7 @@ export function setCustomer(app: App, key: string, input: CustomerInput): Custom
     app.db
       .prepare('UPDATE customers SET name = ?, country = ?, tax_id = ?, email = ?, phone = ?, address = ? WHERE id = ?')
       .run(c.name, c.country, c.taxId, c.email, c.phone, c.address, current.id);
+    appendEvent(app, 'customers', { customers: [customerPayload(app, current.id)] });
     return findCustomer(app, String(current.id));
   });
 }
@@ -130,7 +142,8 @@ type Field = 'name' | 'tax_id' | 'country' | 'email' | 'phone' | 'address';
  * Imports customers from CSV (name,tax_id,country,email,phone,address; delimiter detected):
  * all-or-nothing, every bad row listed with its line and field.
  */
-export function importCustomers(app: App, path: string): { created: number; errors: { line: number; field: string; code: string; params: Record<string, string | number> }[] } {
+export function importCustomers(app: App, actor: UserRow, path: string, approver?: Approver): { created: number; errors: { line: number; field: string; code: string; params: Record<string, string | number> }[] } {
+  authorize(app, actor, 'manage_catalog', approver);
   let text: string;
   try {
     text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
@@ -143,7 +156,7 @@ export function importCustomers(app: App, path: string): { created: number; erro
   if (!header.includes('name')) throw new TpvError('invalid', 'customer.name_column', { found: header.join(', ') });
   const errors: { line: number; field: string; code: string; params: Record<string, string | number> }[] = [];
   const rows: { line: number; c: ReturnType<typeof checkCustomer> }[] = [];
-  const country = app.settings['store.country'] ?? null;
+  const country = app.profile.country || null;
   for (const r of records) {
     if (r.fields.length === 1 && r.fields[0]!.trim() === '') continue;
     const cell = (f: Field): string | undefined => {
@@ -162,14 +175,15 @@ export function importCustomers(app: App, path: string): { created: number; erro
   }
   if (errors.length) throw new TpvError('invalid', 'customer.import_rejected', { rejected: errors.length }, { errors });
   const created = inTransaction(app, () => {
-    for (const r of rows) {
+    const ids = rows.map((r) => {
       try {
-        insert(app, r.c);
+        return insert(app, r.c);
       } catch (e) {
         if (e instanceof TpvError) throw new TpvError(e.kind, e.code, { ...e.params, line: r.line }, e.details);
         throw e;
       }
-    }
+    });
+    if (ids.length) appendEvent(app, 'customers', { customers: ids.map((id) => customerPayload(app, id)) });
     return rows.length;
   });
   return { created, errors };

@@ -4,14 +4,14 @@
  * name the flag to fix (`--columns`, `--url`…).
  */
 import { TpvError } from '../core/errors.js';
+import { isoWithOffset } from '../core/time.js';
 import { COLUMNS, type Columns } from '../devices/layout.js';
 import { DISPLAY_MODES, type DisplayMode } from '../devices/display.js';
 import { parseScannerOptions, type ScannerOptions } from '../devices/scanner.js';
 import { formatDeviceUrl, parseDeviceUrl } from '../devices/transport.js';
-import { type Approver, authorize } from './auth.js';
+import { type Approver, auditLog, authorize, type UserRow } from './auth.js';
 import { type App, inTransaction } from './context.js';
-import { appendOutbox } from './outbox.js';
-import { auditLog, type UserRow } from './users.js';
+import { appendEvent } from './outbox.js';
 
 export const DEVICE_KINDS = ['printer', 'drawer', 'scanner', 'display'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
@@ -171,8 +171,20 @@ export function deviceOf<K extends DeviceKind>(app: App, kind: K, name?: string)
   return r ? (fromRow(r) as ConfigOf<K>) : null;
 }
 
-/** Saves a device; an existing name is kept unless `replace` (a typo must not lose a setting). */
-export function saveDevice(app: App, d: DeviceConfig, replace: boolean): void {
+/** `tpv devices add`: a device from its flags, validated (printer models from the encoder's list), then saved. */
+export async function addDevice(app: App, actor: UserRow, kind: DeviceKind, input: DeviceInput, replace: boolean, approver?: Approver): Promise<DeviceConfig> {
+  const { isPrinterProfile } = await import('../devices/escpos.js');
+  const d = parseDevice(kind, input, isPrinterProfile);
+  saveDevice(app, actor, d, replace, approver);
+  return d;
+}
+
+/**
+ * Saves a device (store management); an existing name is kept unless `replace` (a typo must not
+ * lose a setting). Devices are the register's own hardware: no outbox event.
+ */
+export function saveDevice(app: App, actor: UserRow, d: DeviceConfig, replace: boolean, approver?: Approver): void {
+  authorize(app, actor, 'manage_store', approver);
   const { kind, name, url: link, ...options } = d;
   if (kind === 'drawer' && d.printer) {
     const p = deviceByName(app, d.printer);
@@ -191,7 +203,8 @@ export function saveDevice(app: App, d: DeviceConfig, replace: boolean): void {
   });
 }
 
-export function removeDevice(app: App, name: string): DeviceConfig {
+export function removeDevice(app: App, actor: UserRow, name: string, approver?: Approver): DeviceConfig {
+  authorize(app, actor, 'manage_store', approver);
   const d = deviceByName(app, name);
   if (!d) throw new TpvError('not_found', 'device.unknown', { name });
   const drawers = listDevices(app).filter((x) => x.kind === 'drawer' && x.printer === d.name);
@@ -214,7 +227,7 @@ export function recordNoSale(app: App, actor: UserRow, reason: string, approver?
   const now = app.now();
   inTransaction(app, () => {
     auditLog(app.db, now, actor.id, 'no_sale', { reason: why, drawer: drawer.name, ...(approval ? { approval } : {}) });
-    appendOutbox(app.db, 'no_sale', { user: actor.code, reason: why, drawer: drawer.name, ...(approval ? { approved_by: approval.by } : {}) }, now);
+    appendEvent(app, 'no_sale', { user: actor.code, reason: why, drawer: drawer.name, at: isoWithOffset(now, app.profile.timezone), approval });
   });
   return drawer;
 }

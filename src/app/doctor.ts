@@ -10,11 +10,10 @@ import { connect, type Sqlite } from '../db/connection.js';
 import { migrationStatus, schemaVersion, knownMigrations } from '../db/migrate.js';
 import { listSerialPorts, portStatus, serialAccess } from '../devices/ports.js';
 import { parseDeviceUrl } from '../devices/transport.js';
-import type { App } from './context.js';
+import { type App, appOn } from './context.js';
 import { type DeviceConfig, listDevices } from './devices.js';
 import { verifyJournal } from './journal.js';
 import { printerReport } from './peripherals.js';
-import { loadSettings } from './settings.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -189,7 +188,7 @@ export async function runDoctor(path: string, now: Date): Promise<DoctorReport> 
   }
   try {
     checks.push(integrityCheck(db), migrationCheck(db), journalCheck(db), clockCheck(db, now));
-    const app: App = { db, path, settings: loadSettings(db), now: () => now, notice: () => {}, close: () => db.close() };
+    const app = appOn(db, path, () => now);
     let devices: DeviceConfig[] = [];
     try {
       devices = listDevices(app);

@@ -1,19 +1,22 @@
 /**
  * Stored documents as printed: any document by its number, its layout with what it refers to
- * (customer, receipt), and the slips it issued. No device here: previews and the CLI load this
- * without the printer encoder.
+ * (customer, receipt), the slips it issued, the test page. No device I/O here: previews and the
+ * CLI load this without the printer encoder (printing is src/app/peripherals.ts).
  */
+import type { StoredDocument } from '../core/document.js';
 import { TpvError } from '../core/errors.js';
 import { documentNumberOf } from '../core/numbering.js';
-import { documentIdByNumber, loadDocument, type StoredDocument } from '../db/documents.js';
-import { layoutCreditVoucher, layoutReceipt, layoutShiftReport, type DocumentOptions } from '../devices/documents.js';
-import { type Columns, type LayoutLine, renderText } from '../devices/layout.js';
+import { readZBody } from '../core/shift.js';
+import { prepared } from '../db/connection.js';
+import { documentIdByNumber, loadDocument } from '../db/documents.js';
+import { layoutCreditVoucher, layoutReceipt, layoutShiftReport, layoutTestPage, type DocumentOptions } from '../devices/documents.js';
+import { type Columns, COLUMNS, type LayoutLine, renderText } from '../devices/layout.js';
 import { t } from '../i18n/index.js';
 import type { App } from './context.js';
-import { slipsOfDocument } from './credit.js';
-import { deviceOf } from './devices.js';
-import type { ShiftFigures } from './shifts.js';
-import { userById } from './users.js';
+import { slipByCode, slipsOfDocument } from './credit.js';
+import { deviceOf, type PrinterConfig } from './devices.js';
+import { userById } from './auth.js';
+
 /** Any committed document by its number or its scan code (`TPV:…`). */
 export function documentByNumber(app: App, typed: string): StoredDocument {
   const number = documentNumberOf(typed);
@@ -23,18 +26,19 @@ export function documentByNumber(app: App, typed: string): StoredDocument {
   return doc;
 }
 
+/** The scan code at the foot of a printed document: the printer's choice, code128 without a printer. */
+type Symbology = 'qr' | 'code128';
+
 /** The layout of a stored document of any type, with what it refers to (customer, receipt). */
 export function layoutDocument(app: App, doc: StoredDocument, opts: Pick<DocumentOptions, 'copy' | 'code'> = {}): LayoutLine[] {
-  if (doc.type === 'z_report') {
-    const f = doc.body as unknown as ShiftFigures;
-    return layoutShiftReport(app, f, t('receipt.title_z', {}, app.settings['store.language'] ?? 'es'), doc.number, opts);
-  }
-  const refers = doc.refId ? (app.db.prepare('SELECT number FROM documents WHERE id = ?').pluck().get(doc.refId) as string | undefined) : undefined;
+  const { profile } = app;
+  if (doc.type === 'z_report') return layoutShiftReport(profile, readZBody(doc.body), t('receipt.title_z', {}, profile.language), doc.number, opts);
+  const refers = doc.refId ? (prepared(app.db, 'SELECT number FROM documents WHERE id = ?').pluck().get(doc.refId) as string | undefined) : undefined;
   const customer =
     (doc.type === 'invoice' || doc.type === 'credit_note') && doc.customerId
-      ? (app.db.prepare('SELECT name, tax_id, address FROM customers WHERE id = ?').get(doc.customerId) as DocumentOptions['customer'])
+      ? (prepared(app.db, 'SELECT name, tax_id, address FROM customers WHERE id = ?').get(doc.customerId) as DocumentOptions['customer'])
       : undefined;
-  return layoutReceipt(app, doc, {
+  return layoutReceipt(profile, doc, {
     ...opts,
     userName: userById(app.db, doc.userId)?.name ?? '',
     ...(refers ? { refers } : {}),
@@ -43,19 +47,41 @@ export function layoutDocument(app: App, doc: StoredDocument, opts: Pick<Documen
 }
 
 /** A document and the credit or voucher slips it issued, laid out for one printer. */
-export function documentJob(app: App, doc: StoredDocument, opts: { copy?: boolean; code?: 'qr' | 'code128' } = {}): LayoutLine[][] {
+export function documentJob(app: App, doc: StoredDocument, opts: { copy?: boolean; code?: Symbology } = {}): LayoutLine[][] {
   const code = opts.code ?? 'code128';
-  return [layoutDocument(app, doc, { copy: opts.copy ?? false, code }), ...slipsOfDocument(app, doc.id).map((v) => layoutCreditVoucher(app, v, { copy: opts.copy ?? false, code }))];
+  const copy = opts.copy ?? false;
+  return [layoutDocument(app, doc, { copy, code }), ...slipsOfDocument(app, doc.id).map((v) => layoutCreditVoucher(app.profile, v, { copy, code }))];
 }
 
-/** Cash moved: the drawer opens for this document. */
-export function opensDrawer(doc: StoredDocument): boolean {
-  return doc.change > 0 || doc.payments.some((p) => p.method === 'cash' && p.amount !== 0);
+/** A paper width typed on the command line (`--columns 32|42|48`). */
+export function paperColumns(text: string): Columns {
+  const n = Number(text);
+  if (!(COLUMNS as readonly number[]).includes(n)) throw new TpvError('usage', 'receipt.columns', { value: text });
+  return n as Columns;
 }
-
 
 /** A document as plain text, as the printer would print it (its columns, 42 without a printer). */
 export function documentText(app: App, doc: StoredDocument, opts: { copy?: boolean; columns?: Columns } = {}): string {
   const printer = deviceOf(app, 'printer');
   return renderText(layoutDocument(app, doc, { copy: opts.copy ?? false, code: printer?.code ?? 'code128' }), opts.columns ?? printer?.columns ?? 42);
+}
+
+/** Something laid out to print, and how it reads on the printer's paper. */
+export interface Page {
+  layout: LayoutLine[];
+  text: string;
+}
+
+/** A store credit or gift voucher's slip, laid out for the store's printer. */
+export function creditSlip(app: App, code: string): Page & { printed: string } {
+  const slip = slipByCode(app, code);
+  const printer = deviceOf(app, 'printer');
+  const layout = layoutCreditVoucher(app.profile, slip, { code: printer?.code ?? 'code128' });
+  return { printed: slip.printed, layout, text: renderText(layout, printer?.columns ?? 42) };
+}
+
+/** The test page of a printer. */
+export function testPage(app: App, printer: PrinterConfig): Page {
+  const layout = layoutTestPage(app.profile, printer, app.now());
+  return { layout, text: renderText(layout, printer.columns) };
 }

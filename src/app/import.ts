@@ -12,8 +12,10 @@ import { TpvError } from '../core/errors.js';
 import { CsvReader, detectDelimiter } from '../core/csv.js';
 import { parseProductRow, PRODUCT_FIELDS, type FieldProblem, type ProductField, type ProductPatch } from '../core/product.js';
 import { beginBulkLoad, endBulkLoad, type ProductRow } from '../db/catalog.js';
+import { type Approver, authorize, type UserRow } from './auth.js';
 import { CatalogWriter } from './catalog-writer.js';
-import { type App, inTransaction, storeMoney } from './context.js';
+import { type App, inTransaction } from './context.js';
+import { appendEvent } from './outbox.js';
 
 export type ImportFormat = 'csv' | 'jsonl';
 export type ImportEncoding = 'utf8' | 'latin1';
@@ -30,6 +32,7 @@ export interface ImportOptions {
   /** Name of the input for messages (a path, or "-"). */
   source?: string;
   progress?: (p: ImportProgress) => void;
+  approver?: Approver;
 }
 
 export interface ImportProgress {
@@ -160,13 +163,16 @@ const cellText = (v: unknown): string => {
  * Reads, validates and (unless dry run or invalid) writes an import. Throws an 'invalid' TpvError
  * carrying the report as details when rows were rejected and --skip-invalid was not given.
  */
+/** Imports a catalog file; writing takes catalog management (a dry run only reads). */
 export async function importProducts(
   app: App,
+  actor: UserRow,
   input: Readable,
   totalBytes: number | null,
   opts: ImportOptions = {},
 ): Promise<ImportReport> {
-  const money = storeMoney(app);
+  if (!opts.dryRun) authorize(app, actor, 'manage_catalog', opts.approver);
+  const money = app.profile;
   const source = opts.source ?? '-';
   const map = opts.map ?? {};
   const encoding = opts.encoding ?? 'utf8';
@@ -431,6 +437,9 @@ export async function importProducts(
           next += chunk.length;
           done += chunk.length;
         }
+        // each batch commits on its own: its event carries the products it wrote
+        const products = writer.takeChanges();
+        if (products.length) appendEvent(app, 'products', { products, source: reason });
       });
       opts.progress?.({ phase: 'write', rows: dataRows, total: checked.length, done });
       // let other processes take the write lock between batches: tpv's writers try every

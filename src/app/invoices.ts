@@ -2,17 +2,17 @@
  * Full invoices: a simplified receipt (ticket) turned into an invoice for a customer with a tax id
  * — same lines, taxes and total to the cent, its own series (T01F-…), at most once per receipt.
  */
+import type { StoredDocument } from '../core/document.js';
 import { TpvError } from '../core/errors.js';
-import { isoWithOffset, zonedParts } from '../core/time.js';
-import { documentIdByNumber, insertDocument, loadDocument, type StoredDocument } from '../db/documents.js';
+import { prepared } from '../db/connection.js';
+import { documentIdByNumber, loadDocument } from '../db/documents.js';
 import { type App, inTransaction } from './context.js';
 import { type Customer, findCustomer } from './customers.js';
-import { appendJournal } from './journal.js';
-import { appendOutbox } from './outbox.js';
+import { documentPayload } from './events.js';
+import { issueDocument } from './issue.js';
+import { appendEvent } from './outbox.js';
 import { receiptByNumber } from './sales.js';
-import { allocateNumber } from './series.js';
-import { registerOf, timeZoneOf } from './shifts.js';
-import type { UserRow } from './users.js';
+import type { UserRow } from './auth.js';
 
 export interface InvoiceResult {
   invoice: StoredDocument;
@@ -29,7 +29,7 @@ function result(app: App, invoice: StoredDocument, duplicate: boolean): InvoiceR
 export function createInvoice(app: App, receiptNumber: string, customerKey: string, actor: UserRow, externalId?: string): InvoiceResult {
   return inTransaction(app, () => {
     if (externalId) {
-      const id = app.db.prepare('SELECT id FROM documents WHERE external_id = ?').pluck().get(externalId) as number | undefined;
+      const id = prepared(app.db, 'SELECT id FROM documents WHERE external_id = ?').pluck().get(externalId) as number | undefined;
       if (id !== undefined) return result(app, loadDocument(app.db, id)!, true);
     }
     const receipt = receiptByNumber(app, receiptNumber);
@@ -38,29 +38,30 @@ export function createInvoice(app: App, receiptNumber: string, customerKey: stri
     if (existing) throw new TpvError('conflict', 'invoice.exists', { receipt: receipt.number, invoice: existing });
     const customer = findCustomer(app, customerKey);
     if (!customer.tax_id) throw new TpvError('invalid', 'invoice.customer_tax_id', { customer: customer.name });
-    const now = app.now();
-    const tz = timeZoneOf(app);
-    const { number, seriesId, seq } = allocateNumber(app.db, registerOf(app), 'invoice', zonedParts(now, tz).year);
-    const invoice = insertDocument(app.db, {
-      ...receipt,
-      type: 'invoice',
-      number,
-      seriesId,
-      seq,
-      register: registerOf(app),
-      createdAt: isoWithOffset(now, tz),
+    // the same lines, taxes and payments to the cent: the invoice replaces the ticket's paper
+    const invoice = issueDocument(app, 'invoice', () => ({
       userId: actor.id,
       // the receipt already counted in its shift: the invoice only replaces its paper
       shiftId: null,
       refId: receipt.id,
       customerId: customer.id,
       externalId: externalId ?? null,
+      pricesIncludeTax: receipt.pricesIncludeTax,
+      currency: receipt.currency,
+      subtotal: receipt.subtotal,
+      discount: receipt.discount,
+      total: receipt.total,
+      tendered: receipt.tendered,
+      change: receipt.change,
+      rounding: receipt.rounding,
       approvals: [],
       note: null,
       body: null,
-    });
-    appendJournal(app.db, invoice);
-    appendOutbox(app.db, 'invoice', { number, receipt: receipt.number, customer: customer.tax_id, created_at: invoice.createdAt }, now);
+      lines: receipt.lines,
+      taxes: receipt.taxes,
+      payments: receipt.payments,
+    }));
+    appendEvent(app, 'invoice', { invoice: documentPayload(app, invoice) });
     return { invoice, receipt, customer, duplicate: false };
   });
 }

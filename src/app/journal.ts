@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../core/canonical.js';
 import type { Sqlite } from '../db/connection.js';
 import type { Statement } from 'better-sqlite3';
-import { canonicalDocument, loadDocument, type StoredDocument } from '../db/documents.js';
+import type { StoredDocument } from '../core/document.js';
+import { canonicalDocument, loadDocument } from '../db/documents.js';
 
 export const GENESIS = '0'.repeat(64);
 

@@ -1,19 +1,19 @@
 /**
- * Printing, the drawer and the printer's status, always after the document is committed: a printer
- * that is off, unreachable or out of paper never loses or undoes a sale. The error says what is
- * wrong; the document can be printed again (marked as a copy) once the printer is back.
- * Loaded on demand (it brings the ESC/POS encoder and the transports).
+ * The register's devices, for the CLI and the terminal alike: printing a document (always after it
+ * is committed: a printer that is off, unreachable or out of paper never loses or undoes a sale;
+ * the error says what is wrong and the document prints again, as a copy, once the printer is
+ * back), the drawer, the printer's status, and the terminal's device session (customer display,
+ * serial scanners, one job at a time). Loaded on demand (it brings the ESC/POS encoder and the transports).
  */
+import { movesCash, type StoredDocument } from '../core/document.js';
 import { TpvError } from '../core/errors.js';
-import type { StoredDocument } from '../db/documents.js';
 import { drawerPulse, encodeJob, parseStatus, type PrinterStatus, STATUS_REQUESTS } from '../devices/escpos.js';
 import type { LayoutLine } from '../devices/layout.js';
 import { askStatus, openTransport, openWithRetry, parseDeviceUrl, type Transport } from '../devices/transport.js';
-import type { Approver } from './auth.js';
+import { type Approver, type UserRow } from './auth.js';
 import type { App } from './context.js';
 import { deviceOf, type DisplayConfig, type DrawerConfig, type PrinterConfig, recordNoSale, type ScannerConfig } from './devices.js';
-import { documentJob } from './documents.js';
-import type { UserRow } from './users.js';
+import { creditSlip, documentJob, testPage } from './documents.js';
 
 const STATUS_TIMEOUT_MS = 800;
 
@@ -114,6 +114,32 @@ export async function printDocument(app: App, doc: StoredDocument, opts: { copy?
   return printLayouts(app, documentJob(app, doc, { copy: opts.copy ?? false, code: printer?.code ?? 'code128' }), opts);
 }
 
+/**
+ * Prints a document just committed, opening the drawer when cash moved. Never throws: the document
+ * is committed whatever happens here, so the caller reports a failure beside it.
+ */
+export async function printIssued(app: App, doc: StoredDocument): Promise<{ ok: true; outcome: PrintOutcome } | { ok: false; error: unknown }> {
+  try {
+    return { ok: true, outcome: await printDocument(app, doc, { kick: movesCash(doc) }) };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/** `tpv credit print`: a code's slip on the store's printer. */
+export async function printCreditSlip(app: App, code: string): Promise<PrintOutcome & { code: string }> {
+  const slip = creditSlip(app, code);
+  const r = await printLayouts(app, [slip.layout]);
+  if (!r.printer) throw new TpvError('not_found', 'printer.none');
+  return { code: slip.printed, ...r };
+}
+
+/** `tpv devices test printer`: the test page, and how the printer says it is after. */
+export async function printTestPage(app: App, printer: PrinterConfig): Promise<PrintOutcome & { status: PrinterReport }> {
+  const r = await printLayouts(app, [testPage(app, printer).layout], { printer: printer.name });
+  return { ...r, status: await printerReport(app, printer) };
+}
+
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);
   out.set(a, 0);
@@ -189,7 +215,7 @@ export async function showDisplayTest(app: App, d: DisplayConfig): Promise<[stri
   const screens: [string, string][] = [
     ['TPV 1234567890123456', 'ñ á é í ó ú ç ü € ß'],
     showItem('Café con leche', '1,50 €'),
-    showWelcome(d.welcome || (app.settings['store.name'] ?? 'tpv')),
+    showWelcome(d.welcome || app.profile.name || 'tpv'),
   ];
   const s = await openDisplay(d);
   try {

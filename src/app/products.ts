@@ -6,8 +6,9 @@ import { formatDecimal, formatQuantity, formatRate } from '../core/money.js';
 import { PRODUCT_FIELDS, type ProductField, type ProductPatch, parseProductRow, type Unit } from '../core/product.js';
 import { catalog, ftsQuery, type ProductRow } from '../db/catalog.js';
 import { CatalogWriter, type WriteOutcome } from './catalog-writer.js';
-import { type App, inTransaction, storeMoney } from './context.js';
-import { variableMeasureLayout } from './settings.js';
+import { type Approver, authorize, type UserRow } from './auth.js';
+import { type App, inTransaction } from './context.js';
+import { appendEvent } from './outbox.js';
 
 /** A product as scripts see it: amounts as decimal strings, rates as percent strings. */
 export interface ProductView {
@@ -34,7 +35,7 @@ export interface Measure {
 export interface Lookup {
   row: ProductRow;
   /** Set when the code was a GS1 variable-measure barcode. */
-  measure: { kind: 'price' | 'weight'; value: number } | null;
+  measure: { kind: 'price' | 'weight'; value: number; barcode: string } | null;
 }
 
 /**
@@ -51,11 +52,11 @@ export function lookupCode(app: App, code: string): Lookup | null {
     const r = c.byBarcode.get(alt);
     if (r) return { row: r, measure: null };
   }
-  const vm = parseVariableMeasure(code, variableMeasureLayout(app.settings));
+  const vm = parseVariableMeasure(code, app.profile.barcodes);
   if (vm) {
     if (!vm.ok) throw new TpvError('invalid', vm.problem.code, { ...vm.problem.params, barcode: code });
     const r = c.byBarcode.get(vm.value.baseCode);
-    if (r) return { row: r, measure: { kind: vm.value.measure, value: vm.value.value } };
+    if (r) return { row: r, measure: { kind: vm.value.measure, value: vm.value.value, barcode: code } };
   }
   return null;
 }
@@ -69,13 +70,15 @@ export interface SellableItem {
   taxRate: number;
   /** From a variable-measure barcode: the weight (milli-kg), or 1 unit of a priced label. */
   qty?: number;
+  /** The variable-measure barcode it came from. */
+  label?: string;
 }
 
 export function sellable({ row, measure }: Lookup): SellableItem {
   const item: SellableItem = { sku: row.sku, name: row.name, unit: row.unit, unitPrice: row.price, taxRate: row.tax_rate };
   // a label priced by the scale: one unit at the printed price
-  if (measure?.kind === 'price') return { ...item, unit: 'each', unitPrice: measure.value, qty: 1000 };
-  if (measure?.kind === 'weight') return { ...item, qty: measure.value };
+  if (measure?.kind === 'price') return { ...item, unit: 'each', unitPrice: measure.value, qty: 1000, label: measure.barcode };
+  if (measure?.kind === 'weight') return { ...item, qty: measure.value, label: measure.barcode };
   return item;
 }
 
@@ -86,7 +89,7 @@ export function findProduct(app: App, code: string): Lookup {
 }
 
 export function productView(app: App, row: ProductRow): ProductView {
-  const { exponent } = storeMoney(app);
+  const { exponent } = app.profile;
   return {
     sku: row.sku,
     name: row.name,
@@ -108,7 +111,7 @@ export function showProduct(app: App, code: string): ProductView & { measure?: M
     view.measure = {
       barcode: code,
       kind: measure.kind,
-      value: measure.kind === 'price' ? formatDecimal(measure.value, storeMoney(app).exponent) : formatQuantity(measure.value),
+      value: measure.kind === 'price' ? formatDecimal(measure.value, app.profile.exponent) : formatQuantity(measure.value),
     };
   }
   return view;
@@ -151,7 +154,7 @@ export function listProducts(app: App, opts: ListOptions = {}): ProductRow[] {
 
 /** Validates text fields like an import row would (same rules, same messages). */
 function patchFrom(app: App, cells: Partial<Record<ProductField, string>>): ProductPatch {
-  const r = parseProductRow(cells, { exponent: storeMoney(app).exponent, decimalComma: true });
+  const r = parseProductRow(cells, { exponent: app.profile.exponent, decimalComma: true });
   if (!r.patch) {
     const p = r.problems[0]!;
     throw new TpvError('invalid', p.code, { ...p.params, field: p.field }, { problems: r.problems });
@@ -159,7 +162,8 @@ function patchFrom(app: App, cells: Partial<Record<ProductField, string>>): Prod
   return r.patch;
 }
 
-function writeOne(app: App, patch: ProductPatch, mustExist: boolean, reason: string): { outcome: WriteOutcome; view: ProductView } {
+function writeOne(app: App, actor: UserRow, approver: Approver | undefined, patch: ProductPatch, mustExist: boolean, reason: string): { outcome: WriteOutcome; view: ProductView } {
+  authorize(app, actor, 'manage_catalog', approver);
   return inTransaction(app, () => {
     const writer = new CatalogWriter(app);
     const existing = writer.existing(patch.sku);
@@ -174,21 +178,25 @@ function writeOne(app: App, patch: ProductPatch, mustExist: boolean, reason: str
       throw new TpvError('invalid', p.code, { ...p.params, field: p.field }, { problems });
     }
     const outcome = writer.write(patch, existing, reason, 'adjust');
+    const products = writer.takeChanges();
+    if (products.length) appendEvent(app, 'products', { products, source: reason });
     return { outcome, view: productView(app, writer.existing(patch.sku)!) };
   });
 }
 
 /** `tpv products add`: a new product (exit 5 if the sku exists). */
-export function addProduct(app: App, cells: Partial<Record<ProductField, string>>): ProductView {
-  return writeOne(app, patchFrom(app, cells), false, 'products add').view;
+export function addProduct(app: App, actor: UserRow, cells: Partial<Record<ProductField, string>>, approver?: Approver): ProductView {
+  return writeOne(app, actor, approver, patchFrom(app, cells), false, 'products add').view;
 }
 
 /** `tpv products set CODE`: changes the given fields of an existing product. */
 export function setProduct(
   app: App,
+  actor: UserRow,
   code: string,
   cells: Partial<Record<ProductField, string>>,
   barcodeEdits: { add?: string[]; remove?: string[] } = {},
+  approver?: Approver,
 ): { outcome: WriteOutcome; view: ProductView } {
   const { row } = findProduct(app, code);
   const patch = patchFrom(app, { ...cells, sku: row.sku });
@@ -199,13 +207,13 @@ export function setProduct(
     for (const b of drop) if (!current.includes(b)) throw new TpvError('not_found', 'product.barcode_not_on_product', { barcode: b, sku: row.sku });
     patch.barcodes = [...current.filter((b) => !drop.has(b)), ...extra.filter((b) => !current.includes(b))];
   }
-  return writeOne(app, patch, true, 'products set');
+  return writeOne(app, actor, approver, patch, true, 'products set');
 }
 
 /** `tpv products remove CODE`: deactivates (history stays). */
-export function removeProduct(app: App, code: string): { outcome: WriteOutcome; view: ProductView } {
+export function removeProduct(app: App, actor: UserRow, code: string, approver?: Approver): { outcome: WriteOutcome; view: ProductView } {
   const { row } = findProduct(app, code);
-  return writeOne(app, { sku: row.sku, active: false }, true, 'products remove');
+  return writeOne(app, actor, approver, { sku: row.sku, active: false }, true, 'products remove');
 }
 
 export interface StockView {
@@ -216,7 +224,8 @@ export interface StockView {
   moves: { at: string; qty: string; kind: string; reason: string | null }[];
 }
 
-export function adjustStock(app: App, code: string, qty: number, reason: string): StockView {
+export function adjustStock(app: App, actor: UserRow, code: string, qty: number, reason: string, approver?: Approver): StockView {
+  authorize(app, actor, 'manage_catalog', approver);
   if (!reason.trim()) throw new TpvError('invalid', 'stock.reason_required');
   if (qty === 0) throw new TpvError('invalid', 'stock.zero');
   const { row } = findProduct(app, code);
@@ -225,6 +234,7 @@ export function adjustStock(app: App, code: string, qty: number, reason: string)
     app.db
       .prepare('INSERT INTO stock_moves (product_id, qty, kind, reason, created_at) VALUES (?, ?, ?, ?, ?)')
       .run(row.id, qty, 'adjust', reason.trim(), app.now().toISOString());
+    appendEvent(app, 'stock_adjust', { sku: row.sku, qty: formatQuantity(qty), reason: reason.trim(), user: actor.code });
   });
   return stockOf(app, row.sku);
 }
@@ -245,7 +255,7 @@ export function stockOf(app: App, code: string, moves = 20): StockView {
 
 /** Streams the catalog as canonical CSV or JSON Lines (what `products import` reads back unchanged). */
 export function* exportProducts(app: App, format: 'csv' | 'jsonl'): Generator<string> {
-  const { exponent } = storeMoney(app);
+  const { exponent } = app.profile;
   const stmt = app.db.prepare(`SELECT p.sku, p.name, p.price, t.rate, p.unit, c.name AS category, p.active,
       p.track_stock, p.on_hand, (SELECT group_concat(code, '|') FROM (SELECT code FROM barcodes
       WHERE product_id = p.id ORDER BY code)) AS barcodes

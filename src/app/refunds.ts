@@ -4,23 +4,26 @@
  * card, or as store credit; a fiscal document of its own (series {register}R-…), journaled.
  */
 import { addLine, emptyCart, priceCart } from '../core/cart.js';
+import { formatCreditCode } from '../core/credit.js';
+import { type Approval, type DocumentLine, isVoucherLine, type StoredDocument } from '../core/document.js';
 import { TpvError } from '../core/errors.js';
 import { formatQuantity, parseQuantity } from '../core/money.js';
 import { roundCash } from '../core/payment.js';
 import { planRefund, type Refunded } from '../core/refund.js';
-import { isoWithOffset, zonedParts } from '../core/time.js';
-import { type Approval, type DocumentLine, insertDocument, loadDocument, type StoredDocument } from '../db/documents.js';
-import { type Approver, authorize } from './auth.js';
-import { type App, inTransaction, storeMoney } from './context.js';
+import { prepared } from '../db/connection.js';
+import { loadDocument } from '../db/documents.js';
+import { t } from '../i18n/index.js';
+import { type Approver, authorize, type UserRow } from './auth.js';
+import { type App, inTransaction } from './context.js';
 import { issueCreditIn, restoreIn } from './credit.js';
 import { findCustomer } from './customers.js';
+import { documentText } from './documents.js';
+import { documentPayload, moneyText } from './events.js';
+import { issueDocument } from './issue.js';
+import { appendEvent, creditMoves } from './outbox.js';
 import { findProduct, sellable } from './products.js';
-import { appendJournal } from './journal.js';
-import { appendOutbox } from './outbox.js';
-import { buildSale, cashIncrement, commitSale, isVoucherLine, receiptByNumber, type SaleInput } from './sales.js';
-import { allocateNumber } from './series.js';
-import { openShiftRow, registerOf, timeZoneOf } from './shifts.js';
-import type { UserRow } from './users.js';
+import { buildSale, commitSaleIn, parseSaleJson, receiptByNumber, receiptJson, type SaleInput } from './sales.js';
+import { openShiftRow, requireOpenShift } from './shifts.js';
 
 export interface RefundLineInput {
   /** The line of the receipt (by its number on it); without a receipt: the product `code`. */
@@ -90,13 +93,19 @@ export function refund(app: App, receiptNumber: string | null, input: RefundInpu
   checkMethod(app, input.method, receiptNumber === null);
   return inTransaction(app, () => {
     const receipt = receiptNumber === null ? null : refundableReceipt(app, receiptNumber);
-    return refundIn(app, receipt, input, actor, approval ? [approval] : [], 0);
+    const r = refundIn(app, receipt, input, actor, approval ? [approval] : [], 0);
+    appendEvent(app, 'refund', {
+      refund: documentPayload(app, r.refund),
+      credit_note: r.creditNote && documentPayload(app, r.creditNote),
+      credits: creditMoves(app),
+    });
+    return r;
   });
 }
 
 function checkMethod(app: App, method: string, noReceipt: boolean): void {
   if (!METHODS.includes(method)) throw bad('method', 'refund.method', { method: String(method) });
-  if (noReceipt && method !== 'store_credit' && !(method === 'cash' && app.settings['refunds.no_receipt_cash'])) {
+  if (noReceipt && method !== 'store_credit' && !(method === 'cash' && app.profile.noReceiptRefundCash)) {
     throw bad('method', 'refund.no_receipt_method', { method });
   }
 }
@@ -121,7 +130,7 @@ interface PlannedRefund {
 
 /** The lines, taxes and total of a refund against a receipt (exact over partial refunds). */
 function planAgainst(app: App, receipt: StoredDocument, input: RefundInput): PlannedRefund {
-  const { pricesIncludeTax } = storeMoney(app);
+  const { pricesIncludeTax } = app.profile;
   const before = refundedSoFar(app, receipt.id);
   const goods = receipt.lines.filter((l) => !isVoucherLine(l));
   const request = input.all
@@ -158,7 +167,7 @@ function planAgainst(app: App, receipt: StoredDocument, input: RefundInput): Pla
 
 /** A return without its receipt: the products by code, at today's price, taxed as a sale would be. */
 function planWithout(app: App, input: RefundInput): PlannedRefund {
-  const { pricesIncludeTax } = storeMoney(app);
+  const { pricesIncludeTax } = app.profile;
   if (input.all) throw bad('all', 'refund.no_receipt_all');
   const wanted = input.lines ?? [];
   if (wanted.length === 0) throw new TpvError('invalid', 'refund.no_lines', { field: 'lines' });
@@ -214,121 +223,119 @@ function refundLine(input: RefundInput, index: number, l: DocumentLine): RefundL
 }
 
 /**
- * Commits a refund inside the caller's transaction. `exchange`: the value of the goods of a new
- * sale taken in exchange, paid by this refund first (tender "exchange").
+ * Commits a refund inside the caller's transaction (its event is the caller's). `exchange`: the
+ * value of the goods of a new sale taken in exchange, paid by this refund first (tender "exchange").
  */
 function refundIn(app: App, receipt: StoredDocument | null, input: RefundInput, actor: UserRow, approvals: Approval[], exchange: number): RefundResult {
-  const { pricesIncludeTax, currency } = storeMoney(app);
+  const { pricesIncludeTax, currency } = app.profile;
   const plan = receipt ? planAgainst(app, receipt, input) : planWithout(app, input);
   const customerId = input.customer ? findCustomer(app, String(input.customer)).id : (receipt?.customerId ?? null);
-  const shift = openShiftRow(app.db, registerOf(app));
-  const now = app.now();
-  const tz = timeZoneOf(app);
-  const { number, seriesId, seq } = allocateNumber(app.db, registerOf(app), 'refund', zonedParts(now, tz).year);
-  // who gets what back: the exchanged goods, then the store credit the sale was paid with, then the method
-  const payments: { method: string; amount: number; reference: string | null }[] = [];
-  let left = plan.total;
-  if (exchange > 0) {
-    const take = Math.min(exchange, left);
-    payments.push({ method: 'exchange', amount: take, reference: null });
-    left -= take;
-  }
+  const shift = openShiftRow(app.db, app.profile.register);
   const restored: RefundResult['restored'] = [];
   let credit: RefundResult['credit'] = null;
-  if (receipt && input.restore_credit !== false) {
-    for (const p of receipt.payments.filter((x) => x.method === 'store_credit' && x.reference)) {
-      const take = Math.min(left, p.amount - restoredSoFar(app, receipt.id, p.reference!));
-      if (take <= 0) continue;
-      const r = restoreIn(app, p.reference!, take, number, actor);
-      payments.push({ method: 'store_credit', amount: take, reference: r.code });
-      // (a void or expired code gets a new one: it is listed here all the same)
-      restored.push({ code: r.code, amount: take });
+  const doc = issueDocument(app, 'refund', ({ number, now }) => {
+    // who gets what back: the exchanged goods, then the store credit the sale was paid with, then the method
+    const payments: { method: string; amount: number; reference: string | null }[] = [];
+    let left = plan.total;
+    if (exchange > 0) {
+      const take = Math.min(exchange, left);
+      payments.push({ method: 'exchange', amount: take, reference: null });
       left -= take;
     }
-  }
-  let rounding = 0;
-  if (left > 0) {
-    let paid = left;
-    let reference = input.reference ?? null;
-    if (input.method === 'cash') {
-      if (!shift) throw new TpvError('conflict', 'shift.none_open', { register: registerOf(app) });
-      paid = roundCash(left, cashIncrement(app));
-      rounding = paid - left;
-    } else if (input.method === 'store_credit') {
-      const c = issueCreditIn(app, left, actor, { origin: 'refund', ref: number, ...(customerId !== null ? { customerId } : {}) });
-      credit = { code: c.code, amount: left };
-      reference = c.code;
+    if (receipt && input.restore_credit !== false) {
+      for (const p of receipt.payments.filter((x) => x.method === 'store_credit' && x.reference)) {
+        const take = Math.min(left, p.amount - restoredSoFar(app, receipt.id, p.reference!));
+        if (take <= 0) continue;
+        const r = restoreIn(app, p.reference!, take, number, actor);
+        payments.push({ method: 'store_credit', amount: take, reference: r.code });
+        // (a void or expired code gets a new one: it is listed here all the same)
+        restored.push({ code: r.code, amount: take });
+        left -= take;
+      }
     }
-    payments.push({ method: input.method, amount: paid, reference });
-  }
-  const doc = insertDocument(app.db, {
-    type: 'refund',
-    number,
-    seriesId,
-    seq,
-    register: registerOf(app),
-    createdAt: isoWithOffset(now, tz),
-    userId: actor.id,
-    shiftId: shift?.id ?? null,
-    refId: receipt?.id ?? null,
-    customerId,
-    externalId: null,
-    pricesIncludeTax,
-    currency,
-    subtotal: plan.total,
-    discount: 0,
-    total: plan.total,
-    tendered: 0,
-    change: 0,
-    rounding,
-    approvals,
-    note: null,
-    body: null,
-    lines: plan.lines.map((l) => l.doc),
-    taxes: plan.taxes,
-    payments,
+    let rounding = 0;
+    if (left > 0) {
+      let paid = left;
+      let reference = input.reference ?? null;
+      if (input.method === 'cash') {
+        if (!shift) requireOpenShift(app);
+        paid = roundCash(left, app.profile.cashIncrement);
+        rounding = paid - left;
+      } else if (input.method === 'store_credit') {
+        const c = issueCreditIn(app, left, actor, { origin: 'refund', ref: number, ...(customerId !== null ? { customerId } : {}) });
+        credit = { code: c.code, amount: left };
+        reference = c.code;
+      }
+      payments.push({ method: input.method, amount: paid, reference });
+    }
+    const move = prepared(app.db, "INSERT INTO stock_moves (product_id, qty, kind, ref, reason, user_id, created_at) VALUES (?, ?, 'refund', ?, ?, ?, ?)");
+    const tracked = prepared(app.db, 'SELECT track_stock FROM products WHERE id = ?').pluck();
+    for (const { doc: l, restock, reason } of plan.lines) {
+      if (l.productId !== null && restock && tracked.get(l.productId) === 1) move.run(l.productId, l.qty, number, reason, actor.id, now.toISOString());
+    }
+    return {
+      userId: actor.id,
+      shiftId: shift?.id ?? null,
+      refId: receipt?.id ?? null,
+      customerId,
+      externalId: null,
+      pricesIncludeTax,
+      currency,
+      subtotal: plan.total,
+      discount: 0,
+      total: plan.total,
+      tendered: 0,
+      change: 0,
+      rounding,
+      approvals,
+      note: null,
+      body: null,
+      lines: plan.lines.map((l) => l.doc),
+      taxes: plan.taxes,
+      payments,
+    };
   });
-  const move = app.db.prepare("INSERT INTO stock_moves (product_id, qty, kind, ref, reason, user_id, created_at) VALUES (?, ?, 'refund', ?, ?, ?, ?)");
-  const tracked = app.db.prepare('SELECT track_stock FROM products WHERE id = ?').pluck();
-  for (const { doc: l, restock, reason } of plan.lines) {
-    if (l.productId !== null && restock && tracked.get(l.productId) === 1) move.run(l.productId, l.qty, number, reason, actor.id, now.toISOString());
-  }
-  appendJournal(app.db, doc);
-  appendOutbox(app.db, 'refund', { number, receipt: receipt?.number ?? null, register: doc.register, created_at: doc.createdAt }, now);
-  const creditNote = receipt ? correctInvoice(app, receipt, doc, now) : null;
+  const creditNote = receipt ? correctInvoice(app, receipt, doc) : null;
   return { refund: loadDocument(app.db, doc.id)!, receipt, credit, restored, creditNote };
 }
 
 /** Store credit of code `code` already given back by earlier refunds of the receipt. */
 function restoredSoFar(app: App, receiptId: number, code: string): number {
-  return app.db
-    .prepare(`SELECT coalesce(sum(p.amount), 0) FROM documents d JOIN document_payments p ON p.document_id = d.id
-      WHERE d.ref_id = ? AND d.type = 'refund' AND p.method = 'store_credit' AND p.reference = ?`)
+  return prepared(
+    app.db,
+    `SELECT coalesce(sum(p.amount), 0) FROM documents d JOIN document_payments p ON p.document_id = d.id
+      WHERE d.ref_id = ? AND d.type = 'refund' AND p.method = 'store_credit' AND p.reference = ?`,
+  )
     .pluck()
     .get(receiptId, code) as number;
 }
 
 /** An invoiced receipt is corrected by a corrective invoice referencing the invoice. */
-function correctInvoice(app: App, receipt: StoredDocument, refundDoc: StoredDocument, now: Date): StoredDocument | null {
-  const invoiceId = app.db.prepare("SELECT id FROM documents WHERE type = 'invoice' AND ref_id = ?").pluck().get(receipt.id) as number | undefined;
+function correctInvoice(app: App, receipt: StoredDocument, refundDoc: StoredDocument): StoredDocument | null {
+  const invoiceId = prepared(app.db, "SELECT id FROM documents WHERE type = 'invoice' AND ref_id = ?").pluck().get(receipt.id) as number | undefined;
   if (invoiceId === undefined) return null;
   const invoice = loadDocument(app.db, invoiceId)!;
-  const cn = allocateNumber(app.db, registerOf(app), 'credit_note', zonedParts(now, timeZoneOf(app)).year);
-  const creditNote = insertDocument(app.db, {
-    ...refundDoc,
-    type: 'credit_note',
-    number: cn.number,
-    seriesId: cn.seriesId,
-    seq: cn.seq,
+  return issueDocument(app, 'credit_note', () => ({
+    userId: refundDoc.userId,
     shiftId: null,
     refId: invoice.id,
     customerId: invoice.customerId,
+    externalId: refundDoc.externalId,
+    pricesIncludeTax: refundDoc.pricesIncludeTax,
+    currency: refundDoc.currency,
+    subtotal: refundDoc.subtotal,
+    discount: refundDoc.discount,
+    total: refundDoc.total,
+    tendered: refundDoc.tendered,
+    change: refundDoc.change,
+    rounding: refundDoc.rounding,
     approvals: [],
     note: refundDoc.number,
-  });
-  appendJournal(app.db, creditNote);
-  appendOutbox(app.db, 'credit_note', { number: cn.number, invoice: invoice.number, refund: refundDoc.number, created_at: creditNote.createdAt }, now);
-  return creditNote;
+    body: null,
+    lines: refundDoc.lines,
+    taxes: refundDoc.taxes,
+    payments: refundDoc.payments,
+  }));
 }
 
 // ---- exchange -------------------------------------------------------------------------------
@@ -354,14 +361,83 @@ export function exchange(app: App, receiptNumber: string, input: ExchangeInput, 
   checkMethod(app, input.method, false);
   if (typeof input.sale !== 'object' || input.sale === null) throw bad('sale', 'sale.json_object');
   const built = buildSale(app, input.sale, actor, approver, true);
-  const { pricesIncludeTax } = storeMoney(app);
-  const saleTotal = priceCart(built.cart, { pricesIncludeTax }).total + built.vouchers.reduce((a, b) => a + b, 0);
+  const saleTotal = priceCart(built.cart, { pricesIncludeTax: app.profile.pricesIncludeTax }).total + built.vouchers.reduce((a, b) => a + b, 0);
   return inTransaction(app, () => {
     const receipt = refundableReceipt(app, receiptNumber);
     const r = refundIn(app, receipt, input, actor, approval ? [approval] : [], saleTotal);
     const credited = r.refund.payments.find((p) => p.method === 'exchange')?.amount ?? 0;
     const withExchange = credited > 0 ? { ...built, payments: [{ method: 'exchange', amount: credited }, ...built.payments] } : built;
-    const { receipt: sale } = commitSale(app, withExchange, actor, undefined, `exchange ${r.refund.number}`);
+    const sale = commitSaleIn(app, withExchange, actor, undefined, `exchange ${r.refund.number}`);
+    appendEvent(app, 'exchange', {
+      refund: documentPayload(app, r.refund),
+      credit_note: r.creditNote && documentPayload(app, r.creditNote),
+      sale: documentPayload(app, sale),
+      credits: creditMoves(app),
+    });
     return { ...r, sale, difference: saleTotal - r.refund.total };
   });
+}
+
+// ---- requests and results as scripts see them ----------------------------------------------
+
+function parseObject(text: string, field = '-'): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new TpvError('invalid', 'sale.json', { detail: (e as Error).message, field });
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new TpvError('invalid', 'sale.json_object', { field });
+  return v as Record<string, unknown>;
+}
+
+/** Checks the refund fields of a request: lines by receipt line number (or by product code without a receipt). */
+function checkRefundInput(o: Record<string, unknown>, withReceipt: boolean): RefundInput {
+  if (o.lines !== undefined && !Array.isArray(o.lines)) throw new TpvError('invalid', 'sale.field_array', { field: 'lines' });
+  (o.lines as unknown[] | undefined)?.forEach((l, i) => {
+    if (typeof l !== 'object' || l === null) throw new TpvError('invalid', 'sale.json_object', { field: `lines[${i}]` });
+    const line = l as { line?: unknown; code?: unknown };
+    if (withReceipt && typeof line.line !== 'number') throw new TpvError('invalid', 'refund.line_number', { field: `lines[${i}].line` });
+    if (!withReceipt && typeof line.code !== 'string') throw new TpvError('invalid', 'refund.code_missing', { field: `lines[${i}].code` });
+  });
+  if (o.method !== undefined && typeof o.method !== 'string') throw new TpvError('invalid', 'sale.field_string', { field: 'method' });
+  if (o.customer !== undefined && typeof o.customer !== 'string' && typeof o.customer !== 'number') {
+    throw new TpvError('invalid', 'sale.field_string', { field: 'customer' });
+  }
+  return o as unknown as RefundInput;
+}
+
+/** A refund request as JSON text (`tpv refund`), naming the field that is wrong. */
+export function parseRefundRequest(text: string, withReceipt: boolean): RefundInput {
+  return checkRefundInput(parseObject(text), withReceipt);
+}
+
+/** An exchange request as JSON text (`tpv exchange`): the return, and the sale taken instead. */
+export function parseExchangeRequest(text: string): { input: RefundInput; sale: SaleInput } {
+  const request = parseObject(text);
+  const input = checkRefundInput(request, true);
+  if (typeof request.sale !== 'object' || request.sale === null) throw new TpvError('invalid', 'sale.json_object', { field: 'sale' });
+  return { input, sale: parseSaleJson(JSON.stringify({ payments: [], ...request.sale }), 'sale') };
+}
+
+/** A refund in JSON: the document, and the store credit it moved. */
+export function refundJson(app: App, r: RefundResult) {
+  const m = (n: number): string => moneyText(app, n);
+  return {
+    ...receiptJson(app, r.refund),
+    receipt: r.receipt?.number ?? null,
+    ...(r.credit ? { store_credit: { code: formatCreditCode(r.credit.code), amount: m(r.credit.amount) } } : {}),
+    ...(r.restored.length ? { restored_credit: r.restored.map((c) => ({ code: formatCreditCode(c.code), amount: m(c.amount) })) } : {}),
+    ...(r.creditNote ? { credit_note: r.creditNote.number } : {}),
+  };
+}
+
+/** A refund as printed, then the store credit it gave back or issued. */
+export function refundText(app: App, r: RefundResult): string {
+  const m = (n: number): string => moneyText(app, n);
+  return (
+    documentText(app, r.refund) +
+    r.restored.map((c) => t('refund.credit_restored', { code: formatCreditCode(c.code), amount: m(c.amount) })).join('') +
+    (r.credit ? t('refund.credit_issued', { code: formatCreditCode(r.credit.code), amount: m(r.credit.amount) }) : '')
+  );
 }

@@ -2,7 +2,7 @@
 import { TpvError } from '../core/errors.js';
 import { formatDecimal, formatQuantity, formatRate } from '../core/money.js';
 import { documentIdByNumber } from '../db/documents.js';
-import { type App, storeMoney } from './context.js';
+import { type App } from './context.js';
 
 export interface ReceiptRow {
   number: string;
@@ -41,7 +41,7 @@ function nextDay(date: string): string {
 }
 
 export function listReceipts(app: App, opts: Period & { shift?: string; limit?: number }): ReceiptRow[] {
-  const { exponent } = storeMoney(app);
+  const { exponent } = app.profile;
   const where: string[] = ["d.type IN ('receipt', 'refund')"];
   const params: (string | number)[] = [];
   if (opts.shift) {
@@ -85,7 +85,7 @@ export interface SalesReport {
 const SIGN = "CASE d.type WHEN 'refund' THEN -1 ELSE 1 END";
 
 export function salesReport(app: App, by: ReportBy, period: Period = {}): SalesReport {
-  const { exponent } = storeMoney(app);
+  const { exponent } = app.profile;
   const p = periodSql(period);
   const base = `FROM documents d WHERE d.type IN ('receipt', 'refund')${p.sql}`;
   let sql: string;

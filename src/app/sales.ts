@@ -3,28 +3,27 @@
  * one immediate transaction — number, document, lines, taxes, payments, stock moves, journal
  * entry, outbox event — or not at all. Printing and the drawer come after commit (devices).
  */
-import { addLine, type Cart, type Discount, emptyCart, overridePrice, parseDiscount, priceCart, setCartDiscount, setLineDiscount, setNote } from '../core/cart.js';
+import { addLine, type Cart, checkCart, emptyCart, overridePrice, parseDiscount, priceCart, setCartDiscount, setLineDiscount, setNote } from '../core/cart.js';
 import { formatCreditCode } from '../core/credit.js';
+import { type Approval, type DocumentLine, isVoucherLine, type StoredDocument, VOUCHER_SKU } from '../core/document.js';
 import { TpvError } from '../core/errors.js';
 import { currencyExponent, formatDecimal, formatQuantity, formatRate, parseDecimal, parseQuantity } from '../core/money.js';
-import { settle } from '../core/payment.js';
-import { discountNeedsApproval } from '../core/permissions.js';
 import { documentNumberOf } from '../core/numbering.js';
-import { isoWithOffset, zonedParts } from '../core/time.js';
-import type { Statement } from 'better-sqlite3';
-import { prepared, type Sqlite } from '../db/connection.js';
-import { type Approval, type DocumentLine, documentIdByNumber, insertDocument, loadDocument, type StoredDocument } from '../db/documents.js';
-import { type Approver, authorize } from './auth.js';
-import { type App, inTransaction, moneyParams, storeMoney } from './context.js';
+import { settle } from '../core/payment.js';
+import { approvalsNeeded, can } from '../core/permissions.js';
+import { catalog } from '../db/catalog.js';
+import { prepared } from '../db/connection.js';
+import { documentIdByNumber, loadDocument } from '../db/documents.js';
+import { t } from '../i18n/index.js';
+import { type Approver, authorize, type UserRow, userByCode, userById } from './auth.js';
+import { type App, inTransaction, moneyParams } from './context.js';
 import { issueCreditIn, redeemIn } from './credit.js';
 import { findCustomer } from './customers.js';
-import { appendJournal } from './journal.js';
-import { appendOutbox } from './outbox.js';
-import { findProduct, sellable } from './products.js';
-import { allocateNumber } from './series.js';
-import { registerOf, requireOpenShift, timeZoneOf } from './shifts.js';
-import { type UserRow, userById } from './users.js';
-import { t } from '../i18n/index.js';
+import { documentPayload } from './events.js';
+import { issueDocument } from './issue.js';
+import { appendEvent, creditMoves } from './outbox.js';
+import { findProduct, lookupCode, sellable } from './products.js';
+import { requireOpenShift } from './shifts.js';
 
 /** One sale as scripts send it (`tpv sale`, `tpv sales import`): decimal text, like the JSON. */
 export interface SaleInput {
@@ -54,21 +53,6 @@ interface LineInfo {
 const bad = (field: string, code: string, params: Record<string, string | number> = {}): TpvError =>
   new TpvError('invalid', code, { ...params, field });
 
-/** The tenders a store accepts: cash, card, store credit (a code), and its configured others. */
-export function tenders(app: App): string[] {
-  return ['cash', 'card', 'store_credit', ...(app.settings['sales.tenders'] ?? [])];
-}
-
-export function cashIncrement(app: App): number {
-  const { exponent } = storeMoney(app);
-  const r = parseDecimal(app.settings['sales.cash_rounding'] ?? '0', exponent);
-  return r.ok && r.value > 0 ? r.value : 1;
-}
-
-/** A discount above the store's limit (bp of what it applies to) needs a supervisor. */
-const overLimit = (app: App, d: Discount, base: number): boolean =>
-  discountNeedsApproval(d, base, app.settings['sales.discount_limit'] ?? 1000);
-
 export interface BuiltSale {
   cart: Cart;
   /** The customer attached to the sale (`"customer"`: a tax id or a customer id). */
@@ -80,27 +64,19 @@ export interface BuiltSale {
   vouchers: number[];
 }
 
-/** The sku of a gift voucher line on a receipt (such a line has no product; its note is the code). */
-export const VOUCHER_SKU = 'VOUCHER';
-
-/** Whether a receipt line is a gift voucher (not goods: not taxed, not refunded as goods). */
-export const isVoucherLine = (l: { productId: number | null; sku: string }): boolean => l.productId === null && l.sku === VOUCHER_SKU;
-
 /**
- * Turns a sale request into a cart and payments, checking every field and permission.
+ * Turns a sale request into a cart and payments, checking every field, then the approvals the cart
+ * needs (core/permissions.ts `approvalsNeeded`: the same rule the terminal and the commit use).
  * An exchange passes `paymentsOptional`: the returned goods may pay for all of it.
  */
 export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?: Approver, paymentsOptional = false): BuiltSale {
-  const { exponent, pricesIncludeTax } = storeMoney(app);
+  const { exponent, pricesIncludeTax } = app.profile;
   if (!Array.isArray(input.lines) || input.lines.length === 0) throw bad('lines', 'sale.no_lines');
   let cart = emptyCart();
   const info = new Map<number, LineInfo>();
-  const approvals: Approval[] = [];
   const vouchers: number[] = [];
-  const approve = (action: Parameters<typeof authorize>[2], detail: string): void => {
-    const a = authorize(app, actor, action, approver, detail);
-    if (a) approvals.push(a);
-  };
+  /** What the approval of a line records: its sku and the price change or the discount as typed. */
+  const details = new Map<string, string>();
   input.lines.forEach((l, i) => {
     const field = `lines[${i}]`;
     if (l.voucher !== undefined && l.voucher !== null) {
@@ -131,7 +107,7 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
       const p = parseDecimal(String(l.price), exponent);
       if (!p.ok) throw bad(`${field}.price`, p.problem.code, p.problem.params);
       if (p.value !== unitPrice) {
-        approve('price_override', `${row.sku}: ${formatDecimal(unitPrice, exponent)} → ${formatDecimal(p.value, exponent)}`);
+        details.set(`price_override/${line.id}`, `${row.sku}: ${formatDecimal(unitPrice, exponent)} → ${formatDecimal(p.value, exponent)}`);
         const o = overridePrice(cart, line.id, p.value);
         if (!o.ok) throw bad(`${field}.price`, o.problem.code, o.problem.params);
         cart = o.value;
@@ -140,8 +116,7 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
     if (l.discount !== undefined && l.discount !== null && String(l.discount).trim() !== '') {
       const d = parseDiscount(String(l.discount), exponent);
       if (!d.ok) throw bad(`${field}.discount`, d.problem.code, d.problem.params);
-      const lineNow = priceCart(cart, { pricesIncludeTax }).lines.find((x) => x.id === line.id)!;
-      if (overLimit(app, d.value, lineNow.gross)) approve('discount_over_limit', `${row.sku}: ${String(l.discount)}`);
+      details.set(`discount_over_limit/${line.id}`, `${row.sku}: ${String(l.discount)}`);
       const r = setLineDiscount(cart, line.id, d.value);
       if (!r.ok) throw bad(`${field}.discount`, r.problem.code, moneyParams(app, r.problem.params ?? {}));
       cart = r.value;
@@ -154,8 +129,7 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
   if (input.discount !== undefined && input.discount !== null && String(input.discount).trim() !== '') {
     const d = parseDiscount(String(input.discount), exponent);
     if (!d.ok) throw bad('discount', d.problem.code, d.problem.params);
-    const before = priceCart(cart, { pricesIncludeTax });
-    if (overLimit(app, d.value, before.total)) approve('discount_over_limit', `cart: ${String(input.discount)}`);
+    details.set('discount_over_limit/cart', `cart: ${String(input.discount)}`);
     const r = setCartDiscount(cart, d.value);
     if (!r.ok) throw bad('discount', r.problem.code, moneyParams(app, r.problem.params ?? {}));
     cart = r.value;
@@ -166,7 +140,7 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
   }
   const given = input.payments ?? [];
   if (!Array.isArray(given) || (given.length === 0 && !paymentsOptional)) throw bad('payments', 'sale.no_payments');
-  const accepted = tenders(app);
+  const accepted = app.profile.tenders;
   const payments = given.map((p, i) => {
     const field = `payments[${i}]`;
     if (typeof p.method !== 'string' || !accepted.includes(p.method)) {
@@ -183,25 +157,23 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
     return { method: p.method, amount: a.value, ...(p.reference ? { reference: String(p.reference) } : {}) };
   });
   const customerId = input.customer ? findCustomer(app, String(input.customer)).id : null;
+  const approvals: Approval[] = [];
+  for (const need of approvalsNeeded(cart, app.profile.discountLimit, pricesIncludeTax)) {
+    const a = authorize(app, actor, need.action, approver, details.get(`${need.action}/${need.lineId ?? 'cart'}`));
+    if (a) approvals.push(a);
+  }
   return { cart, info, approvals, payments, customerId, vouchers };
 }
 
-/** Commits a built sale. Returns the stored receipt. */
-export function commitSale(app: App, sale: BuiltSale, actor: UserRow, externalId?: string, note?: string): { receipt: StoredDocument; duplicate: boolean } {
-  const { pricesIncludeTax, currency } = storeMoney(app);
+/** Commits a built sale inside the caller's transaction (its event is the caller's). Returns the receipt. */
+export function commitSaleIn(app: App, sale: BuiltSale, actor: UserRow, externalId?: string, note?: string): StoredDocument {
+  const { pricesIncludeTax, currency, cashIncrement } = app.profile;
   const priced = priceCart(sale.cart, { pricesIncludeTax });
   const total = priced.total + sale.vouchers.reduce((a, b) => a + b, 0);
-  const settled = settle(total, sale.payments, { cashIncrement: cashIncrement(app) });
+  const settled = settle(total, sale.payments, { cashIncrement });
   if (!settled.ok) throw new TpvError('conflict', settled.problem.code, moneyParams(app, settled.problem.params ?? {}));
-  return inTransaction(app, () => {
-    if (externalId) {
-      const existing = prepared(app.db, 'SELECT id FROM documents WHERE external_id = ?').pluck().get(externalId) as number | undefined;
-      if (existing !== undefined) return { receipt: loadDocument(app.db, existing)!, duplicate: true };
-    }
-    const shift = requireOpenShift(app);
-    const now = app.now();
-    const tz = timeZoneOf(app);
-    const { number, seriesId, seq } = allocateNumber(app.db, registerOf(app), 'receipt', zonedParts(now, tz).year);
+  const shift = requireOpenShift(app);
+  return issueDocument(app, 'receipt', ({ number, now }) => {
     const payments = settled.value.payments.map((p) =>
       p.method === 'store_credit' ? { ...p, reference: redeemIn(app, p.reference ?? '', p.amount, number, actor) } : p,
     );
@@ -232,7 +204,7 @@ export function commitSale(app: App, sale: BuiltSale, actor: UserRow, externalId
         line: lines.length + 1,
         productId: null,
         sku: VOUCHER_SKU,
-        name: t('voucher.line', {}, app.settings['store.language'] ?? 'es'),
+        name: t('voucher.line', {}, app.profile.language),
         unit: 'each',
         qty: 1000,
         unitPrice: amount,
@@ -246,13 +218,11 @@ export function commitSale(app: App, sale: BuiltSale, actor: UserRow, externalId
         note: formatCreditCode(credit.code),
       });
     }
-    const receipt = insertDocument(app.db, {
-      type: 'receipt',
-      number,
-      seriesId,
-      seq,
-      register: registerOf(app),
-      createdAt: isoWithOffset(now, tz),
+    const move = prepared(app.db, "INSERT INTO stock_moves (product_id, qty, kind, ref, user_id, created_at) VALUES (?, ?, 'sale', ?, ?, ?)");
+    for (const l of lines.slice(0, priced.lines.length)) {
+      if (sale.info.get(priced.lines[l.line - 1]!.id)!.trackStock) move.run(l.productId, -l.qty, number, actor.id, now.toISOString());
+    }
+    return {
       userId: actor.id,
       shiftId: shift.id,
       refId: null,
@@ -270,28 +240,28 @@ export function commitSale(app: App, sale: BuiltSale, actor: UserRow, externalId
       note: note ?? sale.cart.note ?? null,
       body: null,
       lines,
-      taxes: priced.taxes.map((t) => ({ rate: t.rate, base: t.base, tax: t.tax })),
+      taxes: priced.taxes.map((x) => ({ rate: x.rate, base: x.base, tax: x.tax })),
       payments: payments.map((p) => ({ method: p.method, amount: p.amount, reference: p.reference ?? null })),
-    });
-    const move = saleMove(app.db);
-    for (const l of lines.slice(0, priced.lines.length)) {
-      if (sale.info.get(priced.lines[l.line - 1]!.id)!.trackStock) move.run(l.productId, -l.qty, number, actor.id, now.toISOString());
-    }
-    appendJournal(app.db, receipt);
-    // documents are immutable: the event names it, the sync client ships the document itself
-    appendOutbox(app.db, 'sale', { number, register: receipt.register, total: formatDecimal(receipt.total, currencyExponent(currency) ?? 2), created_at: receipt.createdAt }, now);
-    return { receipt, duplicate: false };
+    };
   });
 }
 
-const moves = new WeakMap<Sqlite, Statement>();
-function saleMove(db: Sqlite): Statement {
-  let st = moves.get(db);
-  if (!st) {
-    st = db.prepare("INSERT INTO stock_moves (product_id, qty, kind, ref, user_id, created_at) VALUES (?, ?, 'sale', ?, ?, ?)");
-    moves.set(db, st);
-  }
-  return st;
+/** A receipt already sold under this idempotency key, if any. */
+function soldAs(app: App, externalId: string | undefined): StoredDocument | undefined {
+  if (!externalId) return undefined;
+  const existing = prepared(app.db, 'SELECT id FROM documents WHERE external_id = ?').pluck().get(externalId) as number | undefined;
+  return existing === undefined ? undefined : loadDocument(app.db, existing)!;
+}
+
+/** Commits a built sale in its own transaction with its `sale` event. Returns the stored receipt. */
+export function commitSale(app: App, sale: BuiltSale, actor: UserRow, externalId?: string, note?: string): { receipt: StoredDocument; duplicate: boolean } {
+  return inTransaction(app, () => {
+    const existing = soldAs(app, externalId);
+    if (existing) return { receipt: existing, duplicate: true };
+    const receipt = commitSaleIn(app, sale, actor, externalId, note);
+    appendEvent(app, 'sale', { receipt: documentPayload(app, receipt), credits: creditMoves(app) });
+    return { receipt, duplicate: false };
+  });
 }
 
 /** A cart built at the till (the cashier terminal): priced lines, vouchers, approvals given on the way. */
@@ -303,25 +273,44 @@ export interface TillSale {
   payments: { method: string; amount: number; reference?: string }[];
 }
 
-/** Commits a cart from the till: its products are found again by sku (they may have changed since). */
+/**
+ * Commits a cart from the till. Nothing of it is taken on trust: each line's price and tax rate
+ * must still be the catalog's (or its scale label's), and every approval the cart needs
+ * (`approvalsNeeded`, the rule the till asked while selling) must be the cashier's own right or
+ * carry an active user whose role may give it.
+ */
 export function commitTillSale(app: App, sale: TillSale, actor: UserRow): StoredDocument {
+  const checked = checkCart(sale.cart);
+  if (!checked.ok) throw new TpvError('invalid', checked.problem.code, checked.problem.params ?? {});
   const info = new Map<number, LineInfo>();
   for (const l of sale.cart.lines) {
-    const row = prepared(app.db, 'SELECT id, category_id, track_stock FROM products WHERE sku = ?').get(l.sku) as
-      | { id: number; category_id: number | null; track_stock: number }
-      | undefined;
+    const found = l.label !== undefined ? lookupCode(app, l.label) : null;
+    const row = found?.row.sku === l.sku ? found.row : catalog(app.db).bySku.get(l.sku);
     if (!row) throw new TpvError('not_found', 'product.not_found', { code: l.sku });
+    if (!row.active) throw new TpvError('conflict', 'sale.product_inactive', { code: l.sku, sku: row.sku });
+    const price = found && found.row.sku === l.sku ? sellable(found).unitPrice : row.price;
+    if ((l.originalPrice ?? l.unitPrice) !== price || l.taxRate !== row.tax_rate) {
+      throw new TpvError('conflict', 'sale.price_changed', { sku: l.sku, name: l.name });
+    }
     info.set(l.id, { productId: row.id, categoryId: row.category_id, trackStock: row.track_stock === 1 });
+  }
+  if (sale.customerId !== null) findCustomer(app, String(sale.customerId));
+  for (const need of approvalsNeeded(sale.cart, app.profile.discountLimit, app.profile.pricesIncludeTax)) {
+    if (can(actor.role, need.action)) continue;
+    const given = sale.approvals.some((a) => {
+      if (a.action !== need.action) return false;
+      const by = userByCode(app.db, a.by);
+      return by !== undefined && by.active === 1 && can(by.role, need.action);
+    });
+    if (!given) throw new TpvError('conflict', 'permission.needs_approval', { action: need.action, user: actor.code, role: actor.role });
   }
   return commitSale(app, { ...sale, info }, actor).receipt;
 }
 
 /** `tpv sale`: build, check and commit one sale. */
 export function sell(app: App, input: SaleInput, actor: UserRow, approver?: Approver): { receipt: StoredDocument; duplicate: boolean } {
-  if (input.id) {
-    const existing = app.db.prepare('SELECT id FROM documents WHERE external_id = ?').pluck().get(input.id) as number | undefined;
-    if (existing !== undefined) return { receipt: loadDocument(app.db, existing)!, duplicate: true };
-  }
+  const existing = soldAs(app, input.id);
+  if (existing) return { receipt: existing, duplicate: true };
   const built = buildSale(app, input, actor, approver);
   return commitSale(app, built, actor, input.id, input.note);
 }
@@ -339,10 +328,10 @@ export function receiptByNumber(app: App, typed: string): StoredDocument {
 // ---- the receipt as scripts see it ----------------------------------------------------------
 
 /** The receipt in JSON: amounts as decimal strings in the document's currency, locale-free. */
-export function receiptJson(db: Sqlite, d: StoredDocument) {
+export function receiptJson(app: App, d: StoredDocument) {
   const e = currencyExponent(d.currency) ?? 2;
   const m = (n: number): string => formatDecimal(n, e);
-  const user = userById(db, d.userId);
+  const user = userById(app.db, d.userId);
   return {
     number: d.number,
     type: d.type,

@@ -1,9 +1,11 @@
 /** Numbering series: `tpv series list|add|set`, and the allocation of a number inside a document's transaction. */
 import { TpvError } from '../core/errors.js';
-import { allocate, checkTemplate, DEFAULT_TEMPLATES, type DocType, formatNumber } from '../core/numbering.js';
+import { allocate, checkTemplate, DEFAULT_TEMPLATES, DOC_TYPES, type DocType, formatNumber } from '../core/numbering.js';
 import { zonedParts } from '../core/time.js';
 import { prepared, type Sqlite } from '../db/connection.js';
+import { type Approver, authorize, type UserRow } from './auth.js';
 import { type App, inTransaction } from './context.js';
+import { appendEvent } from './outbox.js';
 
 export interface SeriesRow {
   id: number;
@@ -37,7 +39,7 @@ function view(r: SeriesRow, year: number): SeriesView {
   };
 }
 
-const storeYear = (app: App): number => zonedParts(app.now(), app.settings['store.timezone'] ?? 'UTC').year;
+const storeYear = (app: App): number => zonedParts(app.now(), app.profile.timezone).year;
 
 function row(db: Sqlite, register: string, type: DocType): SeriesRow | undefined {
   return prepared(db, 'SELECT * FROM series WHERE register = ? AND doc_type = ?').get(register, type) as SeriesRow | undefined;
@@ -64,17 +66,21 @@ export function allocateNumber(
 }
 
 export function listSeries(app: App): SeriesView[] {
-  const register = app.settings['register.code'] ?? 'T01';
-  // every document type has a series, shown with its default until first used
-  inTransaction(app, () => {
-    for (const type of Object.keys(DEFAULT_TEMPLATES) as DocType[]) {
-      if (!row(app.db, register, type)) {
-        app.db.prepare('INSERT INTO series (register, doc_type, template) VALUES (?, ?, ?)').run(register, type, DEFAULT_TEMPLATES[type]);
-      }
-    }
-  });
+  const { register } = app.profile;
+  const rows = app.db.prepare('SELECT * FROM series ORDER BY register, id').all() as SeriesRow[];
+  // every document type of this register has a series, shown with its default until first used
+  const unused = DOC_TYPES.filter((type) => !rows.some((r) => r.register === register && r.doc_type === type)).map(
+    (type): SeriesRow => ({ id: 0, register, doc_type: type, template: DEFAULT_TEMPLATES[type], next: 1, yearly_reset: 0, year: null }),
+  );
   const year = storeYear(app);
-  return (app.db.prepare('SELECT * FROM series ORDER BY register, id').all() as SeriesRow[]).map((r) => view(r, year));
+  return [...rows, ...unused].sort((a, b) => a.register.localeCompare(b.register)).map((r) => view(r, year));
+}
+
+/** Writes a series change with its `series` event. */
+function saved(app: App, register: string, type: DocType, actor: UserRow): SeriesView {
+  const r = row(app.db, register, type)!;
+  appendEvent(app, 'series', { register, type, template: r.template, next: r.next, yearly_reset: r.yearly_reset === 1, by: actor.code });
+  return view(r, storeYear(app));
 }
 
 export interface SeriesChange {
@@ -91,7 +97,8 @@ function validTemplate(template: string): string {
 }
 
 /** `tpv series add`: a series for another register or type (e.g. a second till sharing the database). */
-export function addSeries(app: App, register: string, type: DocType, change: SeriesChange): SeriesView {
+export function addSeries(app: App, actor: UserRow, register: string, type: DocType, change: SeriesChange, approver?: Approver): SeriesView {
+  authorize(app, actor, 'manage_store', approver);
   const code = register.trim().toUpperCase();
   if (!/^[A-Z0-9]{1,8}$/.test(code)) throw new TpvError('invalid', 'series.register', { register });
   const template = validTemplate(change.template ?? DEFAULT_TEMPLATES[type]);
@@ -100,17 +107,18 @@ export function addSeries(app: App, register: string, type: DocType, change: Ser
     app.db
       .prepare('INSERT INTO series (register, doc_type, template, next, yearly_reset) VALUES (?, ?, ?, ?, ?)')
       .run(code, type, template, change.next ?? 1, change.yearlyReset ? 1 : 0);
-    return view(row(app.db, code, type)!, storeYear(app));
+    return saved(app, code, type, actor);
   });
 }
 
 /** `tpv series set`: template, yearly reset, or a later starting number. */
-export function setSeries(app: App, register: string, type: DocType, change: SeriesChange): SeriesView {
+export function setSeries(app: App, actor: UserRow, register: string, type: DocType, change: SeriesChange, approver?: Approver): SeriesView {
+  authorize(app, actor, 'manage_store', approver);
   const code = register.trim().toUpperCase();
   return inTransaction(app, () => {
     let r = row(app.db, code, type);
     if (!r) {
-      if (code !== (app.settings['register.code'] ?? 'T01')) throw new TpvError('not_found', 'series.not_found', { register: code, type });
+      if (code !== app.profile.register) throw new TpvError('not_found', 'series.not_found', { register: code, type });
       app.db.prepare('INSERT INTO series (register, doc_type, template) VALUES (?, ?, ?)').run(code, type, DEFAULT_TEMPLATES[type]);
       r = row(app.db, code, type)!;
     }
@@ -129,6 +137,6 @@ export function setSeries(app: App, register: string, type: DocType, change: Ser
     app.db
       .prepare('UPDATE series SET template = ?, yearly_reset = ?, next = ? WHERE id = ?')
       .run(template, (change.yearlyReset ?? r.yearly_reset === 1) ? 1 : 0, change.next ?? r.next, r.id);
-    return view(row(app.db, code, type)!, storeYear(app));
+    return saved(app, code, type, actor);
   });
 }

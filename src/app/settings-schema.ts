@@ -8,7 +8,7 @@ import { checkLayout } from '../core/barcode.js';
 import { TpvError } from '../core/errors.js';
 import { currencyExponent, parseDecimal, parseRate } from '../core/money.js';
 import { parseBoolean } from '../core/product.js';
-import { type SettingKey, type Settings, variableMeasureLayout } from './settings.js';
+import { resolveProfile, type SettingKey, type Settings } from '../core/profile.js';
 
 const text = (max: number) => z.string().trim().min(1, 'setting.empty').max(max, 'setting.too_long');
 const bool = z.preprocess(
@@ -107,6 +107,6 @@ export function parseSetting<K extends SettingKey>(key: K, value: unknown): Sett
 
 /** Validates a would-be layout as a whole (after changing one of its keys). */
 export function assertLayout(s: Partial<Settings>): void {
-  const r = checkLayout(variableMeasureLayout(s));
+  const r = checkLayout(resolveProfile(s).barcodes);
   if (!r.ok) throw new TpvError('invalid', r.problem.code, r.problem.params ?? {});
 }

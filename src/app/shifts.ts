@@ -2,21 +2,24 @@
  * Shifts (cash sessions): open with a float, cash in/out, the X report (running figures) and the
  * Z report that closes a shift — a fiscal document with its own number, journaled.
  */
-import type { Json } from '../core/canonical.js';
+import type { Approval } from '../core/document.js';
 import { TpvError } from '../core/errors.js';
-import { formatDecimal } from '../core/money.js';
-import { isoWithOffset, zonedParts } from '../core/time.js';
+import { formatRate } from '../core/money.js';
+import { readZBody, type ShiftFigures, zBody } from '../core/shift.js';
+import { isoWithOffset } from '../core/time.js';
 import { prepared, type Sqlite } from '../db/connection.js';
-import { type Approval, documentIdByNumber, insertDocument, loadDocument } from '../db/documents.js';
-import { type Approver, authorize } from './auth.js';
-import { type App, inTransaction, storeMoney } from './context.js';
-import { appendJournal } from './journal.js';
-import { appendOutbox } from './outbox.js';
-import { allocateNumber } from './series.js';
-import type { UserRow } from './users.js';
+import { documentIdByNumber, loadDocument } from '../db/documents.js';
+import { figuresText } from '../devices/shift-report.js';
+import { type Approver, authorize, type UserRow } from './auth.js';
+import { type App, inTransaction } from './context.js';
+import { documentPayload, moneyText } from './events.js';
+import { uuidv7 } from './ids.js';
+import { issueDocument } from './issue.js';
+import { appendEvent } from './outbox.js';
 
 export interface ShiftRow {
   id: number;
+  uid: string;
   register: string;
   opened_at: string;
   opened_by: number;
@@ -27,32 +30,33 @@ export interface ShiftRow {
   z_document_id: number | null;
 }
 
-export const registerOf = (app: App): string => app.settings['register.code'] ?? 'T01';
-export const timeZoneOf = (app: App): string => app.settings['store.timezone'] ?? 'UTC';
-
 export function openShiftRow(db: Sqlite, register: string): ShiftRow | undefined {
   return prepared(db, 'SELECT * FROM shifts WHERE register = ? AND closed_at IS NULL').get(register) as ShiftRow | undefined;
 }
 
 /** The open shift, or exit 5 saying to open one. */
 export function requireOpenShift(app: App): ShiftRow {
-  const s = openShiftRow(app.db, registerOf(app));
-  if (!s) throw new TpvError('conflict', 'shift.none_open', { register: registerOf(app) });
+  const { register } = app.profile;
+  const s = openShiftRow(app.db, register);
+  if (!s) throw new TpvError('conflict', 'shift.none_open', { register });
   return s;
 }
 
 export function openShift(app: App, actor: UserRow, float: number, approver?: Approver): ShiftRow {
   if (float < 0) throw new TpvError('invalid', 'shift.float_negative');
-  authorize(app, actor, 'shift_open', approver);
+  const approval = authorize(app, actor, 'shift_open', approver);
   return inTransaction(app, () => {
-    const existing = openShiftRow(app.db, registerOf(app));
+    const { register, timezone } = app.profile;
+    const existing = openShiftRow(app.db, register);
     if (existing) throw new TpvError('conflict', 'shift.already_open', { shift: existing.id, since: existing.opened_at });
-    const at = isoWithOffset(app.now(), timeZoneOf(app));
+    const now = app.now();
+    const at = isoWithOffset(now, timezone);
+    const uid = uuidv7(now);
     const id = Number(
-      app.db.prepare('INSERT INTO shifts (register, opened_at, opened_by, float) VALUES (?, ?, ?, ?)').run(registerOf(app), at, actor.id, float)
+      app.db.prepare('INSERT INTO shifts (uid, register, opened_at, opened_by, float) VALUES (?, ?, ?, ?, ?)').run(uid, register, at, actor.id, float)
         .lastInsertRowid,
     );
-    appendOutbox(app.db, 'shift_open', { register: registerOf(app), shift: id, at, float, user: actor.code }, app.now());
+    appendEvent(app, 'shift_open', { shift: uid, register, opened_at: at, float: moneyText(app, float), user: actor.code, approval });
     return app.db.prepare('SELECT * FROM shifts WHERE id = ?').get(id) as ShiftRow;
   });
 }
@@ -73,40 +77,16 @@ export function cashMove(
     if (kind === 'out') {
       const f = shiftFigures(app.db, shift);
       if (amount > f.cash.expected) {
-        throw new TpvError('conflict', 'shift.cash_out_over', { expected: formatDecimal(f.cash.expected, storeMoney(app).exponent) });
+        throw new TpvError('conflict', 'shift.cash_out_over', { expected: moneyText(app, f.cash.expected) });
       }
     }
-    const at = isoWithOffset(app.now(), timeZoneOf(app));
+    const at = isoWithOffset(app.now(), app.profile.timezone);
     app.db
       .prepare('INSERT INTO cash_moves (shift_id, kind, amount, reason, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(shift.id, kind, amount, reason.trim(), actor.id, at);
-    appendOutbox(app.db, 'cash_move', { shift: shift.id, kind, amount, reason: reason.trim(), user: actor.code, at, approval }, app.now());
+    appendEvent(app, 'cash_move', { shift: shift.uid, kind, amount: moneyText(app, amount), reason: reason.trim(), user: actor.code, at, approval });
     return shiftFigures(app.db, shift);
   });
-}
-
-export interface ShiftFigures {
-  shift: number;
-  register: string;
-  opened_at: string;
-  closed_at: string | null;
-  receipts: { count: number; first: string | null; last: string | null; total: number; discounts: number };
-  refunds: { count: number; total: number };
-  /** Net by tender: sales minus refunds. */
-  tenders: { method: string; sales: number; refunds: number; net: number }[];
-  /** Net by tax rate: sales minus refunds. */
-  taxes: { rate: number; base: number; tax: number }[];
-  cash: {
-    float: number;
-    sales: number;
-    refunds: number;
-    in: number;
-    out: number;
-    rounding: number;
-    expected: number;
-    counted: number | null;
-    difference: number | null;
-  };
 }
 
 /** The running figures of a shift, all set-based (a shift of 100,000 receipts stays fast). */
@@ -199,49 +179,42 @@ export function closeShift(
   if (a) approvals.push(a);
   return inTransaction(app, () => {
     const shift = requireOpenShift(app);
-    const carts = app.db.prepare('SELECT count(*) FROM carts WHERE register = ?').pluck().get(registerOf(app)) as number;
+    const { register, timezone } = app.profile;
+    const carts = app.db.prepare('SELECT count(*) FROM carts WHERE register = ?').pluck().get(register) as number;
     if (carts > 0) {
       if (!opts.force) throw new TpvError('conflict', 'shift.carts_pending', { carts });
       // closing takes a supervisor (the actor, or the approver checked above): record who forced it
-      approvals.push({ action: 'shift_close_force', by: a?.by ?? actor.code, at: isoWithOffset(app.now(), timeZoneOf(app)), detail: `${carts} carts dropped` });
+      approvals.push({ action: 'shift_close_force', by: a?.by ?? actor.code, at: isoWithOffset(app.now(), timezone), detail: `${carts} carts dropped` });
     }
-    const now = app.now();
-    const at = isoWithOffset(now, timeZoneOf(app));
-    const figures = shiftFigures(app.db, { ...shift, closed_at: at }, counted);
-    const money = storeMoney(app);
-    const { number, seriesId, seq } = allocateNumber(app.db, registerOf(app), 'z_report', zonedParts(now, timeZoneOf(app)).year);
-    const z = insertDocument(app.db, {
-      type: 'z_report',
-      number,
-      seriesId,
-      seq,
-      register: registerOf(app),
-      createdAt: at,
-      userId: actor.id,
-      shiftId: shift.id,
-      refId: null,
-      customerId: null,
-      externalId: null,
-      pricesIncludeTax: money.pricesIncludeTax,
-      currency: money.currency,
-      subtotal: figures.receipts.total,
-      discount: figures.receipts.discounts,
-      total: figures.receipts.total - figures.refunds.total,
-      tendered: 0,
-      change: 0,
-      rounding: figures.cash.rounding,
-      approvals,
-      note: null,
-      body: figures as unknown as Json,
-      lines: [],
-      taxes: figures.taxes.filter((t) => t.base !== 0 || t.tax !== 0),
-      payments: [],
+    let figures!: ShiftFigures;
+    const z = issueDocument(app, 'z_report', ({ at }) => {
+      figures = shiftFigures(app.db, { ...shift, closed_at: at }, counted);
+      return {
+        userId: actor.id,
+        shiftId: shift.id,
+        refId: null,
+        customerId: null,
+        externalId: null,
+        pricesIncludeTax: app.profile.pricesIncludeTax,
+        currency: app.profile.currency,
+        subtotal: figures.receipts.total,
+        discount: figures.receipts.discounts,
+        total: figures.receipts.total - figures.refunds.total,
+        tendered: 0,
+        change: 0,
+        rounding: figures.cash.rounding,
+        approvals,
+        note: null,
+        body: zBody(figures),
+        lines: [],
+        taxes: figures.taxes.filter((t) => t.base !== 0 || t.tax !== 0),
+        payments: [],
+      };
     });
-    appendJournal(app.db, z);
-    app.db.prepare('UPDATE shifts SET closed_at = ?, closed_by = ?, counted = ?, z_document_id = ? WHERE id = ?').run(at, actor.id, counted, z.id, shift.id);
-    if (opts.force) app.db.prepare('DELETE FROM carts WHERE register = ?').run(registerOf(app));
-    appendOutbox(app.db, 'shift_close', { z: number, shift: shift.id, figures }, now);
-    return { number, figures };
+    app.db.prepare('UPDATE shifts SET closed_at = ?, closed_by = ?, counted = ?, z_document_id = ? WHERE id = ?').run(z.createdAt, actor.id, counted, z.id, shift.id);
+    if (opts.force) app.db.prepare('DELETE FROM carts WHERE register = ?').run(register);
+    appendEvent(app, 'shift_close', { shift: shift.uid, z: documentPayload(app, z), carts_dropped: opts.force ? carts : 0 });
+    return { number: z.number, figures };
   });
 }
 
@@ -252,5 +225,27 @@ export function zReport(app: App, number?: string): CloseResult {
     : (app.db.prepare("SELECT id FROM documents WHERE type = 'z_report' ORDER BY id DESC LIMIT 1").pluck().get() as number | undefined);
   const doc = id === undefined ? undefined : loadDocument(app.db, id);
   if (!doc || doc.type !== 'z_report') throw new TpvError('not_found', 'shift.z_not_found', { number: number ?? '-' });
-  return { number: doc.number, figures: doc.body as unknown as ShiftFigures };
+  return { number: doc.number, figures: readZBody(doc.body) };
+}
+
+/** Shift figures as scripts see them (`tpv shift … --json`): amounts as decimal strings. */
+export function figuresView(app: App, f: ShiftFigures, number?: string) {
+  const m = (n: number | null): string | null => (n === null ? null : moneyText(app, n));
+  return {
+    ...(number ? { number } : {}),
+    shift: f.shift,
+    register: f.register,
+    opened_at: f.opened_at,
+    closed_at: f.closed_at,
+    receipts: { ...f.receipts, total: m(f.receipts.total), discounts: m(f.receipts.discounts) },
+    refunds: { count: f.refunds.count, total: m(f.refunds.total) },
+    tenders: f.tenders.map((x) => ({ method: x.method, sales: m(x.sales), refunds: m(x.refunds), net: m(x.net) })),
+    taxes: f.taxes.map((x) => ({ rate: formatRate(x.rate), base: m(x.base), tax: m(x.tax) })),
+    cash: Object.fromEntries(Object.entries(f.cash).map(([k, v]) => [k, m(v)])),
+  };
+}
+
+/** The X or Z report as aligned text (the terminal's screen, `tpv shift`). */
+export function shiftReportText(app: App, f: ShiftFigures, title: string): string {
+  return figuresText(app.profile, f, title);
 }

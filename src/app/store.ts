@@ -1,9 +1,17 @@
 /** Store setup: `tpv init` (and the demo store). */
+import { createReadStream, statSync } from 'node:fs';
+import { packageFile } from '../assets.js';
 import { TpvError } from '../core/errors.js';
-import { type App, inTransaction, openApp, type OpenOptions } from './context.js';
-import { SETTING_DEFAULTS, type Settings, writeSettings } from './settings.js';
+import { formatRate } from '../core/money.js';
+import { defaultTaxRates, type Settings } from '../core/profile.js';
+import { actingUser } from './auth.js';
+import { type App, inTransaction } from './context.js';
+import { importProducts } from './import.js';
+import { openApp, type OpenOptions } from './open.js';
+import { appendEvent } from './outbox.js';
+import { writeSettings } from '../db/settings.js';
 import { parseSetting } from './settings-schema.js';
-import { defaultTaxRates, insertTaxCategory } from './taxes.js';
+import { insertTaxCategory } from './taxes.js';
 import { insertUser, type NewUser } from './users.js';
 
 export interface StoreInput {
@@ -25,7 +33,6 @@ export interface StoreInput {
 /** Validates every field first (naming the first bad one), then writes the store in one transaction. */
 export async function initStore(path: string, input: StoreInput, opts: OpenOptions = {}): Promise<App> {
   const values: Partial<Settings> = {
-    ...SETTING_DEFAULTS,
     'store.name': parseSetting('store.name', input.name),
     'store.legal_name': parseSetting('store.legal_name', input.legalName),
     'store.tax_id': parseSetting('store.tax_id', input.taxId),
@@ -47,10 +54,15 @@ export async function initStore(path: string, input: StoreInput, opts: OpenOptio
       const existing = app.db.prepare("SELECT value FROM settings WHERE key = 'store.name'").pluck().get() as string | undefined;
       if (existing !== undefined) throw new TpvError('conflict', 'store.exists', { path, name: JSON.parse(existing) as string });
       writeSettings(app.db, values);
-      for (const rate of new Set(rates)) insertTaxCategory(app.db, country, rate);
+      const taxes = [...new Set(rates)].map((rate) => insertTaxCategory(app.db, country, rate));
       insertUser(app.db, { ...input.admin, role: 'admin' }, app.now());
+      appendEvent(app, 'store_init', {
+        settings: values,
+        taxes: taxes.map((x) => ({ code: x.code, name: x.name, rate: formatRate(x.rate) })),
+        admin: { code: input.admin.code.trim(), name: input.admin.name.trim(), role: 'admin', active: true },
+      });
     });
-    app.settings = { ...app.settings, ...values };
+    app.reload();
     return app;
   } catch (e) {
     app.close();
@@ -71,3 +83,16 @@ export const DEMO_STORE: Omit<StoreInput, 'admin'> = {
   language: 'es',
 };
 export const DEMO_ADMIN: Omit<NewUser, 'role'> = { code: 'admin', name: 'Admin', pin: '1234' };
+
+/** The demo store at `path`: the Spanish grocery of the README with its 300-product catalog. */
+export async function createDemoStore(path: string, opts: OpenOptions = {}): Promise<{ path: string; products: number; pin: string }> {
+  const app = await initStore(path, { ...DEMO_STORE, admin: DEMO_ADMIN }, opts);
+  try {
+    const file = packageFile('fixtures/demo-catalog.csv');
+    const admin = actingUser(app.db, DEMO_ADMIN.code);
+    const report = await importProducts(app, admin, createReadStream(file), statSync(file).size, { source: 'demo-catalog.csv' });
+    return { path, products: report.created, pin: DEMO_ADMIN.pin };
+  } finally {
+    app.close();
+  }
+}

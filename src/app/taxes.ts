@@ -1,38 +1,17 @@
 /** Tax categories: one per rate. Products refer to a category; imports name the rate in percent. */
 import { TpvError } from '../core/errors.js';
 import { formatRate } from '../core/money.js';
+import { taxLabel } from '../core/profile.js';
 import type { Sqlite } from '../db/connection.js';
+import { type Approver, authorize, type UserRow } from './auth.js';
 import { type App, inTransaction } from './context.js';
+import { appendEvent } from './outbox.js';
 
 export interface TaxCategory {
   id: number;
   code: string;
   name: string;
   rate: number; // basis points
-}
-
-/** The usual rates of a country, for a new store (basis points). */
-const COUNTRY_RATES: Record<string, { rates: number[]; label: string }> = {
-  ES: { rates: [2100, 1000, 400, 0], label: 'IVA' },
-  EC: { rates: [1500, 500, 0], label: 'IVA' },
-  MX: { rates: [1600, 800, 0], label: 'IVA' },
-  PT: { rates: [2300, 1300, 600, 0], label: 'IVA' },
-  FR: { rates: [2000, 1000, 550, 210, 0], label: 'TVA' },
-  DE: { rates: [1900, 700, 0], label: 'MwSt' },
-  IT: { rates: [2200, 1000, 500, 400, 0], label: 'IVA' },
-  AR: { rates: [2100, 1050, 0], label: 'IVA' },
-  CO: { rates: [1900, 500, 0], label: 'IVA' },
-  CL: { rates: [1900, 0], label: 'IVA' },
-  PE: { rates: [1800, 0], label: 'IGV' },
-};
-
-export function defaultTaxRates(country: string): number[] {
-  return COUNTRY_RATES[country]?.rates ?? [];
-}
-
-/** The name of the tax on receipts: IVA, TVA, MwSt, IGV… */
-export function taxLabel(country: string): string {
-  return COUNTRY_RATES[country]?.label ?? 'TAX';
 }
 
 export function insertTaxCategory(
@@ -60,10 +39,14 @@ export function listTaxes(db: Sqlite): TaxCategory[] {
   return db.prepare('SELECT id, code, name, rate FROM tax_categories ORDER BY rate DESC').all() as TaxCategory[];
 }
 
-export function addTax(app: App, rate: number, code?: string, name?: string): TaxCategory {
-  return inTransaction(app, () =>
-    insertTaxCategory(app.db, app.settings['store.country'] ?? '', rate, code, name),
-  );
+/** `tpv taxes add`: a new rate for the catalog (store management). */
+export function addTax(app: App, actor: UserRow, rate: number, opts: { code?: string; name?: string; approver?: Approver } = {}): TaxCategory {
+  authorize(app, actor, 'manage_store', opts.approver);
+  return inTransaction(app, () => {
+    const tax = insertTaxCategory(app.db, app.profile.country, rate, opts.code, opts.name);
+    appendEvent(app, 'tax_category', { tax: { code: tax.code, name: tax.name, rate: formatRate(tax.rate) } });
+    return tax;
+  });
 }
 
 /** rate (bp) → category id, for imports and product edits. */

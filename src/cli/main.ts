@@ -6,17 +6,31 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_CODES, TpvError } from '../core/errors.js';
 import { errorMessage, languageFromEnv, setLanguage, t } from '../i18n/index.js';
 import { VERSION } from '../version.js';
-import * as configCommands from '../commands/config.js';
-import * as creditCommands from '../commands/credit.js';
-import * as customerCommands from '../commands/customers.js';
-import * as deviceCommands from '../commands/devices.js';
-import * as invoiceCommands from '../commands/invoice.js';
-import * as posCommands from '../commands/pos.js';
-import * as refundCommands from '../commands/refund.js';
-import * as initCommands from '../commands/init.js';
-import * as productCommands from '../commands/products.js';
-import * as saleCommands from '../commands/sale.js';
-import * as shiftCommands from '../commands/shift.js';
+import * as init from '../commands/init.js';
+import * as demo from '../commands/demo.js';
+import * as config from '../commands/config.js';
+import * as taxes from '../commands/taxes.js';
+import * as migrate from '../commands/migrate.js';
+import * as products from '../commands/products.js';
+import * as stock from '../commands/stock.js';
+import * as sale from '../commands/sale.js';
+import * as sales from '../commands/sales.js';
+import * as receipts from '../commands/receipts.js';
+import * as report from '../commands/report.js';
+import * as shift from '../commands/shift.js';
+import * as users from '../commands/users.js';
+import * as series from '../commands/series.js';
+import * as audit from '../commands/audit.js';
+import * as credit from '../commands/credit.js';
+import * as customers from '../commands/customers.js';
+import * as refund from '../commands/refund.js';
+import * as exchange from '../commands/exchange.js';
+import * as invoice from '../commands/invoice.js';
+import * as pos from '../commands/pos.js';
+import * as devices from '../commands/devices.js';
+import * as print from '../commands/print.js';
+import * as drawer from '../commands/drawer.js';
+import * as doctor from '../commands/doctor.js';
 import { Cli, type Io } from './runtime.js';
 
 export function buildProgram(io: Io): { program: Command; cli: Cli } {
@@ -40,17 +54,8 @@ export function buildProgram(io: Io): { program: Command; cli: Cli } {
       },
     })
     .exitOverride();
-  initCommands.register(program, cli);
-  configCommands.register(program, cli);
-  productCommands.register(program, cli);
-  saleCommands.register(program, cli);
-  shiftCommands.register(program, cli);
-  creditCommands.register(program, cli);
-  customerCommands.register(program, cli);
-  refundCommands.register(program, cli);
-  invoiceCommands.register(program, cli);
-  posCommands.register(program, cli);
-  deviceCommands.register(program, cli);
+  // one module per command group, named after it, in the order `tpv --help` lists them
+  for (const group of [init, demo, config, taxes, migrate, products, stock, sale, sales, receipts, report, shift, users, series, audit, credit, customers, refund, exchange, invoice, pos, devices, print, drawer, doctor]) group.register(program, cli);
   for (const c of allCommands(program)) {
     c.exitOverride();
     c.configureOutput(program.configureOutput());

@@ -1,7 +1,9 @@
 /** What every command gets: global options, the database, output in text or `--json`, prompts. */
+import { existsSync, readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { type App, type Notice, openApp, type OpenOptions } from '../app/context.js';
+import type { App, Notice } from '../app/context.js';
+import { openApp, type OpenOptions } from '../app/open.js';
 import { TpvError } from '../core/errors.js';
 import { t } from '../i18n/index.js';
 import { ensureParentDir, resolveDbPath } from './paths.js';
@@ -113,6 +115,13 @@ export class Cli {
       stdin.resume();
       stdin.on('data', onData);
     });
+  }
+
+  /** The text of `--file PATH`, else of stdin (a request: `tpv refund`, `tpv exchange`…). */
+  async readInput(file: string | undefined): Promise<string> {
+    if (file === undefined) return this.readStdin();
+    if (!existsSync(file)) throw new TpvError('not_found', 'file.not_found', { path: file });
+    return readFileSync(file, 'utf8');
   }
 
   /** Reads all of stdin (for `--admin-pin-stdin`, `tpv sale`, …). */

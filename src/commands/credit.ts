@@ -1,15 +1,13 @@
 /** `tpv credit issue|show|print|list|void|expire`: store credit and gift vouchers. */
 import type { Command } from 'commander';
-import { type CreditView, expireDue, issueCredit, listCredits, showCredit, slipByCode, voidCredit } from '../app/credit.js';
-import { deviceOf } from '../app/devices.js';
-import { layoutCreditVoucher } from '../devices/documents.js';
-import { renderText } from '../devices/layout.js';
+import { type CreditView, expireDue, issueCredit, listCredits, showCredit, voidCredit } from '../app/credit.js';
+import { creditSlip } from '../app/documents.js';
 import { TpvError } from '../core/errors.js';
 import { formatNumberText } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
-import { actors, allow } from '../cli/actors.js';
+import { actors } from '../cli/actors.js';
+import { parseAmount } from '../cli/flags.js';
 import { type Cli, example, table } from '../cli/runtime.js';
-import { parseAmount } from './shift.js';
 
 const STATUSES = ['active', 'spent', 'expired', 'void'] as const;
 
@@ -55,14 +53,16 @@ export function register(program: Command, cli: Cli): void {
       .option('--expires <date|never>', t('help.credit.expires'))
       .action((amount: string, o: { customer?: string; expires?: string }) =>
         cli.withApp((app) => {
-          allow(cli, app, 'refund');
-          const { actor } = actors(cli, app);
+          const { actor, approver } = actors(cli, app);
           const expiresAt = expiryFlag(o.expires);
           const customerId = customerFlag(o.customer);
-          const c = issueCredit(app, parseAmount(app, amount, 'AMOUNT'), actor, {
-            ...(expiresAt !== undefined ? { expiresAt } : {}),
-            ...(customerId !== undefined ? { customerId } : {}),
-          });
+          const c = issueCredit(
+            app,
+            parseAmount(app, amount, 'AMOUNT'),
+            actor,
+            { ...(expiresAt !== undefined ? { expiresAt } : {}), ...(customerId !== undefined ? { customerId } : {}) },
+            approver,
+          );
           cli.out(c, () => creditText(c));
         }),
       ),
@@ -87,14 +87,13 @@ export function register(program: Command, cli: Cli): void {
       .option('--preview', t('help.devices.preview'))
       .action((code: string, o: { preview?: boolean }) =>
         cli.withApp(async (app) => {
-          const slip = slipByCode(app, code);
-          const printer = deviceOf(app, 'printer');
-          const page = layoutCreditVoucher(app, slip, { code: printer?.code ?? 'code128' });
-          if (o.preview) return cli.out({ code: slip.printed, text: renderText(page, printer?.columns ?? 42) }, () => renderText(page, printer?.columns ?? 42));
-          const { printLayouts } = await import('../app/peripherals.js');
-          const r = await printLayouts(app, [page]);
-          if (!r.printer) throw new TpvError('not_found', 'printer.none');
-          cli.out({ code: slip.printed, ...r }, () => t('devices.printed', { number: slip.printed, printer: r.printer ?? '', bytes: r.bytes }));
+          if (o.preview) {
+            const slip = creditSlip(app, code);
+            return cli.out({ code: slip.printed, text: slip.text }, () => slip.text);
+          }
+          const { printCreditSlip } = await import('../app/peripherals.js');
+          const r = await printCreditSlip(app, code);
+          cli.out(r, () => t('devices.printed', { number: r.code, printer: r.printer ?? '', bytes: r.bytes }));
         }),
       ),
     'tpv credit print 7K3M-9QXD-2HFA-P4WZ',
@@ -134,8 +133,8 @@ export function register(program: Command, cli: Cli): void {
       .option('--reason <text>', t('help.shift.reason'))
       .action((code: string, o: { reason?: string }) =>
         cli.withApp((app) => {
-          allow(cli, app, 'refund');
-          const c = voidCredit(app, code, actors(cli, app).actor, o.reason);
+          const { actor, approver } = actors(cli, app);
+          const c = voidCredit(app, code, actor, o.reason, approver);
           cli.out(c, () => creditText(c));
         }),
       ),

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { addCustomer, type Customer, type CustomerInput, findCustomer, importCustomers, listCustomers, setCustomer } from '../app/customers.js';
 import { errorMessage, t } from '../i18n/index.js';
-import { allow } from '../cli/actors.js';
+import { actors } from '../cli/actors.js';
 import { type Cli, example, table } from '../cli/runtime.js';
 import { TpvError } from '../core/errors.js';
 
@@ -96,9 +96,9 @@ export function register(program: Command, cli: Cli): void {
       .description(t('help.customers.import'))
       .action((file: string) =>
         cli.withApp((app) => {
-          allow(cli, app, 'manage_catalog');
+          const { actor, approver } = actors(cli, app);
           try {
-            const r = importCustomers(app, file);
+            const r = importCustomers(app, actor, file, approver);
             cli.out(r, () => t('customers.imported', { created: r.created }));
           } catch (e) {
             if (e instanceof TpvError && e.code === 'customer.import_rejected' && !cli.json) {

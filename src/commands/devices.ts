@@ -1,16 +1,14 @@
 /**
- * `tpv devices add|list|remove|test|listen|simulate`, `tpv drawer open`, `tpv doctor`: the
- * technician's toolbox. Device code (the ESC/POS encoder, serialport) is loaded only by the
- * commands that talk to devices, so the rest of tpv starts as fast as before.
+ * `tpv devices add|list|remove|test|listen|simulate`: the technician's toolbox. Device code (the
+ * ESC/POS encoder, serialport) is loaded only by the commands that talk to devices, so the rest of
+ * tpv starts as fast as before.
  */
 import type { Command } from 'commander';
-import { DEVICE_KINDS, type DeviceConfig, type DeviceKind, deviceOf, listDevices, parseDevice, removeDevice, saveDevice } from '../app/devices.js';
+import { addDevice, DEVICE_KINDS, type DeviceConfig, type DeviceKind, deviceOf, listDevices, removeDevice } from '../app/devices.js';
+import { testPage } from '../app/documents.js';
 import { TpvError } from '../core/errors.js';
-import type { DisplayMode } from '../devices/display.js';
-import { renderText } from '../devices/layout.js';
-import { layoutTestPage } from '../devices/documents.js';
 import { t } from '../i18n/index.js';
-import { actors, allow } from '../cli/actors.js';
+import { actors } from '../cli/actors.js';
 import { type Cli, example, table } from '../cli/runtime.js';
 
 interface AddFlags {
@@ -78,11 +76,9 @@ export function register(program: Command, cli: Cli): void {
       .option('--replace', t('help.devices.replace'))
       .action(async (kindText: string, o: AddFlags) => {
         const kind = kindOf(kindText);
-        const { isPrinterProfile } = await import('../devices/escpos.js');
-        const d = parseDevice(kind, { ...o, replace: undefined }, isPrinterProfile);
-        await cli.withApp((app) => {
-          allow(cli, app, 'manage_store');
-          saveDevice(app, d, o.replace ?? false);
+        await cli.withApp(async (app) => {
+          const { actor, approver } = actors(cli, app);
+          const d = await addDevice(app, actor, kind, { ...o, replace: undefined }, o.replace ?? false, approver);
           cli.out(d, () => t('devices.added', { name: d.name, kind: d.kind, settings: describeDevice(d) }));
         });
       }),
@@ -109,15 +105,8 @@ export function register(program: Command, cli: Cli): void {
             }),
           );
         });
-        const ports = await import('../devices/ports.js');
-        const detected = o.detect ? await ports.listSerialPorts() : [];
-        const printers = o.detect ? await ports.listUsbPrinters() : [];
-        const withStatus = await Promise.all(
-          [...detected.map((p) => ({ type: 'serial' as const, ...p })), ...printers.map((p) => ({ type: 'usb_printer' as const, ...p }))].map(async (p) => ({
-            ...p,
-            status: await ports.portStatus(p.path, { excludeSelf: true }),
-          })),
-        );
+        const { detectPorts } = await import('../app/devtools.js');
+        const withStatus = o.detect ? await detectPorts() : [];
         cli.out({ devices: configured, detected: withStatus }, () => {
           const parts = [
             configured.length
@@ -158,8 +147,8 @@ export function register(program: Command, cli: Cli): void {
       .description(t('help.devices.remove'))
       .action((name: string) =>
         cli.withApp((app) => {
-          allow(cli, app, 'manage_store');
-          const d = removeDevice(app, name);
+          const { actor, approver } = actors(cli, app);
+          const d = removeDevice(app, actor, name, approver);
           cli.out(d, () => t('devices.removed', { name: d.name }));
         }),
       ),
@@ -176,12 +165,13 @@ export function register(program: Command, cli: Cli): void {
         cli.withApp(async (app) => {
           const p = deviceOf(app, 'printer', name);
           if (!p) throw new TpvError('not_found', 'printer.none');
-          const page = layoutTestPage(app, p, app.now());
-          if (o.preview) return cli.out({ printer: p.name, text: renderText(page, p.columns) }, () => renderText(page, p.columns));
-          const io = await import('../app/peripherals.js');
-          const r = await io.printLayouts(app, [page], { printer: p.name });
-          const status = await io.printerReport(app, p);
-          cli.out({ ...r, status }, () => t('devices.test_printed', { name: p.name, bytes: r.bytes, state: t(`printer.state.${status.state}`) }));
+          if (o.preview) {
+            const page = testPage(app, p);
+            return cli.out({ printer: p.name, text: page.text }, () => page.text);
+          }
+          const { printTestPage } = await import('../app/peripherals.js');
+          const r = await printTestPage(app, p);
+          cli.out(r, () => t('devices.test_printed', { name: p.name, bytes: r.bytes, state: t(`printer.state.${r.status.state}`) }));
         }),
       ),
     'tpv devices test printer',
@@ -246,71 +236,6 @@ export function register(program: Command, cli: Cli): void {
   );
 
   registerSimulators(devices, cli);
-
-  example(
-    program
-      .command('print <number>')
-      .description(t('help.print'))
-      .option('--original', t('help.print.original'))
-      .option('--printer <name>', t('help.print.printer'))
-      .action((number: string, o: { original?: boolean; printer?: string }) =>
-        cli.withApp(async (app) => {
-          const { documentByNumber } = await import('../app/documents.js');
-          const doc = documentByNumber(app, number);
-          const { printDocument } = await import('../app/peripherals.js');
-          const r = await printDocument(app, doc, { copy: !o.original, ...(o.printer ? { printer: o.printer } : {}) });
-          if (!r.printer) throw new TpvError('not_found', 'printer.none');
-          cli.out({ number: doc.number, ...r }, () => t('devices.printed', { number: doc.number, printer: r.printer ?? '', bytes: r.bytes }));
-        }),
-      ),
-    'tpv print T01-000042            # a copy of a receipt, refund or invoice',
-    'tpv print T01Z-0003             # the Z report again',
-  );
-
-  const drawer = program.command('drawer').description(t('help.drawer'));
-  example(
-    drawer
-      .command('open')
-      .description(t('help.drawer.open'))
-      .option('--reason <text>', t('help.drawer.reason'))
-      .action((o: { reason?: string }) =>
-        cli.withApp(async (app) => {
-          const reason = cli.required(o.reason, '--reason');
-          const { actor, approver } = actors(cli, app);
-          const { openDrawer } = await import('../app/peripherals.js');
-          const r = await openDrawer(app, actor, reason, approver);
-          cli.out(r, () => t('devices.drawer_opened', { name: r.drawer }));
-        }),
-      ),
-    'tpv drawer open --reason "cambio para el banco" --user ana --approver marta   # TPV_APPROVER_PIN=…',
-  );
-
-  example(
-    program
-      .command('doctor')
-      .description(t('help.doctor'))
-      .action(async () => {
-        const { runDoctor } = await import('../app/doctor.js');
-        const r = await runDoctor(cli.dbPath(), new Date());
-        const failed = r.checks.filter((c) => c.status === 'fail').length;
-        const checks = r.checks.map((c) => ({
-          id: c.id,
-          status: c.status,
-          message: t(c.message.code, c.message.params),
-          fix: c.fix ? t(c.fix.code, c.fix.params) : null,
-        }));
-        const data = { ok: r.ok, path: r.path, checks };
-        if (!cli.json) {
-          const mark = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;
-          cli.io.stdout.write(checks.map((c) => `${mark[c.status]}  ${c.message}${c.fix ? `\n      → ${c.fix}` : ''}`).join('\n') + '\n');
-        }
-        if (failed) throw new TpvError('device', 'doctor.failed', { failed, total: checks.length }, data);
-        if (cli.json) cli.out(data, () => '');
-        else cli.io.stdout.write(t('doctor.all_ok', { total: checks.length }) + '\n');
-      }),
-    'tpv doctor',
-    'tpv doctor --json   # exit 0 only when nothing fails',
-  );
 }
 
 function registerSimulators(devices: Command, cli: Cli): void {
@@ -325,25 +250,19 @@ function registerSimulators(devices: Command, cli: Cli): void {
       .option('--drawer-high', t('help.simulate.drawer_high'))
       .option('--count <n>', t('help.simulate.count'))
       .action(async (o: { listen: string; save?: string; state: string; drawerHigh?: boolean; count?: string }) => {
-        const sim = await import('../devices/simulators.js');
-        const { decodedText } = await import('../devices/escpos-decode.js');
-        if (!(sim.SIMULATED_STATES as readonly string[]).includes(o.state)) throw new TpvError('usage', 'simulate.state', { value: o.state, states: sim.SIMULATED_STATES.join(', ') });
+        const { startPrinterSimulator } = await import('../app/devtools.js');
         const max = o.count ? Number(o.count) : Infinity;
-        const at = sim.parseListen(o.listen);
         let seen = 0;
         let stop: () => void = () => undefined;
         const stopped = new Promise<void>((r) => (stop = r));
-        const printer = await sim.simulatePrinter({
-          ...at,
-          ...(o.save ? { save: o.save } : {}),
-          state: o.state as (typeof sim.SIMULATED_STATES)[number],
-          drawerHigh: o.drawerHigh ?? false,
-          onJob: (job) => {
-            if (cli.json) cli.io.stdout.write(JSON.stringify({ job: job.seq, bytes: job.bytes.length, file: job.file, text: decodedText(job.decoded), events: job.decoded.events }) + '\n');
-            else cli.io.stdout.write(`${t('simulate.job', { seq: job.seq, bytes: job.bytes.length })}\n${decodedText(job.decoded, { markers: true })}\n`);
+        const printer = await startPrinterSimulator(
+          { listen: o.listen, ...(o.save ? { save: o.save } : {}), state: o.state, drawerHigh: o.drawerHigh ?? false },
+          (job) => {
+            if (cli.json) cli.io.stdout.write(JSON.stringify({ job: job.seq, bytes: job.bytes, file: job.file, text: job.text, events: job.events }) + '\n');
+            else cli.io.stdout.write(`${t('simulate.job', { seq: job.seq, bytes: job.bytes })}\n${job.marked}\n`);
             if (++seen >= max) stop();
           },
-        });
+        );
         cli.io.stderr.write(t('simulate.printer_listening', { host: printer.host, port: printer.port }) + '\n');
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
@@ -362,13 +281,13 @@ function registerSimulators(devices: Command, cli: Cli): void {
       .option('--suffix <cr|lf|crlf|none>', t('help.devices.suffix'), 'crlf')
       .option('--interval <ms>', t('help.simulate.interval'), '300')
       .action(async (o: { link: string; scan?: string[]; suffix: string; interval: string }) => {
-        const sim = await import('../devices/simulators.js');
         const suffix = { cr: '\r', lf: '\n', crlf: '\r\n', none: '' }[o.suffix];
         if (suffix === undefined) throw new TpvError('usage', 'device.option', { flag: '--suffix', value: o.suffix, expected: 'cr, lf, crlf, none' });
-        const pty = await sim.openPty(o.link);
-        cli.io.stderr.write(t('simulate.scanner_ready', { link: pty.link }) + '\n');
+        const { startScannerSimulator } = await import('../app/devtools.js');
+        const scanner = await startScannerSimulator(o.link, suffix);
+        cli.io.stderr.write(t('simulate.scanner_ready', { link: scanner.link }) + '\n');
         const type = (code: string): void => {
-          pty.input.write(code + suffix);
+          scanner.scan(code);
           cli.io.stdout.write(t('simulate.scanned', { code }) + '\n');
         };
         if (o.scan) {
@@ -380,7 +299,7 @@ function registerSimulators(devices: Command, cli: Cli): void {
           const { createInterface } = await import('node:readline');
           for await (const line of createInterface({ input: cli.io.stdin })) if (line.trim()) type(line.trim());
         }
-        pty.close();
+        scanner.close();
       }),
     'tpv devices simulate scanner --link /tmp/tpv-scanner   # then type codes, one per line',
     'tpv devices simulate scanner --scan 8412345678905 8412345678912 --interval 500',
@@ -392,17 +311,12 @@ function registerSimulators(devices: Command, cli: Cli): void {
       .option('--link <path>', t('help.simulate.link'), '/tmp/tpv-display')
       .option('--mode <epson|cd5220>', t('help.devices.mode'), 'epson')
       .action(async (o: { link: string; mode: string }) => {
-        const { DISPLAY_MODES } = await import('../devices/display.js');
-        if (!(DISPLAY_MODES as readonly string[]).includes(o.mode)) throw new TpvError('usage', 'device.option', { flag: '--mode', value: o.mode, expected: DISPLAY_MODES.join(', ') });
-        const sim = await import('../devices/simulators.js');
-        const pty = await sim.openPty(o.link);
-        cli.io.stderr.write(t('simulate.display_ready', { link: pty.link }) + '\n');
-        sim.watchDisplay(pty.output, o.mode as DisplayMode, (lines) => cli.io.stdout.write((cli.json ? JSON.stringify({ lines }) : sim.displayBox(lines)) + '\n'));
-        await new Promise<void>((resolve) => {
-          pty.child.once('exit', () => resolve());
-          process.once('SIGINT', () => pty.close());
-          process.once('SIGTERM', () => pty.close());
-        });
+        const { startDisplaySimulator } = await import('../app/devtools.js');
+        const display = await startDisplaySimulator(o.link, o.mode, (lines, boxed) => cli.io.stdout.write((cli.json ? JSON.stringify({ lines }) : boxed) + '\n'));
+        cli.io.stderr.write(t('simulate.display_ready', { link: display.link }) + '\n');
+        process.once('SIGINT', () => display.close());
+        process.once('SIGTERM', () => display.close());
+        await display.exited;
       }),
     'tpv devices simulate display --link /tmp/tpv-display',
   );

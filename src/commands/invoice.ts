@@ -12,7 +12,7 @@ import { type Cli, example } from '../cli/runtime.js';
 
 function invoiceJson(app: App, r: InvoiceResult) {
   return {
-    ...receiptJson(app.db, r.invoice),
+    ...receiptJson(app, r.invoice),
     receipt: r.receipt.number,
     customer: { id: r.customer.id, name: r.customer.name, tax_id: r.customer.tax_id, country: r.customer.country, address: r.customer.address },
     duplicate: r.duplicate,

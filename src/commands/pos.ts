@@ -1,11 +1,11 @@
 /** `tpv pos` (and `tpv` alone on a terminal): the cashier terminal. */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { openApp } from '../app/context.js';
+import { openApp } from '../app/open.js';
 import type { Command } from 'commander';
 import { t } from '../i18n/index.js';
 import { type Cli, example } from '../cli/runtime.js';
-import { createDemo, createStore } from './init.js';
+import { createDemo, createStore } from '../cli/setup.js';
 
 /** Opens the terminal on the configured database; a first run sets the store up (the questions of `tpv init`). */
 export async function openPos(cli: Cli, opts: { demo?: boolean } = {}): Promise<void> {

@@ -1,32 +1,18 @@
-/** `tpv products …` and `tpv stock …`. */
+/** `tpv products import|export|list|show|add|set|remove`: the catalog. */
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { type App, storeMoney } from '../app/context.js';
+import type { App } from '../app/context.js';
 import { importProducts, type ImportFormat, type ImportReport, parseEncoding } from '../app/import.js';
-import {
-  addProduct,
-  adjustStock,
-  exportProducts,
-  listProducts,
-  productView,
-  type ProductView,
-  removeProduct,
-  setProduct,
-  showProduct,
-  stockOf,
-  type StockView,
-} from '../app/products.js';
+import { addProduct, exportProducts, listProducts, productView, type ProductView, removeProduct, setProduct, showProduct } from '../app/products.js';
 import { TpvError } from '../core/errors.js';
-import { parseQuantity } from '../core/money.js';
 import { PRODUCT_FIELDS, type ProductField } from '../core/product.js';
 import { formatNumberText } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
 import { importProgress } from '../cli/progress.js';
-import { allow } from '../cli/actors.js';
+import { actors } from '../cli/actors.js';
+import { collect } from '../cli/flags.js';
 import { type Cli, example, table } from '../cli/runtime.js';
-
-const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 function parseMap(entries: string[]): Partial<Record<ProductField, string>> {
   const map: Partial<Record<ProductField, string>> = {};
@@ -42,7 +28,7 @@ function parseMap(entries: string[]): Partial<Record<ProductField, string>> {
 }
 
 function money(app: App, text: string): string {
-  const { currency } = storeMoney(app);
+  const { currency } = app.profile;
   return `${formatNumberText(text)} ${currency === 'EUR' ? '€' : currency}`;
 }
 
@@ -112,20 +98,6 @@ function cellsFrom(f: ProductFlags): Partial<Record<ProductField, string>> {
   return cells;
 }
 
-function stockText(s: StockView): string {
-  const head = `${s.sku}  ${s.name}: ${formatNumberText(s.stock)}${s.unit === 'kg' ? ' kg' : ''}`;
-  if (!s.moves.length) return head;
-  return (
-    head +
-    '\n\n' +
-    table(
-      [t('stock.at'), t('stock.qty'), t('stock.kind'), t('stock.reason')],
-      s.moves.map((m) => [m.at.replace('T', ' ').slice(0, 19), formatNumberText(m.qty), m.kind, m.reason ?? '']),
-      ['l', 'r', 'l', 'l'],
-    )
-  );
-}
-
 export function register(program: Command, cli: Cli): void {
   const products = program.command('products').description(t('help.products'));
 
@@ -154,11 +126,12 @@ export function register(program: Command, cli: Cli): void {
         }
       }
       await cli.withApp(async (app) => {
-        if (!o.dryRun) allow(cli, app, 'manage_catalog');
+        const { actor, approver } = actors(cli, app);
         const progress = importProgress(cli.io);
         const input = file === '-' ? cli.io.stdin : createReadStream(file);
         try {
-          const report = await importProducts(app, input, size, {
+          const report = await importProducts(app, actor, input, size, {
+            ...(approver ? { approver } : {}),
             ...(format ? { format } : {}),
             encoding,
             map,
@@ -275,8 +248,8 @@ export function register(program: Command, cli: Cli): void {
     .option('--no-track-stock', t('help.products.no_track_stock'))
     .action((f: ProductFlags) =>
       cli.withApp((app) => {
-        allow(cli, app, 'manage_catalog');
-        const p = addProduct(app, cellsFrom(f));
+        const { actor, approver } = actors(cli, app);
+        const p = addProduct(app, actor, cellsFrom(f), approver);
         cli.out(p, () => productText(app, p));
       }),
     );
@@ -299,15 +272,19 @@ export function register(program: Command, cli: Cli): void {
     .option('--no-active', t('help.products.inactive'))
     .action((code: string, f: ProductFlags) =>
       cli.withApp((app) => {
-        allow(cli, app, 'manage_catalog');
+        const { actor, approver } = actors(cli, app);
         const cells = cellsFrom(f);
         if (Object.keys(cells).length === 0 && !f.addBarcode && !f.removeBarcode) {
           throw new TpvError('usage', 'products.set_nothing');
         }
-        const r = setProduct(app, code, cells, {
-          ...(f.addBarcode ? { add: f.addBarcode } : {}),
-          ...(f.removeBarcode ? { remove: f.removeBarcode } : {}),
-        });
+        const r = setProduct(
+          app,
+          actor,
+          code,
+          cells,
+          { ...(f.addBarcode ? { add: f.addBarcode } : {}), ...(f.removeBarcode ? { remove: f.removeBarcode } : {}) },
+          approver,
+        );
         cli.out({ ...r.view, outcome: r.outcome }, () => productText(app, r.view));
       }),
     );
@@ -319,42 +296,11 @@ export function register(program: Command, cli: Cli): void {
       .description(t('help.products.remove'))
       .action((code: string) =>
         cli.withApp((app) => {
-          allow(cli, app, 'manage_catalog');
-          const r = removeProduct(app, code);
+          const { actor, approver } = actors(cli, app);
+          const r = removeProduct(app, actor, code, approver);
           cli.out({ ...r.view, outcome: r.outcome }, () => t('products.removed', { sku: r.view.sku, name: r.view.name }));
         }),
       ),
     'tpv products remove CAF-001',
-  );
-
-  const stock = program.command('stock').description(t('help.stock'));
-  example(
-    stock
-      .command('adjust <code> <qty>')
-      .description(t('help.stock.adjust'))
-      .requiredOption('--reason <text>', t('help.stock.reason'))
-      .action((code: string, qtyText: string, o: { reason: string }) =>
-        cli.withApp((app) => {
-          allow(cli, app, 'manage_catalog');
-          const q = parseQuantity(qtyText, { allowNegative: true, decimalComma: true });
-          if (!q.ok) throw new TpvError('invalid', q.problem.code, { ...q.problem.params, field: 'qty' });
-          const s = adjustStock(app, code, q.value, o.reason);
-          cli.out(s, () => stockText(s));
-        }),
-      ),
-    'tpv stock adjust LAC-001 -- -2 --reason "caducado"',
-    'tpv stock adjust 8490300000015 24 --reason "pedido 1234"',
-  );
-  example(
-    stock
-      .command('show <code>')
-      .description(t('help.stock.show'))
-      .action((code: string) =>
-        cli.withApp((app) => {
-          const s = stockOf(app, code);
-          cli.out(s, () => stockText(s));
-        }),
-      ),
-    'tpv stock show LAC-001',
   );
 }

@@ -35,6 +35,8 @@ export interface ItemInput {
   taxRate: number;
   /** Milli-units: required for 'kg' items; 'each' items default to 1000 and must be whole units. */
   qty?: number;
+  /** The variable-measure barcode (a scale's label) the item was scanned from: its price or weight came from it. */
+  label?: string;
 }
 
 export interface CartLine {
@@ -52,6 +54,8 @@ export interface CartLine {
   readonly taxRate: number;
   readonly discount: Readonly<Discount> | null;
   readonly note: string | null;
+  /** The scale label the line was scanned from (absent on lines keyed or scanned from a product code). */
+  readonly label?: string;
 }
 
 export interface Cart {
@@ -142,6 +146,7 @@ export function addLine(cart: Cart, item: ItemInput): Result<Cart> {
     taxRate: item.taxRate,
     discount: null,
     note: null,
+    ...(item.label !== undefined ? { label: item.label } : {}),
   };
   return commit({ ...cart, lines: [...cart.lines, line], nextLineId: cart.nextLineId + 1 });
 }
@@ -230,7 +235,7 @@ export function checkCart(cart: Cart): Result<Cart> {
     const lineId = line.id;
     if (!Number.isSafeInteger(lineId) || lineId <= prev || lineId >= cart.nextLineId) return fail('cart.bad_line_id', { lineId });
     prev = lineId;
-    if (typeof line.sku !== 'string' || typeof line.name !== 'string' || (line.unit !== 'each' && line.unit !== 'kg')) {
+    if (typeof line.sku !== 'string' || typeof line.name !== 'string' || (line.unit !== 'each' && line.unit !== 'kg') || (line.label !== undefined && typeof line.label !== 'string')) {
       return fail('cart.bad_line', { lineId });
     }
     const code =

@@ -320,3 +320,16 @@ export function checkLedger(events: readonly CreditEvent[]): Result<CreditEvent[
   }
   return ok(ledger);
 }
+
+/** What a printed store credit or gift voucher slip shows. */
+export interface VoucherSlip {
+  /** XXXX-XXXX-XXXX-XXXX. */
+  printed: string;
+  /** Balance in minor units. */
+  balance: number;
+  expires_at: string | null;
+  origin: string;
+  /** The document that issued it (a refund, a voucher sale). */
+  ref: string | null;
+  issued_at: string;
+}

@@ -1,4 +1,6 @@
-import type { Discount } from './cart.js';
+import { type Cart, type CartLine, type Discount, priceCart, type PricedCart } from './cart.js';
+import type { Approval } from './document.js';
+import { fail, ok, type Result } from './errors.js';
 
 /**
  * Who may do what at the till. An action a role may not do itself is not forbidden: it needs the
@@ -88,4 +90,66 @@ export function discountNeedsApproval(discount: Discount | null, base: number, l
   if (discount === null) return false;
   if (discount.kind === 'percent') return discount.bp > limitBp;
   return BigInt(discount.amount) * 10000n > BigInt(limitBp) * BigInt(base);
+}
+
+/** An approval a cart needs: the action, and the line it is about (null: the whole cart). */
+export interface ApprovalNeed {
+  action: Action;
+  lineId: number | null;
+}
+
+/** Whether a line discount is over the store's limit (its base: the line before discounts). */
+export function lineDiscountOverLimit(priced: PricedCart, lineId: number, discount: Discount | null, limitBp: number): boolean {
+  const line = priced.lines.find((l) => l.id === lineId);
+  if (!line) throw new RangeError(`no line ${lineId}`);
+  return discountNeedsApproval(discount, line.gross, limitBp);
+}
+
+/** Whether a cart discount is over the store's limit (its base: the lines after their own discounts). */
+export function cartDiscountOverLimit(priced: PricedCart, discount: Discount | null, limitBp: number): boolean {
+  return discountNeedsApproval(discount, priced.subtotal - priced.lineDiscounts, limitBp);
+}
+
+/**
+ * Every approval a cart needs before it may be sold, the one rule for the CLI, the terminal and
+ * the commit that re-checks the terminal's cart: a price other than the catalog's
+ * (`price_override`), a line discount over the limit, then the cart discount over the limit
+ * (`discount_over_limit`), in line order.
+ */
+export function approvalsNeeded(cart: Cart, limitBp: number, pricesIncludeTax: boolean): ApprovalNeed[] {
+  const priced = priceCart(cart, { pricesIncludeTax });
+  const needs: ApprovalNeed[] = [];
+  for (const line of cart.lines) {
+    if (line.originalPrice !== null) needs.push({ action: 'price_override', lineId: line.id });
+    if (lineDiscountOverLimit(priced, line.id, line.discount, limitBp)) needs.push({ action: 'discount_over_limit', lineId: line.id });
+  }
+  if (cartDiscountOverLimit(priced, cart.discount, limitBp)) needs.push({ action: 'discount_over_limit', lineId: null });
+  return needs;
+}
+
+/**
+ * Whether charging `price` on a line is a price override a supervisor approves: a price other than
+ * the catalog's (which the line keeps in `originalPrice` once overridden) and than the one charged now.
+ */
+export function priceOverrideNeeded(line: CartLine, price: number): boolean {
+  return price !== (line.originalPrice ?? line.unitPrice) && price !== line.unitPrice;
+}
+
+/**
+ * The approval `actor` needs for `action`: none (null) when the actor's role may do it, else the
+ * approval of `approver` (a user whose PIN the caller has checked) when that role may. Problems:
+ * `permission.needs_approval` {action, user, role} (nobody approved), `permission.approver_role`
+ * {action, user, role} (the approver may not either).
+ */
+export function approvalOf(
+  actor: { code: string; role: Role },
+  action: Action,
+  approver: { code: string; role: Role } | null,
+  at: string,
+  detail?: string,
+): Result<Approval | null> {
+  if (can(actor.role, action)) return ok(null);
+  if (!approver) return fail('permission.needs_approval', { action, user: actor.code, role: actor.role });
+  if (!can(approver.role, action)) return fail('permission.approver_role', { action, user: approver.code, role: approver.role });
+  return ok({ action, by: approver.code, at, ...(detail ? { detail } : {}) });
 }

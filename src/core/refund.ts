@@ -1,5 +1,6 @@
 import { fail, ok, type Result } from './errors.js';
 import { mulDiv, type RoundingMode } from './money.js';
+import { DEFAULT_ROUNDING, taxSummary } from './tax.js';
 
 /**
  * Refunds against a receipt, exact to the cent over any number of partial refunds.
@@ -7,9 +8,15 @@ import { mulDiv, type RoundingMode } from './money.js';
  * Amounts are cumulative: after a refund, the amount refunded of a line is
  * round(line amount × quantity refunded so far / quantity sold), so a line refunded in pieces
  * returns exactly its amount (what the customer paid for it, cart discount share included).
- * Taxes likewise: after a refund, the tax refunded at a rate is
- * round(original tax × amount refunded so far at that rate / original amount at that rate),
- * so refunding everything returns exactly the original tax per rate.
+ *
+ * Taxes follow the one tax rule of every document ({@link taxSummary}), applied cumulatively: the
+ * tax refunded at a rate after a refund is the tax of the amount refunded so far at that rate, and
+ * a refund carries that minus what earlier refunds carried (once the rate is refunded in full: the
+ * receipt's own tax). So
+ * - every refund's tax per rate is within 1 minor unit of its amount × rate (the exact value), so
+ *   within 1 + rate minor units of base × rate — far inside the validators' tolerances (EN 16931
+ *   BR-CO-17: less than 1.00 off round(base × rate); AEAT: ±10.00 EUR and the same sign);
+ * - a receipt refunded in parts returns exactly its total and its tax per rate.
  */
 
 export interface SoldLine {
@@ -47,8 +54,6 @@ export interface RefundPlan {
   total: number;
 }
 
-const MODE: RoundingMode = 'half-away-from-zero';
-
 /**
  * Plans a refund. Problems: `refund.no_lines`, `refund.line_unknown` {line},
  * `refund.line_repeated` {line}, `refund.bad_quantity` {line},
@@ -60,6 +65,7 @@ export function planRefund(
   before: Refunded,
   request: readonly RefundRequestLine[],
   pricesIncludeTax: boolean,
+  mode: RoundingMode = DEFAULT_ROUNDING,
 ): Result<RefundPlan> {
   if (request.length === 0) return fail('refund.no_lines');
   const byLine = new Map(sold.map((l) => [l.line, l]));
@@ -76,26 +82,24 @@ export function planRefund(
     const remaining = s.qty - prev.qty;
     if (r.qty > remaining) return fail('refund.over_quantity', { line: r.line, remaining });
     const cumQty = prev.qty + r.qty;
-    const cumAmount = cumQty === s.qty ? s.amount : mulDiv(s.amount, cumQty, s.qty, MODE);
+    const cumAmount = cumQty === s.qty ? s.amount : mulDiv(s.amount, cumQty, s.qty, mode);
     lines.push({ line: r.line, qty: r.qty, amount: cumAmount - prev.amount, taxRate: s.taxRate });
     after.set(r.line, cumAmount);
   }
-  // taxes per rate touched by this refund, cumulative against the original
-  const rates = [...new Set(lines.map((l) => l.taxRate))].sort((a, b) => b - a);
-  const taxes: RefundPlan['taxes'] = [];
-  for (const rate of rates) {
-    const original = soldTaxes.find((t) => t.rate === rate);
-    const origAmount = sold.filter((l) => l.taxRate === rate).reduce((a, l) => a + l.amount, 0);
-    const cumAmount = sold
-      .filter((l) => l.taxRate === rate)
-      .reduce((a, l) => a + (after.get(l.line) ?? before.lines.get(l.line)?.amount ?? 0), 0);
-    const thisAmount = lines.filter((l) => l.taxRate === rate).reduce((a, l) => a + l.amount, 0);
-    const origTax = original?.tax ?? 0;
-    const cumTax = cumAmount === origAmount ? origTax : origAmount === 0 ? 0 : mulDiv(origTax, cumAmount, origAmount, MODE);
-    const tax = cumTax - (before.taxes.get(rate) ?? 0);
+  // per rate touched by this refund: the amount refunded so far (this refund included) and its tax
+  const rates = [...new Set(lines.map((l) => l.taxRate))];
+  const refundedAt = (rate: number): number =>
+    sold.filter((l) => l.taxRate === rate).reduce((a, l) => a + (after.get(l.line) ?? before.lines.get(l.line)?.amount ?? 0), 0);
+  const soldAt = (rate: number): number => sold.filter((l) => l.taxRate === rate).reduce((a, l) => a + l.amount, 0);
+  const cumulative = taxSummary(rates.map((rate) => ({ rate, amount: refundedAt(rate) })), pricesIncludeTax, mode);
+  const taxes: RefundPlan['taxes'] = cumulative.map((c) => {
+    const full = refundedAt(c.rate) === soldAt(c.rate);
+    const cumTax = full ? (soldTaxes.find((t) => t.rate === c.rate)?.tax ?? 0) : c.tax;
+    const tax = cumTax - (before.taxes.get(c.rate) ?? 0);
+    const amount = lines.filter((l) => l.taxRate === c.rate).reduce((a, l) => a + l.amount, 0);
     // with prices including tax the line amounts hold the tax; without, they are the base
-    taxes.push({ rate, base: pricesIncludeTax ? thisAmount - tax : thisAmount, tax });
-  }
+    return { rate: c.rate, base: pricesIncludeTax ? amount - tax : amount, tax };
+  });
   const amounts = lines.reduce((a, l) => a + l.amount, 0);
   const total = pricesIncludeTax ? amounts : amounts + taxes.reduce((a, t) => a + t.tax, 0);
   return ok({ lines, taxes, total });

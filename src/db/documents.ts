@@ -4,77 +4,9 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Json } from '../core/canonical.js';
+import type { Approval, DocumentPayment, DocumentTax, NewDocument, StoredDocument } from '../core/document.js';
 import type { DocType } from '../core/numbering.js';
 import type { Sqlite } from './connection.js';
-
-export interface DocumentHeader {
-  type: DocType;
-  number: string;
-  seriesId: number;
-  seq: number;
-  register: string;
-  createdAt: string;
-  userId: number;
-  shiftId: number | null;
-  refId: number | null;
-  customerId: number | null;
-  externalId: string | null;
-  pricesIncludeTax: boolean;
-  currency: string;
-  subtotal: number;
-  discount: number;
-  total: number;
-  tendered: number;
-  change: number;
-  rounding: number;
-  approvals: Approval[];
-  note: string | null;
-  body: Json | null;
-}
-
-export interface Approval {
-  action: string;
-  by: string;
-  at: string;
-  detail?: string;
-}
-
-export interface DocumentLine {
-  line: number;
-  productId: number | null;
-  sku: string;
-  name: string;
-  unit: 'each' | 'kg';
-  qty: number;
-  unitPrice: number;
-  listPrice: number | null;
-  gross: number;
-  lineDiscount: number;
-  cartDiscount: number;
-  amount: number;
-  taxRate: number;
-  categoryId: number | null;
-  note: string | null;
-}
-
-export interface DocumentTax {
-  rate: number;
-  base: number;
-  tax: number;
-}
-
-export interface DocumentPayment {
-  method: string;
-  amount: number;
-  reference: string | null;
-}
-
-export interface StoredDocument extends DocumentHeader {
-  id: number;
-  lines: DocumentLine[];
-  taxes: DocumentTax[];
-  payments: DocumentPayment[];
-}
 
 interface Stmts {
   header: Statement;
@@ -115,8 +47,6 @@ function stmts(db: Sqlite): Stmts {
   cache.set(db, s);
   return s;
 }
-
-export type NewDocument = DocumentHeader & { lines: DocumentLine[]; taxes: DocumentTax[]; payments: DocumentPayment[] };
 
 /**
  * Inserts a whole document (inside the caller's transaction) and returns it as stored: the same

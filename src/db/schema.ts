@@ -151,6 +151,8 @@ export const shifts = sqliteTable(
   'shifts',
   {
     id: integer('id').primaryKey(),
+    /** UUIDv7: the shift's name off the till (outbox events). */
+    uid: text('uid').unique(),
     register: text('register').notNull(),
     openedAt: text('opened_at').notNull(),
     openedBy: integer('opened_by').notNull().references(() => users.id),
@@ -298,10 +300,12 @@ export const outbox = sqliteTable('outbox', {
   /** UUIDv7 made at the register. */
   id: text('id').notNull().unique(),
   type: text('type').notNull(),
+  /** The payload's version (src/sync/contract.ts); 0: written before the contract, upgraded on open. */
+  version: integer('version').notNull().default(0),
   payload: text('payload').notNull(),
   createdAt: text('created_at').notNull(),
   sentAt: text('sent_at'),
-});
+}, (t) => [index('outbox_legacy').on(t.seq).where(sql`version = 0`)]);
 
 /** Carts in progress (saved on every change: a crash loses no scanned item) and held carts. */
 export const carts = sqliteTable(
@@ -335,6 +339,8 @@ export const customers = sqliteTable(
   'customers',
   {
     id: integer('id').primaryKey(),
+    /** UUIDv7: the customer's name off the till (outbox events). */
+    uid: text('uid').unique(),
     name: text('name').notNull(),
     country: text('country'),
     /** Normalised by the country's rules (src/core/taxid.ts). */

@@ -3,14 +3,13 @@
  * the printer test page — in the store's receipt language. One header, one footer with the
  * scan code, so a technician reading any of them sees the same shape.
  */
-import type { App } from '../app/context.js';
-import { storeMoney } from '../app/context.js';
-import type { ShiftFigures } from '../app/shifts.js';
-import { taxLabel } from '../app/taxes.js';
-import { formatRate, mulDiv } from '../core/money.js';
-import { isoWithOffset } from '../core/time.js';
+import type { VoucherSlip } from '../core/credit.js';
+import { cartDiscountOf, printedLine, type StoredDocument } from '../core/document.js';
+import { formatRate } from '../core/money.js';
 import { documentScanCode } from '../core/numbering.js';
-import type { StoredDocument } from '../db/documents.js';
+import type { StoreProfile } from '../core/profile.js';
+import type { ShiftFigures } from '../core/shift.js';
+import { isoWithOffset } from '../core/time.js';
 import { formatDateTimeText, formatMoney, formatQty } from '../i18n/format.js';
 import { type Lang, t } from '../i18n/index.js';
 import type { LayoutLine } from './layout.js';
@@ -36,10 +35,9 @@ interface Pen {
   l: (key: string, params?: Record<string, string | number>) => string;
 }
 
-function pen(app: App): Pen {
-  const lang: Lang = app.settings['store.language'] ?? 'es';
-  const { exponent, currency } = storeMoney(app);
-  const $ = (v: number): string => formatMoney(v, exponent, currency, lang);
+function pen(profile: StoreProfile): Pen {
+  const lang: Lang = profile.language;
+  const $ = (v: number): string => formatMoney(v, profile.exponent, profile.currency, lang);
   return {
     lang,
     $,
@@ -49,13 +47,12 @@ function pen(app: App): Pen {
 }
 
 /** Store name, legal name, tax id, address; "COPY" on reprints; the title and number. */
-function header(app: App, p: Pen, title: string, number: string, copy: boolean): LayoutLine[] {
-  const s = app.settings;
+function header(profile: StoreProfile, p: Pen, title: string, number: string, copy: boolean): LayoutLine[] {
   const out: LayoutLine[] = [
-    { kind: 'text', text: s['store.name'] ?? '', align: 'center', bold: true, large: true },
-    { kind: 'text', text: s['store.legal_name'] ?? '', align: 'center' },
-    { kind: 'text', text: `${p.l('receipt.tax_id')} ${s['store.tax_id'] ?? ''}`, align: 'center' },
-    { kind: 'text', text: s['store.address'] ?? '', align: 'center' },
+    { kind: 'text', text: profile.name, align: 'center', bold: true, large: true },
+    { kind: 'text', text: profile.legalName, align: 'center' },
+    { kind: 'text', text: `${p.l('receipt.tax_id')} ${profile.taxId}`, align: 'center' },
+    { kind: 'text', text: profile.address, align: 'center' },
     { kind: 'rule' },
   ];
   if (copy) out.push({ kind: 'text', text: p.l('receipt.copy'), align: 'center', bold: true });
@@ -75,11 +72,10 @@ const DOC_TITLES: Record<string, string> = {
 };
 
 /** A sales receipt, refund or invoice: header, lines with discounts, totals, tax table, payments, change. */
-export function layoutReceipt(app: App, doc: StoredDocument, opts: DocumentOptions = {}): LayoutLine[] {
-  const p = pen(app);
+export function layoutReceipt(profile: StoreProfile, doc: StoredDocument, opts: DocumentOptions = {}): LayoutLine[] {
+  const p = pen(profile);
   const { n, $, l } = p;
-  const country = app.settings['store.country'] ?? '';
-  const out = header(app, p, l(DOC_TITLES[doc.type] ?? 'receipt.title', { country }), doc.number, opts.copy ?? false);
+  const out = header(profile, p, l(DOC_TITLES[doc.type] ?? 'receipt.title', { country: profile.country }), doc.number, opts.copy ?? false);
   out.push({ kind: 'pair', left: formatDateTimeText(doc.createdAt, p.lang), right: `${l('receipt.cashier')}: ${opts.userName ?? ''}` });
   if (opts.refers) out.push({ kind: 'pair', left: l('receipt.refers'), right: opts.refers });
   if (opts.customer) {
@@ -94,22 +90,19 @@ export function layoutReceipt(app: App, doc: StoredDocument, opts: DocumentOptio
   for (const x of doc.lines) {
     out.push({ kind: 'text', text: x.name });
     const qty = x.unit === 'kg' ? `${formatQty(x.qty, p.lang)} kg` : formatQty(x.qty, p.lang);
-    // a refunded line carries what was paid for it (after the sale's discounts): the difference
-    // from quantity × price shows as a discount, so every line still adds up on paper
-    const listed = mulDiv(x.unitPrice, x.qty, 1000, 'half-away-from-zero');
-    const discount = x.lineDiscount || (x.cartDiscount === 0 && x.gross !== listed ? listed - x.gross : 0);
-    out.push({ kind: 'pair', left: `  ${qty} x ${n(x.unitPrice)}${x.unit === 'kg' ? '/kg' : ''}`, right: n(x.lineDiscount ? x.gross : x.gross + discount) });
+    const { amount, discount } = printedLine(x);
+    out.push({ kind: 'pair', left: `  ${qty} x ${n(x.unitPrice)}${x.unit === 'kg' ? '/kg' : ''}`, right: n(amount) });
     if (discount) out.push({ kind: 'pair', left: `  ${l('receipt.discount')}`, right: n(-discount) });
   }
   out.push({ kind: 'rule' });
-  const cart = doc.lines.reduce((a, x) => a + x.cartDiscount, 0);
-  if (cart) {
+  const cart = cartDiscountOf(doc);
+  if (cart.discount) {
     // the lines above are after their own discounts; the receipt discount comes off their sum
-    out.push({ kind: 'pair', left: l('receipt.subtotal'), right: n(doc.total + cart) });
-    out.push({ kind: 'pair', left: l('receipt.cart_discount'), right: n(-cart) });
+    out.push({ kind: 'pair', left: l('receipt.subtotal'), right: n(cart.before) });
+    out.push({ kind: 'pair', left: l('receipt.cart_discount'), right: n(-cart.discount) });
   }
   out.push({ kind: 'pair', left: l('receipt.total'), right: $(doc.total), bold: true, large: true }, { kind: 'rule' });
-  out.push({ kind: 'pair', left: `${taxLabel(country)}  ${l('receipt.base')}`, right: l('receipt.tax_amount') });
+  out.push({ kind: 'pair', left: `${profile.taxLabel}  ${l('receipt.base')}`, right: l('receipt.tax_amount') });
   for (const x of doc.taxes) out.push({ kind: 'pair', left: `${formatRate(x.rate).padStart(4)}%  ${n(x.base).padStart(10)}`, right: n(x.tax) });
   out.push({ kind: 'rule' });
   for (const x of doc.payments) out.push({ kind: 'pair', left: tenderName(x.method, p.lang), right: n(x.amount) });
@@ -122,32 +115,20 @@ export function layoutReceipt(app: App, doc: StoredDocument, opts: DocumentOptio
 }
 
 /** A printed Z (or X) report: the shift's figures under the store header. */
-export function layoutShiftReport(app: App, f: ShiftFigures, title: string, number: string, opts: { copy?: boolean } = {}): LayoutLine[] {
-  const p = pen(app);
-  const out = header(app, p, title, number, opts.copy ?? false);
+export function layoutShiftReport(profile: StoreProfile, f: ShiftFigures, title: string, number: string, opts: { copy?: boolean } = {}): LayoutLine[] {
+  const p = pen(profile);
+  const out = header(profile, p, title, number, opts.copy ?? false);
   out.push({ kind: 'pair', left: p.l('shift.opened_at'), right: formatDateTimeText(f.opened_at, p.lang) });
   if (f.closed_at) out.push({ kind: 'pair', left: p.l('shift.closed_at'), right: formatDateTimeText(f.closed_at, p.lang) });
   out.push({ kind: 'rule' });
-  for (const [label, value] of figuresRows(app, f, p.lang)) out.push({ kind: 'pair', left: label, right: value });
+  for (const [label, value] of figuresRows(profile, f, p.lang)) out.push({ kind: 'pair', left: label, right: value });
   return [...out, ...footer(p, null, '')];
 }
 
-export interface VoucherSlip {
-  /** XXXX-XXXX-XXXX-XXXX. */
-  printed: string;
-  /** Balance in minor units. */
-  balance: number;
-  expires_at: string | null;
-  origin: string;
-  /** The document that issued it (a refund, a voucher sale). */
-  ref: string | null;
-  issued_at: string;
-}
-
 /** A store credit or gift voucher slip: the code big, its balance and expiry, the code to scan. */
-export function layoutCreditVoucher(app: App, v: VoucherSlip, opts: { copy?: boolean; code?: 'qr' | 'code128' } = {}): LayoutLine[] {
-  const p = pen(app);
-  const out = header(app, p, p.l(v.origin === 'voucher' ? 'voucher.title_gift' : 'voucher.title_credit'), '', opts.copy ?? false);
+export function layoutCreditVoucher(profile: StoreProfile, v: VoucherSlip, opts: { copy?: boolean; code?: 'qr' | 'code128' } = {}): LayoutLine[] {
+  const p = pen(profile);
+  const out = header(profile, p, p.l(v.origin === 'voucher' ? 'voucher.title_gift' : 'voucher.title_credit'), '', opts.copy ?? false);
   out.push(
     { kind: 'pair', left: formatDateTimeText(v.issued_at, p.lang), right: v.ref ?? '' },
     { kind: 'rule' },
@@ -164,12 +145,12 @@ export function layoutCreditVoucher(app: App, v: VoucherSlip, opts: { copy?: boo
 const CODE_PAGE_SAMPLE = ['€ £ $ ¢ ¥', 'ñ Ñ á é í ó ú Á É Í Ó Ú', 'à è ì ò ù â ê î ô û', 'ç Ç ü Ü ö Ö ä Ä ß', 'ã õ Ã Õ ¿ ¡ º ª ·'];
 
 /** The printer test page: what is configured, the code page chart, emphasis, a ruler, codes. */
-export function layoutTestPage(app: App, printer: { name: string; url: string; profile: string; columns: number }, at: Date): LayoutLine[] {
-  const p = pen(app);
+export function layoutTestPage(profile: StoreProfile, printer: { name: string; url: string; profile: string; columns: number }, at: Date): LayoutLine[] {
+  const p = pen(profile);
   const ruler = Array.from({ length: printer.columns }, (_, i) => String((i + 1) % 10)).join('');
   return [
-    ...header(app, p, p.l('testpage.title'), printer.name, false),
-    { kind: 'pair', left: formatDateTimeText(isoWithOffset(at, app.settings['store.timezone'] ?? 'UTC'), p.lang), right: printer.profile },
+    ...header(profile, p, p.l('testpage.title'), printer.name, false),
+    { kind: 'pair', left: formatDateTimeText(isoWithOffset(at, profile.timezone), p.lang), right: printer.profile },
     { kind: 'text', text: printer.url },
     { kind: 'pair', left: p.l('testpage.columns'), right: String(printer.columns) },
     { kind: 'text', text: ruler },

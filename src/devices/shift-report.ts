@@ -1,7 +1,7 @@
 /** The X/Z report of a shift: its rows (the printed Z uses them too) and the screen text. */
-import { type App, storeMoney } from '../app/context.js';
-import type { ShiftFigures } from '../app/shifts.js';
 import { formatRate } from '../core/money.js';
+import type { StoreProfile } from '../core/profile.js';
+import type { ShiftFigures } from '../core/shift.js';
 import { formatMoney, formatNumberText } from '../i18n/format.js';
 import { type Lang, t } from '../i18n/index.js';
 
@@ -12,9 +12,8 @@ export function tenderName(method: string, lang?: Lang): string {
 }
 
 /** Label and value of each figure, in the given language. */
-export function figuresRows(app: App, f: ShiftFigures, lang?: Lang): [string, string][] {
-  const { exponent, currency } = storeMoney(app);
-  const $ = (n: number): string => formatMoney(n, exponent, currency, lang);
+export function figuresRows(profile: StoreProfile, f: ShiftFigures, lang?: Lang): [string, string][] {
+  const $ = (n: number): string => formatMoney(n, profile.exponent, profile.currency, lang);
   const l = (key: string, params: Record<string, string | number> = {}): string => t(key, params, lang);
   const rows: [string, string][] = [
     [l('shift.receipts'), `${f.receipts.count}${f.receipts.first ? `  (${f.receipts.first} … ${f.receipts.last})` : ''}`],
@@ -33,8 +32,8 @@ export function figuresRows(app: App, f: ShiftFigures, lang?: Lang): [string, st
 }
 
 /** The report as aligned text (the terminal screen and `tpv shift`). */
-export function figuresText(app: App, f: ShiftFigures, title: string): string {
-  const rows = figuresRows(app, f);
+export function figuresText(profile: StoreProfile, f: ShiftFigures, title: string): string {
+  const rows = figuresRows(profile, f);
   const w = Math.max(...rows.map((r) => r[0].length));
   return [title, ...rows.map(([k, v]) => `${k.padEnd(w)}  ${v}`)].join('\n');
 }

@@ -2,29 +2,28 @@
  * What the cashier terminal can do: the app use cases (the same the CLI calls), shaped for the
  * screens. The terminal's state logic gets these injected; tests pass their own.
  */
-import { type Approver, authorize } from '../app/auth.js';
-import { deviceOf, listDevices, recordNoSale, type ScannerConfig } from '../app/devices.js';
-import { documentByNumber, documentText, opensDrawer } from '../app/documents.js';
-import type { DisplaySession, PrinterState } from '../app/peripherals.js';
-
-export type { PrinterState };
+import { type Approver, authorize, type UserRow, userById, verifyPin } from '../app/auth.js';
 import { type CartExtra, heldCarts, holdCart, openCart, recallCart, saveOpenCart } from '../app/carts.js';
-import { type App, storeMoney } from '../app/context.js';
+import type { App } from '../app/context.js';
 import { showCredit } from '../app/credit.js';
-import { findCustomer } from '../app/customers.js';
+import { recordNoSale } from '../app/devices.js';
+import { documentText } from '../app/documents.js';
+import type { PrinterState } from '../app/peripherals.js';
+import { type DisplayView, type PrintJob, tillDevices } from '../app/till.js';
 import { findProduct, listProducts, type SellableItem, sellable } from '../app/products.js';
+import { findCustomer } from '../app/customers.js';
 import { refund, type RefundInput, refundedSoFar } from '../app/refunds.js';
-import { cashIncrement, commitTillSale, isVoucherLine, receiptByNumber, tenders, type TillSale } from '../app/sales.js';
-import { cashMove, closeShift, openShift, openShiftRow, registerOf, shiftStatus } from '../app/shifts.js';
-import { type UserRow, userById, verifyPin } from '../app/users.js';
+import { commitTillSale, receiptByNumber, type TillSale } from '../app/sales.js';
+import { cashMove, closeShift, openShift, openShiftRow, shiftReportText, shiftStatus } from '../app/shifts.js';
 import { type Cart, priceCart } from '../core/cart.js';
 import { formatCreditCode } from '../core/credit.js';
+import { type Approval, isVoucherLine, movesCash, type StoredDocument } from '../core/document.js';
 import { TpvError } from '../core/errors.js';
 import type { Action } from '../core/permissions.js';
 import type { Unit } from '../core/product.js';
-import type { Approval, StoredDocument } from '../db/documents.js';
-import { figuresText } from '../devices/shift-report.js';
 import { t } from '../i18n/index.js';
+
+export type { DisplayView, PrintJob, PrinterState };
 
 export type TillUser = Pick<UserRow, 'id' | 'code' | 'name' | 'role'>;
 
@@ -81,22 +80,6 @@ export interface Done {
   kick: boolean;
 }
 
-/** A committed document to print (a reprint is a copy); `kick` opens the drawer with it. */
-export interface PrintJob {
-  number: string;
-  copy?: boolean;
-  kick?: boolean;
-}
-
-/** What the customer display shows (amounts already formatted). */
-export type DisplayView =
-  | { kind: 'welcome' }
-  | { kind: 'item'; name: string; price: string; total: string }
-  | { kind: 'total'; total: string }
-  | { kind: 'change'; paid: string; change: string };
-
-
-
 export interface PosActions {
   info(): TillInfo;
   login(code: string, pin: string): TillUser;
@@ -144,52 +127,41 @@ const asUser = (app: App, u: TillUser): UserRow => {
 
 const docText = (app: App, doc: StoredDocument, copy = false): string => documentText(app, doc, { copy });
 
-/** The device side of the terminal, loaded when first used (it brings the printer encoder). */
-const peripherals = () => import('../app/peripherals.js');
-
 /** The terminal's actions over an open store. */
 export function appActions(app: App): PosActions {
-  const money = storeMoney(app);
-  // the customer display: one link for the whole run (opened at the first update)
-  let display: Promise<DisplaySession | null> | null = null;
-  let shown: Promise<void> = Promise.resolve();
-  // printer jobs, drawer kicks and status polls one at a time: a serial or USB printer opens for one
-  // program at a time, and a poll must not make the next receipt fail as "busy"
-  let busy: Promise<unknown> = Promise.resolve();
-  const oneAtATime = <T,>(work: () => Promise<T>): Promise<T> => {
-    const run = busy.then(work, work);
-    busy = run.catch(() => undefined);
-    return run;
-  };
+  const devices = tillDevices(app);
   return {
-    info: () => ({
-      store: app.settings['store.name'] ?? '',
-      register: registerOf(app),
-      currency: money.currency,
-      exponent: money.exponent,
-      pricesIncludeTax: money.pricesIncludeTax,
-      otherTenders: tenders(app).slice(3),
-      cashIncrement: cashIncrement(app),
-      discountLimit: app.settings['sales.discount_limit'] ?? 1000,
-      lockMinutes: app.settings['tui.lock_minutes'] ?? 5,
-    }),
+    info: () => {
+      const p = app.profile;
+      return {
+        store: p.name,
+        register: p.register,
+        currency: p.currency,
+        exponent: p.exponent,
+        pricesIncludeTax: p.pricesIncludeTax,
+        otherTenders: p.tenders.slice(3),
+        cashIncrement: p.cashIncrement,
+        discountLimit: p.discountLimit,
+        lockMinutes: p.lockMinutes,
+      };
+    },
     login: (code, pin) => {
       const u = verifyPin(app.db, code.trim(), pin, app.now());
       return { id: u.id, code: u.code, name: u.name, role: u.role };
     },
     shift: () => {
-      const row = openShiftRow(app.db, registerOf(app));
+      const row = openShiftRow(app.db, app.profile.register);
       return row ? { id: row.id } : null;
     },
     openShift: (u, float, approver) => void openShift(app, asUser(app, u), float, approver),
     cashMove: (u, kind, amount, reason, approver) => void cashMove(app, asUser(app, u), kind, amount, reason, approver),
     xReport: () => {
       const f = shiftStatus(app);
-      return figuresText(app, f, t('shift.x_title', { shift: f.shift, since: f.opened_at }));
+      return shiftReportText(app, f, t('shift.x_title', { shift: f.shift, since: f.opened_at }));
     },
     closeShift: (u, counted, approver) => {
       const z = closeShift(app, asUser(app, u), counted, approver ? { approver } : {});
-      return { number: z.number, text: figuresText(app, z.figures, t('shift.z_title', { number: z.number })) };
+      return { number: z.number, text: shiftReportText(app, z.figures, t('shift.z_title', { number: z.number })) };
     },
     lookup: (code) => {
       const found = findProduct(app, code);
@@ -211,7 +183,7 @@ export function appActions(app: App): PosActions {
         label: c.label,
         user: c.user,
         lines: c.cart.lines.length + c.extra.vouchers.length,
-        total: priceCart(c.cart, { pricesIncludeTax: money.pricesIncludeTax }).total + c.extra.vouchers.reduce((a, b) => a + b, 0),
+        total: priceCart(c.cart, { pricesIncludeTax: app.profile.pricesIncludeTax }).total + c.extra.vouchers.reduce((a, b) => a + b, 0),
       })),
     recallCart: (u, id) => {
       const c = recallCart(app, u.id, id);
@@ -227,7 +199,7 @@ export function appActions(app: App): PosActions {
     },
     checkout: (u, sale) => {
       const doc = commitTillSale(app, sale, asUser(app, u));
-      return { number: doc.number, total: doc.total, change: doc.change, text: docText(app, doc), kick: opensDrawer(doc) };
+      return { number: doc.number, total: doc.total, change: doc.change, text: docText(app, doc), kick: movesCash(doc) };
     },
     receipt: (number) => {
       const doc = receiptByNumber(app, number);
@@ -247,61 +219,17 @@ export function appActions(app: App): PosActions {
         total: r.refund.total,
         change: 0,
         text: docText(app, r.refund),
-        kick: opensDrawer(r.refund),
+        kick: movesCash(r.refund),
         ...(r.credit ? { credit: { code: formatCreditCode(r.credit.code), amount: r.credit.amount } } : {}),
       };
     },
     receiptText: (number, copy) => docText(app, receiptByNumber(app, number), copy),
-    print: (job) =>
-      oneAtATime(async () => {
-        const { printDocument } = await peripherals();
-        await printDocument(app, documentByNumber(app, job.number), { copy: job.copy ?? false, kick: job.kick ?? false });
-      }),
+    print: (job) => devices.print(job),
     noSale: (u, reason, approver) => void recordNoSale(app, asUser(app, u), reason, approver),
-    kickDrawer: () => oneAtATime(async () => void (await (await peripherals()).kickDrawer(app))),
-    printerState: () =>
-      oneAtATime(async () => {
-        const printer = deviceOf(app, 'printer');
-        return printer ? (await (await peripherals()).printerReport(app, printer)).state : null;
-      }),
-    display: (view) => {
-      const d = deviceOf(app, 'display');
-      if (!d) return;
-      display ??= peripherals()
-        .then((p) => p.openDisplay(d))
-        .catch(() => null);
-      // updates go out one after the other, in order; a failing display is left alone
-      shown = shown.then(async () => {
-        const session = await display;
-        if (session) await session.show(await displayLines(view, d.welcome || (app.settings['store.name'] ?? ''))).catch(() => undefined);
-      });
-    },
-    closeDisplay: async () => {
-      await shown;
-      await (await display)?.close().catch(() => undefined);
-      display = null;
-    },
-    scanners: async (onScan, onError) => {
-      const open = listDevices(app).filter((d): d is ScannerConfig => d.kind === 'scanner');
-      if (open.length === 0) return async () => undefined; // keyboard scanners need nothing
-      const p = await peripherals();
-      const closers = await Promise.all(open.map((d) => p.openScanner(d, onScan, onError).catch((e: unknown) => (onError(e as Error), null))));
-      return async () => void (await Promise.all(closers.map((c) => c?.close())));
-    },
+    kickDrawer: () => devices.kickDrawer(),
+    printerState: () => devices.printerState(),
+    display: (view) => devices.display(view),
+    closeDisplay: () => devices.close(),
+    scanners: (onScan, onError) => devices.scanners(onScan, onError),
   };
-}
-
-/** The two 20-character lines of the customer display for a view. */
-async function displayLines(view: DisplayView, welcome: string): Promise<[string, string]> {
-  const d = await import('../devices/display.js');
-  switch (view.kind) {
-    case 'welcome':
-      return d.showWelcome(welcome);
-    case 'item':
-      return d.showItem(view.name, view.price, { label: t('tui.display.total'), amount: view.total });
-    case 'total':
-      return d.showTotal(t('tui.display.total'), view.total);
-    case 'change':
-      return d.showChange(t('tui.display.paid'), view.paid, t('tui.display.change'), view.change);
-  }
 }

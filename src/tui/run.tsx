@@ -86,6 +86,8 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
   const finished = new Promise<number>((resolve) => (done = resolve));
   /** Applies keys (or a serial scan) one by one, then draws once. */
   const apply = (steps: ((s: PosState) => PosState)[]): void => {
+    // the store's settings as they are now (changed from another process, they show at the next key)
+    ctx.info = actions.info();
     let s = store.state;
     for (const step of steps) {
       try {

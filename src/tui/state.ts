@@ -24,8 +24,8 @@ import { TpvError } from '../core/errors.js';
 import { parseDecimal, parseQuantity } from '../core/money.js';
 import { documentNumberOf, isDocumentScan } from '../core/numbering.js';
 import { roundCash } from '../core/payment.js';
-import { discountNeedsApproval, type Action } from '../core/permissions.js';
-import type { Approval } from '../db/documents.js';
+import { type Action, cartDiscountOverLimit, lineDiscountOverLimit, priceOverrideNeeded } from '../core/permissions.js';
+import type { Approval } from '../core/document.js';
 import { formatMoney } from '../i18n/format.js';
 import { errorMessage, t } from '../i18n/index.js';
 import type { DisplayView, Item, PosActions, RefundableReceipt, TillInfo, TillUser } from './actions.js';
@@ -373,7 +373,9 @@ function addItem(s: PosState, ctx: Context, item: Item, qty: number | undefined)
   if (item.unit === 'kg' && q === undefined) {
     return textPrompt(s, t('tui.prompt.weight', { name: item.name }), (s1, v) => addItem(s1, ctx, item, checked(parseQuantity(v, { decimalComma: true }))));
   }
-  const added = checked(addLine(s.cart, { sku: item.sku, name: item.name, unit: item.unit, unitPrice: item.unitPrice, taxRate: item.taxRate, ...(q !== undefined ? { qty: q } : {}) }));
+  const added = checked(
+    addLine(s.cart, { sku: item.sku, name: item.name, unit: item.unit, unitPrice: item.unitPrice, taxRate: item.taxRate, ...(q !== undefined ? { qty: q } : {}), ...(item.label ? { label: item.label } : {}) }),
+  );
   return { ...withCart(s, ctx, added, {}, added.lines.length - 1), message: null };
 }
 
@@ -398,17 +400,17 @@ function lineCommand(s: PosState, ctx: Context, command: 'qty' | 'discount' | 'p
     case 'discount':
       return textPrompt(s, t('tui.prompt.discount', { name: line.name }), (s1, v) => {
         const d = checked(parseDiscount(v, ctx.info.exponent));
-        const gross = priced(s1, ctx).lines.find((l) => l.id === line.id)!.gross;
         const apply = (approval: Approval | null): PosState =>
           withCart(s1, ctx, checked(setLineDiscount(s1.cart, line.id, d)), approved(s1, approval));
-        return guarded(s1, ctx, discountNeedsApproval(d, gross, ctx.info.discountLimit) ? 'discount_over_limit' : null, `${line.sku}: ${v}`, apply);
+        const over = lineDiscountOverLimit(priced(s1, ctx), line.id, d, ctx.info.discountLimit);
+        return guarded(s1, ctx, over ? 'discount_over_limit' : null, `${line.sku}: ${v}`, apply);
       });
     case 'price':
       return textPrompt(s, t('tui.prompt.price', { name: line.name }), (s1, v) => {
         const price = amount(ctx, v);
         const apply = (approval: Approval | null): PosState =>
           withCart(s1, ctx, checked(overridePrice(s1.cart, line.id, price)), approved(s1, approval));
-        return guarded(s1, ctx, price === line.unitPrice ? null : 'price_override', `${line.sku}: ${money(ctx, line.unitPrice)} → ${money(ctx, price)}`, apply);
+        return guarded(s1, ctx, priceOverrideNeeded(line, price) ? 'price_override' : null, `${line.sku}: ${money(ctx, line.unitPrice)} → ${money(ctx, price)}`, apply);
       });
   }
 }
@@ -426,10 +428,9 @@ function cartDiscount(s: PosState, ctx: Context): PosState {
   if (s.cart.lines.length === 0) return problem(s, 'tui.no_line');
   return textPrompt(s, t('tui.prompt.cart_discount'), (s1, v) => {
     const d = checked(parseDiscount(v, ctx.info.exponent));
-    const base = priced(s1, ctx).total;
     const apply = (approval: Approval | null): PosState =>
       withCart(s1, ctx, checked(setCartDiscount(s1.cart, d)), approved(s1, approval));
-    return guarded(s1, ctx, discountNeedsApproval(d, base, ctx.info.discountLimit) ? 'discount_over_limit' : null, `cart: ${v}`, apply);
+    return guarded(s1, ctx, cartDiscountOverLimit(priced(s1, ctx), d, ctx.info.discountLimit) ? 'discount_over_limit' : null, `cart: ${v}`, apply);
   });
 }
 

@@ -4,7 +4,7 @@ import type { App } from '../../src/app/context.js';
 import { expireDue, issueCredit, showCredit, voidCredit } from '../../src/app/credit.js';
 import { type SaleInput, sell } from '../../src/app/sales.js';
 import { openShift } from '../../src/app/shifts.js';
-import { actingUser } from '../../src/app/users.js';
+import { actingUser } from '../../src/app/auth.js';
 import { caught, makeStore, tempDir, tpv } from '../helpers.js';
 
 const dir = tempDir();

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openApp } from '../../src/app/context.js';
+import { openApp } from '../../src/app/open.js';
 import { TpvError } from '../../src/core/errors.js';
 import { connect, openDatabase } from '../../src/db/connection.js';
 import { applyPending, knownMigrations, migrationStatus, schemaVersion } from '../../src/db/migrate.js';

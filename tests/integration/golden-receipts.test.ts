@@ -14,7 +14,7 @@ import { createInvoice } from '../../src/app/invoices.js';
 import { refund } from '../../src/app/refunds.js';
 import { sell } from '../../src/app/sales.js';
 import { closeShift, openShift } from '../../src/app/shifts.js';
-import { actingUser } from '../../src/app/users.js';
+import { actingUser } from '../../src/app/auth.js';
 import { layoutCreditVoucher, layoutTestPage } from '../../src/devices/documents.js';
 import { encodeDocument } from '../../src/devices/escpos.js';
 import { decodeEscpos } from '../../src/devices/escpos-decode.js';
@@ -66,7 +66,7 @@ beforeAll(async () => {
   clock = new Date('2026-11-21T20:05:00Z');
   const z = closeShift(app, admin, 12990);
   docs.z_report = layoutDocument(app, documentByNumber(app, z.number));
-  docs.credit_voucher = layoutCreditVoucher(app, {
+  docs.credit_voucher = layoutCreditVoucher(app.profile, {
     printed: 'K3F9-2QRM-X7TD-8W4P',
     balance: 2500,
     expires_at: '2027-11-21T10:15:00+01:00',
@@ -74,7 +74,7 @@ beforeAll(async () => {
     ref: sale.number,
     issued_at: '2026-11-21T11:15:00+01:00',
   });
-  docs.test_page = layoutTestPage(app, { name: 'printer', url: 'tcp://192.168.1.50:9100', profile: 'epson-tm-t20iii', columns: 42 }, new Date('2026-11-21T09:00:00Z'));
+  docs.test_page = layoutTestPage(app.profile, { name: 'printer', url: 'tcp://192.168.1.50:9100', profile: 'epson-tm-t20iii', columns: 42 }, new Date('2026-11-21T09:00:00Z'));
 });
 afterAll(() => app.close());
 
@@ -83,7 +83,7 @@ describe('golden receipts', () => {
   for (const kind of kinds) {
     for (const columns of COLUMNS) {
       it(`${kind} at ${columns} columns matches fixtures/receipts/${kind}-${columns}.txt, on paper too`, () => {
-        const lines = kind === 'test_page' ? layoutTestPage(app, { name: 'printer', url: 'tcp://192.168.1.50:9100', profile: 'epson-tm-t20iii', columns }, new Date('2026-11-21T09:00:00Z')) : docs[kind]!;
+        const lines = kind === 'test_page' ? layoutTestPage(app.profile, { name: 'printer', url: 'tcp://192.168.1.50:9100', profile: 'epson-tm-t20iii', columns }, new Date('2026-11-21T09:00:00Z')) : docs[kind]!;
         const text = renderText(lines, columns);
         const file = join(GOLDEN, `${kind}-${columns}.txt`);
         if (process.env.UPDATE_GOLDEN) writeFileSync(file, text);

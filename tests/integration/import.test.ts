@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app/context.js';
 import { importProducts, type ImportOptions, type ImportReport } from '../../src/app/import.js';
 import { exportProducts, showProduct } from '../../src/app/products.js';
+import { actingUser } from '../../src/app/auth.js';
 import { TpvError } from '../../src/core/errors.js';
 import { FIXTURES, makeStore, tempDir } from '../helpers.js';
 
@@ -17,12 +18,14 @@ beforeEach(async () => {
 });
 afterEach(() => app.close());
 
+const admin = (): ReturnType<typeof actingUser> => actingUser(app.db);
+
 const fromFile = (name: string, opts: ImportOptions = {}): Promise<ImportReport> => {
   const path = join(FIXTURES, 'imports', name);
-  return importProducts(app, createReadStream(path), statSync(path).size, { source: name, ...opts });
+  return importProducts(app, admin(), createReadStream(path), statSync(path).size, { source: name, ...opts });
 };
 const fromText = (text: string | Buffer, opts: ImportOptions = {}): Promise<ImportReport> =>
-  importProducts(app, Readable.from([Buffer.from(text)]), null, opts);
+  importProducts(app, admin(), Readable.from([Buffer.from(text)]), null, opts);
 
 async function rejection(p: Promise<unknown>): Promise<TpvError> {
   try {
@@ -172,9 +175,9 @@ describe('invalid rows', () => {
 describe('upsert and round trip', () => {
   it('re-importing the demo catalog changes nothing; a changed row is one update', async () => {
     const file = join(FIXTURES, 'demo-catalog.csv');
-    const first = await importProducts(app, createReadStream(file), null);
+    const first = await importProducts(app, admin(), createReadStream(file), null);
     expect(first.created).toBeGreaterThanOrEqual(200);
-    const again = await importProducts(app, createReadStream(file), null);
+    const again = await importProducts(app, admin(), createReadStream(file), null);
     expect(again).toMatchObject({ created: 0, updated: 0, unchanged: first.created });
     const text = readFileSync(file, 'utf8').replace(/^(FRU-001,[^,]+,)2\.49,/m, '$12.59,');
     const changed = await fromText(text);
@@ -182,17 +185,17 @@ describe('upsert and round trip', () => {
   });
 
   it.each(['csv', 'jsonl'] as const)('export → import (%s) reports 0 created, 0 updated', async (format) => {
-    await importProducts(app, createReadStream(join(FIXTURES, 'demo-catalog.csv')), null);
+    await importProducts(app, admin(), createReadStream(join(FIXTURES, 'demo-catalog.csv')), null);
     await fromFile('valid-quoted.csv');
     const out = join(dir, `export-${n}.${format}`);
     writeFileSync(out, [...exportProducts(app, format)].join(''));
-    const r = await importProducts(app, createReadStream(out), null, { format });
+    const r = await importProducts(app, admin(), createReadStream(out), null, { format });
     expect(r).toMatchObject({ created: 0, updated: 0, rejected: 0 });
     expect(r.unchanged).toBe(count());
   });
 
   it('stock from the import is a stock move; on hand equals the sum of moves', async () => {
-    await importProducts(app, createReadStream(join(FIXTURES, 'demo-catalog.csv')), null);
+    await importProducts(app, admin(), createReadStream(join(FIXTURES, 'demo-catalog.csv')), null);
     await fromText('sku,stock\nFRU-001,10.5\n');
     const bad = app.db
       .prepare('SELECT count(*) FROM products p WHERE on_hand != (SELECT coalesce(sum(qty), 0) FROM stock_moves m WHERE m.product_id = p.id)')
@@ -208,7 +211,7 @@ describe('bulk loads', () => {
     const { writeCatalogCsv } = await import('../../bench/generate.js');
     const file = join(dir, 'bulk.csv');
     await writeCatalogCsv(file, 12_000);
-    const r = await importProducts(app, createReadStream(file), null);
+    const r = await importProducts(app, admin(), createReadStream(file), null);
     expect(r.created).toBe(12_000);
     expect(app.db.prepare('SELECT count(*) FROM bulk_loads').pluck().get()).toBe(0);
     const indexed = app.db.prepare("SELECT count(*) FROM products_fts WHERE products_fts MATCH 'leche*'").pluck().get();
@@ -220,12 +223,12 @@ describe('bulk loads', () => {
 
   it('into a catalog that has products: updates row by row, then the new rows as a bulk load', async () => {
     const { writeCatalogCsv } = await import('../../bench/generate.js');
-    await importProducts(app, createReadStream(join(FIXTURES, 'demo-catalog.csv')), null);
+    await importProducts(app, admin(), createReadStream(join(FIXTURES, 'demo-catalog.csv')), null);
     const file = join(dir, 'bulk-mixed.csv');
     await writeCatalogCsv(file, 11_000);
     // the same file also renames a product of the demo catalog
     writeFileSync(file, readFileSync(file, 'utf8') + 'LAC-001,Leche entera de pastoreo 1 L,0.99,4,,each,Lácteos,1,23,1\n');
-    const r = await importProducts(app, createReadStream(file), null);
+    const r = await importProducts(app, admin(), createReadStream(file), null);
     expect(r).toMatchObject({ created: 11_000, updated: 1 });
     const match = (q: string) => app.db.prepare('SELECT count(*) FROM products_fts WHERE products_fts MATCH ?').pluck().get(q);
     expect(match('pastoreo')).toBe(1);
@@ -234,7 +237,7 @@ describe('bulk loads', () => {
   });
 
   it('a load whose process died is finished by the next open: the index is rebuilt', async () => {
-    const { openApp } = await import('../../src/app/context.js');
+    const { openApp } = await import('../../src/app/open.js');
     await fromText('sku,name,price,tax_rate\nA1,Leche entera,1,4\n');
     // a crashed bulk load: its mark is left and a product it wrote is not in the index
     app.db.prepare("INSERT INTO bulk_loads (pid, started_at) VALUES (999999999, '2026-11-21T10:00:00Z')").run();

@@ -6,14 +6,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { openApp } from '../../src/app/context.js';
+import { openApp } from '../../src/app/open.js';
 import { verifyJournal } from '../../src/app/journal.js';
 import { buildSale, type SaleInput } from '../../src/app/sales.js';
-import { actingUser } from '../../src/app/users.js';
+import { actingUser } from '../../src/app/auth.js';
 import { priceCart } from '../../src/core/cart.js';
 import { formatDecimal } from '../../src/core/money.js';
 import { type Settlement, settle } from '../../src/core/payment.js';
 import type { Sqlite } from '../../src/db/connection.js';
+import { type OutboxRow, parseEvent } from '../../src/sync/events.js';
 import { prng } from '../../bench/generate.js';
 import { gs1CheckDigit } from '../../src/core/barcode.js';
 import { makeStore, tpv } from '../helpers.js';
@@ -274,12 +275,18 @@ export function expectConsistent(db: Sqlite, catalog: readonly CatalogProduct[])
   const check = verifyJournal(db);
   expect(check).toMatchObject({ ok: true, entries: n, broken: null });
 
-  // the outbox: one 'sale' event per receipt naming it, in number order, distinct ids; and the shift's opening
-  const events = db.prepare('SELECT id, type, payload FROM outbox ORDER BY seq').all() as { id: string; type: string; payload: string }[];
+  // the outbox: the store's set-up (init, catalog and settings, the shift's opening), then one 'sale' event per
+  // receipt carrying it whole, in number order; distinct ids; every event as its schema says
+  const rows = db.prepare('SELECT seq, id, type, version, payload, created_at FROM outbox ORDER BY seq').all() as OutboxRow[];
+  const events = rows.map(parseEvent);
   expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
-  expect(events.filter((e) => e.type !== 'sale').map((e) => e.type)).toEqual(['shift_open']);
-  const sales = events.filter((e) => e.type === 'sale').map((e) => JSON.parse(e.payload) as { number: string });
+  const setup = events.filter((e) => e.type !== 'sale').map((e) => e.type);
+  expect(setup[0]).toBe('store_init');
+  expect(setup.at(-1)).toBe('shift_open');
+  for (const type of setup.slice(1, -1)) expect(['products', 'settings']).toContain(type);
+  const sales = events.flatMap((e) => (e.type === 'sale' ? [e.payload.receipt] : []));
   expect(sales.map((s) => s.number)).toEqual(receipts.map((r) => r.number));
+  expect(sales.map((s) => s.total)).toEqual(receipts.map((r) => formatDecimal(r.total, 2)));
 
   // stock: a 'sale' move per tracked line, for existing receipts only; on_hand = Σ moves = opening − sold
   const bySku = new Map(catalog.map((p) => [p.sku, p]));

@@ -3,15 +3,16 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discardCart, heldCarts, holdCart, openCart, recallCart, saveOpenCart } from '../../src/app/carts.js';
-import { type App, openApp } from '../../src/app/context.js';
+import type { App } from '../../src/app/context.js';
+import { openApp } from '../../src/app/open.js';
 import { importProducts } from '../../src/app/import.js';
 import { verifyJournal } from '../../src/app/journal.js';
 import { receiptJson, type SaleInput, sell } from '../../src/app/sales.js';
 import { setSeries } from '../../src/app/series.js';
 import { cashMove, closeShift, openShift, shiftStatus } from '../../src/app/shifts.js';
-import { actingUser } from '../../src/app/users.js';
+import { actingUser } from '../../src/app/auth.js';
 import { addLine, emptyCart } from '../../src/core/cart.js';
-import { caught, FIXTURES, makeStore, tempDir } from '../helpers.js';
+import { caught, FIXTURES, makeStore, setSetting, tempDir } from '../helpers.js';
 
 const dir = tempDir();
 let app: App;
@@ -21,7 +22,7 @@ let clock = new Date('2026-11-21T10:00:00Z');
 async function store(overrides = {}): Promise<App> {
   const a = await makeStore(dir, overrides, `sales-${n++}.db`);
   a.now = () => clock;
-  await importProducts(a, createReadStream(join(FIXTURES, 'demo-catalog.csv')), null);
+  await importProducts(a, actingUser(a.db), createReadStream(join(FIXTURES, 'demo-catalog.csv')), null);
   return a;
 }
 
@@ -67,20 +68,20 @@ describe('a sale', () => {
     // 3 × 1.00 net at 21% and 1 × 0.99 net at 4%
     app.db.prepare("UPDATE products SET price = 100 WHERE sku = 'LAC-002'").run();
     const { receipt } = sell(app, { lines: [{ code: 'LAC-001', qty: '1' }], payments: cash('5') }, admin());
-    const json = receiptJson(app.db, receipt);
+    const json = receiptJson(app, receipt);
     expect(json.prices_include_tax).toBe(false);
     // 0.99 net at 4%: tax round(0.0396) = 0.04 → total 1.03
     expect(json).toMatchObject({ total: '1.03', taxes: [{ rate: '4', base: '0.99', tax: '0.04' }] });
   });
 
   it('cash rounding applies only to the cash part and is recorded', () => {
-    app.settings['sales.cash_rounding'] = '0.05';
+    setSetting(app, 'sales.cash_rounding', '0.05');
     openShift(app, admin(), 0);
     // LAC-001 0.99 × 3 = 2.97 → cash due 2.95
     const { receipt } = sale({ lines: [{ code: 'LAC-001', qty: '3' }], payments: cash('5') });
-    expect(receiptJson(app.db, receipt)).toMatchObject({ total: '2.97', rounding: '-0.02', change: '2.05', payments: [{ method: 'cash', amount: '2.95' }] });
+    expect(receiptJson(app, receipt)).toMatchObject({ total: '2.97', rounding: '-0.02', change: '2.05', payments: [{ method: 'cash', amount: '2.95' }] });
     const card = sale({ lines: [{ code: 'LAC-001', qty: '3' }], payments: [{ method: 'card', amount: '2.97' }] });
-    expect(receiptJson(app.db, card.receipt)).toMatchObject({ rounding: '0.00', change: '0.00' });
+    expect(receiptJson(app, card.receipt)).toMatchObject({ rounding: '0.00', change: '0.00' });
   });
 });
 
@@ -142,7 +143,7 @@ describe('carts', () => {
 
 describe('series and journal', () => {
   it('a yearly series starts again at 1 in a new year, in the store time zone', () => {
-    setSeries(app, 'T01', 'receipt', { template: '{register}-{yyyy}-{n:4}', yearlyReset: true });
+    setSeries(app, admin(), 'T01', 'receipt', { template: '{register}-{yyyy}-{n:4}', yearlyReset: true });
     openShift(app, admin(), 0);
     clock = new Date('2026-12-31T22:30:00Z'); // 23:30 in Madrid
     expect(sale().receipt.number).toBe('T01-2026-0001');

@@ -7,8 +7,8 @@ import type { Approver } from '../../src/app/auth.js';
 import type { CartExtra } from '../../src/app/carts.js';
 import { type Cart, priceCart } from '../../src/core/cart.js';
 import { TpvError } from '../../src/core/errors.js';
-import { type Action, can, type Role } from '../../src/core/permissions.js';
-import type { Approval } from '../../src/db/documents.js';
+import type { Approval } from '../../src/core/document.js';
+import { type Action, approvalOf, can, type Role } from '../../src/core/permissions.js';
 import { errorMessage, setLanguage, t } from '../../src/i18n/index.js';
 import type { Done, Item, PosActions, RefundableReceipt, TillInfo, TillUser } from '../../src/tui/actions.js';
 import { commandFor, KEYMAP, type Screen } from '../../src/tui/keymap.js';
@@ -98,15 +98,21 @@ const CREDITS: Record<string, { code: string; balance: string; status: string; e
 
 const strip = ({ pin: _pin, ...u }: TillUser & { pin: string }): TillUser => u;
 
-/** The real rule: a role that may not do `action` needs an approver whose role can, with the right PIN. */
+/**
+ * The till's authorize: the approver's PIN checked against this fake store's users (as a login
+ * would), then the real rule of core/permissions.ts decides.
+ */
 function authorizeLike(user: TillUser, action: Action, detail: string, approver?: Approver): Approval | null {
-  if (can(user.role as Role, action)) return null;
-  if (!approver) throw new TpvError('conflict', 'permission.needs_approval', { action, user: user.code, role: user.role });
-  const sup = USERS.find((u) => u.code === approver.code);
-  if (!sup) throw new TpvError('not_found', 'user.not_found', { code: approver.code });
-  if (sup.pin !== approver.pin) throw new TpvError('conflict', 'user.pin_wrong', { code: sup.code, left: 2 });
-  if (!can(sup.role as Role, action)) throw new TpvError('conflict', 'permission.approver_role', { action, user: sup.code, role: sup.role });
-  return { action, by: sup.code, at: '2026-05-04T10:00:00+02:00', ...(detail ? { detail } : {}) };
+  let by: { code: string; role: Role } | null = null;
+  if (approver && !can(user.role, action)) {
+    const sup = USERS.find((u) => u.code === approver.code);
+    if (!sup) throw new TpvError('not_found', 'user.not_found', { code: approver.code });
+    if (sup.pin !== approver.pin) throw new TpvError('conflict', 'user.pin_wrong', { code: sup.code, left: 2 });
+    by = sup;
+  }
+  const r = approvalOf(user, action, by, '2026-05-04T10:00:00+02:00', detail);
+  if (!r.ok) throw new TpvError('conflict', r.problem.code, r.problem.params ?? {});
+  return r.value;
 }
 
 function fakeStore(opts: { shiftOpen?: boolean; report?: string } = {}) {

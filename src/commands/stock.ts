@@ -1,0 +1,56 @@
+/** `tpv stock adjust|show`: stock on hand and its moves. */
+import type { Command } from 'commander';
+import { adjustStock, stockOf, type StockView } from '../app/products.js';
+import { TpvError } from '../core/errors.js';
+import { parseQuantity } from '../core/money.js';
+import { formatNumberText } from '../i18n/format.js';
+import { t } from '../i18n/index.js';
+import { actors } from '../cli/actors.js';
+import { type Cli, example, table } from '../cli/runtime.js';
+
+function stockText(s: StockView): string {
+  const head = `${s.sku}  ${s.name}: ${formatNumberText(s.stock)}${s.unit === 'kg' ? ' kg' : ''}`;
+  if (!s.moves.length) return head;
+  return (
+    head +
+    '\n\n' +
+    table(
+      [t('stock.at'), t('stock.qty'), t('stock.kind'), t('stock.reason')],
+      s.moves.map((m) => [m.at.replace('T', ' ').slice(0, 19), formatNumberText(m.qty), m.kind, m.reason ?? '']),
+      ['l', 'r', 'l', 'l'],
+    )
+  );
+}
+
+export function register(program: Command, cli: Cli): void {
+  const stock = program.command('stock').description(t('help.stock'));
+  example(
+    stock
+      .command('adjust <code> <qty>')
+      .description(t('help.stock.adjust'))
+      .requiredOption('--reason <text>', t('help.stock.reason'))
+      .action((code: string, qtyText: string, o: { reason: string }) =>
+        cli.withApp((app) => {
+          const { actor, approver } = actors(cli, app);
+          const q = parseQuantity(qtyText, { allowNegative: true, decimalComma: true });
+          if (!q.ok) throw new TpvError('invalid', q.problem.code, { ...q.problem.params, field: 'qty' });
+          const s = adjustStock(app, actor, code, q.value, o.reason, approver);
+          cli.out(s, () => stockText(s));
+        }),
+      ),
+    'tpv stock adjust LAC-001 -- -2 --reason "caducado"',
+    'tpv stock adjust 8490300000015 24 --reason "pedido 1234"',
+  );
+  example(
+    stock
+      .command('show <code>')
+      .description(t('help.stock.show'))
+      .action((code: string) =>
+        cli.withApp((app) => {
+          const s = stockOf(app, code);
+          cli.out(s, () => stockText(s));
+        }),
+      ),
+    'tpv stock show LAC-001',
+  );
+}

@@ -1,0 +1,157 @@
+import { DEFAULT_VARIABLE_MEASURE_LAYOUT, type VariableMeasureLayout } from './barcode.js';
+import { currencyExponent, parseDecimal } from './money.js';
+
+/**
+ * The store's settings (a fixed set of keys, stored as JSON values) and the one resolved view of
+ * them every layer reads: the store profile. Every default lives here, once.
+ */
+export interface Settings {
+  'store.name': string;
+  'store.legal_name': string;
+  'store.tax_id': string;
+  'store.address': string;
+  'store.country': string;
+  'store.currency': string;
+  'store.timezone': string;
+  'store.prices_include_tax': boolean;
+  'store.language': 'es' | 'en';
+  'register.code': string;
+  'barcode.price_prefixes': string[];
+  'barcode.weight_prefixes': string[];
+  'barcode.item_digits': number;
+  'barcode.price_check_digit': boolean;
+  /** Largest discount a cashier gives without approval, in basis points of what it applies to. */
+  'sales.discount_limit': number;
+  /** Cash is settled to a multiple of this amount ("0.05"); "0" = no rounding. */
+  'sales.cash_rounding': string;
+  /** Tenders besides cash and card (e.g. bizum, transfer). */
+  'sales.tenders': string[];
+  /** Days a new store credit or voucher stays valid; 0 = no expiry. */
+  'credit.expiry_days': number;
+  /** Refunds without a receipt may be paid in cash (otherwise store credit only). */
+  'refunds.no_receipt_cash': boolean;
+  /** Minutes without a key before the cashier terminal locks; 0 = never. */
+  'tui.lock_minutes': number;
+}
+
+export type SettingKey = keyof Settings;
+
+/** Every setting's default. The store's identity (name, tax id…) is asked by `tpv init`. */
+export const SETTING_DEFAULTS: Readonly<Settings> = Object.freeze({
+  'store.name': '',
+  'store.legal_name': '',
+  'store.tax_id': '',
+  'store.address': '',
+  'store.country': '',
+  'store.currency': 'EUR',
+  'store.timezone': 'UTC',
+  'store.prices_include_tax': true,
+  'store.language': 'es',
+  'register.code': 'T01',
+  'barcode.price_prefixes': DEFAULT_VARIABLE_MEASURE_LAYOUT.pricePrefixes,
+  'barcode.weight_prefixes': DEFAULT_VARIABLE_MEASURE_LAYOUT.weightPrefixes,
+  'barcode.item_digits': DEFAULT_VARIABLE_MEASURE_LAYOUT.itemDigits,
+  'barcode.price_check_digit': DEFAULT_VARIABLE_MEASURE_LAYOUT.priceCheckDigit,
+  'sales.discount_limit': 1000,
+  'sales.cash_rounding': '0',
+  'sales.tenders': [],
+  'credit.expiry_days': 365,
+  'refunds.no_receipt_cash': false,
+  'tui.lock_minutes': 5,
+} satisfies Settings);
+
+export const SETTING_KEYS = Object.freeze(Object.keys(SETTING_DEFAULTS) as SettingKey[]);
+
+export function isSettingKey(key: string): key is SettingKey {
+  return Object.prototype.hasOwnProperty.call(SETTING_DEFAULTS, key);
+}
+
+/** The tenders every store takes; `sales.tenders` adds the shop's own after them. */
+export const BUILT_IN_TENDERS = Object.freeze(['cash', 'card', 'store_credit'] as const);
+
+/** The country's usual VAT rates (basis points) and the tax's name on receipts. */
+const COUNTRY_TAXES: Record<string, { rates: number[]; label: string }> = {
+  ES: { rates: [2100, 1000, 400, 0], label: 'IVA' },
+  EC: { rates: [1500, 500, 0], label: 'IVA' },
+  MX: { rates: [1600, 800, 0], label: 'IVA' },
+  PT: { rates: [2300, 1300, 600, 0], label: 'IVA' },
+  FR: { rates: [2000, 1000, 550, 210, 0], label: 'TVA' },
+  DE: { rates: [1900, 700, 0], label: 'MwSt' },
+  IT: { rates: [2200, 1000, 500, 400, 0], label: 'IVA' },
+  AR: { rates: [2100, 1050, 0], label: 'IVA' },
+  CO: { rates: [1900, 500, 0], label: 'IVA' },
+  CL: { rates: [1900, 0], label: 'IVA' },
+  PE: { rates: [1800, 0], label: 'IGV' },
+};
+
+/** The usual rates of a country, for a new store (basis points). */
+export function defaultTaxRates(country: string): number[] {
+  return COUNTRY_TAXES[country]?.rates ?? [];
+}
+
+/** The name of the tax on receipts: IVA, TVA, MwSt, IGV… */
+export function taxLabel(country: string): string {
+  return COUNTRY_TAXES[country]?.label ?? 'TAX';
+}
+
+/** What every layer needs to know about the store, resolved once from its settings. */
+export interface StoreProfile {
+  name: string;
+  legalName: string;
+  taxId: string;
+  address: string;
+  country: string;
+  currency: string;
+  /** Minor-unit digits of the currency (EUR 2, CLP 0). */
+  exponent: number;
+  timezone: string;
+  pricesIncludeTax: boolean;
+  /** The receipts' language. */
+  language: 'es' | 'en';
+  /** The tax's name on receipts (IVA, TVA…). */
+  taxLabel: string;
+  register: string;
+  barcodes: VariableMeasureLayout;
+  /** Basis points of what a discount applies to; above it a supervisor approves. */
+  discountLimit: number;
+  /** Cash is settled to a multiple of this many minor units (1 = no rounding). */
+  cashIncrement: number;
+  /** Every tender the store takes: cash, card, store credit, then its own. */
+  tenders: string[];
+  creditExpiryDays: number;
+  noReceiptRefundCash: boolean;
+  lockMinutes: number;
+}
+
+/** The profile of stored settings (missing keys take their default). */
+export function resolveProfile(stored: Partial<Settings>): StoreProfile {
+  const s: Settings = { ...SETTING_DEFAULTS, ...stored };
+  const exponent = currencyExponent(s['store.currency']) ?? 2;
+  const step = parseDecimal(s['sales.cash_rounding'], exponent);
+  return {
+    name: s['store.name'],
+    legalName: s['store.legal_name'],
+    taxId: s['store.tax_id'],
+    address: s['store.address'],
+    country: s['store.country'],
+    currency: s['store.currency'],
+    exponent,
+    timezone: s['store.timezone'],
+    pricesIncludeTax: s['store.prices_include_tax'],
+    language: s['store.language'],
+    taxLabel: taxLabel(s['store.country']),
+    register: s['register.code'],
+    barcodes: {
+      pricePrefixes: s['barcode.price_prefixes'],
+      weightPrefixes: s['barcode.weight_prefixes'],
+      itemDigits: s['barcode.item_digits'],
+      priceCheckDigit: s['barcode.price_check_digit'],
+    },
+    discountLimit: s['sales.discount_limit'],
+    cashIncrement: step.ok && step.value > 0 ? step.value : 1,
+    tenders: [...BUILT_IN_TENDERS, ...s['sales.tenders']],
+    creditExpiryDays: s['credit.expiry_days'],
+    noReceiptRefundCash: s['refunds.no_receipt_cash'],
+    lockMinutes: s['tui.lock_minutes'],
+  };
+}
