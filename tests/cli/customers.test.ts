@@ -2,14 +2,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDir, tpv } from '../helpers.js';
+import { cli, tempDir } from '../helpers.js';
 
 const dir = tempDir();
 const DB = join(dir, 'customers.db');
-const run = (...args: string[]) => tpv(['--db', DB, ...args, '--json']);
+const run = (...args: string[]) => cli(['--db', DB, ...args, '--json']);
 
 beforeAll(async () => {
-  expect((await tpv(['--db', DB, 'init', '--demo'])).code).toBe(0);
+  expect((await cli(['--db', DB, 'init', '--demo'])).code).toBe(0);
 });
 
 describe('tpv customers', () => {
@@ -64,7 +64,7 @@ describe('tpv customers', () => {
 
   it('a customer attached to a sale follows it to its refund and the store credit it issues', async () => {
     expect((await run('shift', 'open', '--float', '0')).code).toBe(0);
-    const sale = await tpv(['--db', DB, 'sale', '--json'], {
+    const sale = await cli(['--db', DB, 'sale', '--json'], {
       input: JSON.stringify({ lines: [{ code: 'LAC-001', qty: '1' }], payments: [{ method: 'card', amount: '0.99' }], customer: 'B12345674' }),
     });
     const id = (await run('customers', 'show', 'B12345674')).json.data.id;
@@ -73,7 +73,7 @@ describe('tpv customers', () => {
     const credit = await run('credit', 'show', refund.json.data.refund.store_credit.code);
     expect(credit.json.data.customer).toBe(id);
     expect((await run('credit', 'list', '--customer', String(id))).json.data).toHaveLength(1);
-    const unknown = await tpv(['--db', DB, 'sale', '--json'], {
+    const unknown = await cli(['--db', DB, 'sale', '--json'], {
       input: JSON.stringify({ lines: [{ code: 'LAC-001', qty: '1' }], payments: [{ method: 'card', amount: '0.99' }], customer: 'B99999999' }),
     });
     expect(unknown.code).toBe(4);

@@ -4,12 +4,12 @@
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDir, tpv } from '../helpers.js';
+import { cli, tempDir } from '../helpers.js';
 
 const dir = tempDir();
 const DB = join(dir, 'exchanges.db');
 const run = (args: string[], input?: unknown, env?: Record<string, string>) =>
-  tpv(['--db', DB, ...args, '--json'], { ...(input !== undefined ? { input: JSON.stringify(input) } : {}), ...(env ? { env } : {}) });
+  cli(['--db', DB, ...args, '--json'], { ...(input !== undefined ? { input: JSON.stringify(input) } : {}), ...(env ? { env } : {}) });
 const cents = (s: string): number => Math.round(Number(s) * 100);
 const sell = async (sale: unknown) => {
   const r = await run(['sale'], sale);
@@ -18,9 +18,9 @@ const sell = async (sale: unknown) => {
 };
 
 beforeAll(async () => {
-  expect((await tpv(['--db', DB, 'init', '--demo'])).code).toBe(0);
+  expect((await cli(['--db', DB, 'init', '--demo'])).code).toBe(0);
   expect((await run(['shift', 'open', '--float', '50'])).code).toBe(0);
-  expect((await tpv(['--db', DB, 'users', 'add', 'ana', '--name', 'Ana'], { input: '2468\n' })).code).toBe(0);
+  expect((await cli(['--db', DB, 'users', 'add', 'ana', '--name', 'Ana'], { input: '2468\n' })).code).toBe(0);
 });
 
 describe('gift vouchers', () => {

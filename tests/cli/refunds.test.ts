@@ -4,16 +4,16 @@
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDir, tpv } from '../helpers.js';
+import { cli, tempDir } from '../helpers.js';
 
 const dir = tempDir();
 const DB = join(dir, 'refunds.db');
 const run = (args: string[], input?: string, env?: Record<string, string>) =>
-  tpv(['--db', DB, ...args, '--json'], { ...(input !== undefined ? { input } : {}), ...(env ? { env } : {}) });
+  cli(['--db', DB, ...args, '--json'], { ...(input !== undefined ? { input } : {}), ...(env ? { env } : {}) });
 const cents = (s: string): number => Math.round(Number(s) * 100);
 
 beforeAll(async () => {
-  expect((await tpv(['--db', DB, 'init', '--demo'])).code).toBe(0);
+  expect((await cli(['--db', DB, 'init', '--demo'])).code).toBe(0);
   expect((await run(['shift', 'open', '--float', '100'])).code).toBe(0);
 });
 
@@ -66,7 +66,7 @@ describe('returns', () => {
     const again = await run(['invoice', 'create', '--receipt', sold.number, '--customer', 'B12345674']);
     expect(again.code).toBe(5);
     expect(again.json.error.message).toContain('T01F-000001');
-    const text = await tpv(['--db', DB, 'invoice', 'show', 'T01F-000001'], { env: { TPV_LANG: 'es' } });
+    const text = await cli(['--db', DB, 'invoice', 'show', 'T01F-000001'], { env: { TPV_LANG: 'es' } });
     expect(text.stdout).toMatch(/Factura\s+T01F-000001/);
     expect(text.stdout).toContain('Ferretería Sol SL');
     expect(text.stdout).toContain('B12345674');
@@ -107,7 +107,7 @@ describe('returns', () => {
   });
 
   it('a cashier needs a supervisor to refund', async () => {
-    expect((await tpv(['--db', DB, 'users', 'add', 'ana', '--name', 'Ana'], { input: '2468\n' })).code).toBe(0);
+    expect((await cli(['--db', DB, 'users', 'add', 'ana', '--name', 'Ana'], { input: '2468\n' })).code).toBe(0);
     expect((await run(['shift', 'open', '--float', '0'])).code).toBe(0);
     const sale = await run(['sale'], JSON.stringify({ lines: [{ code: 'LAC-001', qty: '1' }], payments: [{ method: 'card', amount: '0.99' }] }));
     const refund = ['--user', 'ana', 'refund', sale.json.data.receipt.number, '--all', '--method', 'card'];

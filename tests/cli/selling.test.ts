@@ -1,5 +1,5 @@
 /**
- * End-to-end: selling through the built `tpv` — `tpv sale`, permissions and approvals, users,
+ * Selling through the CLI (in-process) — `tpv sale`, permissions and approvals, users,
  * cash rounding, `tpv sales import`, receipts, sales reports and the audit journal. One demo
  * store (`tpv init --demo`) for the whole file; the tests run in order and build on each other.
  */
@@ -7,11 +7,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type RunResult, tempDir, tpv } from '../helpers.js';
+import { cli, type RunResult, tempDir } from '../helpers.js';
 
 const dir = tempDir('tpv-selling-');
 const DB = join(dir, 'shop.db');
-const run = (args: string[], opts: Parameters<typeof tpv>[1] = {}): Promise<RunResult> => tpv(['--db', DB, ...args], opts);
+const run = (args: string[], opts: Parameters<typeof cli>[1] = {}): Promise<RunResult> => cli(['--db', DB, ...args], opts);
 
 interface SaleBody {
   id?: string;

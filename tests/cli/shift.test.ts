@@ -1,15 +1,15 @@
 /**
- * End-to-end: shifts through the built `tpv` — open with a float, cash in/out, the X report, the
+ * Shifts through the CLI (in-process) — open with a float, cash in/out, the X report, the
  * Z report on close (and its reprint), receipts by shift, numbering series and the journal.
  * One demo store for the whole file; the tests run in order and build on each other.
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type RunResult, tempDir, tpv } from '../helpers.js';
+import { cli, type RunResult, tempDir } from '../helpers.js';
 
 const dir = tempDir('tpv-shift-');
 const DB = join(dir, 'shop.db');
-const run = (args: string[], opts: Parameters<typeof tpv>[1] = {}): Promise<RunResult> => tpv(['--db', DB, ...args], opts);
+const run = (args: string[], opts: Parameters<typeof cli>[1] = {}): Promise<RunResult> => cli(['--db', DB, ...args], opts);
 
 interface SaleBody {
   lines: { code: string; qty?: string; discount?: string }[];
