@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/connection.js';
-import { tempDir, tpv } from '../helpers.js';
+import { cli, tempDir, tpv } from '../helpers.js';
 import { expectConsistent, expectReceiptMatches, type PlannedSale, planSales, setUpStore } from './sales-gen.js';
 
 const PROCESSES = 4;
@@ -78,10 +78,10 @@ describe('sales committed by four processes at once', () => {
       db.close();
     }
 
-    // the CLI agrees: the journal verifies and the shift counts every receipt
-    const audit = await tpv(['--db', path, 'audit', 'verify', '--json']);
+    // the CLI agrees (in-process): the journal verifies and the shift counts every receipt
+    const audit = await cli(['--db', path, 'audit', 'verify', '--json']);
     expect({ code: audit.code, ok: audit.json?.data?.ok, entries: audit.json?.data?.entries }).toEqual({ code: 0, ok: true, entries: PROCESSES * SALES_EACH });
-    const status = await tpv(['--db', path, 'shift', 'status', '--json']);
+    const status = await cli(['--db', path, 'shift', 'status', '--json']);
     expect(status.code).toBe(0);
     expect(status.json.data.receipts).toMatchObject({ count: PROCESSES * SALES_EACH, first: 'T01-000001', last: 'T01-002000' });
   });
