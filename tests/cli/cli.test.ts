@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { language } from '../../src/i18n/index.js';
 import { cli, FIXTURES, makeOlderDatabase, tempDir } from '../helpers.js';
 
 const dir = tempDir();
@@ -43,6 +44,15 @@ describe('basics', () => {
     // (a pattern like /TPV/i would also match the English help: check words only Spanish has)
     expect(h.stdout).toContain('muestra la ayuda de un comando');
     expect(h.stdout).not.toContain('show help for a command');
+  });
+
+  it('in-process runs leave nothing behind: started together, each speaks its own language, and the language is put back', async () => {
+    const before = language();
+    const [es, en] = await Promise.all([cli(['--help'], { env: { TPV_LANG: 'es' } }), cli(['--help'])]);
+    expect(es.stdout).toContain('muestra la ayuda de un comando');
+    expect(en.stdout).toContain('show help for a command');
+    expect(en.stdout).not.toContain('muestra la ayuda de un comando');
+    expect(language()).toBe(before);
   });
 
   it('an unknown command or option is a usage error (exit 2), as JSON with --json', async () => {
