@@ -3,17 +3,17 @@
  * open the shift, a sale with a weighed item, a line discount approved by a supervisor and a
  * split payment, a refund to store credit, that credit spent, a held and recalled cart, 50 scans
  * at scanner speed, a kill and a restart on the same cart, the shift closed with its count —
- * then the database is checked through the CLI.
+ * then the database is checked through the CLI (in-process: only the terminal needs its process).
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, tempDir, tpv } from '../helpers.js';
+import { BIN, cli, tempDir } from '../helpers.js';
 import { Tmux } from '../tmux.js';
 
 const dir = tempDir();
 const DB = join(dir, 'day.db');
-const run = (...args: string[]) => tpv(['--db', DB, ...args, '--json']);
+const run = (...args: string[]) => cli(['--db', DB, ...args, '--json']);
 let term: Tmux | undefined;
 afterEach(() => term?.kill());
 
@@ -35,9 +35,9 @@ async function approve(t: Tmux): Promise<void> {
 }
 
 beforeAll(async () => {
-  expect((await tpv(['--db', DB, 'init', '--demo'])).code).toBe(0);
-  expect((await tpv(['--db', DB, 'users', 'add', 'ana', '--name', 'Ana'], { input: '2468\n' })).code).toBe(0);
-  expect((await tpv(['--db', DB, 'users', 'add', 'sup', '--name', 'Sara', '--role', 'supervisor'], { input: '1357\n' })).code).toBe(0);
+  expect((await cli(['--db', DB, 'init', '--demo'])).code).toBe(0);
+  expect((await cli(['--db', DB, 'users', 'add', 'ana', '--name', 'Ana'], { input: '2468\n' })).code).toBe(0);
+  expect((await cli(['--db', DB, 'users', 'add', 'sup', '--name', 'Sara', '--role', 'supervisor'], { input: '1357\n' })).code).toBe(0);
 });
 
 describe('a day at the till, keys only', () => {

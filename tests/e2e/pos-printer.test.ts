@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, freePort, tempDir, tpv } from '../helpers.js';
+import { BIN, cli, freePort, tempDir } from '../helpers.js';
 import { Tmux } from '../tmux.js';
 
 const dir = tempDir('tpv-pos-printer-');
@@ -68,17 +68,17 @@ async function until<T>(pick: () => T | null | undefined | false, what: string, 
 
 beforeAll(async () => {
   port = await freePort();
-  expect((await tpv(['--db', DB, 'init', '--demo'])).code).toBe(0);
-  expect((await tpv(['--db', DB, 'users', 'add', 'ana', '--name', 'Ana'], { input: '2468\n' })).code).toBe(0);
-  expect((await tpv(['--db', DB, 'users', 'add', 'sup', '--name', 'Sara', '--role', 'supervisor'], { input: '1357\n' })).code).toBe(0);
-  expect((await tpv(['--db', DB, 'shift', 'open', '--float', '100'])).code).toBe(0);
-  expect((await tpv(['--db', DB, 'devices', 'add', 'printer', '--url', `tcp://127.0.0.1:${port}`, '--profile', 'epson-tm-t20iii'])).code).toBe(0);
-  expect((await tpv(['--db', DB, 'devices', 'add', 'drawer', '--printer', 'printer'])).code).toBe(0);
+  expect((await cli(['--db', DB, 'init', '--demo'])).code).toBe(0);
+  expect((await cli(['--db', DB, 'users', 'add', 'ana', '--name', 'Ana'], { input: '2468\n' })).code).toBe(0);
+  expect((await cli(['--db', DB, 'users', 'add', 'sup', '--name', 'Sara', '--role', 'supervisor'], { input: '1357\n' })).code).toBe(0);
+  expect((await cli(['--db', DB, 'shift', 'open', '--float', '100'])).code).toBe(0);
+  expect((await cli(['--db', DB, 'devices', 'add', 'printer', '--url', `tcp://127.0.0.1:${port}`, '--profile', 'epson-tm-t20iii'])).code).toBe(0);
+  expect((await cli(['--db', DB, 'devices', 'add', 'drawer', '--printer', 'printer'])).code).toBe(0);
   simulate('scanner', join(dir, 'scanner'));
   simulate('display', join(dir, 'display'));
   await until(() => existsSync(join(dir, 'scanner')) && existsSync(join(dir, 'display')), 'the pseudo-terminals');
-  expect((await tpv(['--db', DB, 'devices', 'add', 'scanner', '--url', `serial:${join(dir, 'scanner')}`])).code).toBe(0);
-  expect((await tpv(['--db', DB, 'devices', 'add', 'display', '--url', `serial:${join(dir, 'display')}`, '--welcome', 'Bienvenidos'])).code).toBe(0);
+  expect((await cli(['--db', DB, 'devices', 'add', 'scanner', '--url', `serial:${join(dir, 'scanner')}`])).code).toBe(0);
+  expect((await cli(['--db', DB, 'devices', 'add', 'display', '--url', `serial:${join(dir, 'display')}`, '--welcome', 'Bienvenidos'])).code).toBe(0);
   await startPrinter();
 });
 afterAll(async () => {

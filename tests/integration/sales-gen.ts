@@ -17,7 +17,7 @@ import type { Sqlite } from '../../src/db/connection.js';
 import { type OutboxRow, parseEvent } from '../../src/sync/events.js';
 import { prng } from '../../bench/generate.js';
 import { gs1CheckDigit } from '../../src/core/barcode.js';
-import { makeStore, tpv } from '../helpers.js';
+import { cli, makeStore } from '../helpers.js';
 
 /** A deterministic PRNG (mulberry32, shared with the benchmarks): the tests never use Math.random. */
 export { prng };
@@ -72,7 +72,7 @@ export function catalogCsv(products: readonly CatalogProduct[]): string {
   return ['sku,name,price,tax_rate,barcodes,unit,category,active,stock,track_stock', ...rows].join('\n') + '\n';
 }
 
-/** A Spanish store (21/10/4/0, EUR) with the catalog, cash rounded to 0.05 and an open shift. */
+/** A Spanish store (21/10/4/0, EUR) with the catalog, cash rounded to 0.05 and an open shift (set up through the CLI, in-process). */
 export async function setUpStore(dir: string, name: string): Promise<{ path: string; catalog: CatalogProduct[] }> {
   const app = await makeStore(dir, {}, name);
   const path = app.path;
@@ -80,12 +80,12 @@ export async function setUpStore(dir: string, name: string): Promise<{ path: str
   const catalog = makeCatalog();
   const csv = join(dir, `${name}.catalog.csv`);
   writeFileSync(csv, catalogCsv(catalog));
-  const imported = await tpv(['--db', path, 'products', 'import', csv, '--json']);
+  const imported = await cli(['--db', path, 'products', 'import', csv, '--json']);
   expect({ code: imported.code, stderr: imported.stderr }).toEqual({ code: 0, stderr: '' });
   expect(imported.json.data.created).toBe(catalog.length);
-  const rounding = await tpv(['--db', path, 'config', 'set', 'sales.cash_rounding', '0.05', '--json']);
+  const rounding = await cli(['--db', path, 'config', 'set', 'sales.cash_rounding', '0.05', '--json']);
   expect({ code: rounding.code, stderr: rounding.stderr }).toEqual({ code: 0, stderr: '' });
-  const shift = await tpv(['--db', path, 'shift', 'open', '--float', '100', '--json']);
+  const shift = await cli(['--db', path, 'shift', 'open', '--float', '100', '--json']);
   expect({ code: shift.code, stderr: shift.stderr }).toEqual({ code: 0, stderr: '' });
   return { path, catalog };
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import React, { useEffect, useState } from 'react';
 import { Box, Text, render, useApp, useStdout } from 'ink';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { renderTui, toPlainFrame, type Harness } from './harness.js';
 
 const h = React.createElement;
@@ -101,9 +101,27 @@ describe('renderTui', () => {
 
   it('waitFor rejects on timeout with the last frame in the message', async () => {
     harness = renderTui(h(Text, null, 'still here'), { columns: 30, rows: 5 });
-    const started = Date.now();
-    const error: unknown = await harness.waitFor('never', 200).catch((e: unknown) => e);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    await harness.waitFor('still here');
+    // not before its time: on a fake clock it is still waiting at 199 ms and gives up at 200
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    let error: unknown;
+    let settled = false;
+    try {
+      const waiting = harness.waitFor('never', 200).then(
+        () => (settled = true),
+        (e: unknown) => {
+          settled = true;
+          error = e;
+        },
+      );
+      await vi.advanceTimersByTimeAsync(199);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      await waiting;
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(settled).toBe(true);
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toMatch(/waitFor\("never"\) timed out after 200 ms/);
     expect((error as Error).message).toContain('still here');
