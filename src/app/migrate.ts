@@ -3,9 +3,8 @@
  * bringing it up to date (after an online backup). Opening a database through `openApp` migrates
  * it too; this is the explicit, reportable way.
  */
-import { TpvError } from '../core/errors.js';
-import { backupPath, backupTo, connect } from '../db/connection.js';
-import { applyPending, knownMigrations, migrationStatus, schemaVersion, writtenBy } from '../db/migrate.js';
+import { connect } from '../db/connection.js';
+import { migrateIfNeeded, migrationStatus, schemaVersion, writtenBy } from '../db/migrate.js';
 import { VERSION } from '../version.js';
 
 export interface MigrateResult {
@@ -15,24 +14,12 @@ export interface MigrateResult {
   version: number;
 }
 
+/** Brings the database up to date, the way opening it does (a newer one is refused, an older one backed up first). */
 export async function migrate(path: string, now: () => Date = () => new Date()): Promise<MigrateResult> {
   const db = connect(path);
   try {
-    const version = schemaVersion(db);
-    const known = knownMigrations().length;
-    if (version > known) {
-      throw new TpvError('conflict', 'store.newer', { path, version, known, theirs: writtenBy(db) ?? '?', ours: VERSION });
-    }
-    let backup: string | null = null;
-    let applied: string[] = [];
-    if (version < known) {
-      if (version > 0) {
-        backup = backupPath(path, now());
-        await backupTo(db, backup);
-      }
-      applied = applyPending(db, now);
-    }
-    return { path, applied, backup, version: schemaVersion(db) };
+    const migrated = await migrateIfNeeded(db, path, now);
+    return { path, applied: migrated?.tags ?? [], backup: migrated?.backup ?? null, version: schemaVersion(db) };
   } finally {
     db.close();
   }

@@ -1,7 +1,7 @@
 /** Opening a store: the database (migrated when older), interrupted bulk loads recovered, outbox rows from before the contract upgraded. */
 import { TpvError } from '../core/errors.js';
 import { recoverBulkLoads } from '../db/catalog.js';
-import { openDatabase } from '../db/connection.js';
+import { openDatabase } from '../db/migrate.js';
 import { type App, appOn, type Notice, processAlive } from './context.js';
 import { upgradeLegacyEvents } from './outbox.js';
 

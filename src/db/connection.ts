@@ -2,14 +2,11 @@
  * The one connection factory. Every connection gets the pragmas of the design guide:
  * WAL, synchronous=FULL (set on every connection: WAL alone would open with NORMAL),
  * foreign keys, a busy timeout; a new database file is created with mode 0600.
- * Opening an older database migrates it after an online backup; a newer one is refused.
  */
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { TpvError } from '../core/errors.js';
-import { VERSION } from '../version.js';
-import { applyPending, knownMigrations, schemaVersion, writtenBy } from './migrate.js';
 
 export type Sqlite = Database.Database;
 
@@ -105,55 +102,4 @@ export function backupPath(path: string, now: Date): string {
 export async function backupTo(db: Sqlite, dest: string): Promise<void> {
   closeSync(openSync(dest, 'wx', 0o600));
   await db.backup(dest);
-}
-
-export interface OpenResult {
-  db: Sqlite;
-  /** Migrations applied while opening, and the backup taken first (null for a new database). */
-  migrated: { tags: string[]; backup: string | null } | null;
-}
-
-/**
- * Opens a register's database ready for use: refuses one written by a newer tpv (exit 5),
- * migrates an older one after a backup. `create` makes a new, empty, migrated database.
- */
-export async function openDatabase(
-  path: string,
-  opts: { create?: boolean; now?: () => Date } = {},
-): Promise<OpenResult> {
-  const now = opts.now ?? (() => new Date());
-  const db = connect(path, { create: opts.create ?? false });
-  try {
-    const migrated = await migrateIfNeeded(db, path, now);
-    return { db, migrated };
-  } catch (e) {
-    db.close();
-    throw e;
-  }
-}
-
-export async function migrateIfNeeded(
-  db: Sqlite,
-  path: string,
-  now: () => Date,
-): Promise<{ tags: string[]; backup: string | null } | null> {
-  const version = schemaVersion(db);
-  const known = knownMigrations().length;
-  if (version > known) {
-    throw new TpvError('conflict', 'store.newer', {
-      path,
-      version,
-      known,
-      theirs: writtenBy(db) ?? '?',
-      ours: VERSION,
-    });
-  }
-  if (version === known) return null;
-  let backup: string | null = null;
-  if (version > 0) {
-    backup = backupPath(path, now());
-    await backupTo(db, backup);
-  }
-  const tags = applyPending(db, now);
-  return { tags, backup };
 }

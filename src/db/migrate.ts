@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { packageFile } from '../assets.js';
-import { immediate } from './connection.js';
+import { backupPath, backupTo, connect, immediate, type Sqlite } from './connection.js';
+import { TpvError } from '../core/errors.js';
 import { VERSION } from '../version.js';
 
 export interface Migration {
@@ -105,4 +106,55 @@ export function writtenBy(db: Database.Database): string | null {
   } catch {
     return null;
   }
+}
+
+export interface OpenResult {
+  db: Sqlite;
+  /** Migrations applied while opening, and the backup taken first (null for a new database). */
+  migrated: { tags: string[]; backup: string | null } | null;
+}
+
+/**
+ * Opens a register's database ready for use: refuses one written by a newer tpv (exit 5),
+ * migrates an older one after a backup. `create` makes a new, empty, migrated database.
+ */
+export async function openDatabase(
+  path: string,
+  opts: { create?: boolean; now?: () => Date } = {},
+): Promise<OpenResult> {
+  const now = opts.now ?? (() => new Date());
+  const db = connect(path, { create: opts.create ?? false });
+  try {
+    const migrated = await migrateIfNeeded(db, path, now);
+    return { db, migrated };
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+export async function migrateIfNeeded(
+  db: Sqlite,
+  path: string,
+  now: () => Date,
+): Promise<{ tags: string[]; backup: string | null } | null> {
+  const version = schemaVersion(db);
+  const known = knownMigrations().length;
+  if (version > known) {
+    throw new TpvError('conflict', 'store.newer', {
+      path,
+      version,
+      known,
+      theirs: writtenBy(db) ?? '?',
+      ours: VERSION,
+    });
+  }
+  if (version === known) return null;
+  let backup: string | null = null;
+  if (version > 0) {
+    backup = backupPath(path, now());
+    await backupTo(db, backup);
+  }
+  const tags = applyPending(db, now);
+  return { tags, backup };
 }

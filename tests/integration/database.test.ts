@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openApp } from '../../src/app/open.js';
 import { TpvError } from '../../src/core/errors.js';
-import { connect, openDatabase } from '../../src/db/connection.js';
+import { connect } from '../../src/db/connection.js';
+import { openDatabase } from '../../src/db/migrate.js';
 import { applyPending, knownMigrations, migrationStatus, schemaVersion } from '../../src/db/migrate.js';
 import { makeStore, tempDir } from '../helpers.js';
 
