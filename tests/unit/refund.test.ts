@@ -116,4 +116,67 @@ describe('planRefund', () => {
       { numRuns: 300 },
     );
   });
+
+  /**
+   * The validators' check of a tax line: EN 16931 BR-CO-17 (the CEN Schematron, 1.3.16: |tax| − 1 <
+   * round(|base| × rate, 2) < |tax| + 1, in currency units) and the AEAT's (VERI*FACTU validations
+   * 15.7: tax = base × rate / 100 ± 10.00 EUR, tax and base of the same sign).
+   */
+  const passesBrCo17 = (base: number, tax: number, rate: number): boolean => {
+    const expected = Math.round((Math.abs(base) * rate) / 10000);
+    return Math.abs(tax) - 100 < expected && expected < Math.abs(tax) + 100;
+  };
+  const passesAeat = (base: number, tax: number, rate: number): boolean =>
+    Math.abs(tax * 10000 - base * rate) <= 1000 * 10000 && (tax === 0 || base === 0 || Math.sign(tax) === Math.sign(base));
+
+  it('property: every refund, full or partial, has a tax per rate within a cent of its amount × rate (far inside BR-CO-17 and the AEAT)', () => {
+    fc.assert(
+      fc.property(saleArb, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 3 })), { minLength: 1, maxLength: 30 }), (sale, steps) => {
+        let state = none;
+        const check = (plan: ReturnType<typeof planRefund>): void => {
+          if (!plan.ok) return;
+          for (const t of plan.value.taxes) {
+            const amount = plan.value.lines.filter((l) => l.taxRate === t.rate).reduce((a, l) => a + l.amount, 0);
+            // the tax of the refunded amount, exactly: amount × r / (1 + r) including tax, amount × r excluding
+            const exact = sale.include ? (amount * t.rate) / (10000 + t.rate) : (amount * t.rate) / 10000;
+            expect(Math.abs(t.tax - exact)).toBeLessThanOrEqual(1);
+            // so tax − base × rate is at most (1 + rate) minor units off
+            expect(Math.abs(t.tax * 10000 - t.base * t.rate)).toBeLessThanOrEqual(10000 + t.rate);
+            expect(t.tax).toBeGreaterThanOrEqual(0);
+            expect(t.base).toBeGreaterThanOrEqual(0);
+            expect(passesBrCo17(t.base, t.tax, t.rate)).toBe(true);
+            expect(passesAeat(t.base, t.tax, t.rate)).toBe(true);
+          }
+        };
+        for (const [pick, units] of steps) {
+          const target = sale.sold[pick % sale.sold.length]!;
+          if ((state.lines.get(target.line)?.qty ?? 0) + units * 1000 > target.qty) continue;
+          const plan = planRefund(sale.sold, sale.taxes, state, [{ line: target.line, qty: units * 1000 }], sale.include);
+          check(plan);
+          state = apply(state, plan);
+        }
+        const rest = sale.sold.map((l) => ({ line: l.line, qty: l.qty - (state.lines.get(l.line)?.qty ?? 0) })).filter((r) => r.qty > 0);
+        if (rest.length) check(planRefund(sale.sold, sale.taxes, state, rest, sale.include));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a refund is taxed by the rule of a sale: taxSummary of what it returns, cumulatively', () => {
+    // 3 × 0.10 at 21 %, one at a time: a sale of one would carry round(0.10 × 21/121) = 0.02 tax,
+    // and so does each refund but the last, which returns exactly what is left of the receipt's 0.05
+    const line: SoldLine = { line: 1, qty: 3000, amount: 30, taxRate: 2100 };
+    const receiptTax = [{ rate: 2100, base: 25, tax: 5 }];
+    let state = none;
+    const taxes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const plan = planRefund([line], receiptTax, state, [{ line: 1, qty: 1000 }], true);
+      if (!plan.ok) throw new Error(plan.problem.code);
+      taxes.push(plan.value.taxes[0]!.tax);
+      state = apply(state, plan);
+    }
+    // cumulative: tax(0.10) = 0.02, tax(0.20) = 0.03, tax(0.30) = 0.05 → 2, 1, 2
+    expect(taxes).toEqual([2, 1, 2]);
+    expect(taxes.reduce((a, b) => a + b, 0)).toBe(5);
+  });
 });
