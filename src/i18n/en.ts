@@ -288,6 +288,7 @@ export const en = {
   'sale.no_lines': 'the sale has no lines',
   'sale.no_payments': 'the sale has no payments',
   'sale.code_missing': '{field}: the product code is missing',
+  'sale.price_changed': 'the price or tax rate of {sku} ({name}) changed in the catalog since it was scanned: remove the line and scan it again',
   'sale.product_inactive': '{field}: product {sku} is not for sale (inactive)',
   'sale.tender_unknown': '{field}: unknown tender "{method}" (the store takes {tenders})',
   'sale.duplicate': 'sale {id} was already sold: {number}',

@@ -290,6 +290,7 @@ export const es: Record<MessageKey, string> = {
   'sale.no_lines': 'la venta no tiene líneas',
   'sale.no_payments': 'la venta no tiene pagos',
   'sale.code_missing': '{field}: falta el código del producto',
+  'sale.price_changed': 'el precio o el IVA de {sku} ({name}) ha cambiado en el catálogo desde que se escaneó: quite la línea y escanéela de nuevo',
   'sale.product_inactive': '{field}: el producto {sku} no está a la venta (inactivo)',
   'sale.tender_unknown': '{field}: forma de pago desconocida "{method}" (la tienda acepta {tenders})',
   'sale.duplicate': 'la venta {id} ya se hizo: {number}',
