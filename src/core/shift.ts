@@ -50,7 +50,6 @@ export function readZBody(body: Json | null): ShiftFigures {
   if (typeof f.register !== 'string' || typeof f.receipts !== 'object' || typeof f.cash !== 'object' || !Array.isArray(f.taxes) || !Array.isArray(f.tenders)) {
     throw new RangeError('not a Z report body');
   }
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { version: _v, ...figures } = f;
+  const { version: _version, ...figures } = f;
   return figures;
 }

@@ -415,7 +415,7 @@ describe("the till's cart, re-checked at commit", () => {
     expect(cart.value.lines[0]).toMatchObject({ unitPrice: 1234, label });
     expect(commitTillSale(app, till(cart.value), ana()).total).toBe(1234);
     // the same line without its label is a price the catalog does not have
-    const { label: _dropped, ...unlabelled } = cart.value.lines[0]!;
+    const { label: _label, ...unlabelled } = cart.value.lines[0]!;
     expect(caught(() => commitTillSale(app, till({ ...cart.value, lines: [unlabelled] }), ana()))).toMatchObject({ code: 'sale.price_changed' });
     // a weight label: the catalog's price per kg, the label's weight
     const weighed = addLine(emptyCart(), sellable(findProduct(app, '2500101012349')));
