@@ -6,6 +6,7 @@
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { Approval } from '../core/document.js';
 import { TpvError } from '../core/errors.js';
+import { problemError } from '../core/money.js';
 import { type Action, approvalOf, can, type Role } from '../core/permissions.js';
 import { isoWithOffset } from '../core/time.js';
 import { immediate, prepared, type Sqlite } from '../db/connection.js';
@@ -118,6 +119,6 @@ export function authorize(app: App, actor: UserRow, action: Action, approver?: A
   if (can(actor.role, action)) return null;
   const by = approver ? verifyPin(app.db, approver.code, approver.pin, app.now()) : null;
   const r = approvalOf(actor, action, by, isoWithOffset(app.now(), app.profile.timezone), detail);
-  if (!r.ok) throw new TpvError('conflict', r.problem.code, r.problem.params ?? {});
+  if (!r.ok) throw problemError('conflict', r.problem, app.profile.exponent);
   return r.value;
 }

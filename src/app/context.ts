@@ -4,10 +4,10 @@
  * notices (stderr in the CLI, the message line in the TUI).
  */
 import type { Statement } from 'better-sqlite3';
-import { formatDecimal } from '../core/money.js';
 import { resolveProfile, type Settings, type StoreProfile } from '../core/profile.js';
 import { immediate, type Sqlite } from '../db/connection.js';
 import type { StoredDocument } from '../core/document.js';
+import type { MessageKey } from '../core/errors.js';
 import type { CreditMove } from '../sync/events.js';
 import { loadSettings } from '../db/settings.js';
 
@@ -36,7 +36,7 @@ export interface App {
 
 /** Something the user should know that is not the result (a migration, a skipped column). */
 export interface Notice {
-  code: string;
+  code: MessageKey;
   params?: Record<string, string | number>;
 }
 
@@ -140,12 +140,4 @@ export function processAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/** Problem parameters that are amounts in minor units, as decimal text for messages and JSON. */
-const AMOUNT_PARAMS = ['missing', 'max', 'balance', 'expected', 'redeemed'] as const;
-export function moneyParams(app: App, params: Record<string, string | number>): Record<string, string | number> {
-  const out = { ...params };
-  for (const k of AMOUNT_PARAMS) if (typeof out[k] === 'number') out[k] = formatDecimal(out[k], app.profile.exponent);
-  return out;
 }

@@ -18,10 +18,11 @@ import {
   type VoucherSlip,
 } from '../core/credit.js';
 import { TpvError } from '../core/errors.js';
+import { showParams } from '../core/money.js';
 import { isoWithOffset } from '../core/time.js';
 import { prepared, type Sqlite } from '../db/connection.js';
 import { type Approver, authorize, type UserRow } from './auth.js';
-import { type App, inTransaction, moneyParams, pendingWrites } from './context.js';
+import { type App, inTransaction, pendingWrites } from './context.js';
 import { customerPayload, moneyText } from './events.js';
 import { appendEvent, creditMoves } from './outbox.js';
 
@@ -77,7 +78,7 @@ function stateOf(app: App, row: CreditRow): { events: CreditEvent[]; state: Cred
 /** Writes a ledger event (its transaction's outbox event carries it: `creditMoves`). */
 function record(app: App, row: CreditRow, events: CreditEvent[], event: CreditEvent, userId: number | null): void {
   const r = applyEvent(events, event);
-  if (!r.ok) throw new TpvError('conflict', r.problem.code, moneyParams(app, r.problem.params ?? {}));
+  if (!r.ok) throw new TpvError('conflict', r.problem.code, showParams(r.problem.params ?? {}, app.profile.exponent));
   prepared(app.db, 'INSERT INTO credit_events (credit_id, kind, amount, at, ref, user_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
     row.id,
     event.kind,
@@ -195,7 +196,7 @@ export function redeemIn(app: App, typed: string, amount: number, ref: string, a
   const row = rowByCode(app.db, typed);
   const { events, state } = stateOf(app, row);
   const ok = canRedeem(state, amount);
-  if (!ok.ok) throw new TpvError('conflict', ok.problem.code, moneyParams(app, { ...(ok.problem.params ?? {}), code: formatCreditCode(row.code) }));
+  if (!ok.ok) throw new TpvError('conflict', ok.problem.code, showParams({ ...(ok.problem.params ?? {}), code: formatCreditCode(row.code) }, app.profile.exponent));
   record(app, row, events, { kind: 'redeem', amount: -amount, at: app.now().toISOString(), ref }, actor.id);
   return row.code;
 }

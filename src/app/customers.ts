@@ -1,7 +1,7 @@
 /** Customers: name, tax id (checked by the country's rules), contact; `tpv customers …`. */
 import { readFileSync } from 'node:fs';
 import { CsvReader, detectDelimiter } from '../core/csv.js';
-import { TpvError } from '../core/errors.js';
+import { type MessageKey, TpvError } from '../core/errors.js';
 import { normalizeTaxId, validateTaxId } from '../core/taxid.js';
 import { type Approver, authorize, type UserRow } from './auth.js';
 import { type App, inTransaction } from './context.js';
@@ -142,7 +142,7 @@ type Field = 'name' | 'tax_id' | 'country' | 'email' | 'phone' | 'address';
  * Imports customers from CSV (name,tax_id,country,email,phone,address; delimiter detected):
  * all-or-nothing, every bad row listed with its line and field.
  */
-export function importCustomers(app: App, actor: UserRow, path: string, approver?: Approver): { created: number; errors: { line: number; field: string; code: string; params: Record<string, string | number> }[] } {
+export function importCustomers(app: App, actor: UserRow, path: string, approver?: Approver): { created: number; errors: { line: number; field: string; code: MessageKey; params: Record<string, string | number> }[] } {
   authorize(app, actor, 'manage_catalog', approver);
   let text: string;
   try {
@@ -154,7 +154,7 @@ export function importCustomers(app: App, actor: UserRow, path: string, approver
   const records = [...reader.push(text), ...reader.end()];
   const header = (records.shift()?.fields ?? []).map((h) => h.trim().toLowerCase());
   if (!header.includes('name')) throw new TpvError('invalid', 'customer.name_column', { found: header.join(', ') });
-  const errors: { line: number; field: string; code: string; params: Record<string, string | number> }[] = [];
+  const errors: { line: number; field: string; code: MessageKey; params: Record<string, string | number> }[] = [];
   const rows: { line: number; c: ReturnType<typeof checkCustomer> }[] = [];
   const country = app.profile.country || null;
   for (const r of records) {

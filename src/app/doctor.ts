@@ -5,7 +5,7 @@
  */
 import { accessSync, constants, existsSync, statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { TpvError } from '../core/errors.js';
+import { type MessageKey, TpvError } from '../core/errors.js';
 import { connect, type Sqlite } from '../db/connection.js';
 import { migrationStatus, schemaVersion, knownMigrations } from '../db/migrate.js';
 import { listSerialPorts, portStatus, serialAccess } from '../devices/ports.js';
@@ -22,11 +22,11 @@ export interface Check {
   id: string;
   status: CheckStatus;
   /** Catalog key and parameters of the finding; `fix` the same for the remedy. */
-  message: { code: string; params: Record<string, string | number> };
-  fix: { code: string; params: Record<string, string | number> } | null;
+  message: { code: MessageKey; params: Record<string, string | number> };
+  fix: { code: MessageKey; params: Record<string, string | number> } | null;
 }
 
-const check = (id: string, status: CheckStatus, code: string, params: Record<string, string | number> = {}, fix?: string, fixParams: Record<string, string | number> = params): Check => ({
+const check = (id: string, status: CheckStatus, code: MessageKey, params: Record<string, string | number> = {}, fix?: MessageKey, fixParams: Record<string, string | number> = params): Check => ({
   id,
   status,
   message: { code, params },

@@ -8,9 +8,10 @@
  */
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
-import { TpvError } from '../core/errors.js';
+import { type MessageKey, TpvError } from '../core/errors.js';
 import { CsvReader, detectDelimiter } from '../core/csv.js';
 import { parseProductRow, PRODUCT_FIELDS, type FieldProblem, type ProductField, type ProductPatch } from '../core/product.js';
+import { showParams } from '../core/money.js';
 import { beginBulkLoad, endBulkLoad, type ProductRow } from '../db/catalog.js';
 import { type Approver, authorize, type UserRow } from './auth.js';
 import { CatalogWriter } from './catalog-writer.js';
@@ -48,7 +49,7 @@ export interface RowError {
   /** The column as named in the file (or the JSON key). */
   column: string;
   field: ProductField | null;
-  code: string;
+  code: MessageKey;
   params: Record<string, string | number>;
 }
 
@@ -195,7 +196,7 @@ export async function importProducts(
 
   const addProblems = (line: number, problems: FieldProblem[], colName: (f: ProductField) => string): void => {
     for (const p of problems) {
-      errors.push({ line, column: colName(p.field), field: p.field, code: p.code, params: p.params ?? {} });
+      errors.push({ line, column: colName(p.field), field: p.field, code: p.code, params: showParams(p.params, app.profile.exponent) });
     }
   };
 

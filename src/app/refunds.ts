@@ -6,8 +6,8 @@
 import { addLine, emptyCart, priceCart } from '../core/cart.js';
 import { formatCreditCode } from '../core/credit.js';
 import { type Approval, type DocumentLine, isVoucherLine, type StoredDocument } from '../core/document.js';
-import { TpvError } from '../core/errors.js';
-import { formatQuantity, parseQuantity } from '../core/money.js';
+import { type MessageKey, type Params, TpvError } from '../core/errors.js';
+import { formatQuantity, parseQuantity, problemError } from '../core/money.js';
 import { roundCash } from '../core/payment.js';
 import { planRefund, type Refunded } from '../core/refund.js';
 import { prepared } from '../db/connection.js';
@@ -79,7 +79,7 @@ export function refundedSoFar(app: App, receiptId: number): Refunded {
   return { lines, taxes };
 }
 
-const bad = (field: string, code: string, params: Record<string, string | number> = {}): TpvError =>
+const bad = (field: string, code: MessageKey, params: Params = {}): TpvError =>
   new TpvError('invalid', code, { ...params, field });
 
 const METHODS = ['cash', 'card', 'store_credit'];
@@ -209,7 +209,7 @@ function planWithout(app: App, input: RefundInput): PlannedRefund {
 
 function refundQty(qty: string | number, unit: string, field: string): number {
   const q = parseQuantity(String(qty));
-  if (!q.ok) throw bad(field, q.problem.code, q.problem.params);
+  if (!q.ok) throw problemError('invalid', q.problem, 0, { field });
   if (unit === 'each' && q.value % 1000 !== 0) throw bad(field, 'cart.whole_units');
   return q.value;
 }

@@ -6,8 +6,8 @@
 import { addLine, type Cart, checkCart, emptyCart, overridePrice, parseDiscount, priceCart, setCartDiscount, setLineDiscount, setNote } from '../core/cart.js';
 import { formatCreditCode } from '../core/credit.js';
 import { type Approval, type DocumentLine, isVoucherLine, type StoredDocument, VOUCHER_SKU } from '../core/document.js';
-import { TpvError } from '../core/errors.js';
-import { currencyExponent, formatDecimal, formatQuantity, formatRate, parseDecimal, parseQuantity } from '../core/money.js';
+import { type MessageKey, type Params, TpvError } from '../core/errors.js';
+import { currencyExponent, formatDecimal, formatQuantity, formatRate, parseDecimal, parseQuantity, problemError } from '../core/money.js';
 import { documentNumberOf } from '../core/numbering.js';
 import { settle } from '../core/payment.js';
 import { approvalsNeeded, can } from '../core/permissions.js';
@@ -16,7 +16,7 @@ import { prepared } from '../db/connection.js';
 import { documentIdByNumber, loadDocument } from '../db/documents.js';
 import { t } from '../i18n/index.js';
 import { type Approver, authorize, type UserRow, userByCode, userById } from './auth.js';
-import { type App, inTransaction, moneyParams } from './context.js';
+import { type App, inTransaction } from './context.js';
 import { issueCreditIn, redeemIn } from './credit.js';
 import { findCustomer } from './customers.js';
 import { documentPayload } from './events.js';
@@ -50,7 +50,7 @@ interface LineInfo {
   trackStock: boolean;
 }
 
-const bad = (field: string, code: string, params: Record<string, string | number> = {}): TpvError =>
+const bad = (field: string, code: MessageKey, params: Params = {}): TpvError =>
   new TpvError('invalid', code, { ...params, field });
 
 export interface BuiltSale {
@@ -81,7 +81,7 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
     const field = `lines[${i}]`;
     if (l.voucher !== undefined && l.voucher !== null) {
       const a = parseDecimal(String(l.voucher), exponent);
-      if (!a.ok) throw bad(`${field}.voucher`, a.problem.code, a.problem.params);
+      if (!a.ok) throw problemError('invalid', a.problem, exponent, { field: `${field}.voucher` });
       if (a.value <= 0) throw bad(`${field}.voucher`, 'credit.bad_amount');
       for (const k of ['code', 'qty', 'price', 'discount'] as const) if (l[k] !== undefined) throw bad(`${field}.${k}`, 'sale.voucher_alone');
       vouchers.push(a.value);
@@ -94,31 +94,31 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
     const item = sellable(found);
     if (l.qty !== undefined) {
       const q = parseQuantity(String(l.qty));
-      if (!q.ok) throw bad(`${field}.qty`, q.problem.code, q.problem.params);
+      if (!q.ok) throw problemError('invalid', q.problem, exponent, { field: `${field}.qty` });
       item.qty = q.value;
     }
     const unitPrice = item.unitPrice;
     const added = addLine(cart, item);
-    if (!added.ok) throw bad(`${field}.qty`, added.problem.code, { ...added.problem.params, sku: row.sku });
+    if (!added.ok) throw problemError('invalid', added.problem, exponent, { sku: row.sku, field: `${field}.qty` });
     cart = added.value;
     const line = cart.lines[cart.lines.length - 1]!;
     info.set(line.id, { productId: row.id, categoryId: row.category_id, trackStock: row.track_stock === 1 });
     if (l.price !== undefined) {
       const p = parseDecimal(String(l.price), exponent);
-      if (!p.ok) throw bad(`${field}.price`, p.problem.code, p.problem.params);
+      if (!p.ok) throw problemError('invalid', p.problem, exponent, { field: `${field}.price` });
       if (p.value !== unitPrice) {
         details.set(`price_override/${line.id}`, `${row.sku}: ${formatDecimal(unitPrice, exponent)} → ${formatDecimal(p.value, exponent)}`);
         const o = overridePrice(cart, line.id, p.value);
-        if (!o.ok) throw bad(`${field}.price`, o.problem.code, o.problem.params);
+        if (!o.ok) throw problemError('invalid', o.problem, exponent, { field: `${field}.price` });
         cart = o.value;
       }
     }
     if (l.discount !== undefined && l.discount !== null && String(l.discount).trim() !== '') {
       const d = parseDiscount(String(l.discount), exponent);
-      if (!d.ok) throw bad(`${field}.discount`, d.problem.code, d.problem.params);
+      if (!d.ok) throw problemError('invalid', d.problem, exponent, { field: `${field}.discount` });
       details.set(`discount_over_limit/${line.id}`, `${row.sku}: ${String(l.discount)}`);
       const r = setLineDiscount(cart, line.id, d.value);
-      if (!r.ok) throw bad(`${field}.discount`, r.problem.code, moneyParams(app, r.problem.params ?? {}));
+      if (!r.ok) throw problemError('invalid', r.problem, exponent, { field: `${field}.discount` });
       cart = r.value;
     }
     if (l.note) {
@@ -128,10 +128,10 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
   });
   if (input.discount !== undefined && input.discount !== null && String(input.discount).trim() !== '') {
     const d = parseDiscount(String(input.discount), exponent);
-    if (!d.ok) throw bad('discount', d.problem.code, d.problem.params);
+    if (!d.ok) throw problemError('invalid', d.problem, exponent, { field: 'discount' });
     details.set('discount_over_limit/cart', `cart: ${String(input.discount)}`);
     const r = setCartDiscount(cart, d.value);
-    if (!r.ok) throw bad('discount', r.problem.code, moneyParams(app, r.problem.params ?? {}));
+    if (!r.ok) throw problemError('invalid', r.problem, exponent, { field: 'discount' });
     cart = r.value;
   }
   if (input.note) {
@@ -147,7 +147,7 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
       throw bad(`${field}.method`, 'sale.tender_unknown', { method: String(p.method), tenders: accepted.join(', ') });
     }
     const a = parseDecimal(String(p.amount ?? ''), exponent);
-    if (!a.ok) throw bad(`${field}.amount`, a.problem.code, a.problem.params);
+    if (!a.ok) throw problemError('invalid', a.problem, exponent, { field: `${field}.amount` });
     if (p.method === 'store_credit') {
       if (vouchers.length > 0) throw bad(`${field}.method`, 'sale.voucher_with_credit');
       // the code is checked, and its balance taken, inside the sale's transaction
@@ -171,7 +171,7 @@ export function commitSaleIn(app: App, sale: BuiltSale, actor: UserRow, external
   const priced = priceCart(sale.cart, { pricesIncludeTax });
   const total = priced.total + sale.vouchers.reduce((a, b) => a + b, 0);
   const settled = settle(total, sale.payments, { cashIncrement });
-  if (!settled.ok) throw new TpvError('conflict', settled.problem.code, moneyParams(app, settled.problem.params ?? {}));
+  if (!settled.ok) throw problemError('conflict', settled.problem, app.profile.exponent);
   const shift = requireOpenShift(app);
   return issueDocument(app, 'receipt', ({ number, now }) => {
     const payments = settled.value.payments.map((p) =>
@@ -281,7 +281,7 @@ export interface TillSale {
  */
 export function commitTillSale(app: App, sale: TillSale, actor: UserRow): StoredDocument {
   const checked = checkCart(sale.cart);
-  if (!checked.ok) throw new TpvError('invalid', checked.problem.code, checked.problem.params ?? {});
+  if (!checked.ok) throw problemError('invalid', checked.problem, app.profile.exponent);
   const info = new Map<number, LineInfo>();
   for (const l of sale.cart.lines) {
     const found = l.label !== undefined ? lookupCode(app, l.label) : null;

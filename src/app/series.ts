@@ -1,5 +1,6 @@
 /** Numbering series: `tpv series list|add|set`, and the allocation of a number inside a document's transaction. */
 import { TpvError } from '../core/errors.js';
+import { problemError } from '../core/money.js';
 import { allocate, checkTemplate, DEFAULT_TEMPLATES, DOC_TYPES, type DocType, formatNumber } from '../core/numbering.js';
 import { zonedParts } from '../core/time.js';
 import { prepared, type Sqlite } from '../db/connection.js';
@@ -92,7 +93,7 @@ export interface SeriesChange {
 
 function validTemplate(template: string): string {
   const r = checkTemplate(template);
-  if (!r.ok) throw new TpvError('invalid', r.problem.code, r.problem.params ?? {});
+  if (!r.ok) throw problemError('invalid', r.problem, 0);
   return r.value;
 }
 

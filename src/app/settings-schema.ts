@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { checkLayout } from '../core/barcode.js';
 import { TpvError } from '../core/errors.js';
-import { currencyExponent, parseDecimal, parseRate } from '../core/money.js';
+import { currencyExponent, parseDecimal, parseRate, problemError } from '../core/money.js';
+import { isMessageKey } from '../i18n/index.js';
 import { parseBoolean } from '../core/product.js';
 import { resolveProfile, type SettingKey, type Settings } from '../core/profile.js';
 
@@ -97,7 +98,7 @@ export function parseSetting<K extends SettingKey>(key: K, value: unknown): Sett
   const r = SETTINGS[key].safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0];
-    throw new TpvError('invalid', issue?.message.startsWith('setting.') ? issue.message : 'setting.invalid', {
+    throw new TpvError('invalid', issue && isMessageKey(issue.message) ? issue.message : 'setting.invalid', {
       key,
       value: String(value),
     });
@@ -108,5 +109,5 @@ export function parseSetting<K extends SettingKey>(key: K, value: unknown): Sett
 /** Validates a would-be layout as a whole (after changing one of its keys). */
 export function assertLayout(s: Partial<Settings>): void {
   const r = checkLayout(resolveProfile(s).barcodes);
-  if (!r.ok) throw new TpvError('invalid', r.problem.code, r.problem.params ?? {});
+  if (!r.ok) throw problemError('invalid', r.problem, 0);
 }

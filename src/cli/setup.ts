@@ -4,7 +4,7 @@
  */
 import type { StoreInput } from '../app/store.js';
 import { validateUserCode } from '../app/users.js';
-import { TpvError } from '../core/errors.js';
+import { type MessageKey, TpvError } from '../core/errors.js';
 import { parseRate } from '../core/money.js';
 import { t } from '../i18n/index.js';
 import { ensureParentDir } from './paths.js';
@@ -59,7 +59,7 @@ async function storeInput(cli: Cli, f: InitFlags): Promise<StoreInput> {
   const ask = async (
     value: string | undefined,
     flag: string,
-    question: string,
+    question: MessageKey,
     def: string | undefined,
     check: (v: string) => unknown,
   ): Promise<string> => {

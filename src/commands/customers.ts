@@ -4,7 +4,7 @@ import { addCustomer, type Customer, type CustomerInput, findCustomer, importCus
 import { errorMessage, t } from '../i18n/index.js';
 import { actors } from '../cli/actors.js';
 import { type Cli, example, table } from '../cli/runtime.js';
-import { TpvError } from '../core/errors.js';
+import { type MessageKey, TpvError } from '../core/errors.js';
 
 interface Flags {
   name?: string;
@@ -102,7 +102,7 @@ export function register(program: Command, cli: Cli): void {
             cli.out(r, () => t('customers.imported', { created: r.created }));
           } catch (e) {
             if (e instanceof TpvError && e.code === 'customer.import_rejected' && !cli.json) {
-              const errs = (e.details as { errors: { line: number; field: string; code: string; params: Record<string, string | number> }[] }).errors;
+              const errs = (e.details as { errors: { line: number; field: string; code: MessageKey; params: Record<string, string | number> }[] }).errors;
               for (const x of errs) cli.io.stderr.write(t('import.row_error', { line: x.line, column: x.field, message: errorMessage(x.code, { ...x.params, field: '-' }) }) + '\n');
             }
             throw e;

@@ -28,7 +28,7 @@ export function register(program: Command, cli: Cli): void {
           }
           cli.out(r, () => {
             const head = table(
-              [t(`report.by.${o.by}`), t('report.count'), t('report.qty'), t('report.amount')],
+              [t(`report.by.${o.by as ReportBy}`), t('report.count'), t('report.qty'), t('report.amount')],
               [...r.rows.map((x) => [x.label, String(x.count), x.qty === null ? '' : formatNumberText(x.qty), formatNumberText(x.amount)]), ['', '', '', ''], [t('report.total'), String(r.count), '', formatNumberText(r.total)]],
               ['l', 'r', 'r', 'r'],
             );

@@ -4,6 +4,7 @@ import { moneyText } from '../app/events.js';
 import { cashMove, closeShift, figuresView, openShift, shiftReportText, shiftStatus, zReport } from '../app/shifts.js';
 import { parseCount } from '../core/cash.js';
 import { TpvError } from '../core/errors.js';
+import { problemError } from '../core/money.js';
 import { formatMoney } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
 import { actors } from '../cli/actors.js';
@@ -68,7 +69,7 @@ export function register(program: Command, cli: Cli): void {
           let counted: number;
           if (o.count !== undefined) {
             const r = parseCount(o.count, app.profile.exponent);
-            if (!r.ok) throw new TpvError('invalid', r.problem.code, r.problem.params ?? {});
+            if (!r.ok) throw problemError('invalid', r.problem, app.profile.exponent);
             counted = r.value;
           } else counted = parseAmount(app, o.counted!, '--counted');
           const { actor, approver } = actors(cli, app);

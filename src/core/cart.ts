@@ -1,4 +1,4 @@
-import { fail, ok, type Params, type Problem, type Result } from './errors.js';
+import { fail, type MessageKey, money, ok, type Problem, type ProblemParams, type Result } from './errors.js';
 import { mulDiv, ONE_QTY, parseDecimal, RATE_SCALE, type RoundingMode } from './money.js';
 import type { Unit } from './product.js';
 import { allocate, DEFAULT_ROUNDING, taxSummary, type TaxLine } from './tax.js';
@@ -291,17 +291,17 @@ export function parseDiscount(text: string, exponent: number): Result<Discount> 
 
 // ---------------------------------------------------------------------------------------------
 
-function qtyProblem(unit: Unit, qty: number): string | null {
+function qtyProblem(unit: Unit, qty: number): MessageKey | null {
   if (!Number.isSafeInteger(qty) || qty <= 0) return 'cart.bad_quantity';
   if (unit === 'each' && qty % ONE_QTY !== 0) return 'cart.whole_units';
   return null;
 }
 
-function priceProblem(price: number): string | null {
+function priceProblem(price: number): MessageKey | null {
   return Number.isSafeInteger(price) && price >= 0 ? null : 'cart.bad_price';
 }
 
-function rateProblem(rate: number): string | null {
+function rateProblem(rate: number): MessageKey | null {
   return Number.isSafeInteger(rate) && rate >= 0 && rate <= MAX_RATE ? null : 'cart.bad_tax_rate';
 }
 
@@ -329,12 +329,12 @@ function normalizeDiscount(d: Discount | null): Discount | null {
   return d.amount === 0 ? null : { kind: 'amount', amount: d.amount };
 }
 
-function withParams(p: Problem, params: Params): Problem {
+function withParams(p: Problem, params: ProblemParams): Problem {
   return { code: p.code, params: { ...params, ...p.params } };
 }
 
 /** Applies `change` to one line; the change returns the new line or a problem (code or Problem). */
-function updateLine(cart: Cart, lineId: number, change: (line: CartLine) => CartLine | string | Problem): Result<Cart> {
+function updateLine(cart: Cart, lineId: number, change: (line: CartLine) => CartLine | MessageKey | Problem): Result<Cart> {
   const i = cart.lines.findIndex((l) => l.id === lineId);
   if (i < 0) return fail('cart.line_not_found', { lineId });
   const next = change(cart.lines[i]!);
@@ -382,14 +382,14 @@ function compute(cart: Cart, mode: RoundingMode, pricesIncludeTax: boolean): Pri
     if (subtotal > MAX_CART_AMOUNT) return tooLarge();
     const d = line.discount;
     const ld = d === null ? 0 : d.kind === 'percent' ? mulDiv(gross, d.bp, BP, mode) : d.amount;
-    if (ld > gross) return { code: 'cart.discount_too_large', params: { lineId: line.id, max: gross } };
+    if (ld > gross) return { code: 'cart.discount_too_large', params: { lineId: line.id, max: money(gross) } };
     grosses.push(gross);
     lineDiscounts.push(ld);
     afterLineSum += gross - ld;
   }
   const cd = cart.discount;
   const cartDiscount = cd === null ? 0 : cd.kind === 'percent' ? mulDiv(afterLineSum, cd.bp, BP, mode) : cd.amount;
-  if (cartDiscount > afterLineSum) return { code: 'cart.discount_too_large', params: { max: afterLineSum } };
+  if (cartDiscount > afterLineSum) return { code: 'cart.discount_too_large', params: { max: money(afterLineSum) } };
   const afterLine = grosses.map((g, i) => g - lineDiscounts[i]!);
   const parts = allocate(cartDiscount, afterLine);
 
@@ -422,5 +422,5 @@ function compute(cart: Cart, mode: RoundingMode, pricesIncludeTax: boolean): Pri
 }
 
 function tooLarge(): Problem {
-  return { code: 'cart.amount_too_large', params: { max: MAX_CART_AMOUNT } };
+  return { code: 'cart.amount_too_large', params: { max: money(MAX_CART_AMOUNT) } };
 }

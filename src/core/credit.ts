@@ -1,4 +1,4 @@
-import { fail, ok, type Result } from './errors.js';
+import { fail, money, ok, type Result } from './errors.js';
 
 /**
  * Store credit and gift vouchers: unguessable, typable codes, and a balance that is always
@@ -229,7 +229,7 @@ export function canRedeem(state: CreditState, amount: number): Result<number> {
   const closed = refuseClosed(state);
   if (closed) return closed;
   if (!isPositiveAmount(amount)) return fail('credit.bad_amount');
-  if (amount > state.balance) return fail('credit.insufficient', { balance: state.balance });
+  if (amount > state.balance) return fail('credit.insufficient', { balance: money(state.balance) });
   return ok(amount);
 }
 
@@ -241,7 +241,7 @@ export function redeemUpTo(state: CreditState, due: number): Result<number> {
   const closed = refuseClosed(state);
   if (closed) return closed;
   if (!isPositiveAmount(due)) return fail('credit.bad_amount');
-  if (state.balance <= 0) return fail('credit.insufficient', { balance: state.balance });
+  if (state.balance <= 0) return fail('credit.insufficient', { balance: money(state.balance) });
   return ok(Math.min(state.balance, due));
 }
 
@@ -272,19 +272,19 @@ export function applyEvent(events: readonly CreditEvent[], event: CreditEvent): 
       break;
     case 'redeem':
       if (a >= 0) return fail('credit.bad_amount');
-      if (-a > t.balance) return fail('credit.insufficient', { balance: t.balance });
+      if (-a > t.balance) return fail('credit.insufficient', { balance: money(t.balance) });
       break;
     case 'restore':
       if (a <= 0) return fail('credit.bad_amount');
-      if (a > t.redeemed) return fail('credit.restore_exceeds', { redeemed: t.redeemed });
+      if (a > t.redeemed) return fail('credit.restore_exceeds', { redeemed: money(t.redeemed) });
       break;
     case 'expire':
     case 'void':
-      if (a !== -t.balance) return fail('credit.bad_amount', { expected: -t.balance });
+      if (a !== -t.balance) return fail('credit.bad_amount', { expected: money(-t.balance) });
       break;
     case 'adjust':
       if (a === 0) return fail('credit.bad_amount');
-      if (t.balance + a < 0) return fail('credit.insufficient', { balance: t.balance });
+      if (t.balance + a < 0) return fail('credit.insufficient', { balance: money(t.balance) });
       break;
     default:
       return fail('credit.bad_event', { kind: String((event as { kind: unknown }).kind) });

@@ -13,15 +13,34 @@ export type ErrorKind =
   | 'cancelled' // 130
   | 'internal'; // 1
 
+/**
+ * The keys of the message catalog: src/i18n/en.ts declares them here (TypeScript module
+ * augmentation), so an error code or message key the catalog does not have does not compile.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface MessageCatalog {}
+export type MessageKey = keyof MessageCatalog & string;
+
+/** Parameters of a message as shown: text and plain numbers (counts, line numbers, percents). */
 export type Params = Record<string, string | number>;
 
+/** An amount of money in a problem's parameters (minor units): shown in the store's currency. */
+export interface Money {
+  readonly minor: number;
+}
+export const money = (minor: number): Money => ({ minor });
+export const isMoney = (v: unknown): v is Money => typeof v === 'object' && v !== null && typeof (v as Money).minor === 'number';
+
+/** Parameters of a problem found by the core: amounts of money are marked as such ({@link money}). */
+export type ProblemParams = Record<string, string | number | Money>;
+
 export class TpvError extends Error {
-  readonly code: string;
+  readonly code: MessageKey;
   readonly kind: ErrorKind;
   readonly params: Params;
   readonly details: unknown;
 
-  constructor(kind: ErrorKind, code: string, params: Params = {}, details?: unknown) {
+  constructor(kind: ErrorKind, code: MessageKey, params: Params = {}, details?: unknown) {
     super(`${code}${Object.keys(params).length ? ' ' + JSON.stringify(params) : ''}`);
     this.name = 'TpvError';
     this.kind = kind;
@@ -44,14 +63,14 @@ export const EXIT_CODES: Record<ErrorKind, number> = {
 
 /** A validation problem found by a pure function: a catalog code plus its parameters. */
 export interface Problem {
-  code: string;
-  params?: Params;
+  code: MessageKey;
+  params?: ProblemParams;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; problem: Problem };
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-export const fail = <T = never>(code: string, params?: Params): Result<T> => ({
+export const fail = <T = never>(code: MessageKey, params?: ProblemParams): Result<T> => ({
   ok: false,
   problem: params ? { code, params } : { code },
 });

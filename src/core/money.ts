@@ -1,4 +1,4 @@
-import { fail, ok, type Result } from './errors.js';
+import { type ErrorKind, fail, isMoney, ok, type Params, type Problem, type ProblemParams, type Result, TpvError } from './errors.js';
 
 /**
  * Money is an integer number of minor units (cents); quantities are integer milli-units;
@@ -208,4 +208,16 @@ export function mulDiv(a: number, b: number, c: number, mode: RoundingMode): num
   const out = Number(neg ? -q : q);
   assertSafe(out);
   return out;
+}
+
+/** A problem's parameters as shown: each amount of money (marked by `money()`) as decimal text with `exponent` digits. */
+export function showParams(params: ProblemParams | undefined, exponent: number): Params {
+  const out: Params = {};
+  for (const [k, v] of Object.entries(params ?? {})) out[k] = isMoney(v) ? formatDecimal(v.minor, exponent) : v;
+  return out;
+}
+
+/** The error of a problem, its amounts shown with `exponent` digits; `extra` adds parameters (the field…). */
+export function problemError(kind: ErrorKind, problem: Problem, exponent: number, extra: Params = {}): TpvError {
+  return new TpvError(kind, problem.code, { ...showParams(problem.params, exponent), ...extra });
 }

@@ -1,4 +1,4 @@
-import { fail, ok, type Result } from './errors.js';
+import { fail, money, ok, type Result } from './errors.js';
 import { assertSafe, roundDiv, type RoundingMode } from './money.js';
 import { DEFAULT_ROUNDING } from './tax.js';
 
@@ -92,15 +92,15 @@ export function settle(total: number, payments: readonly Tender[], opts: SettleO
     }
     if (!Number.isSafeInteger(tendered) || !Number.isSafeInteger(nonCashSum)) return fail('payment.bad_amount', { index });
   }
-  if (nonCashSum > total) return fail('payment.noncash_over_total', { max: total });
+  if (nonCashSum > total) return fail('payment.noncash_over_total', { max: money(total) });
 
   const due = total - nonCashSum;
   if (tendered === 0) {
-    if (due > 0) return fail('payment.short', { missing: due });
+    if (due > 0) return fail('payment.short', { missing: money(due) });
     return ok({ payments: nonCash, tendered: 0, change: 0, rounding: 0, cashDue: 0 });
   }
   const cashDue = roundCash(due, opts.cashIncrement, mode);
-  if (tendered < cashDue) return fail('payment.short', { missing: cashDue - tendered });
+  if (tendered < cashDue) return fail('payment.short', { missing: money(cashDue - tendered) });
   const recorded = nonCash.slice();
   if (cashDue > 0) {
     recorded.push(cashReference === undefined ? { method: CASH, amount: cashDue } : { method: CASH, amount: cashDue, reference: cashReference });

@@ -11,6 +11,7 @@ import type { StoreProfile } from '../core/profile.js';
 import type { ShiftFigures } from '../core/shift.js';
 import { isoWithOffset } from '../core/time.js';
 import { formatDateTimeText, formatMoney, formatQty } from '../i18n/format.js';
+import type { MessageKey } from '../core/errors.js';
 import { type Lang, t } from '../i18n/index.js';
 import type { LayoutLine } from './layout.js';
 import { figuresRows, tenderName } from './shift-report.js';
@@ -32,7 +33,7 @@ interface Pen {
   $: (minor: number) => string;
   /** An amount without the currency (columns of figures). */
   n: (minor: number) => string;
-  l: (key: string, params?: Record<string, string | number>) => string;
+  l: (key: MessageKey, params?: Record<string, string | number>) => string;
 }
 
 function pen(profile: StoreProfile): Pen {
@@ -65,7 +66,7 @@ function footer(p: Pen, code: LayoutLine | null, text = p.l('receipt.thanks')): 
   return [{ kind: 'blank' }, { kind: 'text', text, align: 'center' }, ...(code ? [code] : []), { kind: 'cut' }];
 }
 
-const DOC_TITLES: Record<string, string> = {
+const DOC_TITLES: Partial<Record<StoredDocument['type'], MessageKey>> = {
   refund: 'receipt.title_refund',
   invoice: 'receipt.title_invoice',
   credit_note: 'receipt.title_credit_note',

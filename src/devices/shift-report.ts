@@ -3,18 +3,18 @@ import { formatRate } from '../core/money.js';
 import type { StoreProfile } from '../core/profile.js';
 import type { ShiftFigures } from '../core/shift.js';
 import { formatMoney, formatNumberText } from '../i18n/format.js';
-import { type Lang, t } from '../i18n/index.js';
+import type { MessageKey } from '../core/errors.js';
+import { type Lang, t, tOr } from '../i18n/index.js';
 
 /** A tender's name in the language ("Efectivo"); a shop's own tenders (bizum) by their name. */
 export function tenderName(method: string, lang?: Lang): string {
-  const name = t(`tender.${method}`, {}, lang);
-  return name === `tender.${method}` ? method : name;
+  return tOr(`tender.${method}`, method, {}, lang);
 }
 
 /** Label and value of each figure, in the given language. */
 export function figuresRows(profile: StoreProfile, f: ShiftFigures, lang?: Lang): [string, string][] {
   const $ = (n: number): string => formatMoney(n, profile.exponent, profile.currency, lang);
-  const l = (key: string, params: Record<string, string | number> = {}): string => t(key, params, lang);
+  const l = (key: MessageKey, params: Record<string, string | number> = {}): string => t(key, params, lang);
   const rows: [string, string][] = [
     [l('shift.receipts'), `${f.receipts.count}${f.receipts.first ? `  (${f.receipts.first} … ${f.receipts.last})` : ''}`],
     [l('shift.sales_total'), $(f.receipts.total)],

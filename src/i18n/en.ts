@@ -288,6 +288,7 @@ export const en = {
   'sale.no_lines': 'the sale has no lines',
   'sale.no_payments': 'the sale has no payments',
   'sale.code_missing': '{field}: the product code is missing',
+  'outbox.legacy': 'the outbox row {id} (written before the event contract) names a document or shift this database does not have',
   'sale.price_changed': 'the price or tax rate of {sku} ({name}) changed in the catalog since it was scanned: remove the line and scan it again',
   'sale.product_inactive': '{field}: product {sku} is not for sale (inactive)',
   'sale.tender_unknown': '{field}: unknown tender "{method}" (the store takes {tenders})',
@@ -894,4 +895,10 @@ export const en = {
   'devices.h.status': 'Status',
 } as const;
 
-export type MessageKey = keyof typeof en;
+type Keys = keyof typeof en;
+
+declare module '../core/errors.js' {
+  // every key of this catalog is a MessageKey (src/core/errors.ts): codes are checked where they are written
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface MessageCatalog extends Record<Keys, string> {}
+}

@@ -1,5 +1,5 @@
 /** Spanish messages. Typed against en.ts: a missing key fails the typecheck. */
-import type { MessageKey } from './en.js';
+import type { MessageKey } from '../core/errors.js';
 
 export const es: Record<MessageKey, string> = {
   // CLI
@@ -290,6 +290,7 @@ export const es: Record<MessageKey, string> = {
   'sale.no_lines': 'la venta no tiene líneas',
   'sale.no_payments': 'la venta no tiene pagos',
   'sale.code_missing': '{field}: falta el código del producto',
+  'outbox.legacy': 'la fila {id} del outbox (anterior al contrato de eventos) nombra un documento o un turno que esta base de datos no tiene',
   'sale.price_changed': 'el precio o el IVA de {sku} ({name}) ha cambiado en el catálogo desde que se escaneó: quite la línea y escanéela de nuevo',
   'sale.product_inactive': '{field}: el producto {sku} no está a la venta (inactivo)',
   'sale.tender_unknown': '{field}: forma de pago desconocida "{method}" (la tienda acepta {tenders})',

@@ -4,7 +4,8 @@
  * so a missing translation fails the typecheck. Codes are stable and locale-free (they are also
  * the `error.code` of `--json` output); messages interpolate `{name}` parameters.
  */
-import { en, type MessageKey } from './en.js';
+import type { MessageKey } from '../core/errors.js';
+import { en } from './en.js';
 import { es } from './es.js';
 
 export type Lang = 'es' | 'en';
@@ -37,9 +38,14 @@ export function isMessageKey(key: string): key is MessageKey {
   return Object.prototype.hasOwnProperty.call(en, key);
 }
 
-/** Translates a key (or a problem code) with its parameters; an unknown code is shown as is. */
-export function t(key: MessageKey | string, params: Record<string, string | number> = {}, lang: Lang = current): string {
-  const template = isMessageKey(key) ? catalogs[lang][key] : key;
+/** The message of a key made at run time (a shop's own tender, a state read from a device), or `fallback` when the catalog has none. */
+export function tOr(key: string, fallback: string, params: Record<string, string | number> = {}, lang: Lang = current): string {
+  return isMessageKey(key) ? t(key, params, lang) : fallback;
+}
+
+/** Translates a key (or a problem code) with its parameters. */
+export function t(key: MessageKey, params: Record<string, string | number> = {}, lang: Lang = current): string {
+  const template = catalogs[lang][key] ?? key;
   return template.replace(/\{(\w+)\}/g, (m, name: string) =>
     Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : m,
   );
@@ -49,7 +55,7 @@ export function t(key: MessageKey | string, params: Record<string, string | numb
  * The message of an error: its text, prefixed by the field it is about (`lines[0].qty: …`) when
  * the text does not name it already.
  */
-export function errorMessage(code: string, params: Record<string, string | number> = {}, lang: Lang = current): string {
+export function errorMessage(code: MessageKey, params: Record<string, string | number> = {}, lang: Lang = current): string {
   const text = t(code, params, lang);
   const field = params.field;
   return field !== undefined && field !== '-' && !text.includes(String(field)) ? `${field}: ${text}` : text;

@@ -16,7 +16,7 @@ import { refund, type RefundInput, refundedSoFar } from '../app/refunds.js';
 import { commitTillSale, receiptByNumber, type TillSale } from '../app/sales.js';
 import { cashMove, closeShift, openShift, openShiftRow, shiftReportText, shiftStatus } from '../app/shifts.js';
 import { type Cart, priceCart } from '../core/cart.js';
-import { formatCreditCode } from '../core/credit.js';
+import { type CreditStatus, formatCreditCode } from '../core/credit.js';
 import { type Approval, isVoucherLine, movesCash, type StoredDocument } from '../core/document.js';
 import { TpvError } from '../core/errors.js';
 import type { Action } from '../core/permissions.js';
@@ -100,7 +100,7 @@ export interface PosActions {
   heldCarts(): HeldCart[];
   recallCart(user: TillUser, id: number): { cart: Cart; extra: CartExtra };
   customer(key: string): { id: number; name: string };
-  credit(code: string): { code: string; balance: string; status: string; expires: string | null };
+  credit(code: string): { code: string; balance: string; status: CreditStatus; expires: string | null };
   checkout(user: TillUser, sale: TillSale): Done;
   receipt(number: string): RefundableReceipt;
   refund(user: TillUser, number: string, input: RefundInput, approver?: Approver): Done;

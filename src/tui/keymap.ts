@@ -3,7 +3,7 @@
  * the hint bar and the help overlay (F1) are all read from it, so they cannot disagree.
  * Every function key has a Ctrl alternative for terminals (or SSH clients) that keep F-keys.
  */
-import type { MessageKey } from '../i18n/en.js';
+import type { MessageKey } from '../core/errors.js';
 
 export type Screen = 'login' | 'sale' | 'payment' | 'search' | 'refund' | 'shift' | 'credit' | 'held' | 'report';
 

@@ -20,14 +20,14 @@ import {
   setQuantity,
 } from '../core/cart.js';
 import { parseCount } from '../core/cash.js';
-import { TpvError } from '../core/errors.js';
+import { isMoney, type MessageKey, type Result, TpvError } from '../core/errors.js';
 import { parseDecimal, parseQuantity } from '../core/money.js';
 import { documentNumberOf, isDocumentScan } from '../core/numbering.js';
 import { roundCash } from '../core/payment.js';
 import { type Action, cartDiscountOverLimit, lineDiscountOverLimit, priceOverrideNeeded } from '../core/permissions.js';
 import type { Approval } from '../core/document.js';
 import { formatMoney } from '../i18n/format.js';
-import { errorMessage, t } from '../i18n/index.js';
+import { errorMessage, t, tOr } from '../i18n/index.js';
 import type { DisplayView, Item, PosActions, RefundableReceipt, TillInfo, TillUser } from './actions.js';
 import { type Command, commandFor, type Screen } from './keymap.js';
 import { type Key, keyId } from './keys.js';
@@ -182,7 +182,7 @@ function info(s: PosState, text: string): PosState {
   return { ...s, message: { text, error: false } };
 }
 
-function problem(s: PosState, code: string, params: Record<string, string | number> = {}): PosState {
+function problem(s: PosState, code: MessageKey, params: Record<string, string | number> = {}): PosState {
   return fail(s, errorMessage(code, params));
 }
 
@@ -209,7 +209,7 @@ function withApproval(s: PosState, run: (approver?: Approver) => PosState): PosS
     const action = String(e.params.action ?? '');
     return {
       ...s,
-      message: { text: t('tui.approval.needed', { action: t(`tui.action.${action}`) }), error: false },
+      message: { text: t('tui.approval.needed', { action: tOr(`tui.action.${action}`, action) }), error: false },
       bell: s.bell + 1,
       prompt: {
         label: t('tui.approval.code'),
@@ -223,8 +223,12 @@ function withApproval(s: PosState, run: (approver?: Approver) => PosState): PosS
   }
 }
 
-function checked<T>(r: { ok: true; value: T } | { ok: false; problem: { code: string; params?: Record<string, string | number> } }): T {
-  if (!r.ok) throw new TpvError('invalid', r.problem.code, r.problem.params ?? {});
+/** The value of a core result, or its problem thrown for the message line (amounts in the store's money). */
+function checked<T>(r: Result<T>, ctx: Pick<Context, 'info'>): T {
+  if (!r.ok) {
+    const params = Object.fromEntries(Object.entries(r.problem.params ?? {}).map(([k, v]) => [k, isMoney(v) ? money(ctx, v.minor) : v]));
+    throw new TpvError('invalid', r.problem.code, params);
+  }
   return r.value;
 }
 
@@ -247,7 +251,7 @@ function textPrompt(s: PosState, label: string, submit: Prompt['submit'], value 
 }
 
 function amount(ctx: Context, text: string): number {
-  return checked(parseDecimal(text, ctx.info.exponent, { decimalComma: true }));
+  return checked(parseDecimal(text, ctx.info.exponent, { decimalComma: true }), ctx);
 }
 
 // ---- keys ----------------------------------------------------------------------------------------
@@ -339,7 +343,7 @@ function enter(s: PosState, ctx: Context): PosState {
       return addItem({ ...s, screen: 'sale', entry: '', results: [] }, ctx, item, undefined);
     }
     case 'refund':
-      return refundEnter(s);
+      return refundEnter(s, ctx);
     case 'held': {
       const h = s.held[s.selected];
       if (!h || !s.user) return s;
@@ -361,7 +365,7 @@ export function scan(s: PosState, text: string, ctx: Context): PosState {
   if (isDocumentScan(text)) return openRefund(s, ctx, documentNumberOf(text));
   const m = /^([0-9]+(?:[.,][0-9]+)?)\s*[*xX]\s*(.+)$/.exec(text);
   return attempt(s, () => {
-    const qty = m ? checked(parseQuantity(m[1]!, { decimalComma: true })) : undefined;
+    const qty = m ? checked(parseQuantity(m[1]!, { decimalComma: true }), ctx) : undefined;
     const code = m ? m[2]!.trim() : text;
     const item = ctx.actions.lookup(code);
     return addItem(s, ctx, item, qty);
@@ -371,10 +375,11 @@ export function scan(s: PosState, text: string, ctx: Context): PosState {
 function addItem(s: PosState, ctx: Context, item: Item, qty: number | undefined): PosState {
   const q = qty ?? item.qty;
   if (item.unit === 'kg' && q === undefined) {
-    return textPrompt(s, t('tui.prompt.weight', { name: item.name }), (s1, v) => addItem(s1, ctx, item, checked(parseQuantity(v, { decimalComma: true }))));
+    return textPrompt(s, t('tui.prompt.weight', { name: item.name }), (s1, v) => addItem(s1, ctx, item, checked(parseQuantity(v, { decimalComma: true }), ctx)));
   }
   const added = checked(
     addLine(s.cart, { sku: item.sku, name: item.name, unit: item.unit, unitPrice: item.unitPrice, taxRate: item.taxRate, ...(q !== undefined ? { qty: q } : {}), ...(item.label ? { label: item.label } : {}) }),
+    ctx,
   );
   return { ...withCart(s, ctx, added, {}, added.lines.length - 1), message: null };
 }
@@ -392,16 +397,16 @@ function lineCommand(s: PosState, ctx: Context, command: 'qty' | 'discount' | 'p
   if (!line) return problem(s, 'tui.no_line');
   switch (command) {
     case 'remove':
-      return attempt(s, () => withCart(s, ctx, checked(removeLine(s.cart, line.id))));
+      return attempt(s, () => withCart(s, ctx, checked(removeLine(s.cart, line.id), ctx)));
     case 'qty':
       return textPrompt(s, t('tui.prompt.qty', { name: line.name }), (s1, v) =>
-        withCart(s1, ctx, checked(setQuantity(s1.cart, line.id, checked(parseQuantity(v, { decimalComma: true }))))),
+        withCart(s1, ctx, checked(setQuantity(s1.cart, line.id, checked(parseQuantity(v, { decimalComma: true }), ctx)), ctx)),
       );
     case 'discount':
       return textPrompt(s, t('tui.prompt.discount', { name: line.name }), (s1, v) => {
-        const d = checked(parseDiscount(v, ctx.info.exponent));
+        const d = checked(parseDiscount(v, ctx.info.exponent), ctx);
         const apply = (approval: Approval | null): PosState =>
-          withCart(s1, ctx, checked(setLineDiscount(s1.cart, line.id, d)), approved(s1, approval));
+          withCart(s1, ctx, checked(setLineDiscount(s1.cart, line.id, d), ctx), approved(s1, approval));
         const over = lineDiscountOverLimit(priced(s1, ctx), line.id, d, ctx.info.discountLimit);
         return guarded(s1, ctx, over ? 'discount_over_limit' : null, `${line.sku}: ${v}`, apply);
       });
@@ -409,7 +414,7 @@ function lineCommand(s: PosState, ctx: Context, command: 'qty' | 'discount' | 'p
       return textPrompt(s, t('tui.prompt.price', { name: line.name }), (s1, v) => {
         const price = amount(ctx, v);
         const apply = (approval: Approval | null): PosState =>
-          withCart(s1, ctx, checked(overridePrice(s1.cart, line.id, price)), approved(s1, approval));
+          withCart(s1, ctx, checked(overridePrice(s1.cart, line.id, price), ctx), approved(s1, approval));
         return guarded(s1, ctx, priceOverrideNeeded(line, price) ? 'price_override' : null, `${line.sku}: ${money(ctx, line.unitPrice)} → ${money(ctx, price)}`, apply);
       });
   }
@@ -427,9 +432,9 @@ function guarded(s: PosState, ctx: Context, action: Action | null, detail: strin
 function cartDiscount(s: PosState, ctx: Context): PosState {
   if (s.cart.lines.length === 0) return problem(s, 'tui.no_line');
   return textPrompt(s, t('tui.prompt.cart_discount'), (s1, v) => {
-    const d = checked(parseDiscount(v, ctx.info.exponent));
+    const d = checked(parseDiscount(v, ctx.info.exponent), ctx);
     const apply = (approval: Approval | null): PosState =>
-      withCart(s1, ctx, checked(setCartDiscount(s1.cart, d)), approved(s1, approval));
+      withCart(s1, ctx, checked(setCartDiscount(s1.cart, d), ctx), approved(s1, approval));
     return guarded(s1, ctx, cartDiscountOverLimit(priced(s1, ctx), d, ctx.info.discountLimit) ? 'discount_over_limit' : null, `cart: ${v}`, apply);
   });
 }
@@ -511,12 +516,12 @@ function openRefund(s: PosState, ctx: Context, number: string): PosState {
   });
 }
 
-function refundEnter(s: PosState): PosState {
+function refundEnter(s: PosState, ctx: Context): PosState {
   const r = s.refund!;
   const line = r.receipt.lines[s.selected];
   if (!line) return s;
   return attempt(s, () => {
-    const wanted = s.entry.trim() ? checked(parseQuantity(s.entry, { decimalComma: true })) : r.qty[line.line] ? 0 : line.remaining;
+    const wanted = s.entry.trim() ? checked(parseQuantity(s.entry, { decimalComma: true }), ctx) : r.qty[line.line] ? 0 : line.remaining;
     if (wanted > line.remaining) throw new TpvError('conflict', 'refund.over_quantity', { line: line.line, remaining: line.remaining / 1000 });
     return { ...s, entry: '', refund: { ...r, qty: { ...r.qty, [line.line]: wanted } }, selected: Math.min(s.selected + 1, r.receipt.lines.length - 1) };
   });
@@ -564,7 +569,7 @@ function cashMovePrompt(s: PosState, ctx: Context, kind: 'in' | 'out'): PosState
 
 function closeShiftPrompt(s: PosState, ctx: Context): PosState {
   return textPrompt(s, t('tui.prompt.count'), (s1, v) => {
-    const counted = /[xX*]/.test(v) ? checked(parseCount(v.replace(/;/g, ','), ctx.info.exponent)) : amount(ctx, v);
+    const counted = /[xX*]/.test(v) ? checked(parseCount(v.replace(/;/g, ','), ctx.info.exponent), ctx) : amount(ctx, v);
     return withApproval(s1, (approver) => {
       const z = ctx.actions.closeShift(s1.user!, counted, approver);
       void ctx.actions.print({ number: z.number });

@@ -5,7 +5,7 @@
  */
 import { Box, Text } from 'ink';
 import { formatMoney, formatQty } from '../i18n/format.js';
-import { isMessageKey, t } from '../i18n/index.js';
+import { t, tOr } from '../i18n/index.js';
 import type { TillInfo } from './actions.js';
 import { bigText } from './big.js';
 import { KEYMAP, keyLabel } from './keymap.js';
@@ -30,7 +30,7 @@ interface Row {
 }
 
 /** A tender's name on screen: cash, card, store credit translated; the store's own as configured. */
-export const tenderLabel = (method: string): string => (isMessageKey(`tui.tender.${method}`) ? t(`tui.tender.${method}`) : method);
+export const tenderLabel = (method: string): string => tOr(`tui.tender.${method}`, method);
 
 const fit = (text: string, width: number): string => (text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text.padEnd(width));
 const right = (text: string, width: number): string => (text.length >= width ? text.slice(0, width) : text.padStart(width));

@@ -18,7 +18,7 @@ import {
   setNote,
   setQuantity,
 } from '../../src/core/cart.js';
-import type { Result } from '../../src/core/errors.js';
+import { money, type Problem, type Result } from '../../src/core/errors.js';
 import type { RoundingMode } from '../../src/core/money.js';
 
 const MODES: RoundingMode[] = ['half-away-from-zero', 'half-even', 'down', 'up'];
@@ -29,7 +29,7 @@ function okValue<T>(r: Result<T>): T {
   return r.value;
 }
 
-function problemOf<T>(r: Result<T>): { code: string; params?: Record<string, string | number> } {
+function problemOf<T>(r: Result<T>): Problem {
   if (r.ok) throw new Error(`expected a problem, got ${JSON.stringify(r.value)}`);
   return r.problem;
 }
@@ -138,7 +138,7 @@ describe('addLine', () => {
   it('refuses a line or a cart over the maximum amount', () => {
     expect(problemOf(addLine(emptyCart(), item({ unitPrice: MAX_CART_AMOUNT, qty: 2000 })))).toEqual({
       code: 'cart.amount_too_large',
-      params: { max: MAX_CART_AMOUNT },
+      params: { max: money(MAX_CART_AMOUNT) },
     });
     expect(problemOf(addLine(emptyCart(), item({ unitPrice: 10 ** 15, qty: 10 ** 15 }))).code).toBe('cart.amount_too_large');
     const c = cartOf(item({ unitPrice: MAX_CART_AMOUNT }));
@@ -191,7 +191,7 @@ describe('setQuantity', () => {
   it('refuses a quantity that would leave an amount discount larger than the line', () => {
     let c = cartOf(item({ unitPrice: 100, qty: 3000 }));
     c = okValue(setLineDiscount(c, 1, { kind: 'amount', amount: 250 }));
-    expect(problemOf(setQuantity(c, 1, 2000))).toEqual({ code: 'cart.discount_too_large', params: { lineId: 1, max: 200 } });
+    expect(problemOf(setQuantity(c, 1, 2000))).toEqual({ code: 'cart.discount_too_large', params: { lineId: 1, max: money(200) } });
   });
 });
 
@@ -208,7 +208,7 @@ describe('removeLine', () => {
   it('refuses to leave a cart amount discount larger than what remains', () => {
     let c = cartOf(item({ unitPrice: 500 }), item({ unitPrice: 100 }));
     c = okValue(setCartDiscount(c, { kind: 'amount', amount: 300 }));
-    expect(problemOf(removeLine(c, 1))).toEqual({ code: 'cart.discount_too_large', params: { max: 100 } });
+    expect(problemOf(removeLine(c, 1))).toEqual({ code: 'cart.discount_too_large', params: { max: money(100) } });
     expect(okValue(removeLine(c, 2)).lines).toHaveLength(1);
   });
 });
@@ -232,7 +232,7 @@ describe('setLineDiscount', () => {
   it('refuses an amount discount over the line gross', () => {
     expect(problemOf(setLineDiscount(cartOf(WORKED[0]!), 1, { kind: 'amount', amount: 598 }))).toEqual({
       code: 'cart.discount_too_large',
-      params: { lineId: 1, max: 597 },
+      params: { lineId: 1, max: money(597) },
     });
   });
 
@@ -312,7 +312,7 @@ describe('setCartDiscount', () => {
     const c = okValue(setLineDiscount(cartOf(item(), item()), 1, { kind: 'amount', amount: 50 }));
     expect(problemOf(setCartDiscount(c, { kind: 'amount', amount: 151 }))).toEqual({
       code: 'cart.discount_too_large',
-      params: { max: 150 },
+      params: { max: money(150) },
     });
     expect(priceCart(okValue(setCartDiscount(c, { kind: 'amount', amount: 150 })), { pricesIncludeTax: true }).total).toBe(0);
     expect(problemOf(setCartDiscount(c, { kind: 'percent', bp: 10001 }))).toEqual({
@@ -334,7 +334,7 @@ describe('setCartDiscount', () => {
     const c = okValue(setCartDiscount(cartOf(item(), item()), { kind: 'amount', amount: 150 }));
     expect(problemOf(setLineDiscount(c, 1, { kind: 'amount', amount: 60 }))).toEqual({
       code: 'cart.discount_too_large',
-      params: { max: 140 },
+      params: { max: money(140) },
     });
   });
 });
@@ -356,7 +356,7 @@ describe('overridePrice', () => {
     expect(problemOf(overridePrice(c, 1, -1))).toEqual({ code: 'cart.bad_price', params: { lineId: 1 } });
     expect(problemOf(overridePrice(c, 2, 100))).toEqual({ code: 'cart.line_not_found', params: { lineId: 2 } });
     const d = okValue(setLineDiscount(c, 1, { kind: 'amount', amount: 200 }));
-    expect(problemOf(overridePrice(d, 1, 150))).toEqual({ code: 'cart.discount_too_large', params: { lineId: 1, max: 150 } });
+    expect(problemOf(overridePrice(d, 1, 150))).toEqual({ code: 'cart.discount_too_large', params: { lineId: 1, max: money(150) } });
     expect(okValue(overridePrice(c, 1, 0)).lines[0]!.unitPrice).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Result } from '../../src/core/errors.js';
+import { money, type Problem, type Result } from '../../src/core/errors.js';
 import {
   applyEvent,
   canRedeem,
@@ -27,7 +27,7 @@ function okValue<T>(r: Result<T>): T {
   return r.value;
 }
 
-function problemOf<T>(r: Result<T>): { code: string; params?: Record<string, string | number> } {
+function problemOf<T>(r: Result<T>): Problem {
   if (r.ok) throw new Error(`expected a problem, got ${JSON.stringify(r.value)}`);
   return r.problem;
 }
@@ -426,9 +426,9 @@ describe('canRedeem', () => {
   });
 
   it('refuses more than the balance: credit.insufficient {balance}', () => {
-    expect(problemOf(canRedeem(active, 4001))).toEqual({ code: 'credit.insufficient', params: { balance: 4000 } });
+    expect(problemOf(canRedeem(active, 4001))).toEqual({ code: 'credit.insufficient', params: { balance: money(4000) } });
     const spent = state(ledger(ev('issue', 100), ev('redeem', -100)));
-    expect(problemOf(canRedeem(spent, 1))).toEqual({ code: 'credit.insufficient', params: { balance: 0 } });
+    expect(problemOf(canRedeem(spent, 1))).toEqual({ code: 'credit.insufficient', params: { balance: money(0) } });
   });
 
   it('refuses an amount that is not a positive safe integer: credit.bad_amount', () => {
@@ -465,7 +465,7 @@ describe('redeemUpTo', () => {
   it('refuses a spent, expired or void code and a bad amount', () => {
     expect(problemOf(redeemUpTo(state(ledger(ev('issue', 1), ev('redeem', -1))), 10))).toEqual({
       code: 'credit.insufficient',
-      params: { balance: 0 },
+      params: { balance: money(0) },
     });
     expect(problemOf(redeemUpTo(state(ledger(ev('issue', 1)), '2020-01-01T00:00:00Z'), 10)).code).toBe('credit.expired');
     expect(problemOf(redeemUpTo(state(ledger(ev('issue', 1), ev('void', -1))), 10)).code).toBe('credit.void');
@@ -508,7 +508,7 @@ describe('applyEvent', () => {
     expect(creditBalance(okValue(applyEvent(issued, ev('redeem', -5000))))).toBe(0);
     expect(problemOf(applyEvent(issued, ev('redeem', -5001)))).toEqual({
       code: 'credit.insufficient',
-      params: { balance: 5000 },
+      params: { balance: money(5000) },
     });
     expect(problemOf(applyEvent(issued, ev('redeem', 100)))).toEqual({ code: 'credit.bad_amount' });
     expect(problemOf(applyEvent(issued, ev('redeem', 0)))).toEqual({ code: 'credit.bad_amount' });
@@ -519,11 +519,11 @@ describe('applyEvent', () => {
     expect(creditBalance(okValue(applyEvent(l, ev('restore', 2000))))).toBe(5000);
     expect(problemOf(applyEvent(l, ev('restore', 2001)))).toEqual({
       code: 'credit.restore_exceeds',
-      params: { redeemed: 2000 },
+      params: { redeemed: money(2000) },
     });
     expect(problemOf(applyEvent(issued, ev('restore', 1)))).toEqual({
       code: 'credit.restore_exceeds',
-      params: { redeemed: 0 },
+      params: { redeemed: money(0) },
     });
     expect(problemOf(applyEvent(l, ev('restore', -1)))).toEqual({ code: 'credit.bad_amount' });
     expect(problemOf(applyEvent(l, ev('restore', 0)))).toEqual({ code: 'credit.bad_amount' });
@@ -541,7 +541,7 @@ describe('applyEvent', () => {
       for (const wrong of [-3999, -4001, 0, 4000, -5000]) {
         expect(problemOf(applyEvent(l, ev(kind, wrong)))).toEqual({
           code: 'credit.bad_amount',
-          params: { expected: -4000 },
+          params: { expected: money(-4000) },
         });
       }
       expect(okValue(applyEvent(ledger(ev('issue', 1), ev('redeem', -1)), ev(kind, 0)))).toHaveLength(3);
@@ -553,7 +553,7 @@ describe('applyEvent', () => {
     expect(creditBalance(okValue(applyEvent(issued, ev('adjust', -5000))))).toBe(0);
     expect(problemOf(applyEvent(issued, ev('adjust', -5001)))).toEqual({
       code: 'credit.insufficient',
-      params: { balance: 5000 },
+      params: { balance: money(5000) },
     });
     expect(problemOf(applyEvent(issued, ev('adjust', 0)))).toEqual({ code: 'credit.bad_amount' });
     const spent = ledger(ev('issue', 100), ev('redeem', -100));
@@ -615,7 +615,7 @@ describe('checkLedger', () => {
     expect(okValue(checkLedger(good))).toEqual(good);
     expect(problemOf(checkLedger([...good, ev('redeem', -9000), ev('issue', 1)]))).toEqual({
       code: 'credit.insufficient',
-      params: { balance: 4500, index: 3 },
+      params: { balance: money(4500), index: 3 },
     });
     expect(problemOf(checkLedger([ev('redeem', -1)]))).toEqual({ code: 'credit.not_issued', params: { index: 0 } });
     expect(okValue(checkLedger([]))).toEqual([]);
@@ -717,7 +717,7 @@ describe('ledger properties', () => {
               events = applied.value;
               expect(creditBalance(events)).toBe(before - want);
             } else {
-              expect(problemOf(allowed)).toEqual({ code: 'credit.insufficient', params: { balance: before } });
+              expect(problemOf(allowed)).toEqual({ code: 'credit.insufficient', params: { balance: money(before) } });
             }
           }
         },

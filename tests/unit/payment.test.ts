@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Result } from '../../src/core/errors.js';
+import { type Money, money, type Problem, type Result } from '../../src/core/errors.js';
 import type { RoundingMode } from '../../src/core/money.js';
 import { CASH, roundCash, settle, type Settlement, type Tender } from '../../src/core/payment.js';
 
@@ -9,7 +9,7 @@ function okValue<T>(r: Result<T>): T {
   return r.value;
 }
 
-function problemOf<T>(r: Result<T>): { code: string; params?: Record<string, string | number> } {
+function problemOf<T>(r: Result<T>): Problem {
   if (r.ok) throw new Error(`expected a problem, got ${JSON.stringify(r.value)}`);
   return r.problem;
 }
@@ -109,7 +109,7 @@ describe('settle', () => {
   it('non-cash over the total is refused: change is only ever given from cash', () => {
     expect(problemOf(settle(1650, [card(2000)], { cashIncrement: 1 }))).toEqual({
       code: 'payment.noncash_over_total',
-      params: { max: 1650 },
+      params: { max: money(1650) },
     });
     expect(problemOf(settle(1650, [card(1000), { method: 'voucher', amount: 700 }, cash(100)], { cashIncrement: 1 })).code).toBe(
       'payment.noncash_over_total',
@@ -117,14 +117,14 @@ describe('settle', () => {
   });
 
   it('short: cash below the rounded cash due, or no cash and non-cash below the total', () => {
-    expect(problemOf(settle(1653, [cash(1650)], { cashIncrement: 5 }))).toEqual({ code: 'payment.short', params: { missing: 5 } });
-    expect(problemOf(settle(1650, [card(1000)], { cashIncrement: 1 }))).toEqual({ code: 'payment.short', params: { missing: 650 } });
-    expect(problemOf(settle(1650, [], { cashIncrement: 1 }))).toEqual({ code: 'payment.short', params: { missing: 1650 } });
+    expect(problemOf(settle(1653, [cash(1650)], { cashIncrement: 5 }))).toEqual({ code: 'payment.short', params: { missing: money(5) } });
+    expect(problemOf(settle(1650, [card(1000)], { cashIncrement: 1 }))).toEqual({ code: 'payment.short', params: { missing: money(650) } });
+    expect(problemOf(settle(1650, [], { cashIncrement: 1 }))).toEqual({ code: 'payment.short', params: { missing: money(1650) } });
     // without cash there is no rounding: the 0.02 left must still be paid
-    expect(problemOf(settle(1652, [card(1650)], { cashIncrement: 5 }))).toEqual({ code: 'payment.short', params: { missing: 2 } });
+    expect(problemOf(settle(1652, [card(1650)], { cashIncrement: 5 }))).toEqual({ code: 'payment.short', params: { missing: money(2) } });
     expect(problemOf(settle(1650, [card(1000), cash(600)], { cashIncrement: 1 }))).toEqual({
       code: 'payment.short',
-      params: { missing: 50 },
+      params: { missing: money(50) },
     });
   });
 
@@ -198,7 +198,7 @@ describe('settle properties', () => {
           }
           if (!r.ok) {
             expect(r.problem.code).toBe('payment.short');
-            const missing = r.problem.params!.missing as number;
+            const missing = (r.problem.params!.missing as Money).minor;
             expect(missing).toBeGreaterThan(0);
             if (tendered === 0) expect(missing).toBe(total - nonCash);
             else expect(tendered + missing).toBe(roundCash(total - nonCash, inc, mode));

@@ -6,7 +6,9 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Approver } from '../../src/app/auth.js';
 import type { CartExtra } from '../../src/app/carts.js';
 import { type Cart, priceCart } from '../../src/core/cart.js';
+import type { CreditStatus } from '../../src/core/credit.js';
 import { TpvError } from '../../src/core/errors.js';
+import { problemError } from '../../src/core/money.js';
 import type { Approval } from '../../src/core/document.js';
 import { type Action, approvalOf, can, type Role } from '../../src/core/permissions.js';
 import { errorMessage, setLanguage, t } from '../../src/i18n/index.js';
@@ -91,7 +93,7 @@ const RECEIPT: RefundableReceipt = {
   ],
 };
 
-const CREDITS: Record<string, { code: string; balance: string; status: string; expires: string | null }> = {
+const CREDITS: Record<string, { code: string; balance: string; status: CreditStatus; expires: string | null }> = {
   'GIFT-0001': { code: 'GIFT-0001', balance: '10.00', status: 'active', expires: '2027-01-31T23:59:59+01:00' },
   'GIFT-0002': { code: 'GIFT-0002', balance: '0.00', status: 'spent', expires: null },
 };
@@ -111,7 +113,7 @@ function authorizeLike(user: TillUser, action: Action, detail: string, approver?
     by = sup;
   }
   const r = approvalOf(user, action, by, '2026-05-04T10:00:00+02:00', detail);
-  if (!r.ok) throw new TpvError('conflict', r.problem.code, r.problem.params ?? {});
+  if (!r.ok) throw problemError('conflict', r.problem, 2);
   return r.value;
 }
 
@@ -159,7 +161,7 @@ function fakeStore(opts: { shiftOpen?: boolean; report?: string } = {}) {
     }),
     holdCart: vi.fn<PosActions['holdCart']>((u, label) => {
       const c = open.get(u.id);
-      if (!c) throw new TpvError('conflict', 'cart.empty');
+      if (!c) throw new TpvError('not_found', 'carts.none_open');
       held.push({ id: nextHeld++, label: label ?? null, user: u.code, ...c });
       open.delete(u.id);
     }),
@@ -168,7 +170,7 @@ function fakeStore(opts: { shiftOpen?: boolean; report?: string } = {}) {
     ),
     recallCart: vi.fn<PosActions['recallCart']>((u, id) => {
       const i = held.findIndex((h) => h.id === id);
-      if (i < 0) throw new TpvError('not_found', 'cart.not_found', { id });
+      if (i < 0) throw new TpvError('not_found', 'carts.not_held', { id });
       const [h] = held.splice(i, 1);
       open.set(u.id, { cart: h!.cart, extra: h!.extra });
       return { cart: h!.cart, extra: h!.extra };
