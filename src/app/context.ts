@@ -65,7 +65,13 @@ class StoreApp implements App {
     this.resolved = resolveProfile(this.stored);
   }
 
+  /** Whether this turn of the event loop has looked already (a use case reads the profile many times). */
+  private looked = false;
+
   private fresh(): void {
+    if (this.looked) return;
+    this.looked = true;
+    queueMicrotask(() => (this.looked = false));
     const v = this.dataVersion.get();
     if (v !== this.seen) {
       this.seen = v;

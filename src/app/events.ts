@@ -52,11 +52,28 @@ export function figuresPayload(app: App, f: ShiftFigures, uid: string): FiguresP
   };
 }
 
+const categories = new WeakMap<App['db'], Map<number, string | null>>();
+
+/** Category names by id, remembered per connection (a category's name never changes; new ones are looked up). */
+function categoryNames(app: App): (id: number) => string | null {
+  let names = categories.get(app.db);
+  if (!names) categories.set(app.db, (names = new Map()));
+  const known = names;
+  return (id) => {
+    let name = known.get(id);
+    if (name === undefined) {
+      name = (prepared(app.db, 'SELECT name FROM categories WHERE id = ?').pluck().get(id) as string | undefined) ?? null;
+      known.set(id, name);
+    }
+    return name;
+  };
+}
+
 /** A stored document whole, as its event carries it. */
 export function documentPayload(app: App, d: StoredDocument): DocumentPayload {
   const e = currencyExponent(d.currency) ?? app.profile.exponent;
   const m = (n: number): string => formatDecimal(n, e);
-  const category = prepared(app.db, 'SELECT name FROM categories WHERE id = ?').pluck();
+  const category = categoryNames(app);
   const link = prepared(app.db, 'SELECT prev_hash AS prev, hash FROM journal WHERE document_id = ?').get(d.id) as { prev: string; hash: string };
   const shift = d.shiftId === null ? null : shiftUid(app, d.shiftId);
   return {
@@ -93,7 +110,7 @@ export function documentPayload(app: App, d: StoredDocument): DocumentPayload {
       cart_discount: m(l.cartDiscount),
       amount: m(l.amount),
       tax_rate: formatRate(l.taxRate),
-      category: l.categoryId === null ? null : ((category.get(l.categoryId) as string | undefined) ?? null),
+      category: l.categoryId === null ? null : category(l.categoryId),
       goods: !isVoucherLine(l),
       note: l.note,
     })),

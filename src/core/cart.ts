@@ -249,8 +249,8 @@ export function checkCart(cart: Cart): Result<Cart> {
   }
   const p = discountProblem(cart.discount ?? null) ?? (cart.note === null ? null : noteProblem(cart.note));
   if (p) return { ok: false, problem: p };
-  const priced = compute(cart, cart.mode, true);
-  if ('code' in priced) return { ok: false, problem: priced };
+  const valid = sums(cart, cart.mode);
+  if ('code' in valid) return { ok: false, problem: valid };
   return ok(freezeCart(cart));
 }
 
@@ -347,7 +347,7 @@ function updateLine(cart: Cart, lineId: number, change: (line: CartLine) => Cart
 
 /** The candidate cart of an operation, frozen, if it still prices; else the problem. */
 function commit(cart: Cart): Result<Cart> {
-  const r = compute(cart, cart.mode, true);
+  const r = sums(cart, cart.mode);
   if ('code' in r) return { ok: false, problem: r };
   return ok(freezeCart(cart));
 }
@@ -367,15 +367,29 @@ function freezeCart(cart: Cart): Cart {
 
 const MAX_GROSS_PRODUCT = BigInt(MAX_CART_AMOUNT) * BigInt(ONE_QTY);
 
-/** Prices the cart, or returns the problem that makes it invalid (discount too large, amount too large). */
-function compute(cart: Cart, mode: RoundingMode, pricesIncludeTax: boolean): PricedCart | Problem {
+interface Sums {
+  grosses: number[];
+  lineDiscounts: number[];
+  subtotal: number;
+  /** Σ (gross − line discount). */
+  afterLineSum: number;
+  cartDiscount: number;
+}
+
+/**
+ * The line and cart sums every price rests on, or the problem that makes the cart invalid
+ * (discount too large, amount too large). Every operation checks its candidate cart with this
+ * (linear in the lines: no allocation, no taxes); {@link compute} prices on top of it.
+ */
+function sums(cart: Cart, mode: RoundingMode): Sums | Problem {
   const grosses: number[] = [];
   const lineDiscounts: number[] = [];
   let subtotal = 0;
   let afterLineSum = 0;
   for (const line of cart.lines) {
     // price × qty can pass 2^53 long before the result leaves the safe range: check first
-    if (BigInt(line.unitPrice) * BigInt(line.qty) > MAX_GROSS_PRODUCT) return tooLarge();
+    // (a product that is a safe integer is below 2^53 < MAX_GROSS_PRODUCT: no BigInt needed)
+    if (!Number.isSafeInteger(line.unitPrice * line.qty) && BigInt(line.unitPrice) * BigInt(line.qty) > MAX_GROSS_PRODUCT) return tooLarge();
     const gross = mulDiv(line.unitPrice, line.qty, ONE_QTY, mode);
     if (gross > MAX_CART_AMOUNT) return tooLarge();
     subtotal += gross;
@@ -390,6 +404,14 @@ function compute(cart: Cart, mode: RoundingMode, pricesIncludeTax: boolean): Pri
   const cd = cart.discount;
   const cartDiscount = cd === null ? 0 : cd.kind === 'percent' ? mulDiv(afterLineSum, cd.bp, BP, mode) : cd.amount;
   if (cartDiscount > afterLineSum) return { code: 'cart.discount_too_large', params: { max: money(afterLineSum) } };
+  return { grosses, lineDiscounts, subtotal, afterLineSum, cartDiscount };
+}
+
+/** Prices the cart, or returns the problem that makes it invalid. */
+function compute(cart: Cart, mode: RoundingMode, pricesIncludeTax: boolean): PricedCart | Problem {
+  const s = sums(cart, mode);
+  if ('code' in s) return s;
+  const { grosses, lineDiscounts, subtotal, afterLineSum, cartDiscount } = s;
   const afterLine = grosses.map((g, i) => g - lineDiscounts[i]!);
   const parts = allocate(cartDiscount, afterLine);
 
