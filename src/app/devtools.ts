@@ -31,11 +31,6 @@ export interface SimulatedJob {
   events: unknown[];
 }
 
-/** The states a simulated printer can answer status requests with. */
-export async function simulatedStates(): Promise<readonly string[]> {
-  return (await import('../devices/simulators.js')).SIMULATED_STATES;
-}
-
 /** A printer on TCP that shows each job it receives (`--listen host:port`). */
 export async function startPrinterSimulator(
   opts: { listen: string; save?: string; state: string; drawerHigh: boolean },
