@@ -1,43 +1,25 @@
 /** The CLI run in-process (`main(argv, io)`) like a user or a script runs it: exit codes and JSON. */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { language } from '../../src/i18n/index.js';
-import { cli, FIXTURES, makeOlderDatabase, tempDir } from '../helpers.js';
+import { cli, FIXTURES, tempDir } from '../helpers.js';
+import { importFromStdin, initWithoutTerminalNamesTheFlag, missingDatabase, newStore, olderDatabaseMigrated, type Shop, STORE_INIT, STORE_PIN, unknownCommandIsUsageError, versionAndHelp } from '../scenarios.js';
 
 const dir = tempDir();
 const DB = join(dir, 'shop.db');
+const shop: Shop = { run: cli, db: DB, dir };
 const db = (...args: string[]): string[] => ['--db', DB, ...args];
 
-const INIT = [
-  'init',
-  '--name', 'Ferretería Sol',
-  '--legal-name', 'Ferretería Sol SL',
-  '--tax-id', 'B12345674',
-  '--address', 'Calle Mayor 1, Madrid',
-  '--country', 'ES',
-  '--admin-pin-stdin',
-];
-
 beforeAll(async () => {
-  const r = await cli([...db(...INIT), '--json'], { input: '4321\n' });
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
+  await newStore(shop);
   const demo = await cli(db('products', 'import', join(FIXTURES, 'demo-catalog.csv'), '--json'));
   expect(demo.code).toBe(0);
 });
 
 describe('basics', () => {
-  it('--version and --help', async () => {
-    const v = await cli(['--version']);
-    expect(v.code).toBe(0);
-    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
-    const h = await cli(['products', 'import', '--help']);
-    expect(h.code).toBe(0);
-    expect(h.stdout).toContain('--skip-invalid');
-    expect(h.stdout).toMatch(/Examples:\n\s+\$ tpv products import/);
-  });
+  it('--version and --help', () => versionAndHelp(shop));
 
   it('help speaks Spanish when the user does', async () => {
     const h = await cli(['--help'], { env: { TPV_LANG: 'es' } });
@@ -55,12 +37,7 @@ describe('basics', () => {
     expect(language()).toBe(before);
   });
 
-  it('an unknown command or option is a usage error (exit 2), as JSON with --json', async () => {
-    expect((await cli(['frobnicate'])).code).toBe(2);
-    const r = await cli(['products', 'list', '--bogus', '--json']);
-    expect(r.code).toBe(2);
-    expect(r.json).toMatchObject({ ok: false, error: { code: 'cli.usage' } });
-  });
+  it('an unknown command or option is a usage error (exit 2), as JSON with --json', () => unknownCommandIsUsageError(shop));
 });
 
 describe('init', () => {
@@ -74,7 +51,7 @@ describe('init', () => {
       'store.prices_include_tax': true,
       'register.code': 'T01',
     });
-    const again = await cli([...db(...INIT), '--json'], { input: '4321\n' });
+    const again = await cli([...db(...STORE_INIT), '--json'], { input: `${STORE_PIN}\n` });
     expect(again.code).toBe(5);
     expect(again.json.error.code).toBe('store.exists');
     expect(statSync(DB).mode & 0o777).toBe(0o600);
@@ -85,16 +62,11 @@ describe('init', () => {
     const u = d.prepare("SELECT pin_hash, pin_salt, role FROM users WHERE code = 'admin'").get() as { pin_hash: string; pin_salt: string; role: string };
     d.close();
     expect(u.role).toBe('admin');
-    expect(u.pin_hash).not.toContain('4321');
+    expect(u.pin_hash).not.toContain(STORE_PIN);
     expect(Buffer.from(u.pin_salt, 'base64').length).toBe(16);
   });
 
-  it('without a terminal, a missing field fails naming the flag (exit 2)', async () => {
-    const r = await cli(['--db', join(dir, 'x.db'), 'init', '--name', 'X', '--json'], { input: '1234\n' });
-    expect(r.code).toBe(2);
-    expect(r.json.error.message).toContain('--tax-id');
-    expect(existsSync(join(dir, 'x.db'))).toBe(false);
-  });
+  it('without a terminal, a missing field fails naming the flag (exit 2)', () => initWithoutTerminalNamesTheFlag(shop));
 
   it('the PIN comes from stdin or TPV_ADMIN_PIN, never a bare argument', async () => {
     const args = ['--db', join(dir, 'y.db'), 'init', '--name', 'Y', '--tax-id', 'X1', '--address', 'A', '--country', 'EC'];
@@ -144,12 +116,7 @@ describe('database path resolution', () => {
     expect(flag.json.data.path).toBe(join(dir, 'flag.db'));
   });
 
-  it('a command on a missing database says how to create one (exit 4)', async () => {
-    const r = await cli(['--db', join(dir, 'missing.db'), 'products', 'list', '--json']);
-    expect(r.code).toBe(4);
-    expect(r.json.error.code).toBe('store.missing');
-    expect(existsSync(join(dir, 'missing.db'))).toBe(false);
-  });
+  it('a command on a missing database says how to create one (exit 4)', () => missingDatabase(shop));
 });
 
 describe('catalog', () => {
@@ -248,14 +215,7 @@ describe('import from the command line', () => {
     expect(text.stdout).toBe('');
   });
 
-  it('reads stdin with "-", and --dry-run writes nothing', async () => {
-    const csv = 'sku;name;price;tax_rate\nSTD-1;Producto de stdin;1,50;21\n';
-    const dry = await cli(db('products', 'import', '-', '--dry-run', '--json'), { input: csv });
-    expect(dry.json.data).toMatchObject({ created: 1, dryRun: true, written: false });
-    expect((await cli(db('products', 'show', 'STD-1'))).code).toBe(4);
-    const real = await cli(db('products', 'import', '-', '--json'), { input: csv });
-    expect(real.json.data).toMatchObject({ created: 1, written: true });
-  });
+  it('reads stdin with "-", and --dry-run writes nothing', () => importFromStdin(shop));
 
   it('--map, --encoding latin1 and bad flags', async () => {
     const r = await cli(db('products', 'import', join(FIXTURES, 'imports', 'valid-latin1.csv'), '--encoding', 'latin1', '--json'));
@@ -296,16 +256,5 @@ describe('migrations from the command line', () => {
     expect((await cli(['--db', copy, 'migrate'])).code).toBe(5);
   });
 
-  it('an older database is migrated by any command, with a backup and a note on stderr', async () => {
-    const old = join(dir, 'older.db');
-    makeOlderDatabase(old);
-    const r = await cli(['--db', old, 'products', 'list', '--search', 'choc', '--json']);
-    expect(r.code).toBe(0);
-    expect(r.json.data.map((p: { sku: string }) => p.sku)).toEqual(['CHOC-1']);
-    expect(r.stderr).toMatch(/upgraded.*backup/);
-    expect(readdirSync(dir).some((f) => f.startsWith('older.db.bak-'))).toBe(true);
-    const again = await cli(['--db', old, 'migrate', 'status', '--json']);
-    expect(again.json.data.migrations.every((m: { state: string }) => m.state === 'applied')).toBe(true);
-    expect(again.stderr).toBe('');
-  });
+  it('an older database is migrated by any command, with a backup and a note on stderr', () => olderDatabaseMigrated(shop));
 });

@@ -1,31 +1,20 @@
 /** Customers from the command line: tax ids checked by the country's rules, import all-or-nothing. */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, tempDir } from '../helpers.js';
+import { customersImportAllOrNothing, customerWithCif, demoStore, jsonAt, type Shop } from '../scenarios.js';
 
 const dir = tempDir();
-const DB = join(dir, 'customers.db');
-const run = (...args: string[]) => cli(['--db', DB, ...args, '--json']);
+const shop: Shop = { run: cli, db: join(dir, 'customers.db'), dir };
+const json = jsonAt(shop);
+const run = (...args: string[]) => json(args);
 
 beforeAll(async () => {
-  expect((await cli(['--db', DB, 'init', '--demo'])).code).toBe(0);
+  await demoStore(shop);
 });
 
 describe('tpv customers', () => {
-  it('adds a Spanish company with a valid CIF (any spelling) and refuses a wrong control digit naming the rule', async () => {
-    const ok = await run('customers', 'add', '--name', 'Ferretería Sol SL', '--tax-id', 'b-12345674', '--country', 'ES');
-    expect(ok.code).toBe(0);
-    expect(ok.json.data).toMatchObject({ name: 'Ferretería Sol SL', tax_id: 'B12345674', tax_id_kind: 'CIF', country: 'ES' });
-    const bad = await run('customers', 'add', '--name', 'X', '--tax-id', 'B12345675', '--country', 'ES');
-    expect(bad.code).toBe(3);
-    expect(bad.json.error).toMatchObject({ code: 'taxid.check', details: { rule: 'control digit', expected: '4', field: 'tax_id' } });
-    expect(bad.json.error.message).toContain('control digit');
-    const dup = await run('customers', 'add', '--name', 'Otra', '--tax-id', 'B12345674');
-    expect(dup.code).toBe(5);
-    expect((await run('customers', 'show', 'B12345674')).json.data.id).toBe(ok.json.data.id);
-    expect((await run('customers', 'show', '999')).code).toBe(4);
-  });
+  it('adds a Spanish company with a valid CIF (any spelling) and refuses a wrong control digit naming the rule', () => customerWithCif(shop));
 
   it('a company RUC whose modulo 11 fails is refused, and kept as unverified only when asked (the SRI issues some so)', async () => {
     const bad = await run('customers', 'add', '--name', 'Importadora Quito SA', '--tax-id', '1790011675001', '--country', 'EC');
@@ -49,33 +38,18 @@ describe('tpv customers', () => {
     expect((await run('customers', 'set', 'ABC123', '--email', 'not-an-email')).code).toBe(3);
   });
 
-  it('import: every bad row listed with its line, nothing written; a good file imports', async () => {
-    const bad = join(dir, 'bad.csv');
-    writeFileSync(bad, 'name;tax_id;country\nBazar Luna;X1234567L;ES\n;A58818501;ES\nCasa Pepe;A58818502;ES\n');
-    const r = await run('customers', 'import', bad);
-    expect(r.code).toBe(3);
-    expect(r.json.error.details.errors.map((e: { line: number; field: string }) => [e.line, e.field])).toEqual([[3, 'name'], [4, 'tax_id']]);
-    expect((await run('customers', 'list', '--search', 'Bazar')).json.data).toEqual([]);
-    const good = join(dir, 'good.csv');
-    writeFileSync(good, 'name,tax_id,country\nBazar Luna,X1234567L,ES\nCasa Pepe,A58818501,ES\n');
-    expect((await run('customers', 'import', good)).json.data.created).toBe(2);
-    expect((await run('customers', 'list', '--search', 'Bazar')).json.data).toHaveLength(1);
-  });
+  it('import: every bad row listed with its line, nothing written; a good file imports', () => customersImportAllOrNothing(shop));
 
   it('a customer attached to a sale follows it to its refund and the store credit it issues', async () => {
     expect((await run('shift', 'open', '--float', '0')).code).toBe(0);
-    const sale = await cli(['--db', DB, 'sale', '--json'], {
-      input: JSON.stringify({ lines: [{ code: 'LAC-001', qty: '1' }], payments: [{ method: 'card', amount: '0.99' }], customer: 'B12345674' }),
-    });
+    const sale = await json(['sale'], { lines: [{ code: 'LAC-001', qty: '1' }], payments: [{ method: 'card', amount: '0.99' }], customer: 'B12345674' });
     const id = (await run('customers', 'show', 'B12345674')).json.data.id;
     expect(sale.json.data.receipt.customer).toBe(id);
     const refund = await run('refund', sale.json.data.receipt.number, '--all', '--method', 'store_credit');
     const credit = await run('credit', 'show', refund.json.data.refund.store_credit.code);
     expect(credit.json.data.customer).toBe(id);
     expect((await run('credit', 'list', '--customer', String(id))).json.data).toHaveLength(1);
-    const unknown = await cli(['--db', DB, 'sale', '--json'], {
-      input: JSON.stringify({ lines: [{ code: 'LAC-001', qty: '1' }], payments: [{ method: 'card', amount: '0.99' }], customer: 'B99999999' }),
-    });
+    const unknown = await json(['sale'], { lines: [{ code: 'LAC-001', qty: '1' }], payments: [{ method: 'card', amount: '0.99' }], customer: 'B99999999' });
     expect(unknown.code).toBe(4);
   });
 });

@@ -5,22 +5,16 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, tempDir } from '../helpers.js';
+import { ANA, cents, dearerExchange, demoStore, jsonAt, receiptAt, refundByScanCode, type Shop } from '../scenarios.js';
 
 const dir = tempDir();
-const DB = join(dir, 'exchanges.db');
-const run = (args: string[], input?: unknown, env?: Record<string, string>) =>
-  cli(['--db', DB, ...args, '--json'], { ...(input !== undefined ? { input: JSON.stringify(input) } : {}), ...(env ? { env } : {}) });
-const cents = (s: string): number => Math.round(Number(s) * 100);
-const sell = async (sale: unknown) => {
-  const r = await run(['sale'], sale);
-  expect(r.code, r.stderr).toBe(0);
-  return r.json.data.receipt;
-};
+const shop: Shop = { run: cli, db: join(dir, 'exchanges.db'), dir };
+const run = jsonAt(shop);
+const sell = receiptAt(shop);
 
 beforeAll(async () => {
-  expect((await cli(['--db', DB, 'init', '--demo'])).code).toBe(0);
+  await demoStore(shop, ANA);
   expect((await run(['shift', 'open', '--float', '50'])).code).toBe(0);
-  expect((await cli(['--db', DB, 'users', 'add', 'ana', '--name', 'Ana'], { input: '2468\n' })).code).toBe(0);
 });
 
 describe('gift vouchers', () => {
@@ -146,30 +140,11 @@ describe('exchanges', () => {
     expect(sale.note).toBe(`exchange ${refund.number}`);
   });
 
-  it('dearer goods taken: the customer pays the difference with the sale payments, or nothing is written', async () => {
-    const r = await sell({ lines: [{ code: 'LAC-001' }], payments: [{ method: 'cash', amount: '0.99' }] });
-    const documents = async (): Promise<number> => (await run(['receipts', 'list'])).json.data.length;
-    const before = await documents();
-    const short = await run(['exchange', r.number], { lines: [{ line: 1 }], sale: { lines: [{ code: 'LAC-001', qty: '3' }] } });
-    expect(short.code).toBe(5);
-    expect(short.json.error.code).toBe('payment.short');
-    expect(await documents()).toBe(before);
-    const paid = await run(['exchange', r.number], { lines: [{ line: 1 }], sale: { lines: [{ code: 'LAC-001', qty: '3' }], payments: [{ method: 'card', amount: '1.98' }] } });
-    expect(paid.code, paid.stderr).toBe(0);
-    expect(paid.json.data.exchange.difference).toBe('1.98');
-    expect(paid.json.data.exchange.sale.payments).toEqual([{ method: 'exchange', amount: '0.99' }, { method: 'card', amount: '1.98' }]);
-    // the receipt has nothing left to return
-    expect((await run(['refund', r.number, '--all', '--method', 'cash'])).json.error.code).toBe('refund.nothing_left');
-  });
+  it('dearer goods taken: the customer pays the difference with the sale payments, or nothing is written', () => dearerExchange(shop));
 });
 
 describe('receipts by their scan code', () => {
-  it('the barcode/QR text finds the receipt to refund, in any case', async () => {
-    const r = await sell({ lines: [{ code: 'LAC-001' }], payments: [{ method: 'cash', amount: '1' }] });
-    const scanned = await run(['refund', `tpv:${r.number.toLowerCase()}`, '--all', '--method', 'cash']);
-    expect(scanned.code, scanned.stderr).toBe(0);
-    expect(scanned.json.data.refund.receipt).toBe(r.number);
-  });
+  it('the barcode/QR text finds the receipt to refund, in any case', () => refundByScanCode(shop));
 
   it('the Z report counts all of it and the journal verifies', async () => {
     const z = await run(['shift', 'close', '--counted', '0', '--force']);

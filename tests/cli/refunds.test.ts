@@ -5,15 +5,15 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, tempDir } from '../helpers.js';
+import { cashierRefundNeedsApproval, cents, demoStore, jsonAt, type Shop } from '../scenarios.js';
 
 const dir = tempDir();
 const DB = join(dir, 'refunds.db');
-const run = (args: string[], input?: string, env?: Record<string, string>) =>
-  cli(['--db', DB, ...args, '--json'], { ...(input !== undefined ? { input } : {}), ...(env ? { env } : {}) });
-const cents = (s: string): number => Math.round(Number(s) * 100);
+const shop: Shop = { run: cli, db: DB, dir };
+const run = jsonAt(shop);
 
 beforeAll(async () => {
-  expect((await cli(['--db', DB, 'init', '--demo'])).code).toBe(0);
+  await demoStore(shop);
   expect((await run(['shift', 'open', '--float', '100'])).code).toBe(0);
 });
 
@@ -106,14 +106,5 @@ describe('returns', () => {
     expect((await run(['shift', 'close', '--counted', '0'])).code).toBe(0);
   });
 
-  it('a cashier needs a supervisor to refund', async () => {
-    expect((await cli(['--db', DB, 'users', 'add', 'ana', '--name', 'Ana'], { input: '2468\n' })).code).toBe(0);
-    expect((await run(['shift', 'open', '--float', '0'])).code).toBe(0);
-    const sale = await run(['sale'], JSON.stringify({ lines: [{ code: 'LAC-001', qty: '1' }], payments: [{ method: 'card', amount: '0.99' }] }));
-    const refund = ['--user', 'ana', 'refund', sale.json.data.receipt.number, '--all', '--method', 'card'];
-    expect((await run(refund)).json.error.code).toBe('permission.needs_approval');
-    const ok = await run(['--approver', 'admin', ...refund], undefined, { TPV_APPROVER_PIN: '1234' });
-    expect(ok.code).toBe(0);
-    expect(ok.json.data.refund.approvals[0]).toMatchObject({ action: 'refund', by: 'admin' });
-  });
+  it('a cashier needs a supervisor to refund', () => cashierRefundNeedsApproval(shop));
 });

@@ -5,27 +5,13 @@
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cli, type RunResult, tempDir } from '../helpers.js';
+import { cli, tempDir } from '../helpers.js';
+import { ANA, APPROVE, at, cents, dec, demoStore, ISO_WITH_OFFSET, type SaleBody, saleAt, type Shop, shiftCloseRefusals, shiftNeededFirst, shiftOpenByCashier, SUP } from '../scenarios.js';
 
 const dir = tempDir('tpv-shift-');
-const DB = join(dir, 'shop.db');
-const run = (args: string[], opts: Parameters<typeof cli>[1] = {}): Promise<RunResult> => cli(['--db', DB, ...args], opts);
-
-interface SaleBody {
-  lines: { code: string; qty?: string; discount?: string }[];
-  discount?: string;
-  payments: { method: string; amount: string }[];
-}
-const sell = (body: SaleBody, flags: string[] = []): Promise<RunResult> => run([...flags, 'sale', '--json'], { input: JSON.stringify(body) });
-
-/** A decimal string as integer cents, exactly. */
-function cents(s: string): number {
-  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(s);
-  if (!m) throw new Error(`not an amount: ${s}`);
-  return (m[1] ? -1 : 1) * (Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0')));
-}
-/** Integer cents as the decimal string tpv prints. */
-const dec = (c: number): string => `${c < 0 ? '-' : ''}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, '0')}`;
+const shop: Shop = { run: cli, db: join(dir, 'shop.db'), dir };
+const run = at(shop);
+const sell = saleAt(shop);
 
 /** A cash count by denomination ("50x2,20x1,…") adding up to `total` cents. */
 function countOf(total: number): string {
@@ -74,48 +60,18 @@ function expectedFigures(receipts: Receipt[]) {
 const FLOAT = 10000;
 const CASH_IN = 2000;
 const CASH_OUT = 1550;
-const APPROVE = { TPV_APPROVER_PIN: '1357' };
 
 beforeAll(async () => {
-  expect((await run(['init', '--demo', '--json'])).code).toBe(0);
-  const users = [
-    ['ana', 'Ana', 'cashier', '2468'],
-    ['sup', 'Marta', 'supervisor', '1357'],
-  ];
-  for (const [code, name, role, pin] of users) {
-    const r = await run(['users', 'add', code!, '--name', name!, '--role', role!, '--json'], { input: `${pin}\n` });
-    expect(r.code, r.stdout).toBe(0);
-  }
+  await demoStore(shop, ANA, SUP);
   expect((await run(['config', 'set', 'sales.cash_rounding', '0.05', '--json'])).code).toBe(0);
   expect((await run(['taxes', 'add', '5.5', '--json'])).code).toBe(0);
   expect((await run(['products', 'add', '--sku', 'LIB-001', '--name', 'Libro de bolsillo', '--price', '10.00', '--tax-rate', '5.5', '--json'])).code).toBe(0);
 });
 
 describe('a shift', () => {
-  it('selling, the X report and cash moves need an open shift (exit 5 shift.none_open)', async () => {
-    const runs = [
-      sell({ lines: [{ code: 'LAC-001' }], payments: [{ method: 'cash', amount: '1.00' }] }),
-      run(['shift', 'status', '--json']),
-      run(['shift', 'cash-in', '10.00', '--reason', 'cambio', '--json']),
-      run(['shift', 'close', '--counted', '0', '--json']),
-    ];
-    for (const r of await Promise.all(runs)) {
-      expect(r.code).toBe(5);
-      expect(r.json.error.code).toBe('shift.none_open');
-    }
-  });
+  it('selling, the X report and cash moves need an open shift (exit 5 shift.none_open)', () => shiftNeededFirst(shop));
 
-  it('shift open --float 100.00 (by a cashier); a second open is refused; a bad float is exit 3', async () => {
-    const bad = await run(['shift', 'open', '--float', 'cien', '--json']);
-    expect(bad.code).toBe(3);
-    const open = await run(['--user', 'ana', 'shift', 'open', '--float', '100.00', '--json']);
-    expect(open.code, open.stdout).toBe(0);
-    expect(open.json.data).toMatchObject({ register: 'T01', float: '100.00' });
-    expect(open.json.data.opened_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/);
-    const again = await run(['shift', 'open', '--float', '50.00', '--json']);
-    expect(again.code).toBe(5);
-    expect(again.json.error.code).toBe('shift.already_open');
-  });
+  it('shift open --float 100.00 (by a cashier); a second open is refused; a bad float is exit 3', () => shiftOpenByCashier(shop));
 
   it('sells: cash (rounded to 0.05), card, and split card + cash with a discount', async () => {
     const bodies: SaleBody[] = [
@@ -186,15 +142,7 @@ describe('a shift', () => {
   });
 
   let z: Record<string, unknown> | undefined;
-  it('closing: a cashier needs approval; a count is required and checked', async () => {
-    const cashier = await run(['--user', 'ana', 'shift', 'close', '--counted', '100', '--json']);
-    expect(cashier.code).toBe(5);
-    expect(cashier.json.error.code).toBe('permission.needs_approval');
-    expect((await run(['shift', 'close', '--json'])).code).toBe(2);
-    const bad = await run(['shift', 'close', '--count', '50x2,20x', '--json']);
-    expect(bad.code).toBe(3);
-    expect(bad.json.error.code).toBe('cash.count_format');
-  });
+  it('closing: a cashier needs approval; a count is required and checked', () => shiftCloseRefusals(shop));
 
   it('shift close --count → the Z report T01Z-0001: receipts, tenders, taxes, cash expected = float + cash sales + in − out', async () => {
     const e = expectedFigures(sold);
@@ -222,7 +170,7 @@ describe('a shift', () => {
         difference: '-0.10',
       },
     });
-    expect(d.closed_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/);
+    expect(d.closed_at).toMatch(ISO_WITH_OFFSET);
     const byRate = (xs: { rate: string }[]) => [...xs].sort((a, b) => a.rate.localeCompare(b.rate));
     expect(byRate(d.taxes)).toEqual(byRate(e.taxes));
     // by tender and by rate, the Z adds up to what was sold (cash is after rounding)
