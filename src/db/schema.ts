@@ -203,7 +203,7 @@ export const documents = sqliteTable(
     /** The customer of an invoice (and of a sale or refund when one was attached). */
     customerId: integer('customer_id'),
     /** A caller's idempotency key (`tpv sales import` "id"): the same key never sells twice. */
-    externalId: text('external_id').unique(),
+    externalId: text('external_id'),
     pricesIncludeTax: integer('prices_include_tax', { mode: 'boolean' }).notNull(),
     currency: text('currency').notNull(),
     subtotal: integer('subtotal').notNull(),
@@ -222,7 +222,9 @@ export const documents = sqliteTable(
     // covers the X/Z report's per-shift sums without touching the table (100,000 receipts in a shift)
     index('documents_shift').on(t.shiftId, t.type, t.total, t.discount, t.rounding, t.seq, t.seriesId),
     index('documents_created').on(t.createdAt),
-    index('documents_ref').on(t.refId),
+    // most documents have neither: partial indexes keep a sale from writing their pages
+    uniqueIndex('documents_external_id_unique').on(t.externalId).where(sql`external_id IS NOT NULL`),
+    index('documents_ref').on(t.refId).where(sql`ref_id IS NOT NULL`),
   ],
 );
 
