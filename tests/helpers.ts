@@ -3,13 +3,15 @@
  * subprocess (`tpv`), a store on a real SQLite file.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { afterAll } from 'vitest';
+import { actingUser } from '../src/app/auth.js';
 import type { App } from '../src/app/context.js';
+import { importProducts } from '../src/app/import.js';
 import { DEMO_STORE, initStore, type StoreInput } from '../src/app/store.js';
 import { main } from '../src/cli/main.js';
 import { TpvError } from '../src/core/errors.js';
@@ -126,6 +128,14 @@ export const TEST_ADMIN = { code: 'admin', name: 'Admin', pin: '1234' };
 /** A store on a real database file (Spain, EUR, 21/10/4/0), opened through the app layer. */
 export async function makeStore(dir: string, overrides: Partial<StoreInput> = {}, name = 'tpv.db'): Promise<App> {
   return initStore(join(dir, name), { ...DEMO_STORE, admin: TEST_ADMIN, ...overrides }, { now: () => new Date('2026-11-21T10:00:00Z') });
+}
+
+/** A store with the demo catalog, on a clock the test moves (`now` is read at each use). */
+export async function makeShopWithCatalog(dir: string, name: string, now: () => Date, overrides: Partial<StoreInput> = {}): Promise<App> {
+  const app = await makeStore(dir, overrides, name);
+  app.now = now;
+  await importProducts(app, actingUser(app.db), createReadStream(join(FIXTURES, 'demo-catalog.csv')), null);
+  return app;
 }
 
 /**

@@ -18,12 +18,12 @@ import {
   type VoucherSlip,
 } from '../core/credit.js';
 import { TpvError } from '../core/errors.js';
-import { showParams } from '../core/money.js';
+import { problemError } from '../core/money.js';
 import { isoWithOffset } from '../core/time.js';
 import { prepared, type Sqlite } from '../db/connection.js';
 import { type Approver, authorize, type UserRow } from './auth.js';
 import { type App, inTransaction, pendingWrites } from './context.js';
-import { customerPayload, moneyText } from './events.js';
+import { creditMovePayload, customerPayload, moneyText } from './events.js';
 import { appendEvent, creditMoves } from './outbox.js';
 
 interface CreditRow {
@@ -53,7 +53,7 @@ export interface CreditView {
 
 function rowByCode(db: Sqlite, typed: string): CreditRow {
   const parsed = parseCreditCode(typed);
-  if (!parsed.ok) throw new TpvError('invalid', parsed.problem.code, { ...parsed.problem.params, code: typed });
+  if (!parsed.ok) throw problemError('invalid', parsed.problem, 0, { code: typed });
   const row = prepared(db, 'SELECT * FROM credits WHERE code = ?').get(parsed.value) as CreditRow | undefined;
   if (!row) throw new TpvError('not_found', 'credit.not_found', { code: typed });
   return row;
@@ -78,7 +78,7 @@ function stateOf(app: App, row: CreditRow): { events: CreditEvent[]; state: Cred
 /** Writes a ledger event (its transaction's outbox event carries it: `creditMoves`). */
 function record(app: App, row: CreditRow, events: CreditEvent[], event: CreditEvent, userId: number | null): void {
   const r = applyEvent(events, event);
-  if (!r.ok) throw new TpvError('conflict', r.problem.code, showParams(r.problem.params ?? {}, app.profile.exponent));
+  if (!r.ok) throw problemError('conflict', r.problem, app.profile.exponent);
   prepared(app.db, 'INSERT INTO credit_events (credit_id, kind, amount, at, ref, user_id, reason) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
     row.id,
     event.kind,
@@ -88,17 +88,8 @@ function record(app: App, row: CreditRow, events: CreditEvent[], event: CreditEv
     userId,
     event.reason ?? null,
   );
-  pendingWrites(app).credits.push({
-    code: row.code,
-    kind: event.kind,
-    amount: moneyText(app, event.amount),
-    at: event.at,
-    ref: event.ref ?? null,
-    ...(event.kind === 'issue'
-      ? { origin: row.origin, expires_at: row.expires_at, customer: row.customer_id === null ? null : customerPayload(app, row.customer_id).uid }
-      : {}),
-    ...(event.reason ? { reason: event.reason } : {}),
-  });
+  const customer = event.kind === 'issue' && row.customer_id !== null ? customerPayload(app, row.customer_id).uid : null;
+  pendingWrites(app).credits.push(creditMovePayload(app, { code: row.code, origin: row.origin, expires_at: row.expires_at, customer }, event));
 }
 
 export function creditView(app: App, row: CreditRow): CreditView {
@@ -196,7 +187,7 @@ export function redeemIn(app: App, typed: string, amount: number, ref: string, a
   const row = rowByCode(app.db, typed);
   const { events, state } = stateOf(app, row);
   const ok = canRedeem(state, amount);
-  if (!ok.ok) throw new TpvError('conflict', ok.problem.code, showParams({ ...(ok.problem.params ?? {}), code: formatCreditCode(row.code) }, app.profile.exponent));
+  if (!ok.ok) throw problemError('conflict', ok.problem, app.profile.exponent, { code: formatCreditCode(row.code) });
   record(app, row, events, { kind: 'redeem', amount: -amount, at: app.now().toISOString(), ref }, actor.id);
   return row.code;
 }

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { CsvReader, detectDelimiter } from '../core/csv.js';
 import { type MessageKey, TpvError } from '../core/errors.js';
+import { problemError } from '../core/money.js';
 import { normalizeTaxId, validateTaxId } from '../core/taxid.js';
 import { type Approver, authorize, type UserRow } from './auth.js';
 import { type App, inTransaction } from './context.js';
@@ -57,7 +58,7 @@ export function checkCustomer(input: CustomerInput, current?: Row): { name: stri
       taxId = normalizeTaxId(rawTax);
       kind = UNVERIFIED;
     } else {
-      throw new TpvError('invalid', r.problem.code, { ...r.problem.params, field: 'tax_id', value: rawTax });
+      throw problemError('invalid', r.problem, 0, { field: 'tax_id', value: rawTax });
     }
   }
   const email = (input.email !== undefined ? input.email : (current?.email ?? null))?.trim() || null;

@@ -7,7 +7,7 @@ import { isVoucherLine } from '../core/document.js';
 import { currencyExponent, formatDecimal, formatQuantity, formatRate } from '../core/money.js';
 import { readZBody, type ShiftFigures } from '../core/shift.js';
 import { prepared } from '../db/connection.js';
-import type { CustomerPayload, DocumentPayload, FiguresPayload } from '../sync/events.js';
+import type { CreditMove, CustomerPayload, DocumentPayload, FiguresPayload } from '../sync/events.js';
 import type { App } from './context.js';
 
 /** Money in a payload: decimal text with the currency's digits. */
@@ -24,13 +24,12 @@ export function customerPayload(app: App, id: number): CustomerPayload {
   return prepared(app.db, 'SELECT uid, name, tax_id, country, email, phone, address FROM customers WHERE id = ?').get(id) as CustomerPayload;
 }
 
-/** Shift figures with the shift's uid, amounts as decimal strings. */
-export function figuresPayload(app: App, f: ShiftFigures, uid: string): FiguresPayload {
+/** Shift figures as scripts and events show them, amounts as decimal strings (the shift itself aside). */
+export function figuresDecimal(app: App, f: ShiftFigures): Omit<FiguresPayload, 'shift'> {
   const e = app.profile.exponent;
   const m = (n: number): string => formatDecimal(n, e);
   const mn = (n: number | null): string | null => (n === null ? null : m(n));
   return {
-    shift: uid,
     register: f.register,
     opened_at: f.opened_at,
     closed_at: f.closed_at,
@@ -49,6 +48,23 @@ export function figuresPayload(app: App, f: ShiftFigures, uid: string): FiguresP
       counted: mn(f.cash.counted),
       difference: mn(f.cash.difference),
     },
+  };
+}
+
+/** A movement of a credit code's ledger as events carry it; the code's terms ride with its issue. */
+export function creditMovePayload(
+  app: App,
+  credit: { code: string; origin: 'grant' | 'refund' | 'voucher'; expires_at: string | null; customer: string | null },
+  e: { kind: CreditMove['kind']; amount: number; at: string; ref?: string | null; reason?: string | null },
+): CreditMove {
+  return {
+    code: credit.code,
+    kind: e.kind,
+    amount: moneyText(app, e.amount),
+    at: e.at,
+    ref: e.ref ?? null,
+    ...(e.kind === 'issue' ? { origin: credit.origin, expires_at: credit.expires_at, customer: credit.customer } : {}),
+    ...(e.reason ? { reason: e.reason } : {}),
   };
 }
 
@@ -116,7 +132,7 @@ export function documentPayload(app: App, d: StoredDocument): DocumentPayload {
     })),
     taxes: d.taxes.map((t) => ({ rate: formatRate(t.rate), base: m(t.base), tax: m(t.tax) })),
     payments: d.payments.map((p) => ({ method: p.method, amount: m(p.amount), reference: p.reference })),
-    figures: d.type === 'z_report' ? figuresPayload(app, readZBody(d.body), shift!) : null,
+    figures: d.type === 'z_report' ? { shift: shift!, ...figuresDecimal(app, readZBody(d.body)) } : null,
     journal: link,
   };
 }

@@ -11,7 +11,7 @@ import { loadDocument } from '../db/documents.js';
 import { EVENT_VERSION, type EventType } from '../sync/contract.js';
 import type { CreditMove, DocumentPayload, EventPayload } from '../sync/events.js';
 import { type App, inTransaction, pendingWrites } from './context.js';
-import { documentPayload, moneyText, shiftUid } from './events.js';
+import { creditMovePayload, documentPayload, moneyText, shiftUid } from './events.js';
 import { uuidv7 } from './ids.js';
 
 /** The documents an event carries (by the fields that hold one). */
@@ -84,15 +84,7 @@ export function upgradeLegacyEvents(app: App): number {
            FROM credit_events e JOIN credits c ON c.id = e.credit_id LEFT JOIN customers u ON u.id = c.customer_id
            WHERE e.ref = ? ORDER BY e.id`,
         ).all(ref) as { code: string; kind: CreditMove['kind']; amount: number; at: string; ref: string; reason: string | null; origin: 'grant' | 'refund' | 'voucher'; expires_at: string | null; customer: string | null }[]
-      ).map((e) => ({
-        code: e.code,
-        kind: e.kind,
-        amount: moneyText(app, e.amount),
-        at: e.at,
-        ref: e.ref,
-        ...(e.kind === 'issue' ? { origin: e.origin, expires_at: e.expires_at, customer: e.customer } : {}),
-        ...(e.reason ? { reason: e.reason } : {}),
-      }));
+      ).map((e) => creditMovePayload(app, e, e));
     const shiftUidOf = (id: number): string => shiftUid(app, id);
     const upgraded: { id: string; created_at: string; type: string; payload: unknown }[] = [];
     for (const r of rows) {

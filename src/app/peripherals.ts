@@ -2,8 +2,9 @@
  * The register's devices, for the CLI and the terminal alike: printing a document (always after it
  * is committed: a printer that is off, unreachable or out of paper never loses or undoes a sale;
  * the error says what is wrong and the document prints again, as a copy, once the printer is
- * back), the drawer, the printer's status, and the terminal's device session (customer display,
- * serial scanners, one job at a time). Loaded on demand (it brings the ESC/POS encoder and the transports).
+ * back), the drawer, the printer's status, the customer display and serial scanners (the
+ * terminal holds them for its run through src/app/till.ts). Loaded on demand (it brings the
+ * ESC/POS encoder and the transports).
  */
 import { movesCash, type StoredDocument } from '../core/document.js';
 import { TpvError } from '../core/errors.js';

@@ -2,7 +2,7 @@
 import { gtinAlternates, parseVariableMeasure } from '../core/barcode.js';
 import { TpvError } from '../core/errors.js';
 import { csvField } from '../core/csv.js';
-import { formatDecimal, formatQuantity, formatRate } from '../core/money.js';
+import { formatDecimal, formatQuantity, formatRate, problemError } from '../core/money.js';
 import { PRODUCT_FIELDS, type ProductField, type ProductPatch, parseProductRow, type Unit } from '../core/product.js';
 import { catalog, ftsQuery, type ProductRow } from '../db/catalog.js';
 import { CatalogWriter, type WriteOutcome } from './catalog-writer.js';
@@ -54,7 +54,7 @@ export function lookupCode(app: App, code: string): Lookup | null {
   }
   const vm = parseVariableMeasure(code, app.profile.barcodes);
   if (vm) {
-    if (!vm.ok) throw new TpvError('invalid', vm.problem.code, { ...vm.problem.params, barcode: code });
+    if (!vm.ok) throw problemError('invalid', vm.problem, app.profile.exponent, { barcode: code });
     const r = c.byBarcode.get(vm.value.baseCode);
     if (r) return { row: r, measure: { kind: vm.value.measure, value: vm.value.value, barcode: code } };
   }

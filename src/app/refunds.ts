@@ -6,7 +6,7 @@
 import { addLine, emptyCart, priceCart } from '../core/cart.js';
 import { formatCreditCode } from '../core/credit.js';
 import { type Approval, type DocumentLine, isVoucherLine, type StoredDocument } from '../core/document.js';
-import { type MessageKey, type Params, TpvError } from '../core/errors.js';
+import { invalidField, TpvError } from '../core/errors.js';
 import { formatQuantity, parseQuantity, problemError } from '../core/money.js';
 import { roundCash } from '../core/payment.js';
 import { planRefund, type Refunded } from '../core/refund.js';
@@ -79,9 +79,6 @@ export function refundedSoFar(app: App, receiptId: number): Refunded {
   return { lines, taxes };
 }
 
-const bad = (field: string, code: MessageKey, params: Params = {}): TpvError =>
-  new TpvError('invalid', code, { ...params, field });
-
 const METHODS = ['cash', 'card', 'store_credit'];
 
 /**
@@ -104,9 +101,9 @@ export function refund(app: App, receiptNumber: string | null, input: RefundInpu
 }
 
 function checkMethod(app: App, method: string, noReceipt: boolean): void {
-  if (!METHODS.includes(method)) throw bad('method', 'refund.method', { method: String(method) });
+  if (!METHODS.includes(method)) throw invalidField('method', 'refund.method', { method: String(method) });
   if (noReceipt && method !== 'store_credit' && !(method === 'cash' && app.profile.noReceiptRefundCash)) {
-    throw bad('method', 'refund.no_receipt_method', { method });
+    throw invalidField('method', 'refund.no_receipt_method', { method });
   }
 }
 
@@ -137,8 +134,8 @@ function planAgainst(app: App, receipt: StoredDocument, input: RefundInput): Pla
     ? goods.map((l) => ({ line: l.line, qty: l.qty - (before.lines.get(l.line)?.qty ?? 0) })).filter((r) => r.qty > 0)
     : (input.lines ?? []).map((l, i) => {
         const sold = receipt.lines.find((x) => x.line === l.line);
-        if (!sold) throw bad(`lines[${i}].line`, 'refund.line_unknown', { line: String(l.line) });
-        if (isVoucherLine(sold)) throw bad(`lines[${i}].line`, 'refund.voucher_line', { line: sold.line, code: sold.note ?? '' });
+        if (!sold) throw invalidField(`lines[${i}].line`, 'refund.line_unknown', { line: String(l.line) });
+        if (isVoucherLine(sold)) throw invalidField(`lines[${i}].line`, 'refund.voucher_line', { line: sold.line, code: sold.note ?? '' });
         if (l.qty === undefined) return { line: sold.line, qty: sold.qty - (before.lines.get(sold.line)?.qty ?? 0) };
         return { line: sold.line, qty: refundQty(l.qty, sold.unit, `lines[${i}].qty`) };
       });
@@ -151,11 +148,13 @@ function planAgainst(app: App, receipt: StoredDocument, input: RefundInput): Pla
     pricesIncludeTax,
   );
   if (!plan.ok) {
-    const p = plan.problem.params ?? {};
-    throw new TpvError(plan.problem.code === 'refund.over_quantity' ? 'conflict' : 'invalid', plan.problem.code, {
-      ...p,
-      ...(typeof p.remaining === 'number' ? { remaining: formatQuantity(p.remaining) } : {}),
-    });
+    const remaining = plan.problem.params?.remaining;
+    throw problemError(
+      plan.problem.code === 'refund.over_quantity' ? 'conflict' : 'invalid',
+      plan.problem,
+      app.profile.exponent,
+      typeof remaining === 'number' ? { remaining: formatQuantity(remaining) } : {},
+    );
   }
   const soldByLine = new Map(receipt.lines.map((l) => [l.line, l]));
   const lines = plan.value.lines.map((l) => {
@@ -168,19 +167,19 @@ function planAgainst(app: App, receipt: StoredDocument, input: RefundInput): Pla
 /** A return without its receipt: the products by code, at today's price, taxed as a sale would be. */
 function planWithout(app: App, input: RefundInput): PlannedRefund {
   const { pricesIncludeTax } = app.profile;
-  if (input.all) throw bad('all', 'refund.no_receipt_all');
+  if (input.all) throw invalidField('all', 'refund.no_receipt_all');
   const wanted = input.lines ?? [];
   if (wanted.length === 0) throw new TpvError('invalid', 'refund.no_lines', { field: 'lines' });
   let cart = emptyCart();
   const products: { id: number; categoryId: number | null }[] = [];
   wanted.forEach((l, i) => {
-    if (typeof l.code !== 'string' || !l.code.trim()) throw bad(`lines[${i}].code`, 'refund.code_missing');
+    if (typeof l.code !== 'string' || !l.code.trim()) throw invalidField(`lines[${i}].code`, 'refund.code_missing');
     const found = findProduct(app, l.code);
     const row = found.row;
     const item = sellable(found);
     if (l.qty !== undefined) item.qty = refundQty(l.qty, item.unit, `lines[${i}].qty`);
     const added = addLine(cart, item);
-    if (!added.ok) throw bad(`lines[${i}].qty`, added.problem.code, { ...added.problem.params, sku: row.sku });
+    if (!added.ok) throw problemError('invalid', added.problem, app.profile.exponent, { sku: row.sku, field: `lines[${i}].qty` });
     cart = added.value;
     products.push({ id: row.id, categoryId: row.category_id });
   });
@@ -210,7 +209,7 @@ function planWithout(app: App, input: RefundInput): PlannedRefund {
 function refundQty(qty: string | number, unit: string, field: string): number {
   const q = parseQuantity(String(qty));
   if (!q.ok) throw problemError('invalid', q.problem, 0, { field });
-  if (unit === 'each' && q.value % 1000 !== 0) throw bad(field, 'cart.whole_units');
+  if (unit === 'each' && q.value % 1000 !== 0) throw invalidField(field, 'cart.whole_units');
   return q.value;
 }
 
@@ -359,7 +358,7 @@ export interface ExchangeResult extends RefundResult {
 export function exchange(app: App, receiptNumber: string, input: ExchangeInput, actor: UserRow, approver?: Approver): ExchangeResult {
   const approval = authorize(app, actor, 'refund', approver, receiptNumber);
   checkMethod(app, input.method, false);
-  if (typeof input.sale !== 'object' || input.sale === null) throw bad('sale', 'sale.json_object');
+  if (typeof input.sale !== 'object' || input.sale === null) throw invalidField('sale', 'sale.json_object');
   const built = buildSale(app, input.sale, actor, approver, true);
   const saleTotal = priceCart(built.cart, { pricesIncludeTax: app.profile.pricesIncludeTax }).total + built.vouchers.reduce((a, b) => a + b, 0);
   return inTransaction(app, () => {

@@ -6,7 +6,7 @@
 import { addLine, type Cart, checkCart, emptyCart, overridePrice, parseDiscount, priceCart, setCartDiscount, setLineDiscount, setNote } from '../core/cart.js';
 import { formatCreditCode } from '../core/credit.js';
 import { type Approval, type DocumentLine, isVoucherLine, type StoredDocument, VOUCHER_SKU } from '../core/document.js';
-import { type MessageKey, type Params, TpvError } from '../core/errors.js';
+import { invalidField, TpvError } from '../core/errors.js';
 import { currencyExponent, formatDecimal, formatQuantity, formatRate, parseDecimal, parseQuantity, problemError } from '../core/money.js';
 import { documentNumberOf } from '../core/numbering.js';
 import { settle } from '../core/payment.js';
@@ -50,9 +50,6 @@ interface LineInfo {
   trackStock: boolean;
 }
 
-const bad = (field: string, code: MessageKey, params: Params = {}): TpvError =>
-  new TpvError('invalid', code, { ...params, field });
-
 export interface BuiltSale {
   cart: Cart;
   /** The customer attached to the sale (`"customer"`: a tax id or a customer id). */
@@ -71,7 +68,7 @@ export interface BuiltSale {
  */
 export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?: Approver, paymentsOptional = false): BuiltSale {
   const { exponent, pricesIncludeTax } = app.profile;
-  if (!Array.isArray(input.lines) || input.lines.length === 0) throw bad('lines', 'sale.no_lines');
+  if (!Array.isArray(input.lines) || input.lines.length === 0) throw invalidField('lines', 'sale.no_lines');
   let cart = emptyCart();
   const info = new Map<number, LineInfo>();
   const vouchers: number[] = [];
@@ -82,12 +79,12 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
     if (l.voucher !== undefined && l.voucher !== null) {
       const a = parseDecimal(String(l.voucher), exponent);
       if (!a.ok) throw problemError('invalid', a.problem, exponent, { field: `${field}.voucher` });
-      if (a.value <= 0) throw bad(`${field}.voucher`, 'credit.bad_amount');
-      for (const k of ['code', 'qty', 'price', 'discount'] as const) if (l[k] !== undefined) throw bad(`${field}.${k}`, 'sale.voucher_alone');
+      if (a.value <= 0) throw invalidField(`${field}.voucher`, 'credit.bad_amount');
+      for (const k of ['code', 'qty', 'price', 'discount'] as const) if (l[k] !== undefined) throw invalidField(`${field}.${k}`, 'sale.voucher_alone');
       vouchers.push(a.value);
       return;
     }
-    if (typeof l.code !== 'string' || !l.code.trim()) throw bad(`${field}.code`, 'sale.code_missing');
+    if (typeof l.code !== 'string' || !l.code.trim()) throw invalidField(`${field}.code`, 'sale.code_missing');
     const found = findProduct(app, l.code);
     const row = found.row;
     if (!row.active) throw new TpvError('conflict', 'sale.product_inactive', { code: l.code, sku: row.sku, field: `${field}.code` });
@@ -139,19 +136,19 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
     if (r.ok) cart = r.value;
   }
   const given = input.payments ?? [];
-  if (!Array.isArray(given) || (given.length === 0 && !paymentsOptional)) throw bad('payments', 'sale.no_payments');
+  if (!Array.isArray(given) || (given.length === 0 && !paymentsOptional)) throw invalidField('payments', 'sale.no_payments');
   const accepted = app.profile.tenders;
   const payments = given.map((p, i) => {
     const field = `payments[${i}]`;
     if (typeof p.method !== 'string' || !accepted.includes(p.method)) {
-      throw bad(`${field}.method`, 'sale.tender_unknown', { method: String(p.method), tenders: accepted.join(', ') });
+      throw invalidField(`${field}.method`, 'sale.tender_unknown', { method: String(p.method), tenders: accepted.join(', ') });
     }
     const a = parseDecimal(String(p.amount ?? ''), exponent);
     if (!a.ok) throw problemError('invalid', a.problem, exponent, { field: `${field}.amount` });
     if (p.method === 'store_credit') {
-      if (vouchers.length > 0) throw bad(`${field}.method`, 'sale.voucher_with_credit');
+      if (vouchers.length > 0) throw invalidField(`${field}.method`, 'sale.voucher_with_credit');
       // the code is checked, and its balance taken, inside the sale's transaction
-      if (!p.code) throw bad(`${field}.code`, 'sale.credit_code_missing');
+      if (!p.code) throw invalidField(`${field}.code`, 'sale.credit_code_missing');
       return { method: p.method, amount: a.value, reference: String(p.code) };
     }
     return { method: p.method, amount: a.value, ...(p.reference ? { reference: String(p.reference) } : {}) };
@@ -381,25 +378,25 @@ export function parseSaleJson(text: string, where = ''): SaleInput {
   }
   const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
   const text_ = (x: unknown): x is string | number => typeof x === 'string' || typeof x === 'number';
-  if (!isObj(v)) throw bad(where || '-', 'sale.json_object');
+  if (!isObj(v)) throw invalidField(where || '-', 'sale.json_object');
   const f = (name: string): string => (where ? `${where}.${name}` : name);
-  if (!Array.isArray(v.lines)) throw bad(f('lines'), 'sale.field_array');
+  if (!Array.isArray(v.lines)) throw invalidField(f('lines'), 'sale.field_array');
   v.lines.forEach((l, i) => {
-    if (!isObj(l)) throw bad(f(`lines[${i}]`), 'sale.json_object');
+    if (!isObj(l)) throw invalidField(f(`lines[${i}]`), 'sale.json_object');
     if (l.voucher !== undefined) {
-      if (!text_(l.voucher)) throw bad(f(`lines[${i}].voucher`), 'sale.field_decimal');
-    } else if (typeof l.code !== 'string') throw bad(f(`lines[${i}].code`), 'sale.field_string');
+      if (!text_(l.voucher)) throw invalidField(f(`lines[${i}].voucher`), 'sale.field_decimal');
+    } else if (typeof l.code !== 'string') throw invalidField(f(`lines[${i}].code`), 'sale.field_string');
     for (const k of ['qty', 'price', 'discount'] as const) {
-      if (l[k] !== undefined && l[k] !== null && !text_(l[k])) throw bad(f(`lines[${i}].${k}`), 'sale.field_decimal');
+      if (l[k] !== undefined && l[k] !== null && !text_(l[k])) throw invalidField(f(`lines[${i}].${k}`), 'sale.field_decimal');
     }
   });
-  if (!Array.isArray(v.payments)) throw bad(f('payments'), 'sale.field_array');
+  if (!Array.isArray(v.payments)) throw invalidField(f('payments'), 'sale.field_array');
   v.payments.forEach((p, i) => {
-    if (!isObj(p)) throw bad(f(`payments[${i}]`), 'sale.json_object');
-    if (typeof p.method !== 'string') throw bad(f(`payments[${i}].method`), 'sale.field_string');
-    if (!text_(p.amount)) throw bad(f(`payments[${i}].amount`), 'sale.field_decimal');
+    if (!isObj(p)) throw invalidField(f(`payments[${i}]`), 'sale.json_object');
+    if (typeof p.method !== 'string') throw invalidField(f(`payments[${i}].method`), 'sale.field_string');
+    if (!text_(p.amount)) throw invalidField(f(`payments[${i}].amount`), 'sale.field_decimal');
   });
-  if (v.discount !== undefined && v.discount !== null && !text_(v.discount)) throw bad(f('discount'), 'sale.field_decimal');
-  if (v.id !== undefined && v.id !== null && typeof v.id !== 'string') throw bad(f('id'), 'sale.field_string');
+  if (v.discount !== undefined && v.discount !== null && !text_(v.discount)) throw invalidField(f('discount'), 'sale.field_decimal');
+  if (v.id !== undefined && v.id !== null && typeof v.id !== 'string') throw invalidField(f('id'), 'sale.field_string');
   return v as unknown as SaleInput;
 }

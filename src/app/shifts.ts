@@ -4,7 +4,6 @@
  */
 import type { Approval } from '../core/document.js';
 import { TpvError } from '../core/errors.js';
-import { formatRate } from '../core/money.js';
 import { readZBody, type ShiftFigures, zBody } from '../core/shift.js';
 import { isoWithOffset } from '../core/time.js';
 import { prepared, type Sqlite } from '../db/connection.js';
@@ -12,7 +11,7 @@ import { documentIdByNumber, loadDocument } from '../db/documents.js';
 import { figuresText } from '../devices/shift-report.js';
 import { type Approver, authorize, type UserRow } from './auth.js';
 import { type App, inTransaction } from './context.js';
-import { documentPayload, moneyText } from './events.js';
+import { documentPayload, figuresDecimal, moneyText } from './events.js';
 import { uuidv7 } from './ids.js';
 import { issueDocument } from './issue.js';
 import { appendEvent } from './outbox.js';
@@ -230,19 +229,7 @@ export function zReport(app: App, number?: string): CloseResult {
 
 /** Shift figures as scripts see them (`tpv shift … --json`): amounts as decimal strings. */
 export function figuresView(app: App, f: ShiftFigures, number?: string) {
-  const m = (n: number | null): string | null => (n === null ? null : moneyText(app, n));
-  return {
-    ...(number ? { number } : {}),
-    shift: f.shift,
-    register: f.register,
-    opened_at: f.opened_at,
-    closed_at: f.closed_at,
-    receipts: { ...f.receipts, total: m(f.receipts.total), discounts: m(f.receipts.discounts) },
-    refunds: { count: f.refunds.count, total: m(f.refunds.total) },
-    tenders: f.tenders.map((x) => ({ method: x.method, sales: m(x.sales), refunds: m(x.refunds), net: m(x.net) })),
-    taxes: f.taxes.map((x) => ({ rate: formatRate(x.rate), base: m(x.base), tax: m(x.tax) })),
-    cash: Object.fromEntries(Object.entries(f.cash).map(([k, v]) => [k, m(v)])),
-  };
+  return { ...(number ? { number } : {}), shift: f.shift, ...figuresDecimal(app, f) };
 }
 
 /** The X or Z report as aligned text (the terminal's screen, `tpv shift`). */

@@ -2,12 +2,12 @@
 import type { App } from '../app/context.js';
 import type { RefundInput } from '../app/refunds.js';
 import { TpvError } from '../core/errors.js';
-import { parseDecimal } from '../core/money.js';
+import { parseDecimal, problemError } from '../core/money.js';
 
 /** An amount typed on the command line, in the store currency ("100", "100.50", "100,50"). */
 export function parseAmount(app: App, text: string, flag: string): number {
   const r = parseDecimal(text, app.profile.exponent, { decimalComma: true });
-  if (!r.ok) throw new TpvError('invalid', r.problem.code, { ...r.problem.params, field: flag });
+  if (!r.ok) throw problemError('invalid', r.problem, app.profile.exponent, { field: flag });
   return r.value;
 }
 

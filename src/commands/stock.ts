@@ -1,8 +1,7 @@
 /** `tpv stock adjust|show`: stock on hand and its moves. */
 import type { Command } from 'commander';
 import { adjustStock, stockOf, type StockView } from '../app/products.js';
-import { TpvError } from '../core/errors.js';
-import { parseQuantity } from '../core/money.js';
+import { parseQuantity, problemError } from '../core/money.js';
 import { formatNumberText } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
 import { actors } from '../cli/actors.js';
@@ -33,7 +32,7 @@ export function register(program: Command, cli: Cli): void {
         cli.withApp((app) => {
           const { actor, approver } = actors(cli, app);
           const q = parseQuantity(qtyText, { allowNegative: true, decimalComma: true });
-          if (!q.ok) throw new TpvError('invalid', q.problem.code, { ...q.problem.params, field: 'qty' });
+          if (!q.ok) throw problemError('invalid', q.problem, 0, { field: 'qty' });
           const s = adjustStock(app, actor, code, q.value, o.reason, approver);
           cli.out(s, () => stockText(s));
         }),

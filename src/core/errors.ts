@@ -61,6 +61,9 @@ export const EXIT_CODES: Record<ErrorKind, number> = {
   cancelled: 130,
 };
 
+/** Invalid input (exit 3), naming the field (or flag) that is wrong. */
+export const invalidField = (field: string, code: MessageKey, params: Params = {}): TpvError => new TpvError('invalid', code, { ...params, field });
+
 /** A validation problem found by a pure function: a catalog code plus its parameters. */
 export interface Problem {
   code: MessageKey;

@@ -210,10 +210,13 @@ export function mulDiv(a: number, b: number, c: number, mode: RoundingMode): num
   return out;
 }
 
-/** A problem's parameters as shown: each amount of money (marked by `money()`) as decimal text with `exponent` digits. */
-export function showParams(params: ProblemParams | undefined, exponent: number): Params {
+/**
+ * A problem's parameters as shown: each amount of money (marked by `money()`) through `show`, by
+ * default decimal text with `exponent` digits (JSON and CLI messages; the terminal shows the currency).
+ */
+export function showParams(params: ProblemParams | undefined, exponent: number, show = (minor: number): string => formatDecimal(minor, exponent)): Params {
   const out: Params = {};
-  for (const [k, v] of Object.entries(params ?? {})) out[k] = isMoney(v) ? formatDecimal(v.minor, exponent) : v;
+  for (const [k, v] of Object.entries(params ?? {})) out[k] = isMoney(v) ? show(v.minor) : v;
   return out;
 }
 

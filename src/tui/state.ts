@@ -20,8 +20,8 @@ import {
   setQuantity,
 } from '../core/cart.js';
 import { parseCount } from '../core/cash.js';
-import { isMoney, type MessageKey, type Result, TpvError } from '../core/errors.js';
-import { parseDecimal, parseQuantity } from '../core/money.js';
+import { type MessageKey, type Result, TpvError } from '../core/errors.js';
+import { parseDecimal, parseQuantity, showParams } from '../core/money.js';
 import { documentNumberOf, isDocumentScan } from '../core/numbering.js';
 import { roundCash } from '../core/payment.js';
 import { type Action, cartDiscountOverLimit, lineDiscountOverLimit, priceOverrideNeeded } from '../core/permissions.js';
@@ -225,10 +225,7 @@ function withApproval(s: PosState, run: (approver?: Approver) => PosState): PosS
 
 /** The value of a core result, or its problem thrown for the message line (amounts in the store's money). */
 function checked<T>(r: Result<T>, ctx: Pick<Context, 'info'>): T {
-  if (!r.ok) {
-    const params = Object.fromEntries(Object.entries(r.problem.params ?? {}).map(([k, v]) => [k, isMoney(v) ? money(ctx, v.minor) : v]));
-    throw new TpvError('invalid', r.problem.code, params);
-  }
+  if (!r.ok) throw new TpvError('invalid', r.problem.code, showParams(r.problem.params, ctx.info.exponent, (minor) => money(ctx, minor)));
   return r.value;
 }
 

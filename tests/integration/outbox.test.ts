@@ -34,19 +34,14 @@ import { addLine, emptyCart, overridePrice, setLineDiscount } from '../../src/co
 import { DOC_TYPES } from '../../src/core/numbering.js';
 import { EVENT_TYPES, EVENT_VERSION } from '../../src/sync/contract.js';
 import { type OutboxEvent, type OutboxRow, parseEvent } from '../../src/sync/events.js';
-import { caught, FIXTURES, makeStore, tempDir } from '../helpers.js';
+import { caught, FIXTURES, makeShopWithCatalog, tempDir } from '../helpers.js';
 
 const dir = tempDir('tpv-outbox-');
 let app: App;
 let n = 0;
 let clock = new Date('2026-11-21T10:00:00Z');
 
-async function store(): Promise<App> {
-  const a = await makeStore(dir, {}, `outbox-${n++}.db`);
-  a.now = () => clock;
-  await importProducts(a, actingUser(a.db), createReadStream(join(FIXTURES, 'demo-catalog.csv')), null);
-  return a;
-}
+const store = (): Promise<App> => makeShopWithCatalog(dir, `outbox-${n++}.db`, () => clock);
 
 beforeEach(async () => {
   clock = new Date('2026-11-21T10:00:00Z');

@@ -1,30 +1,22 @@
 /** Selling through the app layer on real SQLite files: carts, shifts, series, journal. */
-import { createReadStream } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discardCart, heldCarts, holdCart, openCart, recallCart, saveOpenCart } from '../../src/app/carts.js';
 import type { App } from '../../src/app/context.js';
 import { openApp } from '../../src/app/open.js';
-import { importProducts } from '../../src/app/import.js';
 import { verifyJournal } from '../../src/app/journal.js';
 import { receiptJson, type SaleInput, sell } from '../../src/app/sales.js';
 import { setSeries } from '../../src/app/series.js';
 import { cashMove, closeShift, openShift, shiftStatus } from '../../src/app/shifts.js';
 import { actingUser } from '../../src/app/auth.js';
 import { addLine, emptyCart } from '../../src/core/cart.js';
-import { caught, FIXTURES, makeStore, setSetting, tempDir } from '../helpers.js';
+import { caught, makeShopWithCatalog, setSetting, tempDir } from '../helpers.js';
 
 const dir = tempDir();
 let app: App;
 let n = 0;
 let clock = new Date('2026-11-21T10:00:00Z');
 
-async function store(overrides = {}): Promise<App> {
-  const a = await makeStore(dir, overrides, `sales-${n++}.db`);
-  a.now = () => clock;
-  await importProducts(a, actingUser(a.db), createReadStream(join(FIXTURES, 'demo-catalog.csv')), null);
-  return a;
-}
+const store = (overrides = {}): Promise<App> => makeShopWithCatalog(dir, `sales-${n++}.db`, () => clock, overrides);
 
 beforeEach(async () => {
   clock = new Date('2026-11-21T10:00:00Z');
