@@ -346,7 +346,7 @@ async function importTpv(csv: string, db: string): Promise<{ ms: number; run: Ti
   const app = await initStore(db, { ...DEMO_STORE, admin: ADMIN });
   app.close();
   const run = await runTimed(process.execPath, [TPV_BIN, '--db', db, 'products', 'import', csv, '--json'], {
-    env: { ...process.env, TPV_LANG: 'en' },
+    env: { ...process.env, TPV_LANG: 'en', TPV_PIN: ADMIN.pin },
   });
   let report: ImportReport | null = null;
   try {

@@ -170,7 +170,7 @@ export async function benchTillDuringImport(root: string, out: string, csv: stri
     await pause();
   }
   const aloneStats = latency(alone, ms(t0));
-  const child = spawn(process.execPath, [join(root, 'bin', 'tpv'), '--db', path, 'products', 'import', csv], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [join(root, 'bin', 'tpv'), '--db', path, 'products', 'import', csv], { stdio: 'ignore', env: { ...process.env, TPV_PIN: '1234' } });
   let exit: number | null | undefined;
   const started = process.hrtime.bigint();
   child.on('exit', (code) => (exit = code));

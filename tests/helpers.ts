@@ -47,9 +47,13 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
 }
 
-/** The environment of a run: English, no colour, then the test's own variables. */
+/**
+ * The environment of a run: English, no colour, the test stores' admin PIN in TPV_PIN (what
+ * commands acting as a user need; `env: { TPV_PIN: undefined }` removes it), then the test's own
+ * variables.
+ */
 function runEnv(opts: RunOptions): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, TPV_LANG: 'en', NO_COLOR: '1', ...opts.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, TPV_LANG: 'en', NO_COLOR: '1', TPV_PIN: TEST_ADMIN.pin, ...opts.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   return env;
 }

@@ -52,6 +52,8 @@ export const ANA: User = { code: 'ana', name: 'Ana', role: 'cashier', pin: '2468
 export const SUP: User = { code: 'sup', name: 'Marta Supervisora', role: 'supervisor', pin: '1357' };
 /** The environment that lets `--approver sup` approve. */
 export const APPROVE = { TPV_APPROVER_PIN: SUP.pin };
+/** The environment of a command run as `--user <user>`: their PIN in TPV_PIN. */
+export const pinOf = (user: User): { TPV_PIN: string } => ({ TPV_PIN: user.pin });
 
 /** `tpv users add`, the PIN on stdin. */
 export async function addUser(shop: Shop, user: User): Promise<void> {
@@ -302,7 +304,7 @@ export async function shiftOpenByCashier(shop: Shop): Promise<void> {
   const run = at(shop);
   const bad = await run(['shift', 'open', '--float', 'cien', '--json']);
   expect(bad.code).toBe(3);
-  const open = await run(['--user', ANA.code, 'shift', 'open', '--float', '100.00', '--json']);
+  const open = await run(['--user', ANA.code, 'shift', 'open', '--float', '100.00', '--json'], { env: pinOf(ANA) });
   expect(open.code, open.stdout).toBe(0);
   expect(open.json.data).toMatchObject({ register: 'T01', float: '100.00' });
   expect(open.json.data.opened_at).toMatch(ISO_WITH_OFFSET);
@@ -314,7 +316,7 @@ export async function shiftOpenByCashier(shop: Shop): Promise<void> {
 /** shift, open, with ANA: 'closing: a cashier needs approval; a count is required and checked' */
 export async function shiftCloseRefusals(shop: Shop): Promise<void> {
   const run = at(shop);
-  const cashier = await run(['--user', ANA.code, 'shift', 'close', '--counted', '100', '--json']);
+  const cashier = await run(['--user', ANA.code, 'shift', 'close', '--counted', '100', '--json'], { env: pinOf(ANA) });
   expect(cashier.code).toBe(5);
   expect(cashier.json.error.code).toBe('permission.needs_approval');
   expect((await run(['shift', 'close', '--json'])).code).toBe(2);
@@ -356,7 +358,7 @@ export async function customersImportAllOrNothing(shop: Shop): Promise<void> {
 
 /** permissions, with ANA and SUP: 'a cashier may not change the catalog; a supervisor may; an approval lets the cashier' */
 export async function catalogByRole(shop: Shop): Promise<void> {
-  const as = (user: User, args: string[], opts?: RunOptions) => at(shop)(['--user', user.code, ...args, '--json'], opts);
+  const as = (user: User, args: string[], opts: RunOptions = {}) => at(shop)(['--user', user.code, ...args, '--json'], { ...opts, env: { ...pinOf(user), ...opts.env } });
   const add = ['products', 'add', '--sku', 'P1', '--name', 'Pilas AA', '--price', '3.50', '--tax-rate', '21'];
   const refused = await as(ANA, add);
   expect(refused.code).toBe(5);
@@ -404,8 +406,8 @@ export async function cashierRefundNeedsApproval(shop: Shop): Promise<void> {
   expect((await run(['shift', 'open', '--float', '0'])).code).toBe(0);
   const sale = await run(['sale'], { lines: [{ code: 'LAC-001', qty: '1' }], payments: [{ method: 'card', amount: '0.99' }] });
   const refund = ['--user', ANA.code, 'refund', sale.json.data.receipt.number, '--all', '--method', 'card'];
-  expect((await run(refund)).json.error.code).toBe('permission.needs_approval');
-  const ok = await run(['--approver', 'admin', ...refund], undefined, { TPV_APPROVER_PIN: '1234' });
+  expect((await run(refund, undefined, pinOf(ANA))).json.error.code).toBe('permission.needs_approval');
+  const ok = await run(['--approver', 'admin', ...refund], undefined, { ...pinOf(ANA), TPV_APPROVER_PIN: '1234' });
   expect(ok.code).toBe(0);
   expect(ok.json.data.refund.approvals[0]).toMatchObject({ action: 'refund', by: 'admin' });
 }

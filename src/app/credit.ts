@@ -10,15 +10,18 @@ import {
   closingEvent,
   CREDIT_CODE_RANDOM_BYTES,
   type CreditEvent,
+  endOfDay,
   type CreditState,
   creditState,
   formatCreditCode,
+  localDay,
   makeCreditCode,
   parseCreditCode,
   type VoucherSlip,
 } from '../core/credit.js';
 import { TpvError } from '../core/errors.js';
 import { problemError } from '../core/money.js';
+import { optionalText } from '../core/text.js';
 import { isoWithOffset } from '../core/time.js';
 import { prepared, type Sqlite } from '../db/connection.js';
 import { type Approver, authorize, type UserRow } from './auth.js';
@@ -112,8 +115,11 @@ export function creditView(app: App, row: CreditRow): CreditView {
 
 /** What a printed slip shows for a code: its balance now, its expiry, what issued it. */
 function slipOf(app: App, row: CreditRow): VoucherSlip {
-  const { state } = stateOf(app, row);
-  const ref = row.document_id ? (prepared(app.db, 'SELECT number FROM documents WHERE id = ?').pluck().get(row.document_id) as string | undefined) : undefined;
+  const { events, state } = stateOf(app, row);
+  // the document that issued it (a code written before codes were linked names it in its issue)
+  const ref = row.document_id
+    ? (prepared(app.db, 'SELECT number FROM documents WHERE id = ?').pluck().get(row.document_id) as string | undefined)
+    : events.find((e) => e.kind === 'issue')?.ref;
   return { printed: formatCreditCode(row.code), balance: state.balance, expires_at: row.expires_at, origin: row.origin, ref: ref ?? null, issued_at: row.issued_at };
 }
 
@@ -121,17 +127,48 @@ export function slipByCode(app: App, code: string): VoucherSlip {
   return slipOf(app, rowByCode(app.db, code));
 }
 
+/**
+ * The codes a document issued: linked to it (`document_id`), or, written before codes were linked,
+ * issued with its number as the issue's ref (a voucher's receipt, a refund).
+ */
+const rowsOfDocument = (app: App, documentId: number): CreditRow[] =>
+  prepared(
+    app.db,
+    `SELECT * FROM credits WHERE document_id = ? OR (document_id IS NULL AND id IN (
+       SELECT e.credit_id FROM credit_events e JOIN documents d ON d.number = e.ref WHERE d.id = ? AND e.kind = 'issue'))
+     ORDER BY id`,
+  ).all(documentId, documentId) as CreditRow[];
+
 /** The codes a document issued (a refund to store credit, gift vouchers sold): one slip each. */
 export function slipsOfDocument(app: App, documentId: number): VoucherSlip[] {
-  return (prepared(app.db, 'SELECT * FROM credits WHERE document_id = ? ORDER BY id').all(documentId) as CreditRow[]).map((r) => slipOf(app, r));
+  return rowsOfDocument(app, documentId).map((r) => slipOf(app, r));
+}
+
+/** The codes a document issued, as scripts read them (`credits` of `tpv sale|refund|exchange --json`). */
+export function issuedJson(app: App, documentId: number): { code: string; origin: string; amount: string; expires_at: string | null }[] {
+  return rowsOfDocument(app, documentId).map((r) => ({
+    code: formatCreditCode(r.code),
+    origin: r.origin,
+    amount: moneyText(app, stateOf(app, r).state.issued),
+    expires_at: r.expires_at,
+  }));
+}
+
+/**
+ * Names the document that issued these codes (inside its transaction, right after the document:
+ * a code is issued while the document is built, so that its line or payment can carry it). Its
+ * slip then prints with the document and with every reprint of it.
+ */
+export function linkCreditsIn(app: App, codes: readonly string[], documentId: number): void {
+  const link = prepared(app.db, 'UPDATE credits SET document_id = ? WHERE code = ? AND document_id IS NULL');
+  for (const code of codes) link.run(documentId, code);
 }
 
 export interface IssueOptions {
   customerId?: number;
-  /** The instant the code stops being valid (ISO), or null for never; default: credit.expiry_days from now. */
+  /** The instant the code stops being valid (ISO), or null for never; default: the end of the day credit.expiry_days from today. */
   expiresAt?: string | null;
   origin?: CreditRow['origin'];
-  documentId?: number;
   ref?: string;
 }
 
@@ -140,17 +177,18 @@ export function issueCreditIn(app: App, amount: number, actor: UserRow, opts: Is
   if (!Number.isSafeInteger(amount) || amount <= 0) throw new TpvError('invalid', 'credit.bad_amount');
   const now = app.now();
   const days = app.profile.creditExpiryDays;
-  const expiresAt = opts.expiresAt !== undefined ? opts.expiresAt : days > 0 ? new Date(now.getTime() + days * 86_400_000).toISOString() : null;
+  // valid through the whole last day, in the store's calendar: the slip can print a date and mean it
+  const expiresAt =
+    opts.expiresAt !== undefined ? opts.expiresAt : days > 0 ? endOfDay(localDay(new Date(now.getTime() + days * 86_400_000), app.profile.timezone), app.profile.timezone) : null;
   let code = makeCreditCode(randomBytes(CREDIT_CODE_RANDOM_BYTES));
   while (prepared(app.db, 'SELECT 1 FROM credits WHERE code = ?').get(code)) code = makeCreditCode(randomBytes(CREDIT_CODE_RANDOM_BYTES));
   const id = Number(
-    prepared(app.db, 'INSERT INTO credits (code, customer_id, origin, issued_at, expires_at, document_id) VALUES (?, ?, ?, ?, ?, ?)').run(
+    prepared(app.db, 'INSERT INTO credits (code, customer_id, origin, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(
       code,
       opts.customerId ?? null,
       opts.origin ?? 'grant',
       isoWithOffset(now, app.profile.timezone),
       expiresAt,
-      opts.documentId ?? null,
     ).lastInsertRowid,
   );
   const row = prepared(app.db, 'SELECT * FROM credits WHERE id = ?').get(id) as CreditRow;
@@ -210,11 +248,12 @@ export function restoreIn(app: App, code: string, amount: number, ref: string, a
 
 /** Voids a code (its balance is gone): the `refund` permission. */
 export function voidCredit(app: App, code: string, actor: UserRow, reason?: string, approver?: Approver): CreditView {
+  const why = optionalText(reason, 'note', 'reason');
   authorize(app, actor, 'refund', approver);
   return inTransaction(app, () => {
     const row = rowByCode(app.db, code);
     const { events } = stateOf(app, row);
-    const e = closingEvent(events, 'void', app.now().toISOString(), reason ? { reason, by: actor.code } : { by: actor.code });
+    const e = closingEvent(events, 'void', app.now().toISOString(), why ? { reason: why, by: actor.code } : { by: actor.code });
     record(app, row, events, e, actor.id);
     appendEvent(app, 'credit_void', { credits: creditMoves(app), user: actor.code });
     return creditView(app, row);

@@ -1,9 +1,10 @@
 /** Customers: name, tax id (checked by the country's rules), contact; `tpv customers …`. */
-import { readFileSync } from 'node:fs';
-import { CsvReader, detectDelimiter } from '../core/csv.js';
+import { CsvReader, csvText, detectDelimiter } from '../core/csv.js';
 import { type MessageKey, TpvError } from '../core/errors.js';
 import { problemError } from '../core/money.js';
 import { normalizeTaxId, validateTaxId } from '../core/taxid.js';
+import { optionalText, storedText } from '../core/text.js';
+import { readTextFile } from './files.js';
 import { type Approver, authorize, type UserRow } from './auth.js';
 import { type App, inTransaction } from './context.js';
 import { customerPayload } from './events.js';
@@ -40,9 +41,12 @@ type Row = Omit<Customer, 'tax_id_kind'>;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-/** Validates the fields of a customer; the tax id with its country's real check rules. */
+/**
+ * Validates the fields of a customer: every text bounded and free of control characters
+ * (core/text.ts), the tax id with its country's real check rules.
+ */
 export function checkCustomer(input: CustomerInput, current?: Row): { name: string; taxId: string | null; kind: string | null; country: string | null; email: string | null; phone: string | null; address: string | null } {
-  const name = (input.name ?? current?.name ?? '').replace(/\s+/g, ' ').trim();
+  const name = storedText(input.name ?? current?.name ?? '', 'name', 'name');
   if (!name) throw new TpvError('invalid', 'customer.name_empty', { field: 'name' });
   const country = (input.country !== undefined ? input.country : (current?.country ?? null))?.trim().toUpperCase() || null;
   if (country !== null && !/^[A-Z]{2}$/.test(country)) throw new TpvError('invalid', 'customer.country', { field: 'country', value: country });
@@ -50,6 +54,7 @@ export function checkCustomer(input: CustomerInput, current?: Row): { name: stri
   let taxId: string | null = null;
   let kind: string | null = null;
   if (rawTax !== null && rawTax.trim() !== '') {
+    storedText(rawTax, 'code', 'tax_id');
     const r = validateTaxId(country ?? '', rawTax);
     if (r.ok) {
       taxId = r.value.normalized;
@@ -61,10 +66,10 @@ export function checkCustomer(input: CustomerInput, current?: Row): { name: stri
       throw problemError('invalid', r.problem, 0, { field: 'tax_id', value: rawTax });
     }
   }
-  const email = (input.email !== undefined ? input.email : (current?.email ?? null))?.trim() || null;
+  const email = optionalText(input.email !== undefined ? input.email : (current?.email ?? null), 'email', 'email');
   if (email !== null && !EMAIL.test(email)) throw new TpvError('invalid', 'customer.email', { field: 'email', value: email });
-  const phone = (input.phone !== undefined ? input.phone : (current?.phone ?? null))?.trim() || null;
-  const address = (input.address !== undefined ? input.address : (current?.address ?? null))?.trim() || null;
+  const phone = optionalText(input.phone !== undefined ? input.phone : (current?.phone ?? null), 'phone', 'phone');
+  const address = optionalText(input.address !== undefined ? input.address : (current?.address ?? null), 'address', 'address');
   return { name, taxId, kind, country, email, phone, address };
 }
 
@@ -145,12 +150,7 @@ type Field = 'name' | 'tax_id' | 'country' | 'email' | 'phone' | 'address';
  */
 export function importCustomers(app: App, actor: UserRow, path: string, approver?: Approver): { created: number; errors: { line: number; field: string; code: MessageKey; params: Record<string, string | number> }[] } {
   authorize(app, actor, 'manage_catalog', approver);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
-  } catch {
-    throw new TpvError('not_found', 'file.not_found', { path });
-  }
+  const text = readTextFile(path).replace(/^\uFEFF/, '');
   const reader = new CsvReader(detectDelimiter(text));
   const records = [...reader.push(text), ...reader.end()];
   const header = (records.shift()?.fields ?? []).map((h) => h.trim().toLowerCase());
@@ -162,7 +162,7 @@ export function importCustomers(app: App, actor: UserRow, path: string, approver
     if (r.fields.length === 1 && r.fields[0]!.trim() === '') continue;
     const cell = (f: Field): string | undefined => {
       const i = header.indexOf(f);
-      return i === -1 ? undefined : r.fields[i];
+      return i === -1 || r.fields[i] === undefined ? undefined : csvText(r.fields[i]);
     };
     try {
       rows.push({

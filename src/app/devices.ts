@@ -4,6 +4,7 @@
  * name the flag to fix (`--columns`, `--url`…).
  */
 import { TpvError } from '../core/errors.js';
+import { storedText } from '../core/text.js';
 import { isoWithOffset } from '../core/time.js';
 import { COLUMNS, type Columns } from '../devices/layout.js';
 import { DISPLAY_MODES, type DisplayMode } from '../devices/display.js';
@@ -221,7 +222,7 @@ export function removeDevice(app: App, actor: UserRow, name: string, approver?: 
 export function recordNoSale(app: App, actor: UserRow, reason: string, approver?: Approver): DrawerConfig {
   const drawer = deviceOf(app, 'drawer');
   if (!drawer) throw new TpvError('not_found', 'drawer.none');
-  const why = reason.trim();
+  const why = storedText(reason, 'note', 'reason');
   if (!why) throw new TpvError('invalid', 'drawer.reason_required');
   const approval = authorize(app, actor, 'no_sale', approver, why);
   const now = app.now();

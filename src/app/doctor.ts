@@ -12,7 +12,8 @@ import { listSerialPorts, portStatus, serialAccess } from '../devices/ports.js';
 import { parseDeviceUrl } from '../devices/transport.js';
 import { type App, appOn } from './context.js';
 import { type DeviceConfig, listDevices } from './devices.js';
-import { verifyJournal } from './journal.js';
+import { unfinishedImportNotices } from './open.js';
+import { auditStore } from './audit.js';
 import { printerReport } from './peripherals.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -77,10 +78,19 @@ function migrationCheck(db: Sqlite): Check {
   return check('database.migrations', 'ok', 'doctor.migrations_ok', { version });
 }
 
+/** The checks of `tpv audit verify`: the journal, the triggers, every Z report and series. */
 function journalCheck(db: Sqlite): Check {
-  const r = verifyJournal(db);
-  if (r.ok) return check('journal', 'ok', 'doctor.journal_ok', { entries: r.entries });
-  return check('journal', 'fail', 'doctor.journal_broken', { number: r.broken?.number ?? '?', seq: r.broken?.seq ?? 0, reason: r.broken?.reason ?? '?' }, 'doctor.fix.journal');
+  const r = auditStore(db);
+  const first = r.findings[0];
+  if (!first) return check('journal', 'ok', 'doctor.journal_ok', { entries: r.journal.entries });
+  return check('journal', 'fail', first.code, first.params, 'doctor.fix.journal');
+}
+
+/** Imports cut short (killed, or failed on a full disk…) and not run again to their end. */
+function importChecks(app: App): Check[] {
+  const left = unfinishedImportNotices(app);
+  if (!left.length) return [check('imports', 'ok', 'doctor.imports_ok')];
+  return left.map((n, i) => check(`imports.${i + 1}`, 'warn', n.code, n.params, 'doctor.fix.import'));
 }
 
 /** The clock: a till whose clock went back would date receipts before the ones already issued. */
@@ -189,6 +199,7 @@ export async function runDoctor(path: string, now: Date): Promise<DoctorReport> 
   try {
     checks.push(integrityCheck(db), migrationCheck(db), journalCheck(db), clockCheck(db, now));
     const app = appOn(db, path, () => now);
+    checks.push(...importChecks(app));
     let devices: DeviceConfig[] = [];
     try {
       devices = listDevices(app);

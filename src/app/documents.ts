@@ -9,13 +9,14 @@ import { documentNumberOf } from '../core/numbering.js';
 import { readZBody } from '../core/shift.js';
 import { prepared } from '../db/connection.js';
 import { documentIdByNumber, loadDocument } from '../db/documents.js';
-import { layoutCreditVoucher, layoutReceipt, layoutShiftReport, layoutTestPage, type DocumentOptions } from '../devices/documents.js';
+import { expiryText, layoutCreditVoucher, layoutReceipt, layoutShiftReport, layoutTestPage, type DocumentOptions } from '../devices/documents.js';
 import { type Columns, COLUMNS, type LayoutLine, renderText } from '../devices/layout.js';
 import { t } from '../i18n/index.js';
 import type { App } from './context.js';
 import { slipByCode, slipsOfDocument } from './credit.js';
 import { deviceOf, type PrinterConfig } from './devices.js';
 import { userById } from './auth.js';
+import { anchorText, documentLink } from './journal.js';
 
 /** Any committed document by its number or its scan code (`TPV:…`). */
 export function documentByNumber(app: App, typed: string): StoredDocument {
@@ -32,7 +33,10 @@ type Symbology = 'qr' | 'code128';
 /** The layout of a stored document of any type, with what it refers to (customer, receipt). */
 export function layoutDocument(app: App, doc: StoredDocument, opts: Pick<DocumentOptions, 'copy' | 'code'> = {}): LayoutLine[] {
   const { profile } = app;
-  if (doc.type === 'z_report') return layoutShiftReport(profile, readZBody(doc.body), t('receipt.title_z', {}, profile.language), doc.number, opts);
+  // the journal entry is the anchor a Z report always prints, and receipts when the store asks
+  const link = doc.type === 'z_report' || profile.receiptJournalHead ? documentLink(app.db, doc.id) : undefined;
+  const anchor = link ? { anchor: anchorText(link, profile.language) } : {};
+  if (doc.type === 'z_report') return layoutShiftReport(profile, readZBody(doc.body), t('receipt.title_z', {}, profile.language), doc.number, { ...opts, ...anchor });
   const refers = doc.refId ? (prepared(app.db, 'SELECT number FROM documents WHERE id = ?').pluck().get(doc.refId) as string | undefined) : undefined;
   const customer =
     (doc.type === 'invoice' || doc.type === 'credit_note') && doc.customerId
@@ -40,6 +44,7 @@ export function layoutDocument(app: App, doc: StoredDocument, opts: Pick<Documen
       : undefined;
   return layoutReceipt(profile, doc, {
     ...opts,
+    ...anchor,
     userName: userById(app.db, doc.userId)?.name ?? '',
     ...(refers ? { refers } : {}),
     ...(customer ? { customer } : {}),
@@ -51,6 +56,26 @@ export function documentJob(app: App, doc: StoredDocument, opts: { copy?: boolea
   const code = opts.code ?? 'code128';
   const copy = opts.copy ?? false;
   return [layoutDocument(app, doc, { copy, code }), ...slipsOfDocument(app, doc.id).map((v) => layoutCreditVoucher(app.profile, v, { copy, code }))];
+}
+
+/** A code a document issued, as the till shows it: the code, its amount, valid until (as its slip says). */
+export interface IssuedCode {
+  code: string;
+  amount: number;
+  gift: boolean;
+  validUntil: string | null;
+}
+
+/** When a code stops being valid, as its slip prints it ("21/11/2027"). */
+export const validUntilText = (app: App, expiresAt: string): string => expiryText(expiresAt, app.profile.timezone);
+
+export function issuedCodes(app: App, doc: StoredDocument): IssuedCode[] {
+  return slipsOfDocument(app, doc.id).map((v) => ({
+    code: v.printed,
+    amount: v.balance,
+    gift: v.origin === 'voucher',
+    validUntil: v.expires_at ? validUntilText(app, v.expires_at) : null,
+  }));
 }
 
 /** A paper width typed on the command line (`--columns 32|42|48`). */
@@ -72,11 +97,11 @@ export interface Page {
   text: string;
 }
 
-/** A store credit or gift voucher's slip, laid out for the store's printer. */
-export function creditSlip(app: App, code: string): Page & { printed: string } {
+/** A store credit or gift voucher's slip, laid out for the store's printer (its balance now; `copy` on a reprint). */
+export function creditSlip(app: App, code: string, opts: { copy?: boolean } = {}): Page & { printed: string } {
   const slip = slipByCode(app, code);
   const printer = deviceOf(app, 'printer');
-  const layout = layoutCreditVoucher(app.profile, slip, { code: printer?.code ?? 'code128' });
+  const layout = layoutCreditVoucher(app.profile, slip, { copy: opts.copy ?? false, code: printer?.code ?? 'code128' });
   return { printed: slip.printed, layout, text: renderText(layout, printer?.columns ?? 42) };
 }
 

@@ -5,14 +5,23 @@
  *     barcodes owned by other products, required fields of new products;
  *  2. unless there were errors (all-or-nothing) or this is a dry run, upsert by sku in short
  *     transactions that release the write lock between them, so tills keep selling meanwhile.
+ *
+ * Pass 2 is resumable, not atomic: a file of 200,000 rows in one transaction would hold the till
+ * off for seconds (DESIGN §4). Each run is recorded in `import_runs` with how many rows landed,
+ * updated in the transaction of each batch; a run that is killed or fails stays there, and every
+ * later command warns about it (app/open.ts, `tpv doctor`) until the same file is imported again
+ * to its end: an upsert by sku, so the second run finishes what the first left.
  */
+import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type MessageKey, TpvError } from '../core/errors.js';
-import { CsvReader, detectDelimiter } from '../core/csv.js';
+import { CsvReader, csvText, detectDelimiter } from '../core/csv.js';
 import { parseProductRow, PRODUCT_FIELDS, type FieldProblem, type ProductField, type ProductPatch } from '../core/product.js';
 import { showParams } from '../core/money.js';
-import { beginBulkLoad, endBulkLoad, type ProductRow } from '../db/catalog.js';
+import { systemError } from '../core/system-errors.js';
+import { beginBulkLoad, endBulkLoad, endImportRun, importRunApplied, type ProductRow, startImportRun } from '../db/catalog.js';
+import { t } from '../i18n/index.js';
 import { type Approver, authorize, type UserRow } from './auth.js';
 import { CatalogWriter } from './catalog-writer.js';
 import { type App, inTransaction } from './context.js';
@@ -223,7 +232,8 @@ export async function importProducts(
       }
       if (rec.fields.length === 1 && rec.fields[0]!.trim() === '') continue; // blank line
       const cells: Partial<Record<ProductField, string>> = {};
-      for (const [field, i] of columns) cells[field] = rec.fields[i] ?? '';
+      // a `'` before a formula-like cell is the export's neutralisation (core/csv.ts), not the value
+      for (const [field, i] of columns) cells[field] = csvText(rec.fields[i] ?? '');
       if (rec.fields.length !== columnNames.length) {
         errors.push({
           line: rec.line,
@@ -296,9 +306,11 @@ export async function importProducts(
 
   // ---- pass 1: read and validate ----
   let pending = '';
+  const checksum = createHash('sha256');
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
       bytes += chunk.length;
+      checksum.update(chunk);
       pending += decoder.decode(chunk, { stream: true });
       if (format === 'csv' && !reader && !pending.includes('\n')) continue;
       onText(pending, false);
@@ -409,6 +421,7 @@ export async function importProducts(
     for (const row of checked) report[writer.plan(row.patch, existingRows.get(row.patch.sku)).outcome]++;
     return report;
   }
+  const run = startImportRun(app.db, { kind: 'products', source, checksum: checksum.digest('hex'), rows: checked.length, pid: process.pid, at: app.now() });
   // Updates of existing products go first, row by row. New products follow with multi-row
   // INSERTs (unless barcodes move between products of this file: that needs the row path), and
   // many of them are a bulk load: the name index is built once at the end (design §4) instead of
@@ -431,17 +444,20 @@ export async function importProducts(
     while (next < rows.length) {
       const started = performance.now();
       const end = Math.min(next + batchSize, rows.length);
+      let batch = 0;
       inTransaction(app, () => {
         while (next < end && performance.now() - started < BATCH_MS) {
           const chunk = rows.slice(next, Math.min(next + CHUNK_ROWS, end));
           write(chunk);
           next += chunk.length;
-          done += chunk.length;
+          batch += chunk.length;
         }
-        // each batch commits on its own: its event carries the products it wrote
+        // each batch commits on its own: its event carries the products it wrote, its run how many rows landed
         const products = writer.takeChanges();
         if (products.length) appendEvent(app, 'products', { products, source: reason });
+        importRunApplied(app.db, run, done + batch);
       });
+      done += batch; // only once committed: a batch that fails counts for nothing
       opts.progress?.({ phase: 'write', rows: dataRows, total: checked.length, done });
       // let other processes take the write lock between batches: tpv's writers try every
       // millisecond (db/connection.ts `immediate`), so a pause of a few milliseconds lets a till in
@@ -455,6 +471,7 @@ export async function importProducts(
       report[writer.write(row.patch, existing, reason, 'import', moving)]++;
     }
   };
+  let failure: unknown = null;
   try {
     await writeAll(newInBulk ? updates : checked, rowByRow);
     if (newInBulk && news.length) {
@@ -467,21 +484,40 @@ export async function importProducts(
       });
     }
   } catch (e) {
-    // another process changed the catalog between the check and the write (a sku or a barcode
-    // taken meanwhile): what was written stays, and re-running the import finishes the job
-    if (isConstraintError(e)) {
-      throw new TpvError('conflict', 'import.interrupted', {
-        written: report.created + report.updated,
-        rows: checked.length,
-        message: (e as Error).message,
-      });
-    }
-    throw e;
-  } finally {
-    if (bulk) await endBulkLoad(app.db, bulkId, firstId);
+    failure = e;
   }
+  if (bulkId) {
+    try {
+      await endBulkLoad(app.db, bulkId, firstId);
+    } catch (e) {
+      failure ??= e; // the name index is rebuilt by the next command (db/catalog.ts recoverBulkLoads)
+    }
+  }
+  if (failure !== null) throw importFailed(app, run, failure, { source, applied: done, rows: checked.length });
+  endImportRun(app.db, run, { state: 'done', at: app.now() });
   report.written = report.created + report.updated > 0;
   return report;
+}
+
+/**
+ * An import that stopped part-way: its run marked failed (when the database still takes the
+ * write), and the error to show, saying how many rows landed and that running it again finishes it.
+ * Another process changing the catalog meanwhile (a sku or barcode taken) is a conflict; the
+ * system refusing the write (a full disk, a read-only file, an I/O error) keeps its exit code.
+ */
+function importFailed(app: App, run: number, e: unknown, progress: { source: string; applied: number; rows: number }): unknown {
+  const cause = isConstraintError(e)
+    ? new TpvError('conflict', 'import.interrupted', { message: (e as Error).message })
+    : e instanceof TpvError
+      ? e
+      : systemError(e, app.path);
+  try {
+    endImportRun(app.db, run, { state: 'failed', at: app.now(), error: cause ? t(cause.code, cause.params) : String(e) });
+  } catch {
+    // the database refuses even this: the run stays 'running' and its process ends, which says the same
+  }
+  if (!cause) return e; // a bug: its own message, exit 1
+  return new TpvError(cause.kind, 'import.stopped', { ...progress, reason: t(cause.code, cause.params) });
 }
 
 const isConstraintError = (e: unknown): boolean =>

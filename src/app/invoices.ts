@@ -4,6 +4,7 @@
  */
 import type { StoredDocument } from '../core/document.js';
 import { TpvError } from '../core/errors.js';
+import { storedText } from '../core/text.js';
 import { prepared } from '../db/connection.js';
 import { documentIdByNumber, loadDocument } from '../db/documents.js';
 import { type App, inTransaction } from './context.js';
@@ -26,11 +27,18 @@ function result(app: App, invoice: StoredDocument, duplicate: boolean): InvoiceR
   return { invoice, receipt, customer: findCustomer(app, String(invoice.customerId)), duplicate };
 }
 
-export function createInvoice(app: App, receiptNumber: string, customerKey: string, actor: UserRow, externalId?: string): InvoiceResult {
+export function createInvoice(app: App, receiptNumber: string, customerKey: string, actor: UserRow, id?: string): InvoiceResult {
+  const externalId = id ? storedText(String(id), 'id', 'id') || undefined : undefined;
   return inTransaction(app, () => {
     if (externalId) {
-      const id = prepared(app.db, 'SELECT id FROM documents WHERE external_id = ?').pluck().get(externalId) as number | undefined;
-      if (id !== undefined) return result(app, loadDocument(app.db, id)!, true);
+      const existing = prepared(app.db, 'SELECT id FROM documents WHERE external_id = ?').pluck().get(externalId) as number | undefined;
+      if (existing !== undefined) {
+        // a retry answers the invoice made then; the id reused for another receipt or customer is a conflict
+        const done = loadDocument(app.db, existing)!;
+        const same = done.type === 'invoice' && done.refId === receiptByNumber(app, receiptNumber).id && done.customerId === findCustomer(app, customerKey).id;
+        if (!same) throw new TpvError('conflict', 'invoice.id_reused', { id: externalId, number: done.number });
+        return result(app, done, true);
+      }
     }
     const receipt = receiptByNumber(app, receiptNumber);
     if (receipt.type !== 'receipt') throw new TpvError('conflict', 'invoice.not_a_sale', { number: receiptNumber });

@@ -35,7 +35,7 @@ export function issueDocument(app: App, type: DocType, build: (issue: Issue) => 
   const at = isoWithOffset(now, timezone);
   const draft = build({ number, at, now });
   const doc = insertDocument(app.db, { ...draft, type, number, seriesId, seq, register, createdAt: at });
-  appendJournal(app.db, doc);
+  appendJournal(app.db, { document: doc });
   pendingWrites(app).documents.add(number);
   for (const hook of app.documentHooks) hook(app, doc);
   return doc;

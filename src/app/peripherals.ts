@@ -8,6 +8,7 @@
  */
 import { movesCash, type StoredDocument } from '../core/document.js';
 import { TpvError } from '../core/errors.js';
+import { errorMessage, t } from '../i18n/index.js';
 import { drawerPulse, encodeJob, parseStatus, type PrinterStatus, STATUS_REQUESTS } from '../devices/escpos.js';
 import type { LayoutLine } from '../devices/layout.js';
 import { askStatus, openTransport, openWithRetry, parseDeviceUrl, type Transport } from '../devices/transport.js';
@@ -115,21 +116,52 @@ export async function printDocument(app: App, doc: StoredDocument, opts: { copy?
   return printLayouts(app, documentJob(app, doc, { copy: opts.copy ?? false, code: printer?.code ?? 'code128' }), opts);
 }
 
+/** How printing went after a commit, for the command's result (`print`). */
+export interface IssuedPrint {
+  ok: boolean;
+  printer?: string | null;
+  kicked?: boolean;
+  error?: { code: string; message: string };
+}
+
 /**
- * Prints a document just committed, opening the drawer when cash moved. Never throws: the document
- * is committed whatever happens here, so the caller reports a failure beside it.
+ * Prints what was just committed, opening the drawer with it when `kick`. Never throws: the
+ * documents are committed whatever happens here; a failure goes to `warn` (naming how to print
+ * again) and into the report.
  */
-export async function printIssued(app: App, doc: StoredDocument): Promise<{ ok: true; outcome: PrintOutcome } | { ok: false; error: unknown }> {
+async function printCommitted(app: App, jobs: LayoutLine[][], kick: boolean, warn: (message: string) => void): Promise<IssuedPrint> {
   try {
-    return { ok: true, outcome: await printDocument(app, doc, { kick: movesCash(doc) }) };
-  } catch (error) {
-    return { ok: false, error };
+    const r = await printLayouts(app, jobs, { kick });
+    return { ok: true, printer: r.printer, kicked: r.kicked };
+  } catch (e) {
+    const code = e instanceof TpvError ? e.code : 'internal';
+    const message = e instanceof TpvError ? errorMessage(e.code, e.params) : e instanceof Error ? e.message : String(e);
+    warn(message);
+    return { ok: false, error: { code, message } };
   }
 }
 
-/** `tpv credit print`: a code's slip on the store's printer. */
-export async function printCreditSlip(app: App, code: string): Promise<PrintOutcome & { code: string }> {
+/**
+ * Prints documents just committed (a sale, a refund, an exchange's two), each followed by the
+ * slips of the codes it issued, in one job; the drawer opens when cash moved.
+ */
+export function printIssued(app: App, docs: StoredDocument[], warn: (text: string) => void): Promise<IssuedPrint> {
+  const code = deviceOf(app, 'printer')?.code ?? 'code128';
+  const jobs = docs.flatMap((doc) => documentJob(app, doc, { code }));
+  return printCommitted(app, jobs, docs.some(movesCash), (message) => {
+    for (const doc of docs) warn(t('sale.not_printed', { number: doc.number, message }));
+  });
+}
+
+/** Prints the slip of a code just issued on its own (`tpv credit issue --print`). */
+export function printIssuedSlip(app: App, code: string, warn: (text: string) => void): Promise<IssuedPrint> {
   const slip = creditSlip(app, code);
+  return printCommitted(app, [slip.layout], false, (message) => warn(t('credit.not_printed', { code: slip.printed, message })));
+}
+
+/** `tpv credit print`: a code's slip again (its balance now) on the store's printer, marked as a copy. */
+export async function printCreditSlip(app: App, code: string): Promise<PrintOutcome & { code: string }> {
+  const slip = creditSlip(app, code, { copy: true });
   const r = await printLayouts(app, [slip.layout]);
   if (!r.printer) throw new TpvError('not_found', 'printer.none');
   return { code: slip.printed, ...r };

@@ -1,9 +1,10 @@
 /** Catalog use cases: find by code, show, list/search, add, set, remove, stock, export. */
 import { gtinAlternates, parseVariableMeasure } from '../core/barcode.js';
 import { TpvError } from '../core/errors.js';
-import { csvField } from '../core/csv.js';
+import { csvLine } from '../core/csv.js';
 import { formatDecimal, formatQuantity, formatRate, problemError } from '../core/money.js';
 import { PRODUCT_FIELDS, type ProductField, type ProductPatch, parseProductRow, type Unit } from '../core/product.js';
+import { storedText } from '../core/text.js';
 import { catalog, ftsQuery, type ProductRow } from '../db/catalog.js';
 import { CatalogWriter, type WriteOutcome } from './catalog-writer.js';
 import { type Approver, authorize, type UserRow } from './auth.js';
@@ -226,15 +227,16 @@ export interface StockView {
 
 export function adjustStock(app: App, actor: UserRow, code: string, qty: number, reason: string, approver?: Approver): StockView {
   authorize(app, actor, 'manage_catalog', approver);
-  if (!reason.trim()) throw new TpvError('invalid', 'stock.reason_required');
+  const why = storedText(reason, 'note', 'reason');
+  if (!why) throw new TpvError('invalid', 'stock.reason_required');
   if (qty === 0) throw new TpvError('invalid', 'stock.zero');
   const { row } = findProduct(app, code);
   if (row.unit === 'each' && qty % 1000 !== 0) throw new TpvError('invalid', 'product.stock_fraction');
   inTransaction(app, () => {
     app.db
       .prepare('INSERT INTO stock_moves (product_id, qty, kind, reason, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(row.id, qty, 'adjust', reason.trim(), app.now().toISOString());
-    appendEvent(app, 'stock_adjust', { sku: row.sku, qty: formatQuantity(qty), reason: reason.trim(), user: actor.code });
+      .run(row.id, qty, 'adjust', why, app.now().toISOString());
+    appendEvent(app, 'stock_adjust', { sku: row.sku, qty: formatQuantity(qty), reason: why, user: actor.code });
   });
   return stockOf(app, row.sku);
 }
@@ -253,7 +255,13 @@ export function stockOf(app: App, code: string, moves = 20): StockView {
   };
 }
 
-/** Streams the catalog as canonical CSV or JSON Lines (what `products import` reads back unchanged). */
+/** The columns of the export that hold numbers (written as they are; text cells are neutralised). */
+const NUMERIC_COLUMNS: readonly boolean[] = PRODUCT_FIELDS.map((f) => ['price', 'tax_rate', 'active', 'stock', 'track_stock'].includes(f));
+
+/**
+ * Streams the catalog as canonical CSV or JSON Lines (what `products import` reads back unchanged).
+ * CSV cells that a spreadsheet would run as a formula are neutralised (core/csv.ts `csvField`).
+ */
 export function* exportProducts(app: App, format: 'csv' | 'jsonl'): Generator<string> {
   const { exponent } = app.profile;
   const stmt = app.db.prepare(`SELECT p.sku, p.name, p.price, t.rate, p.unit, c.name AS category, p.active,
@@ -261,7 +269,7 @@ export function* exportProducts(app: App, format: 'csv' | 'jsonl'): Generator<st
       WHERE product_id = p.id ORDER BY code)) AS barcodes
     FROM products p JOIN tax_categories t ON t.id = p.tax_category_id LEFT JOIN categories c ON c.id = p.category_id
     ORDER BY p.sku`);
-  if (format === 'csv') yield PRODUCT_FIELDS.join(',') + '\n';
+  if (format === 'csv') yield csvLine(PRODUCT_FIELDS);
   let out = '';
   for (const r of stmt.iterate() as Iterable<{
     sku: string; name: string; price: number; rate: number; unit: string; category: string | null;
@@ -269,11 +277,11 @@ export function* exportProducts(app: App, format: 'csv' | 'jsonl'): Generator<st
   }>) {
     const stock = r.track_stock || r.on_hand !== 0 ? formatQuantity(r.on_hand) : '';
     if (format === 'csv') {
-      out += [
-        csvField(r.sku), csvField(r.name), formatDecimal(r.price, exponent), formatRate(r.rate),
-        csvField(r.barcodes ?? ''), r.unit, csvField(r.category ?? ''), r.active ? '1' : '0', stock,
+      out += csvLine([
+        r.sku, r.name, formatDecimal(r.price, exponent), formatRate(r.rate),
+        r.barcodes ?? '', r.unit, r.category ?? '', r.active ? '1' : '0', stock,
         r.track_stock ? '1' : '0',
-      ].join(',') + '\n';
+      ], NUMERIC_COLUMNS);
     } else {
       out += JSON.stringify({
         sku: r.sku, name: r.name, price: formatDecimal(r.price, exponent), tax_rate: formatRate(r.rate),

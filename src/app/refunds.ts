@@ -10,12 +10,13 @@ import { invalidField, TpvError } from '../core/errors.js';
 import { formatQuantity, parseQuantity, problemError } from '../core/money.js';
 import { roundCash } from '../core/payment.js';
 import { planRefund, type Refunded } from '../core/refund.js';
+import { optionalText } from '../core/text.js';
 import { prepared } from '../db/connection.js';
 import { loadDocument } from '../db/documents.js';
 import { t } from '../i18n/index.js';
 import { type Approver, authorize, type UserRow } from './auth.js';
 import { type App, inTransaction } from './context.js';
-import { issueCreditIn, restoreIn } from './credit.js';
+import { issueCreditIn, linkCreditsIn, restoreIn } from './credit.js';
 import { findCustomer } from './customers.js';
 import { documentText } from './documents.js';
 import { documentPayload, moneyText } from './events.js';
@@ -85,7 +86,8 @@ const METHODS = ['cash', 'card', 'store_credit'];
  * `tpv refund`: a return against a receipt (its number, typed or scanned), or without one
  * (`receiptNumber` null: supervisor approval, today's price, store credit unless the store allows cash).
  */
-export function refund(app: App, receiptNumber: string | null, input: RefundInput, actor: UserRow, approver?: Approver): RefundResult {
+export function refund(app: App, receiptNumber: string | null, request: RefundInput, actor: UserRow, approver?: Approver): RefundResult {
+  const input = withStoredTexts(request);
   const approval = authorize(app, actor, receiptNumber === null ? 'refund_no_receipt' : 'refund', approver, receiptNumber ?? undefined);
   checkMethod(app, input.method, receiptNumber === null);
   return inTransaction(app, () => {
@@ -98,6 +100,14 @@ export function refund(app: App, receiptNumber: string | null, input: RefundInpu
     });
     return r;
   });
+}
+
+/** The request with its reasons and reference as stored: bounded, no control characters (core/text.ts), or exit 3 naming the field. */
+function withStoredTexts(input: RefundInput): RefundInput {
+  const text = (v: unknown, kind: 'note' | 'code', field: string): string | undefined =>
+    v === undefined || v === null ? undefined : (optionalText(String(v), kind, field) ?? undefined);
+  const lines = Array.isArray(input.lines) ? input.lines.map((l, i) => ({ ...l, reason: text(l?.reason, 'note', `lines[${i}].reason`) })) : input.lines;
+  return { ...input, lines, reason: text(input.reason, 'note', 'reason'), reference: text(input.reference, 'code', 'reference') };
 }
 
 function checkMethod(app: App, method: string, noReceipt: boolean): void {
@@ -232,6 +242,8 @@ function refundIn(app: App, receipt: StoredDocument | null, input: RefundInput, 
   const shift = openShiftRow(app.db, app.profile.register);
   const restored: RefundResult['restored'] = [];
   let credit: RefundResult['credit'] = null;
+  /** Codes this refund issues (its slips): store credit, or a new code for a void or expired one. */
+  const issued: string[] = [];
   const doc = issueDocument(app, 'refund', ({ number, now }) => {
     // who gets what back: the exchanged goods, then the store credit the sale was paid with, then the method
     const payments: { method: string; amount: number; reference: string | null }[] = [];
@@ -246,6 +258,7 @@ function refundIn(app: App, receipt: StoredDocument | null, input: RefundInput, 
         const take = Math.min(left, p.amount - restoredSoFar(app, receipt.id, p.reference!));
         if (take <= 0) continue;
         const r = restoreIn(app, p.reference!, take, number, actor);
+        if (r.issued) issued.push(r.code);
         payments.push({ method: 'store_credit', amount: take, reference: r.code });
         // (a void or expired code gets a new one: it is listed here all the same)
         restored.push({ code: r.code, amount: take });
@@ -263,6 +276,7 @@ function refundIn(app: App, receipt: StoredDocument | null, input: RefundInput, 
       } else if (input.method === 'store_credit') {
         const c = issueCreditIn(app, left, actor, { origin: 'refund', ref: number, ...(customerId !== null ? { customerId } : {}) });
         credit = { code: c.code, amount: left };
+        issued.push(c.code);
         reference = c.code;
       }
       payments.push({ method: input.method, amount: paid, reference });
@@ -294,6 +308,7 @@ function refundIn(app: App, receipt: StoredDocument | null, input: RefundInput, 
       payments,
     };
   });
+  linkCreditsIn(app, issued, doc.id);
   const creditNote = receipt ? correctInvoice(app, receipt, doc) : null;
   return { refund: loadDocument(app.db, doc.id)!, receipt, credit, restored, creditNote };
 }
@@ -355,7 +370,8 @@ export interface ExchangeResult extends RefundResult {
  * value pays the new sale first (tender "exchange" on both documents); the customer pays the
  * difference with the sale's payments, or receives it by `method`.
  */
-export function exchange(app: App, receiptNumber: string, input: ExchangeInput, actor: UserRow, approver?: Approver): ExchangeResult {
+export function exchange(app: App, receiptNumber: string, request: ExchangeInput, actor: UserRow, approver?: Approver): ExchangeResult {
+  const input = { ...request, ...withStoredTexts(request) };
   const approval = authorize(app, actor, 'refund', approver, receiptNumber);
   checkMethod(app, input.method, false);
   if (typeof input.sale !== 'object' || input.sale === null) throw invalidField('sale', 'sale.json_object');

@@ -3,6 +3,8 @@
  * one immediate transaction — number, document, lines, taxes, payments, stock moves, journal
  * entry, outbox event — or not at all. Printing and the drawer come after commit (devices).
  */
+import { createHash } from 'node:crypto';
+import { canonicalJson, type Json } from '../core/canonical.js';
 import { addLine, type Cart, checkCart, emptyCart, overridePrice, parseDiscount, priceCart, setCartDiscount, setLineDiscount, setNote } from '../core/cart.js';
 import { formatCreditCode } from '../core/credit.js';
 import { type Approval, type DocumentLine, isVoucherLine, type StoredDocument, VOUCHER_SKU } from '../core/document.js';
@@ -11,13 +13,14 @@ import { currencyExponent, formatDecimal, formatQuantity, formatRate, parseDecim
 import { documentNumberOf } from '../core/numbering.js';
 import { settle } from '../core/payment.js';
 import { approvalsNeeded, can } from '../core/permissions.js';
+import { optionalText } from '../core/text.js';
 import { catalog } from '../db/catalog.js';
 import { prepared } from '../db/connection.js';
 import { documentIdByNumber, loadDocument } from '../db/documents.js';
 import { t } from '../i18n/index.js';
 import { type Approver, authorize, type UserRow, userByCode, userById } from './auth.js';
 import { type App, inTransaction } from './context.js';
-import { issueCreditIn, redeemIn } from './credit.js';
+import { issueCreditIn, linkCreditsIn, redeemIn } from './credit.js';
 import { findCustomer } from './customers.js';
 import { documentPayload } from './events.js';
 import { issueDocument } from './issue.js';
@@ -120,7 +123,8 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
     }
     if (l.note) {
       const r = setNote(cart, line.id, String(l.note));
-      if (r.ok) cart = r.value;
+      if (!r.ok) throw problemError('invalid', r.problem, exponent, { field: `${field}.note` });
+      cart = r.value;
     }
   });
   if (input.discount !== undefined && input.discount !== null && String(input.discount).trim() !== '') {
@@ -133,7 +137,8 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
   }
   if (input.note) {
     const r = setNote(cart, null, String(input.note));
-    if (r.ok) cart = r.value;
+    if (!r.ok) throw problemError('invalid', r.problem, exponent, { field: 'note' });
+    cart = r.value;
   }
   const given = input.payments ?? [];
   if (!Array.isArray(given) || (given.length === 0 && !paymentsOptional)) throw invalidField('payments', 'sale.no_payments');
@@ -151,7 +156,8 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
       if (!p.code) throw invalidField(`${field}.code`, 'sale.credit_code_missing');
       return { method: p.method, amount: a.value, reference: String(p.code) };
     }
-    return { method: p.method, amount: a.value, ...(p.reference ? { reference: String(p.reference) } : {}) };
+    const reference = optionalText(p.reference === undefined ? null : String(p.reference), 'code', `${field}.reference`);
+    return { method: p.method, amount: a.value, ...(reference ? { reference } : {}) };
   });
   const customerId = input.customer ? findCustomer(app, String(input.customer)).id : null;
   const approvals: Approval[] = [];
@@ -170,7 +176,8 @@ export function commitSaleIn(app: App, sale: BuiltSale, actor: UserRow, external
   const settled = settle(total, sale.payments, { cashIncrement });
   if (!settled.ok) throw problemError('conflict', settled.problem, app.profile.exponent);
   const shift = requireOpenShift(app);
-  return issueDocument(app, 'receipt', ({ number, now }) => {
+  const vouchers: string[] = [];
+  const receipt = issueDocument(app, 'receipt', ({ number, now }) => {
     const payments = settled.value.payments.map((p) =>
       p.method === 'store_credit' ? { ...p, reference: redeemIn(app, p.reference ?? '', p.amount, number, actor) } : p,
     );
@@ -194,9 +201,10 @@ export function commitSaleIn(app: App, sale: BuiltSale, actor: UserRow, external
         note: l.note ?? null,
       };
     });
-    // a voucher's code is on its line (the note), printed on the receipt
+    // a voucher's code is on its line (the note), printed on the receipt; its slip prints after it
     for (const amount of sale.vouchers) {
       const credit = issueCreditIn(app, amount, actor, { origin: 'voucher', ref: number, ...(sale.customerId !== null ? { customerId: sale.customerId } : {}) });
+      vouchers.push(credit.code);
       lines.push({
         line: lines.length + 1,
         productId: null,
@@ -241,6 +249,8 @@ export function commitSaleIn(app: App, sale: BuiltSale, actor: UserRow, external
       payments: payments.map((p) => ({ method: p.method, amount: p.amount, reference: p.reference ?? null })),
     };
   });
+  linkCreditsIn(app, vouchers, receipt.id);
+  return receipt;
 }
 
 /** A receipt already sold under this idempotency key, if any. */
@@ -250,12 +260,16 @@ function soldAs(app: App, externalId: string | undefined): StoredDocument | unde
   return existing === undefined ? undefined : loadDocument(app.db, existing)!;
 }
 
-/** Commits a built sale in its own transaction with its `sale` event. Returns the stored receipt. */
-export function commitSale(app: App, sale: BuiltSale, actor: UserRow, externalId?: string, note?: string): { receipt: StoredDocument; duplicate: boolean } {
+/**
+ * Commits a built sale in its own transaction with its `sale` event. Returns the stored receipt.
+ * A request's id (idempotency key) is kept with the hash of the request it came with.
+ */
+export function commitSale(app: App, sale: BuiltSale, actor: UserRow, request?: { id: string; hash: string }, note?: string): { receipt: StoredDocument; duplicate: boolean } {
   return inTransaction(app, () => {
-    const existing = soldAs(app, externalId);
+    const existing = soldAs(app, request?.id);
     if (existing) return { receipt: existing, duplicate: true };
-    const receipt = commitSaleIn(app, sale, actor, externalId, note);
+    const receipt = commitSaleIn(app, sale, actor, request?.id, note);
+    if (request) prepared(app.db, 'INSERT INTO sale_requests (external_id, hash) VALUES (?, ?)').run(request.id, request.hash);
     appendEvent(app, 'sale', { receipt: documentPayload(app, receipt), credits: creditMoves(app) });
     return { receipt, duplicate: false };
   });
@@ -304,12 +318,37 @@ export function commitTillSale(app: App, sale: TillSale, actor: UserRow): Stored
   return commitSale(app, { ...sale, info }, actor).receipt;
 }
 
-/** `tpv sale`: build, check and commit one sale. */
+/**
+ * `tpv sale`: build, check and commit one sale. A sale with an `id` already sold answers that
+ * receipt when the request is the same (a retry: `duplicate`), and is refused (exit 5) when it is
+ * another sale under a reused id.
+ */
 export function sell(app: App, input: SaleInput, actor: UserRow, approver?: Approver): { receipt: StoredDocument; duplicate: boolean } {
-  const existing = soldAs(app, input.id);
-  if (existing) return { receipt: existing, duplicate: true };
+  const id = optionalText(input.id === undefined || input.id === null ? null : String(input.id), 'id', 'id') ?? undefined;
+  const hash = id === undefined ? undefined : requestHash(input);
+  const existing = soldAs(app, id);
+  if (existing) return retried(app, existing, hash!);
   const built = buildSale(app, input, actor, approver);
-  return commitSale(app, built, actor, input.id, input.note);
+  const r = commitSale(app, built, actor, id === undefined ? undefined : { id, hash: hash! });
+  // another process sold under this id between the check and the commit
+  return r.duplicate ? retried(app, r.receipt, hash!) : r;
+}
+
+/**
+ * The receipt sold under a request's id when the request is the same (its canonical JSON hashes
+ * the same); else a conflict. Sales sold before requests were hashed answer as retries.
+ */
+function retried(app: App, receipt: StoredDocument, hash: string): { receipt: StoredDocument; duplicate: true } {
+  const stored = prepared(app.db, 'SELECT hash FROM sale_requests WHERE external_id = ?').pluck().get(receipt.externalId) as string | undefined;
+  if (receipt.type !== 'receipt' || (stored !== undefined && stored !== hash)) {
+    throw new TpvError('conflict', 'sale.id_reused', { id: receipt.externalId ?? '', number: receipt.number });
+  }
+  return { receipt, duplicate: true };
+}
+
+/** What makes two requests the same sale: their JSON, keys in any order. */
+export function requestHash(input: SaleInput): string {
+  return createHash('sha256').update(canonicalJson(JSON.parse(JSON.stringify(input)) as Json)).digest('hex');
 }
 
 /** A receipt or refund by its number, typed (any case) or scanned from its barcode/QR. */

@@ -1,7 +1,7 @@
 /** Numbering series: `tpv series list|add|set`, and the allocation of a number inside a document's transaction. */
 import { TpvError } from '../core/errors.js';
 import { problemError } from '../core/money.js';
-import { allocate, checkTemplate, DEFAULT_TEMPLATES, DOC_TYPES, type DocType, formatNumber } from '../core/numbering.js';
+import { allocate, checkSeries, DEFAULT_TEMPLATES, DOC_TYPES, type DocType, formatNumber } from '../core/numbering.js';
 import { zonedParts } from '../core/time.js';
 import { prepared, type Sqlite } from '../db/connection.js';
 import { type Approver, authorize, type UserRow } from './auth.js';
@@ -91,10 +91,19 @@ export interface SeriesChange {
   next?: number;
 }
 
-function validTemplate(template: string): string {
-  const r = checkTemplate(template);
-  if (!r.ok) throw problemError('invalid', r.problem, 0);
+/** The template, checked with the yearly reset it goes with (a reset needs the year in it). */
+function validTemplate(template: string, yearlyReset: boolean): string {
+  const r = checkSeries(template, yearlyReset);
+  if (!r.ok) throw problemError('invalid', r.problem, 0, { field: 'template' });
   return r.value;
+}
+
+/** A series whose next number was already issued (under another template, or by another series) would fail its next document. */
+function refuseIssued(app: App, r: SeriesRow): void {
+  const probe = view(r, storeYear(app)).preview;
+  if (app.db.prepare('SELECT 1 FROM documents WHERE number = ?').get(probe)) {
+    throw new TpvError('conflict', 'series.template_clash', { number: probe });
+  }
 }
 
 /** `tpv series add`: a series for another register or type (e.g. a second till sharing the database). */
@@ -102,12 +111,13 @@ export function addSeries(app: App, actor: UserRow, register: string, type: DocT
   authorize(app, actor, 'manage_store', approver);
   const code = register.trim().toUpperCase();
   if (!/^[A-Z0-9]{1,8}$/.test(code)) throw new TpvError('invalid', 'series.register', { register });
-  const template = validTemplate(change.template ?? DEFAULT_TEMPLATES[type]);
+  const template = validTemplate(change.template ?? DEFAULT_TEMPLATES[type], change.yearlyReset ?? false);
   return inTransaction(app, () => {
     if (row(app.db, code, type)) throw new TpvError('conflict', 'series.exists', { register: code, type });
     app.db
-      .prepare('INSERT INTO series (register, doc_type, template, next, yearly_reset) VALUES (?, ?, ?, ?, ?)')
-      .run(code, type, template, change.next ?? 1, change.yearlyReset ? 1 : 0);
+      .prepare('INSERT INTO series (register, doc_type, template, next, yearly_reset, year) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(code, type, template, change.next ?? 1, change.yearlyReset ? 1 : 0, change.yearlyReset ? storeYear(app) : null);
+    refuseIssued(app, row(app.db, code, type)!);
     return saved(app, code, type, actor);
   });
 }
@@ -126,18 +136,15 @@ export function setSeries(app: App, actor: UserRow, register: string, type: DocT
     if (change.next !== undefined && change.next < r.next) {
       throw new TpvError('conflict', 'series.next_backwards', { next: change.next, current: r.next });
     }
-    const template = change.template !== undefined ? validTemplate(change.template) : r.template;
-    const used = (app.db.prepare('SELECT count(*) FROM documents WHERE series_id = ?').pluck().get(r.id) as number) > 0;
-    if (used && template !== r.template && !template.includes('{yyyy}') && !template.includes('{yy}') && change.next === undefined) {
-      // a new template could repeat numbers already issued under the old one
-      const probe = formatNumber(template, { register: code, n: r.next, year: storeYear(app) });
-      if (app.db.prepare('SELECT 1 FROM documents WHERE number = ?').get(probe)) {
-        throw new TpvError('conflict', 'series.template_clash', { number: probe });
-      }
-    }
+    const yearlyReset = change.yearlyReset ?? r.yearly_reset === 1;
+    const template = validTemplate(change.template ?? r.template, yearlyReset);
+    // a reset switched on counts this year's numbers on: the first restart is next 1 January
+    const year = yearlyReset && r.yearly_reset !== 1 ? storeYear(app) : r.year;
+    const next = change.next ?? r.next;
+    refuseIssued(app, { ...r, template, next, yearly_reset: yearlyReset ? 1 : 0, year });
     app.db
-      .prepare('UPDATE series SET template = ?, yearly_reset = ?, next = ? WHERE id = ?')
-      .run(template, (change.yearlyReset ?? r.yearly_reset === 1) ? 1 : 0, change.next ?? r.next, r.id);
+      .prepare('UPDATE series SET template = ?, yearly_reset = ?, next = ?, year = ? WHERE id = ?')
+      .run(template, yearlyReset ? 1 : 0, next, year, r.id);
     return saved(app, code, type, actor);
   });
 }

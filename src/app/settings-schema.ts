@@ -5,13 +5,43 @@
  */
 import { z } from 'zod';
 import { checkLayout } from '../core/barcode.js';
-import { TpvError } from '../core/errors.js';
-import { currencyExponent, parseDecimal, parseRate, problemError } from '../core/money.js';
-import { isMessageKey } from '../i18n/index.js';
+import { type MessageKey, TpvError } from '../core/errors.js';
+import { currencyExponent, parseRate, problemError, showParams } from '../core/money.js';
+import { isMessageKey, t } from '../i18n/index.js';
 import { parseBoolean } from '../core/product.js';
-import { resolveProfile, type SettingKey, type Settings } from '../core/profile.js';
+import { parseBackupEvery, parseCashRounding, resolveProfile, SETTING_DEFAULTS, type SettingKey, type Settings } from '../core/profile.js';
+import { normalizeTaxId, validateTaxId } from '../core/taxid.js';
+import { FORBIDDEN } from '../core/text.js';
 
-const text = (max: number) => z.string().trim().min(1, 'setting.empty').max(max, 'setting.too_long');
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'setting.empty')
+    .max(max, 'setting.too_long')
+    .refine((s) => !FORBIDDEN.test(s), 'setting.control');
+
+/** Bounds of every numeric setting, shown in the message of a value outside them. */
+const BOUNDS = {
+  'barcode.item_digits': [4, 6],
+  'credit.expiry_days': [0, 36500],
+  'tui.lock_minutes': [0, 1440],
+  'backup.keep': [1, 1000],
+} as const satisfies Partial<Record<SettingKey, readonly [number, number]>>;
+
+/** A whole number within its key's bounds ("1e3", "0x10" and "" are not whole numbers here). */
+const int = (key: keyof typeof BOUNDS, outside: MessageKey = 'setting.range') =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? (/^\s*\d{1,9}\s*$/.test(v) ? Number(v) : Number.NaN) : v),
+    z.number({ error: 'setting.integer' }).int('setting.integer').min(BOUNDS[key][0], outside).max(BOUNDS[key][1], outside),
+  );
+
+/** A comma-separated list, trimmed, without repeats, of at most `max` items. */
+const list = (item: z.ZodType<string>, max: number, lower = false) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? [...new Set(v.split(',').map((s) => (lower ? s.trim().toLowerCase() : s.trim())).filter(Boolean))] : v),
+    z.array(item).max(max, 'setting.too_many'),
+  );
 const bool = z.preprocess(
   (v) => (typeof v === 'string' ? (parseBoolean(v) ?? v) : v),
   z.boolean({ error: 'setting.boolean' }),
@@ -32,10 +62,7 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
-const prefixes = z.preprocess(
-  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
-  z.array(z.string().regex(/^2[0-9]$/, 'setting.gs1_prefix')),
-);
+const prefixes = list(z.string().regex(/^2[0-9]$/, 'setting.gs1_prefix'), 10);
 
 export const SETTINGS: { [K in SettingKey]: z.ZodType<Settings[K], unknown> } = {
   'store.name': text(100),
@@ -62,28 +89,29 @@ export const SETTINGS: { [K in SettingKey]: z.ZodType<Settings[K], unknown> } = 
     .refine((s) => /^[A-Z0-9]{1,8}$/.test(s), 'setting.register_code'),
   'barcode.price_prefixes': prefixes,
   'barcode.weight_prefixes': prefixes,
-  'barcode.item_digits': z.coerce.number({ error: 'setting.integer' }).int('setting.integer').min(4, 'setting.item_digits').max(6, 'setting.item_digits'),
+  'barcode.item_digits': int('barcode.item_digits', 'setting.item_digits'),
   'barcode.price_check_digit': bool,
   'sales.discount_limit': z.preprocess(
     (v) => (typeof v === 'string' ? percentBp(v) : v),
     z.number({ error: 'setting.percent' }).int('setting.percent').min(0, 'setting.percent').max(10000, 'setting.percent'),
   ),
-  'sales.cash_rounding': z
+  // its steps depend on the currency: checkSettings gives the canonical text
+  'sales.cash_rounding': text(20),
+  'sales.tenders': list(
+    z.string().regex(/^[a-z][a-z0-9_]{0,19}$/, 'setting.tender').refine((s) => !['cash', 'card', 'store_credit', 'exchange'].includes(s), 'setting.tender'),
+    20,
+    true,
+  ),
+  'credit.expiry_days': int('credit.expiry_days'),
+  'refunds.no_receipt_cash': bool,
+  'tui.lock_minutes': int('tui.lock_minutes'),
+  'receipt.journal_head': bool,
+  'backup.every': z
     .string()
     .trim()
-    .transform((s) => s.replace(',', '.'))
-    .refine((s) => parseDecimal(s, 4).ok, 'setting.cash_rounding'),
-  'sales.tenders': z.preprocess(
-    (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean) : v),
-    z.array(z.string().regex(/^[a-z][a-z0-9_]{0,19}$/, 'setting.tender').refine((s) => !['cash', 'card', 'store_credit', 'exchange'].includes(s), 'setting.tender')),
-  ),
-  'credit.expiry_days': z.coerce
-    .number({ error: 'setting.integer' })
-    .int('setting.integer')
-    .min(0, 'setting.integer')
-    .max(36500, 'setting.integer'),
-  'refunds.no_receipt_cash': bool,
-  'tui.lock_minutes': z.coerce.number({ error: 'setting.integer' }).int('setting.integer').min(0, 'setting.integer').max(1440, 'setting.integer'),
+    .toLowerCase()
+    .refine((s) => parseBackupEvery(s) !== null, 'setting.backup_every'),
+  'backup.keep': int('backup.keep'),
 };
 
 /** "10" or "10%" → 1000 basis points (NaN when not a percent, which zod then refuses). */
@@ -93,21 +121,59 @@ function percentBp(text: string): number {
 }
 
 
-/** Parses a user's value for a key; throws an invalid-input error naming the key. */
+/** Parses a user's value for a key (its syntax and bounds); throws an invalid-input error naming the key. */
 export function parseSetting<K extends SettingKey>(key: K, value: unknown): Settings[K] {
   const r = SETTINGS[key].safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0];
+    const bounds = (BOUNDS as Partial<Record<SettingKey, readonly [number, number]>>)[key];
     throw new TpvError('invalid', issue && isMessageKey(issue.message) ? issue.message : 'setting.invalid', {
       key,
       value: String(value),
+      ...(bounds ? { min: bounds[0], max: bounds[1] } : {}),
     });
   }
   return r.data as Settings[K];
 }
 
-/** Validates a would-be layout as a whole (after changing one of its keys). */
-export function assertLayout(s: Partial<Settings>): void {
-  const r = checkLayout(resolveProfile(s).barcodes);
-  if (!r.ok) throw problemError('invalid', r.problem, 0);
+/**
+ * Checks parsed changes together with the settings they depend on — the cash rounding with the
+ * currency, the store's tax id with its country (the rules customers' tax ids follow), the barcode
+ * layout as a whole — and returns what to write: the changes, in canonical form. A rule is checked
+ * only when one of its keys changes (a value stored before the rule existed does not block others).
+ * `acceptTaxId` keeps a tax id whose check digit fails (issued so: some Ecuadorian company RUCs),
+ * as `tpv customers add --accept-tax-id` does; a wrong shape is never kept.
+ */
+export function checkSettings(stored: Partial<Settings>, changes: Partial<Settings>, opts: { acceptTaxId?: boolean } = {}): Partial<Settings> {
+  const next: Settings = { ...SETTING_DEFAULTS, ...stored, ...changes };
+  const out: Partial<Settings> = { ...changes };
+  const changed = (...keys: SettingKey[]): boolean => keys.some((k) => k in changes);
+  if (changed('sales.cash_rounding', 'store.currency')) {
+    const currency = next['store.currency'];
+    const exponent = currencyExponent(currency) ?? 2;
+    const rounding = next['sales.cash_rounding'];
+    const r = parseCashRounding(rounding, exponent);
+    if (!r.ok) {
+      if (changed('sales.cash_rounding')) throw problemError('invalid', r.problem, exponent, { key: 'sales.cash_rounding', value: rounding, currency });
+      throw new TpvError('invalid', 'setting.currency_rounding', { key: 'store.currency', value: currency, rounding, ...showParams(r.problem.params, exponent) });
+    }
+    if (r.value !== rounding || changed('sales.cash_rounding')) out['sales.cash_rounding'] = r.value;
+  }
+  const taxId = next['store.tax_id'];
+  if (changed('store.tax_id', 'store.country') && taxId !== '') {
+    const country = next['store.country'];
+    const r = validateTaxId(country, taxId);
+    if (!r.ok && !(opts.acceptTaxId && ['taxid.check', 'taxid.check_impossible'].includes(r.problem.code))) {
+      if (changed('store.tax_id')) throw problemError('invalid', r.problem, 0, { key: 'store.tax_id', field: 'store.tax_id', value: taxId });
+      throw new TpvError('invalid', 'setting.tax_id_country', { key: 'store.country', value: country, tax_id: taxId, reason: t(r.problem.code, showParams(r.problem.params, 0)) });
+    }
+    // kept as written (its receipts print it), without spaces, dots or dashes
+    const normalized = normalizeTaxId(taxId);
+    if (normalized !== taxId || changed('store.tax_id')) out['store.tax_id'] = normalized;
+  }
+  if ((Object.keys(changes) as SettingKey[]).some((k) => k.startsWith('barcode.'))) {
+    const layout = checkLayout(resolveProfile(next).barcodes);
+    if (!layout.ok) throw problemError('invalid', layout.problem, 0);
+  }
+  return out;
 }

@@ -5,6 +5,7 @@
 import type { Approval } from '../core/document.js';
 import { TpvError } from '../core/errors.js';
 import { readZBody, type ShiftFigures, zBody } from '../core/shift.js';
+import { storedText } from '../core/text.js';
 import { isoWithOffset } from '../core/time.js';
 import { prepared, type Sqlite } from '../db/connection.js';
 import { documentIdByNumber, loadDocument } from '../db/documents.js';
@@ -14,6 +15,7 @@ import { type App, inTransaction } from './context.js';
 import { documentPayload, figuresDecimal, moneyText } from './events.js';
 import { uuidv7 } from './ids.js';
 import { issueDocument } from './issue.js';
+import { anchorText, appendJournal, documentLink } from './journal.js';
 import { appendEvent } from './outbox.js';
 
 export interface ShiftRow {
@@ -55,8 +57,10 @@ export function openShift(app: App, actor: UserRow, float: number, approver?: Ap
       app.db.prepare('INSERT INTO shifts (uid, register, opened_at, opened_by, float) VALUES (?, ?, ?, ?, ?)').run(uid, register, at, actor.id, float)
         .lastInsertRowid,
     );
+    const row = app.db.prepare('SELECT * FROM shifts WHERE id = ?').get(id) as ShiftRow;
+    appendJournal(app.db, { shiftOpen: row });
     appendEvent(app, 'shift_open', { shift: uid, register, opened_at: at, float: moneyText(app, float), user: actor.code, approval });
-    return app.db.prepare('SELECT * FROM shifts WHERE id = ?').get(id) as ShiftRow;
+    return row;
   });
 }
 
@@ -69,7 +73,8 @@ export function cashMove(
   approver?: Approver,
 ): ShiftFigures {
   if (amount <= 0) throw new TpvError('invalid', 'shift.amount_positive');
-  if (!reason.trim()) throw new TpvError('invalid', 'shift.reason_required');
+  const why = storedText(reason, 'note', 'reason');
+  if (!why) throw new TpvError('invalid', 'shift.reason_required');
   const approval = authorize(app, actor, kind === 'in' ? 'cash_in' : 'cash_out', approver);
   return inTransaction(app, () => {
     const shift = requireOpenShift(app);
@@ -80,10 +85,14 @@ export function cashMove(
       }
     }
     const at = isoWithOffset(app.now(), app.profile.timezone);
-    app.db
-      .prepare('INSERT INTO cash_moves (shift_id, kind, amount, reason, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(shift.id, kind, amount, reason.trim(), actor.id, at);
-    appendEvent(app, 'cash_move', { shift: shift.uid, kind, amount: moneyText(app, amount), reason: reason.trim(), user: actor.code, at, approval });
+    const move = { shift_id: shift.id, kind, amount, reason: why, user_id: actor.id, created_at: at };
+    const id = Number(
+      app.db
+        .prepare('INSERT INTO cash_moves (shift_id, kind, amount, reason, user_id, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(move.shift_id, kind, amount, move.reason, actor.id, at).lastInsertRowid,
+    );
+    appendJournal(app.db, { cashMove: { id, ...move } });
+    appendEvent(app, 'cash_move', { shift: shift.uid, kind, amount: moneyText(app, amount), reason: why, user: actor.code, at, approval });
     return shiftFigures(app.db, shift);
   });
 }
@@ -160,6 +169,8 @@ export function shiftStatus(app: App): ShiftFigures {
 export interface CloseResult {
   number: string;
   figures: ShiftFigures;
+  /** The Z report's journal entry: the anchor printed on it (`tpv audit verify --anchor`). */
+  journal: { seq: number; hash: string };
 }
 
 /**
@@ -213,7 +224,7 @@ export function closeShift(
     app.db.prepare('UPDATE shifts SET closed_at = ?, closed_by = ?, counted = ?, z_document_id = ? WHERE id = ?').run(z.createdAt, actor.id, counted, z.id, shift.id);
     if (opts.force) app.db.prepare('DELETE FROM carts WHERE register = ?').run(register);
     appendEvent(app, 'shift_close', { shift: shift.uid, z: documentPayload(app, z), carts_dropped: opts.force ? carts : 0 });
-    return { number: z.number, figures };
+    return { number: z.number, figures, journal: documentLink(app.db, z.id)! };
   });
 }
 
@@ -224,15 +235,16 @@ export function zReport(app: App, number?: string): CloseResult {
     : (app.db.prepare("SELECT id FROM documents WHERE type = 'z_report' ORDER BY id DESC LIMIT 1").pluck().get() as number | undefined);
   const doc = id === undefined ? undefined : loadDocument(app.db, id);
   if (!doc || doc.type !== 'z_report') throw new TpvError('not_found', 'shift.z_not_found', { number: number ?? '-' });
-  return { number: doc.number, figures: readZBody(doc.body) };
+  return { number: doc.number, figures: readZBody(doc.body), journal: documentLink(app.db, doc.id)! };
 }
 
 /** Shift figures as scripts see them (`tpv shift … --json`): amounts as decimal strings. */
-export function figuresView(app: App, f: ShiftFigures, number?: string) {
-  return { ...(number ? { number } : {}), shift: f.shift, ...figuresDecimal(app, f) };
+export function figuresView(app: App, f: ShiftFigures, z?: CloseResult) {
+  return { ...(z ? { number: z.number, journal: z.journal } : {}), shift: f.shift, ...figuresDecimal(app, f) };
 }
 
-/** The X or Z report as aligned text (the terminal's screen, `tpv shift`). */
-export function shiftReportText(app: App, f: ShiftFigures, title: string): string {
-  return figuresText(app.profile, f, title);
+/** The X or Z report as aligned text (the terminal's screen, `tpv shift`); a Z ends with its journal anchor. */
+export function shiftReportText(app: App, f: ShiftFigures, title: string, z?: CloseResult): string {
+  const text = figuresText(app.profile, f, title);
+  return z ? `${text}\n${anchorText(z.journal)}` : text;
 }

@@ -10,7 +10,7 @@ import { importProducts } from './import.js';
 import { openApp, type OpenOptions } from './open.js';
 import { appendEvent } from './outbox.js';
 import { writeSettings } from '../db/settings.js';
-import { parseSetting } from './settings-schema.js';
+import { checkSettings, parseSetting } from './settings-schema.js';
 import { insertTaxCategory } from './taxes.js';
 import { insertUser, type NewUser } from './users.js';
 
@@ -25,6 +25,8 @@ export interface StoreInput {
   pricesIncludeTax: boolean;
   registerCode: string;
   language?: string;
+  /** Keep a tax id whose check digit fails (issued so by the tax office); a wrong shape is refused. */
+  acceptTaxId?: boolean;
   /** Tax rates in basis points; default: the country's usual rates. */
   taxRates?: number[];
   admin: Omit<NewUser, 'role'>;
@@ -32,7 +34,7 @@ export interface StoreInput {
 
 /** Validates every field first (naming the first bad one), then writes the store in one transaction. */
 export async function initStore(path: string, input: StoreInput, opts: OpenOptions = {}): Promise<App> {
-  const values: Partial<Settings> = {
+  const parsed: Partial<Settings> = {
     'store.name': parseSetting('store.name', input.name),
     'store.legal_name': parseSetting('store.legal_name', input.legalName),
     'store.tax_id': parseSetting('store.tax_id', input.taxId),
@@ -43,7 +45,9 @@ export async function initStore(path: string, input: StoreInput, opts: OpenOptio
     'store.prices_include_tax': parseSetting('store.prices_include_tax', input.pricesIncludeTax),
     'register.code': parseSetting('register.code', input.registerCode),
   };
-  if (input.language !== undefined) values['store.language'] = parseSetting('store.language', input.language);
+  if (input.language !== undefined) parsed['store.language'] = parseSetting('store.language', input.language);
+  // the tax id checked for the country, like a customer's
+  const values = checkSettings({}, parsed, { acceptTaxId: input.acceptTaxId ?? false });
   const country = values['store.country']!;
   const rates = input.taxRates ?? defaultTaxRates(country);
 

@@ -2,6 +2,7 @@
 import { TpvError } from '../core/errors.js';
 import { formatRate } from '../core/money.js';
 import { taxLabel } from '../core/profile.js';
+import { storedText } from '../core/text.js';
 import type { Sqlite } from '../db/connection.js';
 import { type Approver, authorize, type UserRow } from './auth.js';
 import { type App, inTransaction } from './context.js';
@@ -25,8 +26,8 @@ export function insertTaxCategory(
     throw new TpvError('invalid', 'product.tax_rate_range');
   }
   const label = taxLabel(country);
-  const c = code ?? `${label}${formatRate(rate).replace('.', '_')}`;
-  const n = name ?? `${label} ${formatRate(rate)}%`;
+  const c = (code !== undefined && storedText(code, 'code', '--code')) || `${label}${formatRate(rate).replace('.', '_')}`;
+  const n = (name !== undefined && storedText(name, 'name', '--name')) || `${label} ${formatRate(rate)}%`;
   const existing = db.prepare('SELECT code FROM tax_categories WHERE rate = ? OR code = ?').get(rate, c) as
     | { code: string }
     | undefined;

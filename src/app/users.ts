@@ -1,6 +1,8 @@
 /** User management: `tpv users add|set-pin|set-role|disable`, and the first admin of `tpv init`. */
 import { TpvError } from '../core/errors.js';
 import { isRole, type Role, ROLES } from '../core/permissions.js';
+import { storedText } from '../core/text.js';
+import { isoWithOffset } from '../core/time.js';
 import type { Sqlite } from '../db/connection.js';
 import { type Approver, authorize, hashPin, type UserRow, userByCode, userById } from './auth.js';
 import { type App, inTransaction } from './context.js';
@@ -26,8 +28,8 @@ export interface NewUser {
 /** Inserts a user (inside the caller's transaction). */
 export function insertUser(db: Sqlite, user: NewUser, now: Date): number {
   const code = validateUserCode(user.code);
-  const name = user.name.trim();
-  if (!name) throw new TpvError('invalid', 'user.name_empty');
+  const name = storedText(user.name, 'name', 'name');
+  if (!name) throw new TpvError('invalid', 'user.name_empty', { field: 'name' });
   validatePin(user.pin);
   if (db.prepare('SELECT 1 FROM users WHERE code = ?').get(code)) {
     throw new TpvError('conflict', 'user.exists', { code });
@@ -47,16 +49,17 @@ export interface UserView {
   locked_until: string | null;
 }
 
-export const userView = (u: UserRow): UserView => ({
+/** A user as shown: the end of a lock (past or not) in the store's time zone. */
+export const userView = (u: UserRow, timeZone: string): UserView => ({
   code: u.code,
   name: u.name,
   role: u.role,
   active: u.active === 1,
-  locked_until: u.locked_until,
+  locked_until: u.locked_until === null ? null : isoWithOffset(new Date(u.locked_until), timeZone),
 });
 
 export function listUsers(app: App): UserView[] {
-  return (app.db.prepare('SELECT * FROM users ORDER BY code').all() as UserRow[]).map(userView);
+  return (app.db.prepare('SELECT * FROM users ORDER BY code').all() as UserRow[]).map((u) => userView(u, app.profile.timezone));
 }
 
 function existing(app: App, code: string): UserRow {
@@ -67,7 +70,7 @@ function existing(app: App, code: string): UserRow {
 
 /** Writes a change to a user with its `user` event; returns the user as stored. */
 function changed(app: App, id: number, change: 'added' | 'pin' | 'role' | 'disabled', by: UserRow): UserView {
-  const u = userView(userById(app.db, id)!);
+  const u = userView(userById(app.db, id)!, app.profile.timezone);
   appendEvent(app, 'user', { user: { code: u.code, name: u.name, role: u.role, active: u.active }, change, by: by.code });
   return u;
 }
@@ -78,14 +81,14 @@ export function addUser(app: App, actor: UserRow, user: NewUser, approver?: Appr
   return inTransaction(app, () => changed(app, insertUser(app.db, user, app.now()), 'added', actor));
 }
 
-/** A new PIN: users change their own; someone else's needs user management. */
+/** A new PIN: users change their own; someone else's needs user management. It also lifts a lock. */
 export function setPin(app: App, actor: UserRow, code: string, pin: string, approver?: Approver): UserView {
   if (actor.code !== code.trim()) authorize(app, actor, 'manage_users', approver);
   validatePin(pin);
   return inTransaction(app, () => {
     const u = existing(app, code);
     const { hash, salt } = hashPin(pin);
-    app.db.prepare('UPDATE users SET pin_hash = ?, pin_salt = ?, failed_pins = 0, locked_until = NULL WHERE id = ?').run(hash, salt, u.id);
+    app.db.prepare('UPDATE users SET pin_hash = ?, pin_salt = ?, failed_pins = 0, locked_until = NULL, lockouts = 0 WHERE id = ?').run(hash, salt, u.id);
     return changed(app, u.id, 'pin', actor);
   });
 }

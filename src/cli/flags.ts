@@ -20,6 +20,19 @@ export function dateFlag(value: string | undefined, flag: string): string | unde
   return value;
 }
 
+/** How many rows or items a `--limit` or a `--count` may ask for. */
+export const MAX_LIMIT = 1_000_000;
+
+/**
+ * A whole-number flag (`--limit 50`) from `min` to `max`: digits only (not "1e20", "0x10", "5.0"),
+ * else invalid input (exit 3) naming the flag and the range.
+ */
+export function intFlag(value: string, flag: string, min: number, max: number): number {
+  const n = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= min && n <= max)) throw new TpvError('invalid', 'cli.integer', { flag, value, min, max });
+  return n;
+}
+
 /** commander's collector for a flag that may repeat (`--barcode A --barcode B`). */
 export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 

@@ -4,6 +4,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT_CODES, TpvError } from '../core/errors.js';
+import { systemError } from '../core/system-errors.js';
+import { terminalJson, terminalText } from '../core/text.js';
 import { errorMessage, languageFromEnv, setLanguage, t } from '../i18n/index.js';
 import { VERSION } from '../version.js';
 import * as init from '../commands/init.js';
@@ -11,6 +13,7 @@ import * as demo from '../commands/demo.js';
 import * as config from '../commands/config.js';
 import * as taxes from '../commands/taxes.js';
 import * as migrate from '../commands/migrate.js';
+import * as backup from '../commands/backup.js';
 import * as products from '../commands/products.js';
 import * as stock from '../commands/stock.js';
 import * as sale from '../commands/sale.js';
@@ -47,15 +50,15 @@ export function buildProgram(io: Io): { program: Command; cli: Cli } {
     .option('--approver <code>', t('help.approver'))
     .showSuggestionAfterError(true)
     .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
+      writeOut: (s) => cli.io.stdout.write(s),
+      writeErr: (s) => cli.io.stderr.write(s),
       outputError: (s, write) => {
-        if (!cli.json) write(s);
+        if (!cli.json) write(terminalText(s, true));
       },
     })
     .exitOverride();
   // one module per command group, named after it, in the order `tpv --help` lists them
-  for (const group of [init, demo, config, taxes, migrate, products, stock, sale, sales, receipts, report, shift, users, series, audit, credit, customers, refund, exchange, invoice, pos, devices, print, drawer, doctor]) group.register(program, cli);
+  for (const group of [init, demo, config, taxes, migrate, backup, products, stock, sale, sales, receipts, report, shift, users, series, audit, credit, customers, refund, exchange, invoice, pos, devices, print, drawer, doctor]) group.register(program, cli);
   for (const c of allCommands(program)) {
     c.exitOverride();
     c.configureOutput(program.configureOutput());
@@ -75,29 +78,39 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   // alone on a terminal, tpv is the cashier terminal; from a script, it shows its help
   if (argv.length === 0 && !(io.stdin.isTTY && io.stdout.isTTY)) {
     program.outputHelp();
-    return 0;
+    return cli.finish(0);
   }
   if (argv.length === 0) argv = ['pos'];
+  let code: number;
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    code = 0;
   } catch (e) {
-    return reportError(e, cli, io);
+    code = reportError(e, cli);
   }
+  return cli.finish(code);
 }
 
-function reportError(e: unknown, cli: Cli, io: Io): number {
+/**
+ * One exit code (and with --json one error document) for any failure: tpv's own errors, usage
+ * errors, the system refusing (a full disk, a read-only database: core/system-errors) — and only
+ * what is none of these, a bug, exit 1.
+ */
+function reportError(e: unknown, cli: Cli): number {
+  const { io } = cli;
   let err: TpvError;
   if (e instanceof CommanderError) {
     if (e.exitCode === 0) return 0; // --help, --version
     err = new TpvError('usage', 'cli.usage', { message: e.message.replace(/^error: /, '') });
   } else if (e instanceof TpvError) {
     err = e;
-  } else if (isSqliteBusy(e)) {
-    err = new TpvError('conflict', 'store.busy');
   } else {
-    const msg = e instanceof Error ? e.message : String(e);
-    err = new TpvError('internal', 'cli.internal', { message: msg });
+    const system = systemError(e, cli.dbPath());
+    if (system) err = system;
+    else {
+      const msg = e instanceof Error ? e.message : String(e);
+      err = new TpvError('internal', 'cli.internal', { message: msg });
+    }
     if (io.env.TPV_DEBUG && e instanceof Error) io.stderr.write((e.stack ?? '') + '\n');
   }
   const message = errorMessage(err.code, err.params);
@@ -105,15 +118,12 @@ function reportError(e: unknown, cli: Cli, io: Io): number {
     const error: Record<string, unknown> = { code: err.code, message };
     if (err.details !== undefined) error.details = err.details;
     else if (Object.keys(err.params).length) error.details = err.params;
-    io.stdout.write(JSON.stringify({ ok: false, error }) + '\n');
+    io.stdout.write(terminalJson({ ok: false, error }) + '\n');
   } else if (!(e instanceof CommanderError)) {
-    io.stderr.write(`tpv: ${message}\n`);
+    // a message may quote stored or typed text: never raw to the terminal
+    io.stderr.write(`tpv: ${terminalText(message, true)}\n`);
   }
   return EXIT_CODES[err.kind];
-}
-
-function isSqliteBusy(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && 'code' in e && (e as { code: string }).code === 'SQLITE_BUSY';
 }
 
 export function processIo(): Io {

@@ -1,11 +1,14 @@
 /** What every command gets: global options, the database, output in text or `--json`, prompts. */
-import { existsSync, readFileSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import type { App, Notice } from '../app/context.js';
+import { readStreamText, readTextFile } from '../app/files.js';
 import { openApp, type OpenOptions } from '../app/open.js';
 import { TpvError } from '../core/errors.js';
-import { t } from '../i18n/index.js';
+import { terminalJson, terminalText } from '../core/text.js';
+import { systemError } from '../core/system-errors.js';
+import { errorMessage, t } from '../i18n/index.js';
+import { GuardedOutput } from './output.js';
 import { ensureParentDir, resolveDbPath } from './paths.js';
 
 export interface Io {
@@ -16,10 +19,21 @@ export interface Io {
 }
 
 export class Cli {
+  /** The io of the commands: stdout guarded (a write error never crashes tpv; see `finish`). */
+  readonly io: Io;
+  private readonly stdout: GuardedOutput;
+  /** What this run committed (a sale…), named if its output then cannot be written. */
+  private done: string | undefined;
+
   constructor(
-    readonly io: Io,
+    io: Io,
     readonly program: Command,
-  ) {}
+  ) {
+    this.stdout = new GuardedOutput(io.stdout);
+    this.io = { ...io, stdout: this.stdout };
+    // stderr failing (2>/dev/full) must not crash tpv either; there is nowhere left to say so
+    io.stderr.on('error', () => undefined);
+  }
 
   get json(): boolean {
     return Boolean(this.program.opts().json);
@@ -31,7 +45,7 @@ export class Cli {
 
   /** Notices go to stderr, whatever the output mode. */
   notice = (n: Notice): void => {
-    this.io.stderr.write(t(n.code, n.params ?? {}) + '\n');
+    this.io.stderr.write(terminalText(t(n.code, n.params ?? {}), true) + '\n');
   };
 
   async open(opts: OpenOptions = {}): Promise<App> {
@@ -50,11 +64,40 @@ export class Cli {
     }
   }
 
+  /**
+   * Records that the command committed something (`t('output.sale', { number })`): if its output
+   * then cannot be written, tpv says so on stderr, so a script knows not to do it again blindly.
+   */
+  committed(what: string): void {
+    this.done = what;
+  }
+
+  /** Writes chunks to stdout as it takes them (an export); stops once stdout failed. */
+  writeChunks(chunks: Iterable<string> | AsyncIterable<string>): Promise<void> {
+    return this.stdout.writeChunks(chunks);
+  }
+
+  /**
+   * The exit code once stdout took everything: a write that failed (a full disk, a reader gone
+   * away) is one line on stderr, naming what was committed, and exit 5 — or the command's own
+   * code when it had failed already.
+   */
+  async finish(code: number): Promise<number> {
+    await this.stdout.settled();
+    const failure = this.stdout.failure;
+    if (!failure) return code;
+    const err = systemError(failure, 'stdout') ?? new TpvError('conflict', 'io.failed', { path: 'stdout', reason: failure.message });
+    const message = errorMessage(err.code, err.params);
+    this.io.stderr.write(`tpv: ${this.done ? t('output.committed', { what: this.done, message }) : t('output.failed', { message })}\n`);
+    return code === 0 ? 5 : code;
+  }
+
   /** Prints a result: one JSON document with --json, else the human text. */
   out(data: unknown, human: () => string): void {
-    if (this.json) this.io.stdout.write(JSON.stringify({ ok: true, data }) + '\n');
+    // stored text may hold what a terminal acts on (older data, a hand-edited row): escaped here
+    if (this.json) this.io.stdout.write(terminalJson({ ok: true, data }) + '\n');
     else {
-      const text = human();
+      const text = terminalText(human(), true);
       if (text) this.io.stdout.write(text.endsWith('\n') ? text : text + '\n');
     }
   }
@@ -117,18 +160,14 @@ export class Cli {
     });
   }
 
-  /** The text of `--file PATH`, else of stdin (a request: `tpv refund`, `tpv exchange`…). */
+  /** The text of `--file PATH`, else of stdin (a request: `tpv sale`, `tpv refund`…), at most 16 MiB. */
   async readInput(file: string | undefined): Promise<string> {
-    if (file === undefined) return this.readStdin();
-    if (!existsSync(file)) throw new TpvError('not_found', 'file.not_found', { path: file });
-    return readFileSync(file, 'utf8');
+    return file === undefined ? this.readStdin() : readTextFile(file);
   }
 
-  /** Reads all of stdin (for `--admin-pin-stdin`, `tpv sale`, …). */
-  async readStdin(): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const c of this.io.stdin as AsyncIterable<Buffer>) chunks.push(Buffer.from(c));
-    return Buffer.concat(chunks).toString('utf8');
+  /** Reads all of stdin (for `--admin-pin-stdin`, `tpv sale`, …), at most 16 MiB. */
+  readStdin(): Promise<string> {
+    return readStreamText(this.io.stdin, 'stdin');
   }
 }
 
@@ -138,7 +177,9 @@ export function example(cmd: Command, ...lines: string[]): Command {
 }
 
 /** Simple aligned table for human output. */
-export function table(headers: string[], rows: string[][], align: ('l' | 'r')[] = []): string {
+export function table(headers: string[], cells: string[][], align: ('l' | 'r')[] = []): string {
+  // one cell, one line: its line breaks and control characters shown as escapes
+  const rows = cells.map((r) => r.map((c) => terminalText(c)));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string =>
     cells

@@ -43,6 +43,7 @@ export interface InitFlags {
   adminName?: string;
   adminCode?: string;
   adminPinStdin?: boolean;
+  acceptTaxId?: boolean;
 }
 
 export function parseTaxRates(text: string): number[] {
@@ -54,7 +55,7 @@ export function parseTaxRates(text: string): number[] {
 }
 
 async function storeInput(cli: Cli, f: InitFlags): Promise<StoreInput> {
-  const { parseSetting } = await import('../app/settings-schema.js');
+  const { checkSettings, parseSetting } = await import('../app/settings-schema.js');
   /** A flag's value, else (on a terminal) an answer checked as it is typed, asked again while wrong. */
   const ask = async (
     value: string | undefined,
@@ -82,9 +83,12 @@ async function storeInput(cli: Cli, f: InitFlags): Promise<StoreInput> {
   const setting = (key: Parameters<typeof parseSetting>[0]) => (v: string) => parseSetting(key, v);
   const name = await ask(f.name, '--name', 'init.ask.name', undefined, setting('store.name'));
   const legalName = await ask(f.legalName, '--legal-name', 'init.ask.legal_name', name, setting('store.legal_name'));
-  const taxId = await ask(f.taxId, '--tax-id', 'init.ask.tax_id', undefined, setting('store.tax_id'));
-  const address = await ask(f.address, '--address', 'init.ask.address', undefined, setting('store.address'));
   const country = (await ask(f.country, '--country', 'init.ask.country', 'ES', setting('store.country'))).toUpperCase();
+  // the tax id follows its country's rules (tpv init checks the flags the same way)
+  const taxId = await ask(f.taxId, '--tax-id', 'init.ask.tax_id', undefined, (v) =>
+    checkSettings({}, { 'store.country': country, 'store.tax_id': parseSetting('store.tax_id', v) }, { acceptTaxId: f.acceptTaxId ?? false }),
+  );
+  const address = await ask(f.address, '--address', 'init.ask.address', undefined, setting('store.address'));
   const defaults = COUNTRY_DEFAULTS[country];
   const currency = await ask(f.currency, '--currency', 'init.ask.currency', defaults?.currency, setting('store.currency'));
   const timezone = await ask(f.timezone, '--timezone', 'init.ask.timezone', defaults?.timezone, setting('store.timezone'));
@@ -116,6 +120,7 @@ async function storeInput(cli: Cli, f: InitFlags): Promise<StoreInput> {
     admin: { name: adminName, code: adminCode, pin },
   };
   if (f.language) input.language = f.language;
+  if (f.acceptTaxId) input.acceptTaxId = true;
   if (f.taxRates) input.taxRates = parseTaxRates(f.taxRates);
   return input;
 }

@@ -1,6 +1,6 @@
 /** `tpv config list|get|set`: the store's settings. */
 import type { Command } from 'commander';
-import { changeSetting } from '../app/settings.js';
+import { changeSettings } from '../app/settings.js';
 import { TpvError } from '../core/errors.js';
 import { isSettingKey, SETTING_DEFAULTS, SETTING_KEYS, type SettingKey } from '../core/profile.js';
 import { t } from '../i18n/index.js';
@@ -41,17 +41,29 @@ export function register(program: Command, cli: Cli): void {
   );
   example(
     config
-      .command('set <key> <value>')
+      .command('set <key> <value> [more...]')
       .description(t('help.config.set'))
-      .action((key: string, value: string) =>
+      .option('--accept-tax-id', t('help.customers.accept_tax_id'))
+      .action((key: string, value: string, more: string[], o: { acceptTaxId?: boolean }) =>
         cli.withApp(async (app) => {
-          const { actor, approver } = actors(cli, app);
+          // several KEY VALUE pairs are checked and written together (a country with its tax id)
+          if (more.length % 2 !== 0) throw new TpvError('usage', 'config.pairs', { key: more[more.length - 1]! });
+          const pairs = [key, value, ...more];
+          const texts: Partial<Record<SettingKey, string>> = {};
+          for (let i = 0; i < pairs.length; i += 2) texts[settingKey(pairs[i]!)] = pairs[i + 1]!;
+          const { actor, approver } = await actors(cli, app);
+          const changes = await changeSettings(app, actor, texts, approver, { acceptTaxId: o.acceptTaxId ?? false });
           const k = settingKey(key);
-          const parsed = await changeSetting(app, actor, k, value, approver);
-          cli.out({ key: k, value: parsed }, () => `${k} = ${show(parsed)}`);
+          cli.out({ key: k, value: changes[k], changes }, () =>
+            Object.entries(changes)
+              .map(([c, v]) => `${c} = ${show(v)}`)
+              .join('\n'),
+          );
         }),
       ),
     'tpv config set store.prices_include_tax no',
     'tpv config set barcode.weight_prefixes 27,28,29',
+    'tpv config set sales.cash_rounding 0.05',
+    'tpv config set store.country PT store.tax_id PT501964843',
   );
 }

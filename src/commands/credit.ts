@@ -1,7 +1,9 @@
 /** `tpv credit issue|show|print|list|void|expire`: store credit and gift vouchers. */
 import type { Command } from 'commander';
 import { type CreditView, expireDue, issueCredit, listCredits, showCredit, voidCredit } from '../app/credit.js';
-import { creditSlip } from '../app/documents.js';
+import type { App } from '../app/context.js';
+import { creditSlip, validUntilText } from '../app/documents.js';
+import { endOfDay } from '../core/credit.js';
 import { TpvError } from '../core/errors.js';
 import { formatNumberText } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
@@ -11,11 +13,11 @@ import { type Cli, example, table } from '../cli/runtime.js';
 
 const STATUSES = ['active', 'spent', 'expired', 'void'] as const;
 
-function creditText(c: CreditView): string {
+function creditText(app: App, c: CreditView): string {
   const head = [
     `${c.printed}  ${t(`credit.status.${c.status}`)}`,
     `${t('credit.balance')}: ${formatNumberText(c.balance)}  (${t('credit.issued')} ${formatNumberText(c.issued)}, ${t('credit.redeemed')} ${formatNumberText(c.redeemed)})`,
-    `${t('credit.expires')}: ${c.expires_at ? c.expires_at.slice(0, 10) : '-'}`,
+    `${t('credit.expires')}: ${c.expires_at ? validUntilText(app, c.expires_at) : '-'}`,
   ].join('\n');
   return (
     head +
@@ -28,12 +30,12 @@ function creditText(c: CreditView): string {
   );
 }
 
-function expiryFlag(value: string | undefined): string | null | undefined {
+function expiryFlag(app: App, value: string | undefined): string | null | undefined {
   if (value === undefined) return undefined;
   if (value === 'never') return null;
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw new TpvError('usage', 'credit.expires_flag', { value });
-  // valid through the whole day given
-  return new Date(Date.parse(`${value}T00:00:00Z`) + 86_400_000).toISOString();
+  // valid through the whole day given, in the store's calendar
+  return endOfDay(value, app.profile.timezone);
 }
 
 function customerFlag(value: string | undefined): number | undefined {
@@ -51,10 +53,11 @@ export function register(program: Command, cli: Cli): void {
       .description(t('help.credit.issue'))
       .option('--customer <id>', t('help.credit.customer'))
       .option('--expires <date|never>', t('help.credit.expires'))
-      .action((amount: string, o: { customer?: string; expires?: string }) =>
-        cli.withApp((app) => {
-          const { actor, approver } = actors(cli, app);
-          const expiresAt = expiryFlag(o.expires);
+      .option('--print', t('help.credit.issue_print'))
+      .action((amount: string, o: { customer?: string; expires?: string; print?: boolean }) =>
+        cli.withApp(async (app) => {
+          const { actor, approver } = await actors(cli, app);
+          const expiresAt = expiryFlag(app, o.expires);
           const customerId = customerFlag(o.customer);
           const c = issueCredit(
             app,
@@ -63,10 +66,12 @@ export function register(program: Command, cli: Cli): void {
             { ...(expiresAt !== undefined ? { expiresAt } : {}), ...(customerId !== undefined ? { customerId } : {}) },
             approver,
           );
-          cli.out(c, () => creditText(c));
+          // issued: a printer problem is reported beside it, never instead of it
+          const print = o.print ? await (await import('../app/peripherals.js')).printIssuedSlip(app, c.code, (m) => cli.io.stderr.write(m + '\n')) : undefined;
+          cli.out(print ? { ...c, print } : c, () => creditText(app, c));
         }),
       ),
-    'tpv credit issue 25.00 --expires 2027-12-31',
+    'tpv credit issue 25.00 --expires 2027-12-31 --print',
   );
   example(
     credit
@@ -75,7 +80,7 @@ export function register(program: Command, cli: Cli): void {
       .action((code: string) =>
         cli.withApp((app) => {
           const c = showCredit(app, code);
-          cli.out(c, () => creditText(c));
+          cli.out(c, () => creditText(app, c));
         }),
       ),
     'tpv credit show K3F9-2QRM-X7TD-8W4P --json',
@@ -88,7 +93,7 @@ export function register(program: Command, cli: Cli): void {
       .action((code: string, o: { preview?: boolean }) =>
         cli.withApp(async (app) => {
           if (o.preview) {
-            const slip = creditSlip(app, code);
+            const slip = creditSlip(app, code, { copy: true });
             return cli.out({ code: slip.printed, text: slip.text }, () => slip.text);
           }
           const { printCreditSlip } = await import('../app/peripherals.js');
@@ -96,7 +101,7 @@ export function register(program: Command, cli: Cli): void {
           cli.out(r, () => t('devices.printed', { number: r.code, printer: r.printer ?? '', bytes: r.bytes }));
         }),
       ),
-    'tpv credit print 7K3M-9QXD-2HFA-P4WZ',
+    'tpv credit print 7K3M-9QXD-2HFA-P4WZ            # the slip again (its balance now), marked as a copy',
     'tpv credit print 7K3M-9QXD-2HFA-P4WZ --preview',
   );
   example(
@@ -132,10 +137,10 @@ export function register(program: Command, cli: Cli): void {
       .description(t('help.credit.void'))
       .option('--reason <text>', t('help.shift.reason'))
       .action((code: string, o: { reason?: string }) =>
-        cli.withApp((app) => {
-          const { actor, approver } = actors(cli, app);
+        cli.withApp(async (app) => {
+          const { actor, approver } = await actors(cli, app);
           const c = voidCredit(app, code, actor, o.reason, approver);
-          cli.out(c, () => creditText(c));
+          cli.out(c, () => creditText(app, c));
         }),
       ),
     'tpv credit void K3F9-2QRM-X7TD-8W4P --reason "lost voucher reissued"',
@@ -145,11 +150,11 @@ export function register(program: Command, cli: Cli): void {
       .command('expire')
       .description(t('help.credit.expire'))
       .action(() =>
-        cli.withApp((app) => {
-          const r = expireDue(app, actors(cli, app).actor);
+        cli.withApp(async (app) => {
+          const r = expireDue(app, (await actors(cli, app)).actor);
           cli.out(r, () => t('credit.expired_done', { count: r.expired.length }));
         }),
       ),
-    'tpv credit expire   # from cron, daily',
+    'TPV_PIN=… tpv --user cron credit expire   # from cron, daily, as a cashier of its own (TPV_PIN from a root-only file)',
   );
 }

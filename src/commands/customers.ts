@@ -5,6 +5,8 @@ import { errorMessage, t } from '../i18n/index.js';
 import { actors } from '../cli/actors.js';
 import { type Cli, example, table } from '../cli/runtime.js';
 import { type MessageKey, TpvError } from '../core/errors.js';
+import { systemError } from '../core/system-errors.js';
+import { terminalText } from '../core/text.js';
 
 interface Flags {
   name?: string;
@@ -48,7 +50,8 @@ export function register(program: Command, cli: Cli): void {
   const customers = program.command('customers').description(t('help.customers'));
   example(
     fields(customers.command('add').description(t('help.customers.add')).requiredOption('--name <name>', t('help.customers.name'))).action((f: Flags) =>
-      cli.withApp((app) => {
+      cli.withApp(async (app) => {
+        await actors(cli, app); // any user may add a customer (the till does), but someone known
         const c = addCustomer(app, input(f));
         cli.out(c, () => customerText(c));
       }),
@@ -83,7 +86,8 @@ export function register(program: Command, cli: Cli): void {
   example(
     fields(customers.command('set <id-or-tax-id>').description(t('help.customers.set')).option('--name <name>', t('help.customers.name'))).action(
       (key: string, f: Flags) =>
-        cli.withApp((app) => {
+        cli.withApp(async (app) => {
+          await actors(cli, app);
           const c = setCustomer(app, key, input(f));
           cli.out(c, () => customerText(c));
         }),
@@ -95,16 +99,19 @@ export function register(program: Command, cli: Cli): void {
       .command('import <file>')
       .description(t('help.customers.import'))
       .action((file: string) =>
-        cli.withApp((app) => {
-          const { actor, approver } = actors(cli, app);
+        cli.withApp(async (app) => {
+          const { actor, approver } = await actors(cli, app);
           try {
             const r = importCustomers(app, actor, file, approver);
             cli.out(r, () => t('customers.imported', { created: r.created }));
           } catch (e) {
             if (e instanceof TpvError && e.code === 'customer.import_rejected' && !cli.json) {
               const errs = (e.details as { errors: { line: number; field: string; code: MessageKey; params: Record<string, string | number> }[] }).errors;
-              for (const x of errs) cli.io.stderr.write(t('import.row_error', { line: x.line, column: x.field, message: errorMessage(x.code, { ...x.params, field: '-' }) }) + '\n');
+              for (const x of errs) cli.io.stderr.write(terminalText(t('import.row_error', { line: x.line, column: x.field, message: errorMessage(x.code, { ...x.params, field: '-' }) }), true) + '\n');
             }
+            // one transaction: a full disk or a read-only file leaves nothing behind, and says so
+            const sys = e instanceof TpvError ? undefined : systemError(e, app.path);
+            if (sys) throw new TpvError(sys.kind, 'import.nothing_written', { source: file, reason: t(sys.code, sys.params) });
             throw e;
           }
         }),

@@ -9,6 +9,7 @@ import { testPage } from '../app/documents.js';
 import { TpvError } from '../core/errors.js';
 import { t } from '../i18n/index.js';
 import { actors } from '../cli/actors.js';
+import { intFlag, MAX_LIMIT } from '../cli/flags.js';
 import { type Cli, example, table } from '../cli/runtime.js';
 
 interface AddFlags {
@@ -77,7 +78,7 @@ export function register(program: Command, cli: Cli): void {
       .action(async (kindText: string, o: AddFlags) => {
         const kind = kindOf(kindText);
         await cli.withApp(async (app) => {
-          const { actor, approver } = actors(cli, app);
+          const { actor, approver } = await actors(cli, app);
           const d = await addDevice(app, actor, kind, { ...o, replace: undefined }, o.replace ?? false, approver);
           cli.out(d, () => t('devices.added', { name: d.name, kind: d.kind, settings: describeDevice(d) }));
         });
@@ -146,8 +147,8 @@ export function register(program: Command, cli: Cli): void {
       .command('remove <name>')
       .description(t('help.devices.remove'))
       .action((name: string) =>
-        cli.withApp((app) => {
-          const { actor, approver } = actors(cli, app);
+        cli.withApp(async (app) => {
+          const { actor, approver } = await actors(cli, app);
           const d = removeDevice(app, actor, name, approver);
           cli.out(d, () => t('devices.removed', { name: d.name }));
         }),
@@ -183,7 +184,7 @@ export function register(program: Command, cli: Cli): void {
       .description(t('help.devices.test.drawer'))
       .action(() =>
         cli.withApp(async (app) => {
-          const { actor, approver } = actors(cli, app);
+          const { actor, approver } = await actors(cli, app);
           const { openDrawer } = await import('../app/peripherals.js');
           const r = await openDrawer(app, actor, 'test', approver);
           cli.out(r, () => t('devices.drawer_opened', { name: r.drawer }));
@@ -217,8 +218,7 @@ export function register(program: Command, cli: Cli): void {
         const d = await cli.withApp((app) => deviceOf(app, 'scanner', name));
         if (!d) throw new TpvError('not_found', 'scanner.none');
         const { listenScanner } = await import('../app/peripherals.js');
-        const max = o.count ? Number(o.count) : Infinity;
-        if (!(max > 0)) throw new TpvError('usage', 'cli.positive', { flag: '--count', value: o.count ?? '' });
+        const max = o.count ? intFlag(o.count, '--count', 1, MAX_LIMIT) : Infinity;
         const scans: { code: string; ms: number }[] = [];
         await listenScanner(
           d,
@@ -251,7 +251,7 @@ function registerSimulators(devices: Command, cli: Cli): void {
       .option('--count <n>', t('help.simulate.count'))
       .action(async (o: { listen: string; save?: string; state: string; drawerHigh?: boolean; count?: string }) => {
         const { startPrinterSimulator } = await import('../app/devtools.js');
-        const max = o.count ? Number(o.count) : Infinity;
+        const max = o.count ? intFlag(o.count, '--count', 1, MAX_LIMIT) : Infinity;
         let seen = 0;
         let stop: () => void = () => undefined;
         const stopped = new Promise<void>((r) => (stop = r));
@@ -283,6 +283,7 @@ function registerSimulators(devices: Command, cli: Cli): void {
       .action(async (o: { link: string; scan?: string[]; suffix: string; interval: string }) => {
         const suffix = { cr: '\r', lf: '\n', crlf: '\r\n', none: '' }[o.suffix];
         if (suffix === undefined) throw new TpvError('usage', 'device.option', { flag: '--suffix', value: o.suffix, expected: 'cr, lf, crlf, none' });
+        const interval = intFlag(o.interval, '--interval', 0, 60_000);
         const { startScannerSimulator } = await import('../app/devtools.js');
         const scanner = await startScannerSimulator(o.link, suffix);
         cli.io.stderr.write(t('simulate.scanner_ready', { link: scanner.link }) + '\n');
@@ -293,7 +294,7 @@ function registerSimulators(devices: Command, cli: Cli): void {
         if (o.scan) {
           for (const code of o.scan) {
             type(code);
-            await new Promise((r) => setTimeout(r, Number(o.interval) || 0));
+            await new Promise((r) => setTimeout(r, interval));
           }
         } else {
           const { createInterface } = await import('node:readline');

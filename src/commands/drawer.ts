@@ -14,12 +14,12 @@ export function register(program: Command, cli: Cli): void {
       .action((o: { reason?: string }) =>
         cli.withApp(async (app) => {
           const reason = cli.required(o.reason, '--reason');
-          const { actor, approver } = actors(cli, app);
+          const { actor, approver } = await actors(cli, app);
           const { openDrawer } = await import('../app/peripherals.js');
           const r = await openDrawer(app, actor, reason, approver);
           cli.out(r, () => t('devices.drawer_opened', { name: r.drawer }));
         }),
       ),
-    'tpv drawer open --reason "cambio para el banco" --user ana --approver marta   # TPV_APPROVER_PIN=…',
+    'tpv drawer open --reason "cambio para el banco" --user ana --approver marta   # TPV_PIN=… (ana\'s), TPV_APPROVER_PIN=… (marta\'s)',
   );
 }

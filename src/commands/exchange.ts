@@ -1,5 +1,6 @@
 /** `tpv exchange RECEIPT-NUMBER`: goods returned and others taken, in one transaction. */
 import type { Command } from 'commander';
+import { issuedJson } from '../app/credit.js';
 import { moneyText } from '../app/events.js';
 import { exchange, parseExchangeRequest, refundJson, refundText } from '../app/refunds.js';
 import { receiptJson } from '../app/sales.js';
@@ -17,13 +18,19 @@ export function register(program: Command, cli: Cli): void {
     .option('--method <cash|card|store_credit>', t('help.exchange.method'))
     .option('--no-restock', t('help.refund.no_restock'))
     .option('--reason <text>', t('help.shift.reason'))
-    .action(async (number: string, o: RefundFlags) => {
+    .option('--print', t('help.exchange.print'))
+    .action(async (number: string, o: RefundFlags & { print?: boolean }) => {
       const request = parseExchangeRequest(await cli.readInput(o.file));
       const input = refundFlags(request.input, { ...o, restoreCredit: true });
-      await cli.withApp((app) => {
-        const { actor, approver } = actors(cli, app);
+      await cli.withApp(async (app) => {
+        const { actor, approver } = await actors(cli, app);
         const r = exchange(app, number, { ...input, method: input.method ?? 'cash', sale: request.sale }, actor, approver);
-        cli.out({ exchange: { refund: refundJson(app, r), sale: receiptJson(app, r.sale), difference: moneyText(app, r.difference) } }, () =>
+        cli.committed(t('output.exchange', { refund: r.refund.number, sale: r.sale.number }));
+        // committed: a printer problem is reported beside it, never instead of it
+        const print = o.print ? await (await import('../app/peripherals.js')).printIssued(app, [r.refund, r.sale], (m) => cli.io.stderr.write(m + '\n')) : undefined;
+        const credits = [...issuedJson(app, r.refund.id), ...issuedJson(app, r.sale.id)];
+        const data = { refund: refundJson(app, r), sale: receiptJson(app, r.sale), difference: moneyText(app, r.difference), credits };
+        cli.out({ exchange: data, ...(print ? { print } : {}) }, () =>
           refundText(app, r) + '\n' + documentText(app, r.sale),
         );
       });

@@ -12,6 +12,7 @@ export function register(program: Command, cli: Cli): void {
     .option('--name <text>', t('help.init.name'))
     .option('--legal-name <text>', t('help.init.legal_name'))
     .option('--tax-id <id>', t('help.init.tax_id'))
+    .option('--accept-tax-id', t('help.customers.accept_tax_id'))
     .option('--address <text>', t('help.init.address'))
     .option('--country <XX>', t('help.init.country'))
     .option('--currency <XXX>', t('help.init.currency'))

@@ -1,5 +1,4 @@
 /** `tpv invoice create|show`: full invoices from receipts. */
-import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createInvoice, invoiceByNumber, type InvoiceResult } from '../app/invoices.js';
 import { receiptJson } from '../app/sales.js';
@@ -34,10 +33,9 @@ export function register(program: Command, cli: Cli): void {
       .option('--from <file.jsonl>', t('help.invoice.from'))
       .action(async (o: { receipt?: string; customer?: string; from?: string }) => {
         if (o.from) {
-          if (!existsSync(o.from)) throw new TpvError('not_found', 'file.not_found', { path: o.from });
-          const lines = readFileSync(o.from, 'utf8').split(/\r?\n/);
-          await cli.withApp((app) => {
-            const { actor } = actors(cli, app);
+          const lines = (await cli.readInput(o.from)).split(/\r?\n/);
+          await cli.withApp(async (app) => {
+            const { actor } = await actors(cli, app);
             type Line = { line: number; ok: boolean; number?: string; receipt?: string; duplicate?: boolean; error?: { code: string; message: string } };
             const results = lines.flatMap((text, i): Line[] => {
               if (!text.trim()) return [];
@@ -61,8 +59,8 @@ export function register(program: Command, cli: Cli): void {
         }
         const receipt = cli.required(o.receipt, '--receipt');
         const customer = cli.required(o.customer, '--customer');
-        await cli.withApp((app) => {
-          const r = createInvoice(app, receipt, customer, actors(cli, app).actor);
+        await cli.withApp(async (app) => {
+          const r = createInvoice(app, receipt, customer, (await actors(cli, app)).actor);
           cli.out(invoiceJson(app, r), () => invoiceText(app, r));
         });
       }),

@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { TpvError } from '../core/errors.js';
 import { t } from '../i18n/index.js';
+import { auditLog } from '../app/auth.js';
+import { actors } from '../cli/actors.js';
 import { type Cli, example } from '../cli/runtime.js';
 
 export function register(program: Command, cli: Cli): void {
@@ -15,9 +17,12 @@ export function register(program: Command, cli: Cli): void {
         cli.withApp(async (app) => {
           const { documentByNumber } = await import('../app/documents.js');
           const doc = documentByNumber(app, number);
+          // a second original is printed by someone, proven by their PIN, and recorded
+          const by = o.original ? (await actors(cli, app)).actor : null;
           const { printDocument } = await import('../app/peripherals.js');
           const r = await printDocument(app, doc, { copy: !o.original, ...(o.printer ? { printer: o.printer } : {}) });
           if (!r.printer) throw new TpvError('not_found', 'printer.none');
+          if (by) auditLog(app.db, app.now(), by.id, 'print_original', { number: doc.number, printer: r.printer });
           cli.out({ number: doc.number, ...r }, () => t('devices.printed', { number: doc.number, printer: r.printer ?? '', bytes: r.bytes }));
         }),
       ),

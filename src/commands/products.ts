@@ -1,17 +1,19 @@
 /** `tpv products import|export|list|show|add|set|remove`: the catalog. */
-import { createReadStream, createWriteStream, statSync } from 'node:fs';
-import type { Writable } from 'node:stream';
+import { createReadStream, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { App } from '../app/context.js';
+import { limitLines } from '../app/files.js';
 import { importProducts, type ImportFormat, type ImportReport, parseEncoding } from '../app/import.js';
 import { addProduct, exportProducts, listProducts, productView, type ProductView, removeProduct, setProduct, showProduct } from '../app/products.js';
 import { TpvError } from '../core/errors.js';
 import { PRODUCT_FIELDS, type ProductField } from '../core/product.js';
+import { terminalText } from '../core/text.js';
 import { formatNumberText } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
 import { importProgress } from '../cli/progress.js';
 import { actors } from '../cli/actors.js';
-import { collect } from '../cli/flags.js';
+import { collect, intFlag, MAX_LIMIT } from '../cli/flags.js';
+import { writeOutputFile } from '../cli/output.js';
 import { type Cli, example, table } from '../cli/runtime.js';
 
 function parseMap(entries: string[]): Partial<Record<ProductField, string>> {
@@ -65,7 +67,8 @@ function reportText(r: ImportReport): string {
 export function rowErrorsText(r: ImportReport, max = 200): string {
   const lines = r.errors.slice(0, max).map((e) => t('import.row_error', { line: e.line, column: e.column, message: t(e.code, e.params) }));
   if (r.errors.length > max) lines.push(t('import.more_errors', { count: r.errors.length - max }));
-  return lines.join('\n');
+  // values and column names come from the file: escaped for the terminal
+  return terminalText(lines.join('\n'), true);
 }
 
 interface ProductFlags {
@@ -126,9 +129,9 @@ export function register(program: Command, cli: Cli): void {
         }
       }
       await cli.withApp(async (app) => {
-        const { actor, approver } = actors(cli, app);
+        const { actor, approver } = await actors(cli, app);
         const progress = importProgress(cli.io);
-        const input = file === '-' ? cli.io.stdin : createReadStream(file);
+        const input = limitLines(file === '-' ? cli.io.stdin : createReadStream(file), file === '-' ? 'stdin' : file);
         try {
           const report = await importProducts(app, actor, input, size, {
             ...(approver ? { approver } : {}),
@@ -167,19 +170,18 @@ export function register(program: Command, cli: Cli): void {
     .action(async (file: string | undefined, o: { format: string }) => {
       if (o.format !== 'csv' && o.format !== 'jsonl') throw new TpvError('usage', 'import.format_flag', { value: o.format });
       await cli.withApp(async (app) => {
-        const toStdout = file === undefined || file === '-';
-        const out: Writable = toStdout ? cli.io.stdout : createWriteStream(file!);
-        let rows = 0;
-        for (const chunk of exportProducts(app, o.format as 'csv' | 'jsonl')) {
-          rows += chunk.split('\n').length - 1;
-          if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
-        }
-        if (!toStdout) {
-          await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-          if (o.format === 'csv') rows--;
-          const data = { path: file, format: o.format, rows };
-          cli.out(data, () => t('export.done', data));
-        }
+        const chunks = exportProducts(app, o.format as 'csv' | 'jsonl');
+        if (file === undefined || file === '-') return cli.writeChunks(chunks);
+        // the file appears whole or not at all (a full disk leaves no half catalog behind)
+        let rows = o.format === 'csv' ? -1 : 0;
+        await writeOutputFile(file, (function* () {
+          for (const chunk of chunks) {
+            rows += chunk.split('\n').length - 1;
+            yield chunk;
+          }
+        })());
+        const data = { path: file, format: o.format, rows };
+        cli.out(data, () => t('export.done', data));
       });
     });
   example(exp, 'tpv products export catalog.csv', 'tpv products export --format jsonl - | gzip > catalog.jsonl.gz');
@@ -193,8 +195,7 @@ export function register(program: Command, cli: Cli): void {
     .option('--all', t('help.products.all'))
     .action((o: { search?: string; category?: string; limit: string; all?: boolean }) =>
       cli.withApp((app) => {
-        const limit = Number(o.limit);
-        if (!Number.isInteger(limit) || limit < 1) throw new TpvError('usage', 'cli.limit', { value: o.limit });
+        const limit = intFlag(o.limit, '--limit', 1, MAX_LIMIT);
         const rows = listProducts(app, {
           ...(o.search !== undefined ? { search: o.search } : {}),
           ...(o.category !== undefined ? { category: o.category } : {}),
@@ -247,8 +248,8 @@ export function register(program: Command, cli: Cli): void {
     .option('--stock <qty>', t('help.products.stock'))
     .option('--no-track-stock', t('help.products.no_track_stock'))
     .action((f: ProductFlags) =>
-      cli.withApp((app) => {
-        const { actor, approver } = actors(cli, app);
+      cli.withApp(async (app) => {
+        const { actor, approver } = await actors(cli, app);
         const p = addProduct(app, actor, cellsFrom(f), approver);
         cli.out(p, () => productText(app, p));
       }),
@@ -271,8 +272,8 @@ export function register(program: Command, cli: Cli): void {
     .option('--active', t('help.products.active'))
     .option('--no-active', t('help.products.inactive'))
     .action((code: string, f: ProductFlags) =>
-      cli.withApp((app) => {
-        const { actor, approver } = actors(cli, app);
+      cli.withApp(async (app) => {
+        const { actor, approver } = await actors(cli, app);
         const cells = cellsFrom(f);
         if (Object.keys(cells).length === 0 && !f.addBarcode && !f.removeBarcode) {
           throw new TpvError('usage', 'products.set_nothing');
@@ -295,8 +296,8 @@ export function register(program: Command, cli: Cli): void {
       .command('remove <code>')
       .description(t('help.products.remove'))
       .action((code: string) =>
-        cli.withApp((app) => {
-          const { actor, approver } = actors(cli, app);
+        cli.withApp(async (app) => {
+          const { actor, approver } = await actors(cli, app);
           const r = removeProduct(app, actor, code, approver);
           cli.out({ ...r.view, outcome: r.outcome }, () => t('products.removed', { sku: r.view.sku, name: r.view.name }));
         }),

@@ -5,7 +5,7 @@ import { listReceipts } from '../app/reports.js';
 import { receiptByNumber, receiptJson } from '../app/sales.js';
 import { formatDateTimeText, formatNumberText } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
-import { dateFlag } from '../cli/flags.js';
+import { dateFlag, intFlag, MAX_LIMIT } from '../cli/flags.js';
 import { type Cli, example, table } from '../cli/runtime.js';
 
 export function register(program: Command, cli: Cli): void {
@@ -24,7 +24,7 @@ export function register(program: Command, cli: Cli): void {
             ...(o.shift ? { shift: o.shift } : {}),
             ...(o.from ? { from: dateFlag(o.from, '--from')! } : {}),
             ...(o.to ? { to: dateFlag(o.to, '--to')! } : {}),
-            limit: Number(o.limit) || 100,
+            limit: intFlag(o.limit, '--limit', 1, MAX_LIMIT),
           });
           cli.out(rows, () =>
             table(

@@ -1,6 +1,7 @@
 /** `tpv report sales`: sales by day, hour, product, category, tender, user or tax rate. */
 import type { Command } from 'commander';
 import { type ReportBy, REPORT_BY, salesReport } from '../app/reports.js';
+import { csvLine } from '../core/csv.js';
 import { TpvError } from '../core/errors.js';
 import { formatNumberText } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
@@ -23,7 +24,7 @@ export function register(program: Command, cli: Cli): void {
           if (!(REPORT_BY as readonly string[]).includes(o.by)) throw new TpvError('usage', 'report.by', { value: o.by, values: REPORT_BY.join(', ') });
           const r = salesReport(app, o.by as ReportBy, { ...(o.from ? { from: dateFlag(o.from, '--from')! } : {}), ...(o.to ? { to: dateFlag(o.to, '--to')! } : {}) });
           if (o.csv && !cli.json) {
-            cli.io.stdout.write(['key,label,count,quantity,amount', ...r.rows.map((x) => [x.key, x.label, x.count, x.qty ?? '', x.amount].map((c) => csvCell(String(c))).join(','))].join('\n') + '\n');
+            cli.io.stdout.write(csvLine(['key', 'label', 'count', 'quantity', 'amount']) + r.rows.map((x) => csvLine([x.key, x.label, String(x.count), x.qty ?? '', x.amount], CSV_NUMERIC)).join(''));
             return;
           }
           cli.out(r, () => {
@@ -42,7 +43,8 @@ export function register(program: Command, cli: Cli): void {
   );
 }
 
-const csvCell = (s: string): string => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+/** count, quantity and amount are numbers (`-1.09` stays one); key and label are text, neutralised. */
+const CSV_NUMERIC = [false, false, true, true, true];
 
 /** A horizontal bar chart for the terminal. */
 function chart(rows: [string, string][], width: number): string {

@@ -2,8 +2,10 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
+import { limitLines } from '../app/files.js';
 import { parseSaleJson, sell } from '../app/sales.js';
 import { TpvError } from '../core/errors.js';
+import { terminalText } from '../core/text.js';
 import { errorMessage, t } from '../i18n/index.js';
 import { actors } from '../cli/actors.js';
 import { type Cli, example } from '../cli/runtime.js';
@@ -17,8 +19,8 @@ export function register(program: Command, cli: Cli): void {
       .action(async (file: string) => {
         if (file !== '-' && !existsSync(file)) throw new TpvError('not_found', 'file.not_found', { path: file });
         await cli.withApp(async (app) => {
-          const { actor, approver } = actors(cli, app);
-          const input = file === '-' ? cli.io.stdin : createReadStream(file);
+          const { actor, approver } = await actors(cli, app);
+          const input = limitLines(file === '-' ? cli.io.stdin : createReadStream(file), file === '-' ? 'stdin' : file);
           const lines = createInterface({ input, crlfDelay: Infinity });
           const results: { line: number; ok: boolean; number?: string; duplicate?: boolean; error?: { code: string; message: string; field?: string } }[] = [];
           let n = 0;
@@ -35,7 +37,7 @@ export function register(program: Command, cli: Cli): void {
           }
           const failed = results.filter((r) => !r.ok).length;
           const data = { sold: results.filter((r) => r.ok && !r.duplicate).length, duplicates: results.filter((r) => r.duplicate).length, failed, results };
-          if (failed && !cli.json) for (const r of results) if (!r.ok) cli.io.stderr.write(t('import.row_error', { line: r.line, column: '-', message: r.error!.message }) + '\n');
+          if (failed && !cli.json) for (const r of results) if (!r.ok) cli.io.stderr.write(terminalText(t('import.row_error', { line: r.line, column: '-', message: r.error!.message }), true) + '\n');
           // one document either way: the results, or the error carrying them
           if (failed) throw new TpvError('invalid', 'sales.some_failed', { failed, total: results.length }, data);
           cli.out(data, () => t('sales.imported', { sold: data.sold, duplicates: data.duplicates, failed }));

@@ -44,8 +44,8 @@ export function register(program: Command, cli: Cli): void {
   example(
     seriesOptions(series.command('add <register> <type>').description(t('help.series.add'))).action(
       (register: string, type: string, o: { template?: string; yearlyReset?: boolean; next?: string }) =>
-        cli.withApp((app) => {
-          const { actor, approver } = actors(cli, app);
+        cli.withApp(async (app) => {
+          const { actor, approver } = await actors(cli, app);
           const s = addSeries(app, actor, register, docType(type), change(o), approver);
           cli.out(s, () => seriesTable([s]));
         }),
@@ -55,8 +55,8 @@ export function register(program: Command, cli: Cli): void {
   example(
     seriesOptions(series.command('set <register> <type>').description(t('help.series.set'))).action(
       (register: string, type: string, o: { template?: string; yearlyReset?: boolean; next?: string }) =>
-        cli.withApp((app) => {
-          const { actor, approver } = actors(cli, app);
+        cli.withApp(async (app) => {
+          const { actor, approver } = await actors(cli, app);
           const s = setSeries(app, actor, register, docType(type), change(o), approver);
           cli.out(s, () => seriesTable([s]));
         }),

@@ -19,8 +19,8 @@ export function register(program: Command, cli: Cli): void {
       .description(t('help.shift.open'))
       .requiredOption('--float <amount>', t('help.shift.float'))
       .action((o: { float: string }) =>
-        cli.withApp((app) => {
-          const { actor, approver } = actors(cli, app);
+        cli.withApp(async (app) => {
+          const { actor, approver } = await actors(cli, app);
           const s = openShift(app, actor, parseAmount(app, o.float, '--float'), approver);
           const data = { shift: s.id, register: s.register, opened_at: s.opened_at, float: moneyText(app, s.float) };
           cli.out(data, () => t('shift.opened', { shift: s.id, register: s.register, float: formatMoney(s.float, app.profile.exponent, app.profile.currency) }));
@@ -35,8 +35,8 @@ export function register(program: Command, cli: Cli): void {
         .description(t(`help.shift.cash_${kind}`))
         .requiredOption('--reason <text>', t('help.shift.reason'))
         .action((amount: string, o: { reason: string }) =>
-          cli.withApp((app) => {
-            const { actor, approver } = actors(cli, app);
+          cli.withApp(async (app) => {
+            const { actor, approver } = await actors(cli, app);
             const f = cashMove(app, actor, kind, parseAmount(app, amount, 'AMOUNT'), o.reason, approver);
             cli.out(figuresView(app, f), () => t('shift.cash_moved', { expected: formatMoney(f.cash.expected, app.profile.exponent, app.profile.currency) }));
           }),
@@ -64,7 +64,7 @@ export function register(program: Command, cli: Cli): void {
       .option('--count <denominations>', t('help.shift.count'))
       .option('--force', t('help.shift.force'))
       .action((o: { counted?: string; count?: string; force?: boolean }) =>
-        cli.withApp((app) => {
+        cli.withApp(async (app) => {
           if ((o.counted === undefined) === (o.count === undefined)) throw new TpvError('usage', 'shift.counted_flag');
           let counted: number;
           if (o.count !== undefined) {
@@ -72,9 +72,9 @@ export function register(program: Command, cli: Cli): void {
             if (!r.ok) throw problemError('invalid', r.problem, app.profile.exponent);
             counted = r.value;
           } else counted = parseAmount(app, o.counted!, '--counted');
-          const { actor, approver } = actors(cli, app);
+          const { actor, approver } = await actors(cli, app);
           const z = closeShift(app, actor, counted, { force: o.force ?? false, ...(approver ? { approver } : {}) });
-          cli.out(figuresView(app, z.figures, z.number), () => shiftReportText(app, z.figures, t('shift.z_title', { number: z.number })));
+          cli.out(figuresView(app, z.figures, z), () => shiftReportText(app, z.figures, t('shift.z_title', { number: z.number }), z));
         }),
       ),
     'tpv shift close --counted 245.30',
@@ -87,7 +87,7 @@ export function register(program: Command, cli: Cli): void {
       .action((number: string | undefined) =>
         cli.withApp((app) => {
           const z = zReport(app, number);
-          cli.out(figuresView(app, z.figures, z.number), () => shiftReportText(app, z.figures, t('shift.z_title', { number: z.number })));
+          cli.out(figuresView(app, z.figures, z), () => shiftReportText(app, z.figures, t('shift.z_title', { number: z.number }), z));
         }),
       ),
     'tpv shift report T01Z-0001',

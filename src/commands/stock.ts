@@ -29,8 +29,8 @@ export function register(program: Command, cli: Cli): void {
       .description(t('help.stock.adjust'))
       .requiredOption('--reason <text>', t('help.stock.reason'))
       .action((code: string, qtyText: string, o: { reason: string }) =>
-        cli.withApp((app) => {
-          const { actor, approver } = actors(cli, app);
+        cli.withApp(async (app) => {
+          const { actor, approver } = await actors(cli, app);
           const q = parseQuantity(qtyText, { allowNegative: true, decimalComma: true });
           if (!q.ok) throw problemError('invalid', q.problem, 0, { field: 'qty' });
           const s = adjustStock(app, actor, code, q.value, o.reason, approver);

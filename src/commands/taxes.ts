@@ -25,8 +25,8 @@ export function register(program: Command, cli: Cli): void {
       .option('--code <code>', t('help.taxes.code'))
       .option('--name <name>', t('help.taxes.name'))
       .action((rateText: string, o: { code?: string; name?: string }) =>
-        cli.withApp((app) => {
-          const { actor, approver } = actors(cli, app);
+        cli.withApp(async (app) => {
+          const { actor, approver } = await actors(cli, app);
           const r = parseRate(rateText.replace(/%$/, ''));
           if (!r.ok) throw new TpvError('usage', 'init.tax_rates', { value: rateText });
           const x = addTax(app, actor, r.value, { ...(o.code ? { code: o.code } : {}), ...(o.name ? { name: o.name } : {}), ...(approver ? { approver } : {}) });

@@ -8,12 +8,11 @@ import { type Cli, example, table } from '../cli/runtime.js';
 
 export function register(program: Command, cli: Cli): void {
   const users = program.command('users').description(t('help.users'));
-  const readPin = async (flag: string): Promise<string> => {
-    const env = cli.io.env.TPV_PIN;
-    if (env) return env;
-    if (cli.interactive) return cli.prompt(t('users.ask_pin'), { secret: true });
+  /** The new PIN of a user: asked on a terminal, else the first line of stdin (TPV_PIN is the actor's). */
+  const readPin = async (code: string): Promise<string> => {
+    if (cli.interactive) return cli.prompt(t('users.ask_pin', { code }), { secret: true });
     const line = (await cli.readStdin()).split(/\r?\n/)[0]?.trim();
-    if (!line) throw new TpvError('usage', 'users.pin_required', { flag });
+    if (!line) throw new TpvError('usage', 'users.pin_required');
     return line;
   };
   example(
@@ -24,14 +23,13 @@ export function register(program: Command, cli: Cli): void {
       .option('--role <role>', t('help.users.role'), 'cashier')
       .action(async (code: string, o: { name: string; role: string }) => {
         const role = parseRole(o.role);
-        const pin = await readPin('stdin');
-        await cli.withApp((app) => {
-          const { actor, approver } = actors(cli, app);
-          const u = addUser(app, actor, { code, name: o.name, role, pin }, approver);
+        await cli.withApp(async (app) => {
+          const { actor, approver } = await actors(cli, app);
+          const u = addUser(app, actor, { code, name: o.name, role, pin: await readPin(code) }, approver);
           cli.out(u, () => t('users.added', { code: u.code, role: u.role }));
         });
       }),
-    'echo 2468 | tpv users add ana --name "Ana García" --role cashier',
+    'echo 2468 | TPV_PIN=1234 tpv users add ana --name "Ana García" --role cashier   # TPV_PIN: the admin\'s PIN',
   );
   example(
     users.command('list').description(t('help.users.list')).action(() =>
@@ -46,23 +44,22 @@ export function register(program: Command, cli: Cli): void {
     users
       .command('set-pin <code>')
       .description(t('help.users.set_pin'))
-      .action(async (code: string) => {
-        const pin = await readPin('stdin');
-        await cli.withApp((app) => {
-          const { actor, approver } = actors(cli, app);
-          const u = setPin(app, actor, code, pin, approver);
+      .action((code: string) =>
+        cli.withApp(async (app) => {
+          const { actor, approver } = await actors(cli, app);
+          const u = setPin(app, actor, code, await readPin(code), approver);
           cli.out(u, () => t('users.pin_set', { code: u.code }));
-        });
-      }),
-    'echo 1357 | tpv users set-pin ana',
+        }),
+      ),
+    'echo 1357 | TPV_PIN=2468 tpv users set-pin ana --user ana   # her own PIN: TPV_PIN is the old one',
   );
   example(
     users
       .command('set-role <code> <role>')
       .description(t('help.users.set_role'))
       .action((code: string, role: string) =>
-        cli.withApp((app) => {
-          const { actor, approver } = actors(cli, app);
+        cli.withApp(async (app) => {
+          const { actor, approver } = await actors(cli, app);
           const u = setRole(app, actor, code, parseRole(role), approver);
           cli.out(u, () => t('users.role_set', { code: u.code, role: u.role }));
         }),
@@ -74,8 +71,8 @@ export function register(program: Command, cli: Cli): void {
       .command('disable <code>')
       .description(t('help.users.disable'))
       .action((code: string) =>
-        cli.withApp((app) => {
-          const { actor, approver } = actors(cli, app);
+        cli.withApp(async (app) => {
+          const { actor, approver } = await actors(cli, app);
           const u = disableUser(app, actor, code, approver);
           cli.out(u, () => t('users.disabled_done', { code: u.code }));
         }),

@@ -2,6 +2,7 @@ import { fail, type MessageKey, money, ok, type Problem, type ProblemParams, typ
 import { mulDiv, ONE_QTY, parseDecimal, RATE_SCALE, type RoundingMode } from './money.js';
 import type { Unit } from './product.js';
 import { allocate, DEFAULT_ROUNDING, taxSummary, type TaxLine } from './tax.js';
+import { FORBIDDEN, TEXT_LIMITS } from './text.js';
 
 /**
  * The cart of a sale in progress: an immutable value, and operations that return a new cart or
@@ -110,13 +111,12 @@ export interface PriceOptions {
 
 /** The largest line gross and cart subtotal accepted (10^13 minor units: 100 billion EUR). */
 export const MAX_CART_AMOUNT = 10 ** 13;
-/** The longest note (in characters). */
-export const NOTE_MAX = 200;
+/** The longest note (in characters): core/text.ts lists every limit. */
+export const NOTE_MAX = TEXT_LIMITS.note;
 
 const BP = 10000;
 const MAX_RATE = 10000;
 const MODES: readonly RoundingMode[] = ['half-away-from-zero', 'half-even', 'down', 'up'];
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** A new, empty cart. `mode` is the rounding rule of all its amounts (default half away from zero). */
 export function emptyCart(mode: RoundingMode = DEFAULT_ROUNDING): Cart {
@@ -214,7 +214,7 @@ export function overridePrice(cart: Cart, lineId: number, unitPrice: number): Re
  * characters: notes are printed on receipts, and a stray ESC would reach the printer).
  */
 export function setNote(cart: Cart, lineId: number | null, text: string): Result<Cart> {
-  const note = text.trim();
+  const note = text.normalize('NFC').trim();
   const problem = noteProblem(note);
   if (problem) return { ok: false, problem };
   const value = note === '' ? null : note;
@@ -317,7 +317,7 @@ function discountProblem(d: Discount | null): Problem | null {
 }
 
 function noteProblem(note: string): Problem | null {
-  if (typeof note !== 'string' || CONTROL.test(note)) return { code: 'cart.note_invalid' };
+  if (typeof note !== 'string' || FORBIDDEN.test(note)) return { code: 'cart.note_invalid' };
   if ([...note].length > NOTE_MAX) return { code: 'cart.note_too_long', params: { max: NOTE_MAX } };
   return null;
 }

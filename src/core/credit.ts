@@ -1,4 +1,5 @@
 import { fail, money, ok, type Result } from './errors.js';
+import { zonedParts } from './time.js';
 
 /**
  * Store credit and gift vouchers: unguessable, typable codes, and a balance that is always
@@ -319,6 +320,40 @@ export function checkLedger(events: readonly CreditEvent[]): Result<CreditEvent[
     ledger = r.value;
   }
   return ok(ledger);
+}
+
+// ---- Expiry as a shop says it -----------------------------------------------------------------
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/**
+ * The instant a code valid through `day` (YYYY-MM-DD, the store's calendar) stops being valid: the
+ * midnight that ends that day in `timeZone`, as a UTC ISO instant (the form `expires_at` is stored in).
+ */
+export function endOfDay(day: string, timeZone: string): string {
+  const [y, m, d] = day.split('-').map(Number);
+  const wall = Date.UTC(y!, m! - 1, d! + 1);
+  // the zone's offset at that midnight (asked twice: the first guess may fall across a change of offset)
+  let at = wall - zonedParts(new Date(wall), timeZone).offset * 60_000;
+  at = wall - zonedParts(new Date(at), timeZone).offset * 60_000;
+  return new Date(at).toISOString();
+}
+
+/** The day (YYYY-MM-DD) an instant falls on in `timeZone`. */
+export function localDay(at: Date, timeZone: string): string {
+  const z = zonedParts(at, timeZone);
+  return `${z.year}-${pad2(z.month)}-${pad2(z.day)}`;
+}
+
+/**
+ * What "valid until" means for a code expiring at `expiresAt`, in the store's zone: its last valid
+ * day when it expires at a midnight (the day before it), else the day and the time (HH:MM) it stops.
+ */
+export function validUntil(expiresAt: string, timeZone: string): { day: string; time: string | null } {
+  const at = instant(expiresAt, 'expiresAt');
+  const z = zonedParts(new Date(at), timeZone);
+  if (z.hour === 0 && z.minute === 0 && z.second === 0) return { day: localDay(new Date(at - 1000), timeZone), time: null };
+  return { day: localDay(new Date(at), timeZone), time: `${pad2(z.hour)}:${pad2(z.minute)}` };
 }
 
 /** What a printed store credit or gift voucher slip shows. */

@@ -145,10 +145,49 @@ export function detectDelimiter(sample: string): ',' | ';' | '\t' {
   return ',';
 }
 
-/** Quotes a field for writing when it needs it. */
-export function csvField(value: string, delimiter = ','): string {
-  if (value.includes('"') || value.includes(delimiter) || value.includes('\n') || value.includes('\r')) {
-    return '"' + value.replaceAll('"', '""') + '"';
+/**
+ * The first characters that make a spreadsheet read a cell as a formula (OWASP, "CSV injection"):
+ * `=`, `+`, `-`, `@`, TAB and CR.
+ */
+const FORMULA_START = '=+-@\t\r';
+/** A plain decimal number (`-1.09`, `12`): a spreadsheet reads it as a number, never as a formula. */
+const DECIMAL = /^-?[0-9]+(\.[0-9]+)?$/;
+
+/**
+ * One cell as written — every CSV tpv writes is made of these (see {@link csvLine}):
+ * - text that starts like a formula gets a leading `'` (the OWASP rule; a spreadsheet shows the
+ *   text and runs nothing). Text that already starts with `'` followed by such a character or by
+ *   another `'` gets one too, so that {@link csvText} gives back every value exactly;
+ * - in a numeric column, a plain decimal number is written as it is: `-1.09` stays a number.
+ *   Anything else there is text, neutralised like any text;
+ * - then quoted (RFC 4180) when it holds the delimiter, a quote or a line break.
+ */
+export function csvField(value: string, delimiter = ',', numeric = false): string {
+  const neutral = (numeric && DECIMAL.test(value)) || !needsPrefix(value) ? value : "'" + value;
+  if (neutral.includes('"') || neutral.includes(delimiter) || neutral.includes('\n') || neutral.includes('\r')) {
+    return '"' + neutral.replaceAll('"', '""') + '"';
   }
-  return value;
+  return neutral;
+}
+
+function needsPrefix(value: string): boolean {
+  const c = value.charAt(0);
+  if (c === '') return false;
+  if (FORMULA_START.includes(c)) return true;
+  const next = value.charAt(1);
+  return c === "'" && next !== '' && (next === "'" || FORMULA_START.includes(next));
+}
+
+/** A record as written, with its LF: `numeric[i]` marks the columns that hold decimal numbers. */
+export function csvLine(values: readonly string[], numeric: readonly boolean[] = [], delimiter = ','): string {
+  return values.map((v, i) => csvField(v, delimiter, numeric[i] ?? false)).join(delimiter) + '\n';
+}
+
+/**
+ * The value of a cell read from a CSV file: the `'` that {@link csvField} puts before a
+ * formula-like text (or that a spreadsheet keeps there) is taken off. A `'` before anything else is
+ * part of the value ("'t Hoekje").
+ */
+export function csvText(cell: string): string {
+  return cell.charAt(0) === "'" && needsPrefix(cell.slice(1)) ? cell.slice(1) : cell;
 }

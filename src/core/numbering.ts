@@ -32,6 +32,21 @@ export function checkTemplate(template: string): Result<string> {
   return ok(template);
 }
 
+/** Whether a template prints the year ({yyyy} or {yy}): a yearly reset needs it, or numbers would repeat. */
+export function templateHasYear(template: string): boolean {
+  return [...template.matchAll(TOKEN)].some((m) => m[1] === 'yyyy' || m[1] === 'yy');
+}
+
+/**
+ * A series' template with its yearly reset: the counter starts again at 1 each year, so only a
+ * template that prints the year keeps the numbers unique.
+ */
+export function checkSeries(template: string, yearlyReset: boolean): Result<string> {
+  const r = checkTemplate(template);
+  if (!r.ok || !yearlyReset || templateHasYear(template)) return r;
+  return fail('series.yearly_needs_year', { template });
+}
+
 export function formatNumber(template: string, vars: { register: string; n: number; year: number }): string {
   return template.replace(TOKEN, (_m, name: string, width?: string) => {
     switch (name) {

@@ -1,6 +1,7 @@
 import { validateBarcode } from './barcode.js';
 import type { Problem } from './errors.js';
 import { parseDecimal, parseQuantity, parseRate, QTY_SCALE } from './money.js';
+import { cleanText, type TextKind } from './text.js';
 
 /** Product fields as the catalog knows them (amounts already in integer units). */
 export type Unit = 'each' | 'kg';
@@ -46,10 +47,6 @@ export interface ParseOptions {
   decimalComma: boolean;
 }
 
-const MAX_SKU = 64;
-const MAX_NAME = 200;
-const MAX_CATEGORY = 100;
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 const UNIT_ALIASES: Record<string, Unit> = {
   each: 'each', unit: 'each', units: 'each', u: 'each', ud: 'each', uds: 'each', un: 'each',
@@ -91,19 +88,22 @@ export function parseProductRow(
   const bad = (field: ProductField, p: Problem): void => {
     problems.push({ field, ...p });
   };
-  const sku = (cells.sku ?? '').trim();
+  /** Text as stored (core/text.ts: NFC, bounded, no control characters), or null after a problem. */
+  const text = (field: ProductField, raw: string, kind: TextKind): string | null => {
+    const r = cleanText(raw, kind);
+    if (r.ok) return r.value;
+    bad(field, r.problem);
+    return null;
+  };
+  const sku = text('sku', cells.sku ?? '', 'code');
   if (sku === '') bad('sku', { code: 'product.sku_empty' });
-  else if (sku.length > MAX_SKU) bad('sku', { code: 'product.too_long', params: { max: MAX_SKU } });
-  else if (CONTROL.test(sku)) bad('sku', { code: 'product.control_chars' });
-  const patch: ProductPatch = { sku };
+  const patch: ProductPatch = { sku: sku ?? '' };
 
   if (cells.name !== undefined) {
     // line breaks and tabs inside a quoted cell become plain spaces
-    const name = cells.name.replace(/\s+/g, ' ').trim();
+    const name = text('name', cells.name, 'productName');
     if (name === '') bad('name', { code: 'product.name_empty' });
-    else if (name.length > MAX_NAME) bad('name', { code: 'product.too_long', params: { max: MAX_NAME } });
-    else if (CONTROL.test(name)) bad('name', { code: 'product.control_chars' });
-    else patch.name = name;
+    else if (name !== null) patch.name = name;
   }
   if (cells.price !== undefined) {
     const r = parseDecimal(cells.price, opts.exponent, { decimalComma: opts.decimalComma });
@@ -138,10 +138,8 @@ export function parseProductRow(
   }
   if (cells.category !== undefined) {
     // like the name: line breaks and tabs become spaces, other control characters are refused
-    const c = cells.category.replace(/\s+/g, ' ').trim();
-    if (c.length > MAX_CATEGORY) bad('category', { code: 'product.too_long', params: { max: MAX_CATEGORY } });
-    else if (CONTROL.test(c)) bad('category', { code: 'product.control_chars' });
-    else patch.category = c === '' ? null : c;
+    const c = text('category', cells.category, 'category');
+    if (c !== null) patch.category = c === '' ? null : c;
   }
   if (cells.active !== undefined) {
     const t = cells.active.trim();

@@ -1,5 +1,6 @@
 import { DEFAULT_VARIABLE_MEASURE_LAYOUT, type VariableMeasureLayout } from './barcode.js';
-import { currencyExponent, parseDecimal } from './money.js';
+import { fail, ok, type Result } from './errors.js';
+import { currencyExponent, formatDecimal, parseDecimal } from './money.js';
 
 /**
  * The store's settings (a fixed set of keys, stored as JSON values) and the one resolved view of
@@ -32,6 +33,12 @@ export interface Settings {
   'refunds.no_receipt_cash': boolean;
   /** Minutes without a key before the cashier terminal locks; 0 = never. */
   'tui.lock_minutes': number;
+  /** Receipts print the journal head after their own entry (an anchor outside the file). */
+  'receipt.journal_head': boolean;
+  /** How often the cashier terminal takes a backup: "off", or hours ("12h") or days ("1d"). */
+  'backup.every': string;
+  /** How many scheduled backups are kept (the oldest are deleted). */
+  'backup.keep': number;
 }
 
 export type SettingKey = keyof Settings;
@@ -58,6 +65,9 @@ export const SETTING_DEFAULTS: Readonly<Settings> = Object.freeze({
   'credit.expiry_days': 365,
   'refunds.no_receipt_cash': false,
   'tui.lock_minutes': 5,
+  'receipt.journal_head': false,
+  'backup.every': '1d',
+  'backup.keep': 7,
 } satisfies Settings);
 
 export const SETTING_KEYS = Object.freeze(Object.keys(SETTING_DEFAULTS) as SettingKey[]);
@@ -94,6 +104,40 @@ export function taxLabel(country: string): string {
   return COUNTRY_TAXES[country]?.label ?? 'TAX';
 }
 
+/**
+ * The steps cash may be rounded to, in minor units: 1, 2, 5, 10, 20, 25, 50… up to one unit of
+ * the currency (0.01 … 1.00 EUR), or up to 1000 for a currency without decimals (CLP 10, COP 50).
+ */
+export function cashRoundingSteps(exponent: number): number[] {
+  const max = exponent === 0 ? 1000 : 10 ** exponent;
+  const steps: number[] = [];
+  for (let p = 1; p <= max; p *= 10) steps.push(...[1, 2, 5, 25].map((d) => d * p).filter((v) => v <= max));
+  return steps.sort((a, b) => a - b);
+}
+
+/** Whether `minor` is a cash rounding step of a currency with this exponent (0 = none is not a step). */
+export function isCashRoundingStep(minor: number, exponent: number): boolean {
+  return cashRoundingSteps(exponent).includes(minor);
+}
+
+/**
+ * A cash rounding setting ("0.05", "0,1", "off") as stored for a currency: its canonical text
+ * ("0.05", "0.10", "0" for none). Problems: `setting.cash_rounding` {steps}, and
+ * `setting.cash_rounding_minor` {steps, suggestion} when a whole number was meant in minor units
+ * ("5" in EUR: did you mean 0.05?).
+ */
+export function parseCashRounding(text: string, exponent: number): Result<string> {
+  const t = text.trim().toLowerCase().replace(',', '.').replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  if (['0', 'off', 'none', 'no'].includes(t)) return ok('0');
+  const steps = cashRoundingSteps(exponent);
+  const list = steps.map((v) => formatDecimal(v, exponent)).join(', ');
+  const value = /^\d{1,7}(\.\d{1,7})?$/.test(t) ? parseDecimal(t, exponent) : null;
+  if (value?.ok && steps.includes(value.value)) return ok(formatDecimal(value.value, exponent));
+  const minor = /^\d{1,7}$/.test(t) ? Number(t) : 0;
+  if (exponent > 0 && steps.includes(minor)) return fail('setting.cash_rounding_minor', { steps: list, suggestion: formatDecimal(minor, exponent) });
+  return fail('setting.cash_rounding', { steps: list });
+}
+
 /** What every layer needs to know about the store, resolved once from its settings. */
 export interface StoreProfile {
   name: string;
@@ -121,6 +165,10 @@ export interface StoreProfile {
   creditExpiryDays: number;
   noReceiptRefundCash: boolean;
   lockMinutes: number;
+  receiptJournalHead: boolean;
+  /** Hours between scheduled backups; 0 = off. */
+  backupEveryHours: number;
+  backupKeep: number;
 }
 
 /** The profile of stored settings (missing keys take their default). */
@@ -128,6 +176,8 @@ export function resolveProfile(stored: Partial<Settings>): StoreProfile {
   const s: Settings = { ...SETTING_DEFAULTS, ...stored };
   const exponent = currencyExponent(s['store.currency']) ?? 2;
   const step = parseDecimal(s['sales.cash_rounding'], exponent);
+  // a step that is not one of the currency's (a value stored before it was checked) never rounds
+  const increment = step.ok && isCashRoundingStep(step.value, exponent) ? step.value : 1;
   return {
     name: s['store.name'],
     legalName: s['store.legal_name'],
@@ -148,10 +198,27 @@ export function resolveProfile(stored: Partial<Settings>): StoreProfile {
       priceCheckDigit: s['barcode.price_check_digit'],
     },
     discountLimit: s['sales.discount_limit'],
-    cashIncrement: step.ok && step.value > 0 ? step.value : 1,
+    cashIncrement: increment,
     tenders: [...BUILT_IN_TENDERS, ...s['sales.tenders']],
     creditExpiryDays: s['credit.expiry_days'],
     noReceiptRefundCash: s['refunds.no_receipt_cash'],
     lockMinutes: s['tui.lock_minutes'],
+    receiptJournalHead: s['receipt.journal_head'],
+    backupEveryHours: backupHours(s['backup.every']),
+    backupKeep: s['backup.keep'],
   };
+}
+
+/** "12h" → 12, "1d" → 24, "off" → 0 (the schedule of `backup.every`); null when not a schedule. */
+export function parseBackupEvery(text: string): number | null {
+  const t = text.trim().toLowerCase();
+  if (t === 'off' || t === '0') return 0;
+  const m = /^(\d{1,3})\s*([hd])$/.exec(t);
+  if (!m) return null;
+  const hours = Number(m[1]) * (m[2] === 'd' ? 24 : 1);
+  return hours >= 1 && hours <= 24 * 365 ? hours : null;
+}
+
+function backupHours(text: string): number {
+  return parseBackupEvery(text) ?? 24;
 }

@@ -3,7 +3,7 @@
  * Rows come back in database shape; src/app/products.ts maps them to views.
  */
 import type { Statement } from 'better-sqlite3';
-import { immediate, type Sqlite } from './connection.js';
+import { immediate, prepared, type Sqlite } from './connection.js';
 
 export interface ProductRow {
   id: number;
@@ -128,4 +128,61 @@ export function recoverBulkLoads(db: Sqlite, isAlive: (pid: number) => boolean):
     db.exec('DELETE FROM bulk_loads');
   });
   return true;
+}
+
+// ---- import runs: how far each import got, so one cut short is known and named ----
+
+export type ImportKind = 'products';
+
+export interface ImportRun {
+  id: number;
+  kind: ImportKind;
+  source: string;
+  checksum: string;
+  rows: number;
+  applied: number;
+  state: 'running' | 'done' | 'failed';
+  started_at: string;
+  ended_at: string | null;
+  error: string | null;
+  pid: number | null;
+}
+
+/** Records an import about to write `rows` rows (its own short transaction). Returns its id. */
+export function startImportRun(db: Sqlite, run: { kind: ImportKind; source: string; checksum: string; rows: number; pid: number; at: Date }): number {
+  return immediate(db, () =>
+    Number(
+      db
+        .prepare("INSERT INTO import_runs (kind, source, checksum, rows, state, started_at, pid) VALUES (?, ?, ?, ?, 'running', ?, ?)")
+        .run(run.kind, run.source, run.checksum, run.rows, run.at.toISOString(), run.pid).lastInsertRowid,
+    ),
+  );
+}
+
+/** How many rows have landed: called inside the transaction of each batch, so it is never more or less than what committed. */
+export function importRunApplied(db: Sqlite, id: number, applied: number): void {
+  prepared(db, 'UPDATE import_runs SET applied = ? WHERE id = ?').run(applied, id);
+}
+
+/** The end of an import: done, or failed with its error. */
+export function endImportRun(db: Sqlite, id: number, end: { state: 'done' | 'failed'; at: Date; error?: string }): void {
+  immediate(db, () =>
+    db.prepare('UPDATE import_runs SET state = ?, ended_at = ?, error = ?, pid = NULL WHERE id = ?').run(end.state, end.at.toISOString(), end.error ?? null, id),
+  );
+}
+
+/**
+ * Imports that stopped before their end — failed, or still 'running' though their process is
+ * gone (killed) — and that no later run of the same file (kind and checksum) finished since.
+ * Empty on a database from before import runs were recorded.
+ */
+export function unfinishedImports(db: Sqlite, isAlive: (pid: number) => boolean): ImportRun[] {
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'import_runs'").get()) return [];
+  const rows = db
+    .prepare(
+      `SELECT * FROM import_runs r WHERE r.state != 'done' AND NOT EXISTS (SELECT 1 FROM import_runs d
+         WHERE d.kind = r.kind AND d.checksum = r.checksum AND d.state = 'done' AND d.id > r.id) ORDER BY r.id`,
+    )
+    .all() as ImportRun[];
+  return rows.filter((r) => r.state === 'failed' || r.pid === null || !isAlive(r.pid));
 }

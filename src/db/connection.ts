@@ -3,10 +3,11 @@
  * WAL, synchronous=FULL (set on every connection: WAL alone would open with NORMAL),
  * foreign keys, a busy timeout; a new database file is created with mode 0600.
  */
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, openSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
 import { TpvError } from '../core/errors.js';
+import { systemError } from '../core/system-errors.js';
 
 export type Sqlite = Database.Database;
 
@@ -75,31 +76,96 @@ function busyPragmas(db: Sqlite): { off: Database.Statement; on: Database.Statem
   return p;
 }
 
-/** Opens (creating when asked, with mode 0600) a database file with the standard pragmas. No migration. */
+/**
+ * Opens (creating when asked, with mode 0600) a database file with the standard pragmas. No
+ * migration. What cannot be a database is refused before SQLite sees it (a folder, /dev/null: SQLite
+ * would write a journal beside a device); the system's refusals come back naming the path.
+ */
 export function connect(path: string, opts: { create?: boolean; readonly?: boolean } = {}): Sqlite {
-  if (!existsSync(path)) {
-    if (!opts.create) throw new TpvError('not_found', 'store.missing', { path });
-    closeSync(openSync(path, 'wx', 0o600));
-  }
-  const Driver = sqlite();
-  const db = new Driver(path, { readonly: opts.readonly ?? false, fileMustExist: true });
   try {
-    configure(db);
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st) {
+      if (!opts.create) throw new TpvError('not_found', 'store.missing', { path });
+      closeSync(openSync(path, 'wx', 0o600));
+    } else if (st.isDirectory()) throw new TpvError('invalid', 'io.directory', { path });
+    else if (!st.isFile()) throw new TpvError('invalid', 'store.not_file', { path });
   } catch (e) {
-    db.close();
-    throw e;
+    throw openError(e, path);
   }
-  return db;
+  let db: Sqlite | undefined;
+  try {
+    db = new (sqlite())(path, { readonly: opts.readonly ?? false, fileMustExist: true });
+    configure(db);
+    return db;
+  } catch (e) {
+    db?.close();
+    throw openError(e, path);
+  }
+}
+
+/** Why a database could not be opened, naming it (a bug stays what it was). */
+function openError(e: unknown, path: string): unknown {
+  return e instanceof TpvError ? e : (systemError(e, path) ?? e);
+}
+
+/** `20261121T131500Z`: a moment in UTC, to the second, as backups are named. */
+export function fileStamp(now: Date): string {
+  return now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
 /** `tpv.db.bak-20261121T131500Z`: the timestamp of the backup in UTC. */
 export function backupPath(path: string, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${path}.bak-${stamp}`;
+  return `${path}.bak-${fileStamp(now)}`;
 }
 
-/** An online backup of a live database (SQLite's backup API), to a new file with mode 0600. */
+/**
+ * A connection with none of the pragmas above, to a file that is not opened as the store: a backup
+ * read-only (WAL would need -wal/-shm files beside it), or a database locked for a restore.
+ */
+export function openFile(path: string, opts: { readonly?: boolean } = {}): Sqlite {
+  return new (sqlite())(path, { readonly: opts.readonly ?? false, fileMustExist: true });
+}
+
+/**
+ * Copies a database with SQLite's backup API in steps (the event loop runs between them): a
+ * consistent snapshot however the source changes. A write by another connection restarts the copy
+ * (one through `src` itself is copied along); each restart copies four times as many pages per
+ * step, so writers that never stop cannot starve it — at worst one step copies everything in one
+ * read transaction, which under WAL blocks no writer. A destination locked by another connection
+ * (SQLite then answers busy at each step) fails after the busy timeout.
+ */
+export async function copyDatabase(src: Sqlite, dest: string): Promise<void> {
+  let rate = 100;
+  let left = Infinity;
+  let moved = Date.now();
+  await src.backup(dest, {
+    progress: ({ remainingPages }) => {
+      if (remainingPages < left) moved = Date.now();
+      else if (Date.now() - moved > BUSY_TIMEOUT_MS) throw new TpvError('conflict', 'store.busy', { path: dest });
+      else rate = Math.min(rate * 4, 0x7fffffff);
+      left = remainingPages;
+      return rate;
+    },
+  });
+}
+
+/**
+ * An online backup of a live database, to a new file with mode 0600, as one self-contained file in
+ * rollback-journal mode (it opens read-only without -wal/-shm files). Nothing is left on failure.
+ */
 export async function backupTo(db: Sqlite, dest: string): Promise<void> {
   closeSync(openSync(dest, 'wx', 0o600));
-  await db.backup(dest);
+  try {
+    await copyDatabase(db, dest);
+    const copy = openFile(dest);
+    try {
+      copy.pragma('locking_mode = EXCLUSIVE'); // no -shm for the moment it is in WAL mode
+      copy.pragma('journal_mode = DELETE');
+    } finally {
+      copy.close();
+    }
+  } catch (e) {
+    rmSync(dest, { force: true });
+    throw e;
+  }
 }

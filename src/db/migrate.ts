@@ -133,6 +133,19 @@ export async function openDatabase(
   }
 }
 
+/**
+ * The schema version must be what tpv recorded: one `schema_migrations` row per migration applied
+ * (so a newer tpv's database names its migrations). Anything else — another program's database, a
+ * version edited by hand — is refused (exit 3) before a migration runs on it.
+ */
+function checkRecorded(db: Sqlite, path: string, version: number): void {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").pluck().all() as string[];
+  if (tables.length === 0 && version === 0) return; // a new, empty database
+  if (!tables.includes('schema_migrations')) throw new TpvError('invalid', 'store.not_database', { path });
+  const r = db.prepare('SELECT count(*) AS n, max(idx) AS last FROM schema_migrations').get() as { n: number; last: number | null };
+  if (version < 0 || r.n !== version || (r.last ?? -1) !== version - 1) throw new TpvError('invalid', 'store.schema_unknown', { path, version });
+}
+
 export async function migrateIfNeeded(
   db: Sqlite,
   path: string,
@@ -140,6 +153,7 @@ export async function migrateIfNeeded(
 ): Promise<{ tags: string[]; backup: string | null } | null> {
   const version = schemaVersion(db);
   const known = knownMigrations().length;
+  checkRecorded(db, path, version);
   if (version > known) {
     throw new TpvError('conflict', 'store.newer', {
       path,

@@ -24,6 +24,8 @@ export const users = sqliteTable(
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
     failedPins: integer('failed_pins').notNull().default(0),
     lockedUntil: text('locked_until'),
+    /** Lockouts in a row (each one lasts twice the one before); a right PIN resets it. */
+    lockouts: integer('lockouts').notNull().default(0),
     createdAt: text('created_at').notNull(),
   },
   (t) => [check('users_role', sql`${t.role} in ('cashier', 'supervisor', 'admin')`)],
@@ -286,14 +288,64 @@ export const documentPayments = sqliteTable(
 );
 
 /** The hash chain over fiscal documents: hash = sha256(prev_hash ‖ canonical(document)). */
-export const journal = sqliteTable('journal', {
-  seq: integer('seq').primaryKey(),
-  documentId: integer('document_id')
-    .notNull()
-    .unique()
-    .references(() => documents.id),
-  prevHash: text('prev_hash').notNull(),
+/**
+ * The hash-chained journal of fiscal facts: each entry is a document, a cash move or a shift's
+ * opening (its float), exactly one of the three (src/app/journal.ts).
+ */
+export const journal = sqliteTable(
+  'journal',
+  {
+    seq: integer('seq').primaryKey(),
+    documentId: integer('document_id').references(() => documents.id),
+    cashMoveId: integer('cash_move_id').references(() => cashMoves.id),
+    shiftId: integer('shift_id').references(() => shifts.id),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    uniqueIndex('journal_document_id_unique').on(t.documentId).where(sql`document_id IS NOT NULL`),
+    uniqueIndex('journal_cash_move_id_unique').on(t.cashMoveId).where(sql`cash_move_id IS NOT NULL`),
+    uniqueIndex('journal_shift_id_unique').on(t.shiftId).where(sql`shift_id IS NOT NULL`),
+    check('journal_one_fact', sql`(document_id IS NOT NULL) + (cash_move_id IS NOT NULL) + (shift_id IS NOT NULL) = 1`),
+  ],
+);
+
+/**
+ * Where the journal began covering cash moves and shift openings (migration 0008): older ones
+ * were never journaled, so `tpv audit verify` does not ask for their entries.
+ */
+export const journalStart = sqliteTable('journal_start', {
+  id: integer('id').primaryKey(),
+  lastCashMove: integer('last_cash_move').notNull(),
+  lastShift: integer('last_shift').notNull(),
+});
+
+/**
+ * The request each sale `id` (idempotency key) came with, hashed: a retry with the same request
+ * answers the same receipt, another request under a used id is a conflict.
+ */
+export const saleRequests = sqliteTable('sale_requests', {
+  externalId: text('external_id').primaryKey(),
   hash: text('hash').notNull(),
+});
+
+/**
+ * Imports of catalog files, one row per run: how many rows landed so far (written in the same
+ * transaction as each batch), so an import cut short by a kill or a full disk is known and named.
+ */
+export const importRuns = sqliteTable('import_runs', {
+  id: integer('id').primaryKey(),
+  kind: text('kind').notNull(),
+  source: text('source').notNull(),
+  checksum: text('checksum').notNull(),
+  rows: integer('rows').notNull(),
+  applied: integer('applied').notNull().default(0),
+  state: text('state', { enum: ['running', 'done', 'failed'] }).notNull(),
+  startedAt: text('started_at').notNull(),
+  endedAt: text('ended_at'),
+  error: text('error'),
+  /** The importing process while it runs: a 'running' run whose process is gone was cut short. */
+  pid: integer('pid'),
 });
 
 /** Business events to ship to the store server, in register order; each applied once by its id. */

@@ -3,8 +3,8 @@
  * the printer test page — in the store's receipt language. One header, one footer with the
  * scan code, so a technician reading any of them sees the same shape.
  */
-import type { VoucherSlip } from '../core/credit.js';
-import { cartDiscountOf, printedLine, type StoredDocument } from '../core/document.js';
+import { formatCreditCode, validUntil, type VoucherSlip } from '../core/credit.js';
+import { cartDiscountOf, isVoucherLine, printedLine, type StoredDocument } from '../core/document.js';
 import { formatRate } from '../core/money.js';
 import { documentScanCode } from '../core/numbering.js';
 import type { StoreProfile } from '../core/profile.js';
@@ -25,6 +25,8 @@ export interface DocumentOptions {
   refers?: string;
   /** The symbology of the scan code at the foot (the printer's setting; code128 by default). */
   code?: 'qr' | 'code128';
+  /** The document's journal entry as printed ("Diario 1234 9f86d081884c7d65"): an anchor outside the file. */
+  anchor?: string;
 }
 
 interface Pen {
@@ -94,6 +96,8 @@ export function layoutReceipt(profile: StoreProfile, doc: StoredDocument, opts: 
     const { amount, discount } = printedLine(x);
     out.push({ kind: 'pair', left: `  ${qty} x ${n(x.unitPrice)}${x.unit === 'kg' ? '/kg' : ''}`, right: n(amount) });
     if (discount) out.push({ kind: 'pair', left: `  ${l('receipt.discount')}`, right: n(-discount) });
+    // a gift voucher sold names its code (its note), so a reprint of the receipt carries it too
+    if (isVoucherLine(x) && x.note) out.push({ kind: 'text', text: `  ${l('receipt.voucher_code', { code: x.note })}`, bold: true });
   }
   out.push({ kind: 'rule' });
   const cart = cartDiscountOf(doc);
@@ -106,24 +110,40 @@ export function layoutReceipt(profile: StoreProfile, doc: StoredDocument, opts: 
   out.push({ kind: 'pair', left: `${profile.taxLabel}  ${l('receipt.base')}`, right: l('receipt.tax_amount') });
   for (const x of doc.taxes) out.push({ kind: 'pair', left: `${formatRate(x.rate).padStart(4)}%  ${n(x.base).padStart(10)}`, right: n(x.tax) });
   out.push({ kind: 'rule' });
-  for (const x of doc.payments) out.push({ kind: 'pair', left: tenderName(x.method, p.lang), right: n(x.amount) });
+  // money given back as store credit names the code that holds it
+  const creditBack = doc.type === 'refund' || doc.type === 'credit_note';
+  for (const x of doc.payments) {
+    out.push({ kind: 'pair', left: tenderName(x.method, p.lang), right: n(x.amount) });
+    if (creditBack && x.method === 'store_credit' && x.reference) {
+      out.push({ kind: 'text', text: `  ${l('receipt.voucher_code', { code: formatCreditCode(x.reference) })}`, bold: true });
+    }
+  }
   if (doc.tendered && doc.tendered !== doc.payments.find((x) => x.method === 'cash')?.amount) {
     out.push({ kind: 'pair', left: l('receipt.tendered'), right: n(doc.tendered) });
   }
   if (doc.rounding) out.push({ kind: 'pair', left: l('receipt.rounding'), right: n(doc.rounding) });
   if (doc.change) out.push({ kind: 'pair', left: l('receipt.change'), right: $(doc.change), bold: true });
+  if (opts.anchor) out.push({ kind: 'text', text: opts.anchor, align: 'center' });
   return [...out, ...footer(p, { kind: 'code', symbology: opts.code ?? 'code128', data: documentScanCode(doc.number) })];
 }
 
 /** A printed Z (or X) report: the shift's figures under the store header. */
-export function layoutShiftReport(profile: StoreProfile, f: ShiftFigures, title: string, number: string, opts: { copy?: boolean } = {}): LayoutLine[] {
+export function layoutShiftReport(profile: StoreProfile, f: ShiftFigures, title: string, number: string, opts: { copy?: boolean; anchor?: string } = {}): LayoutLine[] {
   const p = pen(profile);
   const out = header(profile, p, title, number, opts.copy ?? false);
   out.push({ kind: 'pair', left: p.l('shift.opened_at'), right: formatDateTimeText(f.opened_at, p.lang) });
   if (f.closed_at) out.push({ kind: 'pair', left: p.l('shift.closed_at'), right: formatDateTimeText(f.closed_at, p.lang) });
   out.push({ kind: 'rule' });
   for (const [label, value] of figuresRows(profile, f, p.lang)) out.push({ kind: 'pair', left: label, right: value });
+  if (opts.anchor) out.push({ kind: 'rule' }, { kind: 'text', text: opts.anchor, align: 'center' });
   return [...out, ...footer(p, null, '')];
+}
+
+/** The last day a code is valid in the store's zone ("21/11/2027"), with the time when it stops before the day ends. */
+export function expiryText(expiresAt: string, timeZone: string): string {
+  const { day, time } = validUntil(expiresAt, timeZone);
+  const [y, m, d] = day.split('-');
+  return `${d}/${m}/${y}${time ? ` ${time}` : ''}`;
 }
 
 /** A store credit or gift voucher slip: the code big, its balance and expiry, the code to scan. */
@@ -135,7 +155,7 @@ export function layoutCreditVoucher(profile: StoreProfile, v: VoucherSlip, opts:
     { kind: 'rule' },
     { kind: 'text', text: v.printed, align: 'center', bold: true, large: true },
     { kind: 'pair', left: p.l('voucher.balance'), right: p.$(v.balance), bold: true, large: true },
-    { kind: 'pair', left: p.l('voucher.expires'), right: v.expires_at ? formatDateTimeText(v.expires_at, p.lang).slice(0, 10) : p.l('voucher.no_expiry') },
+    { kind: 'pair', left: p.l('voucher.expires'), right: v.expires_at ? expiryText(v.expires_at, profile.timezone) : p.l('voucher.no_expiry') },
     { kind: 'rule' },
     { kind: 'text', text: p.l('voucher.terms') },
   );

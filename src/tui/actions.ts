@@ -7,7 +7,7 @@ import { type CartExtra, heldCarts, holdCart, openCart, recallCart, saveOpenCart
 import type { App } from '../app/context.js';
 import { showCredit } from '../app/credit.js';
 import { recordNoSale } from '../app/devices.js';
-import { documentText } from '../app/documents.js';
+import { documentText, type IssuedCode, issuedCodes } from '../app/documents.js';
 import type { PrinterState } from '../app/peripherals.js';
 import { type DisplayView, type PrintJob, tillDevices } from '../app/till.js';
 import { findProduct, listProducts, type SellableItem, sellable } from '../app/products.js';
@@ -16,14 +16,14 @@ import { refund, type RefundInput, refundedSoFar } from '../app/refunds.js';
 import { commitTillSale, receiptByNumber, type TillSale } from '../app/sales.js';
 import { cashMove, closeShift, openShift, openShiftRow, shiftReportText, shiftStatus } from '../app/shifts.js';
 import { type Cart, priceCart } from '../core/cart.js';
-import { type CreditStatus, formatCreditCode } from '../core/credit.js';
+import type { CreditStatus } from '../core/credit.js';
 import { type Approval, isVoucherLine, movesCash, type StoredDocument } from '../core/document.js';
 import { TpvError } from '../core/errors.js';
 import type { Action } from '../core/permissions.js';
 import type { Unit } from '../core/product.js';
 import { t } from '../i18n/index.js';
 
-export type { DisplayView, PrintJob, PrinterState };
+export type { DisplayView, IssuedCode, PrintJob, PrinterState };
 
 export type TillUser = Pick<UserRow, 'id' | 'code' | 'name' | 'role'>;
 
@@ -74,8 +74,8 @@ export interface Done {
   change: number;
   /** The document as printed. */
   text: string;
-  /** A store credit code issued (refund to credit), printed form. */
-  credit?: { code: string; amount: number };
+  /** The codes it issued (gift vouchers sold, store credit): shown large until the cashier goes on. */
+  codes: IssuedCode[];
   /** Cash moved: the drawer opens with the receipt. */
   kick: boolean;
 }
@@ -146,7 +146,7 @@ export function appActions(app: App): PosActions {
       };
     },
     login: (code, pin) => {
-      const u = verifyPin(app.db, code.trim(), pin, app.now());
+      const u = verifyPin(app, code.trim(), pin);
       return { id: u.id, code: u.code, name: u.name, role: u.role };
     },
     shift: () => {
@@ -161,7 +161,7 @@ export function appActions(app: App): PosActions {
     },
     closeShift: (u, counted, approver) => {
       const z = closeShift(app, asUser(app, u), counted, approver ? { approver } : {});
-      return { number: z.number, text: shiftReportText(app, z.figures, t('shift.z_title', { number: z.number })) };
+      return { number: z.number, text: shiftReportText(app, z.figures, t('shift.z_title', { number: z.number }), z) };
     },
     lookup: (code) => {
       const found = findProduct(app, code);
@@ -199,7 +199,7 @@ export function appActions(app: App): PosActions {
     },
     checkout: (u, sale) => {
       const doc = commitTillSale(app, sale, asUser(app, u));
-      return { number: doc.number, total: doc.total, change: doc.change, text: docText(app, doc), kick: movesCash(doc) };
+      return { number: doc.number, total: doc.total, change: doc.change, text: docText(app, doc), codes: issuedCodes(app, doc), kick: movesCash(doc) };
     },
     receipt: (number) => {
       const doc = receiptByNumber(app, number);
@@ -219,8 +219,8 @@ export function appActions(app: App): PosActions {
         total: r.refund.total,
         change: 0,
         text: docText(app, r.refund),
+        codes: issuedCodes(app, r.refund),
         kick: movesCash(r.refund),
-        ...(r.credit ? { credit: { code: formatCreditCode(r.credit.code), amount: r.credit.amount } } : {}),
       };
     },
     receiptText: (number, copy) => docText(app, receiptByNumber(app, number), copy),

@@ -1,4 +1,8 @@
-/** Large digits (5 rows) for the amount a cashier must read at a glance: the change. */
+/**
+ * Large characters (5 rows) for what a cashier must read at a glance: the change, and the code of
+ * a gift voucher or store credit just issued (Crockford base32: digits and the letters but I, L,
+ * O, U). Look-alikes are drawn apart: S is not 5, Z is not 2, B is not 8, D is not 0, G is not 6.
+ */
 const FONT: Record<string, string[]> = {
   '0': ['███', '█ █', '█ █', '█ █', '███'],
   '1': [' █ ', '██ ', ' █ ', ' █ ', '███'],
@@ -10,14 +14,36 @@ const FONT: Record<string, string[]> = {
   '7': ['███', '  █', '  █', '  █', '  █'],
   '8': ['███', '█ █', '███', '█ █', '███'],
   '9': ['███', '█ █', '███', '  █', '███'],
+  A: [' █ ', '█ █', '███', '█ █', '█ █'],
+  B: ['██ ', '█ █', '██ ', '█ █', '██ '],
+  C: ['███', '█  ', '█  ', '█  ', '███'],
+  D: ['██ ', '█ █', '█ █', '█ █', '██ '],
+  E: ['███', '█  ', '██ ', '█  ', '███'],
+  F: ['███', '█  ', '██ ', '█  ', '█  '],
+  G: ['███', '█  ', '█ █', '█ █', '███'],
+  H: ['█ █', '█ █', '███', '█ █', '█ █'],
+  J: ['  █', '  █', '  █', '█ █', '███'],
+  K: ['█  █', '█ █ ', '██  ', '█ █ ', '█  █'],
+  M: ['█   █', '██ ██', '█ █ █', '█   █', '█   █'],
+  N: ['█  █', '██ █', '█ ██', '█  █', '█  █'],
+  P: ['███', '█ █', '███', '█  ', '█  '],
+  Q: ['████', '█  █', '█  █', '█ ██', '████'],
+  R: ['██ ', '█ █', '██ ', '█ █', '█ █'],
+  S: [' ███', '█   ', ' ██ ', '   █', '███ '],
+  T: ['███', ' █ ', ' █ ', ' █ ', ' █ '],
+  V: ['█ █', '█ █', '█ █', '█ █', ' █ '],
+  W: ['█   █', '█   █', '█ █ █', '██ ██', '█   █'],
+  X: ['█ █', '█ █', ' █ ', '█ █', '█ █'],
+  Y: ['█ █', '█ █', ' █ ', ' █ ', ' █ '],
+  Z: ['███', '  █', ' █ ', '█  ', '███'],
   ',': ['  ', '  ', '  ', ' █', '█ '],
   '.': [' ', ' ', ' ', ' ', '█'],
   '-': ['   ', '   ', '███', '   ', '   '],
   ' ': [' ', ' ', ' ', ' ', ' '],
 };
 
-/** The 5 rows of `text` in large digits; characters the font lacks are left out. */
+/** The 5 rows of `text` in large characters; characters the font lacks are left out. */
 export function bigText(text: string): string[] {
-  const glyphs = [...text].map((c) => FONT[c]).filter((g): g is string[] => g !== undefined);
+  const glyphs = [...text.toUpperCase()].map((c) => FONT[c]).filter((g): g is string[] => g !== undefined);
   return [0, 1, 2, 3, 4].map((row) => glyphs.map((g) => g[row]).join(' '));
 }

@@ -5,6 +5,7 @@
  */
 import { useSyncExternalStore } from 'react';
 import { render } from 'ink';
+import { scheduledBackup } from '../app/backup.js';
 import type { App } from '../app/context.js';
 import { TpvError } from '../core/errors.js';
 import { errorMessage, t } from '../i18n/index.js';
@@ -34,6 +35,9 @@ class Store {
     return () => this.listeners.delete(l);
   };
 }
+
+/** How often the terminal asks whether a scheduled backup is due (`backup.every`). */
+const BACKUP_CHECK_MS = 10 * 60_000;
 
 const hhmm = (d: Date): string => `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 
@@ -174,6 +178,20 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
   );
   refreshPrinter();
   const printerTimer = setInterval(refreshPrinter, 30_000);
+  // scheduled backups, at start and then whenever one is due: in the background, between keys (the
+  // backup API copies in small steps, outside any transaction); a failure is said, never a stop
+  let backup: Promise<void> | null = null;
+  const backupIfDue = (): void => {
+    backup ??= scheduledBackup(app).then(
+      () => void (backup = null),
+      (e: unknown) => {
+        backup = null;
+        notify(t('tui.backup_failed', { detail: detail(e) }), true);
+      },
+    );
+  };
+  backupIfDue();
+  const backupTimer = setInterval(backupIfDue, BACKUP_CHECK_MS);
   const stop = (): void => done(0);
   process.on('SIGTERM', stop);
   process.on('SIGHUP', stop);
@@ -184,6 +202,8 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
     clearTimeout(flushTimer);
     clearInterval(clockTimer);
     clearInterval(printerTimer);
+    clearInterval(backupTimer);
+    await backup;
     unwatch();
     await closeScanners();
     await actions.closeDisplay();

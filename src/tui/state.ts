@@ -28,7 +28,8 @@ import { type Action, cartDiscountOverLimit, lineDiscountOverLimit, priceOverrid
 import type { Approval } from '../core/document.js';
 import { formatMoney } from '../i18n/format.js';
 import { errorMessage, t, tOr } from '../i18n/index.js';
-import type { DisplayView, Item, PosActions, RefundableReceipt, TillInfo, TillUser } from './actions.js';
+import type { DisplayView, IssuedCode, Item, PosActions, RefundableReceipt, TillInfo, TillUser } from './actions.js';
+import { bigText } from './big.js';
 import { type Command, commandFor, type Screen } from './keymap.js';
 import { type Key, keyId } from './keys.js';
 
@@ -500,8 +501,27 @@ function confirmSale(s: PosState, ctx: Context): PosState {
     ctx.actions.saveCart(s.user!, emptyCart(), { vouchers: [], approvals: [], customerId: null });
     void ctx.actions.print({ number: done.number, kick: done.kick });
     const next = freshCart({ ...s, screen: 'sale', last: { number: done.number, total: done.total, change: done.change } });
-    return info(next, t('tui.sold', { number: done.number, change: money(ctx, done.change) }));
+    const sold = t('tui.sold', { number: done.number, change: money(ctx, done.change) });
+    if (done.codes.length === 0) return info(next, sold);
+    // gift vouchers sold: their codes stay on the screen until the cashier goes on (Esc)
+    const text = `${t('tui.code.give')}\n\n${codesText(done.codes, ctx)}\n${done.text}`;
+    return info({ ...next, screen: 'report', report: { title: done.number, text, top: 0, number: done.number } }, sold);
   });
+}
+
+/**
+ * The codes a document issued, large (two rows of two groups: they fit 80 columns), then as
+ * text: what the cashier reads out or hands over when the slip did not print.
+ */
+export function codesText(codes: IssuedCode[], ctx: Pick<Context, 'info'>): string {
+  const out: string[] = [];
+  for (const c of codes) {
+    const expiry = c.validUntil ? t('tui.code.until', { day: c.validUntil }) : t('voucher.no_expiry');
+    out.push(t('tui.code.heading', { title: t(c.gift ? 'voucher.title_gift' : 'voucher.title_credit'), amount: money(ctx, c.amount), expiry }), '');
+    for (const half of [c.code.slice(0, 9), c.code.slice(10)]) out.push(...bigText(half).map((row) => `  ${row}`), '');
+    out.push(t('receipt.voucher_code', { code: c.code }), '');
+  }
+  return out.join('\n');
 }
 
 // ---- refunds ----------------------------------------------------------------------------------
@@ -533,10 +553,13 @@ function refundCommit(s: PosState, ctx: Context, method: string): PosState {
   return withApproval(s, (approver) => {
     const done = ctx.actions.refund(s.user!, r.receipt.number, { lines, method }, approver);
     void ctx.actions.print({ number: done.number, kick: done.kick });
-    const text = done.credit
-      ? t('tui.refund.credit', { number: done.number, code: done.credit.code, amount: money(ctx, done.credit.amount) })
+    const credit = done.codes[0];
+    const text = credit
+      ? t('tui.refund.credit', { number: done.number, code: credit.code, amount: money(ctx, credit.amount) })
       : t('tui.refund.done', { number: done.number, amount: money(ctx, done.total) });
-    return info({ ...s, screen: 'report', refund: null, entry: '', report: { title: done.number, text: `${text}\n\n${done.text}`, top: 0, number: done.number } }, text);
+    // a code issued stays on the screen, large, until the cashier goes on (Esc)
+    const shown = `${text}\n\n${done.codes.length ? `${codesText(done.codes, ctx)}\n` : ''}${done.text}`;
+    return info({ ...s, screen: 'report', refund: null, entry: '', report: { title: done.number, text: shown, top: 0, number: done.number } }, text);
   });
 }
 

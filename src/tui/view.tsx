@@ -10,6 +10,7 @@ import type { TillInfo } from './actions.js';
 import { bigText } from './big.js';
 import { KEYMAP, keyLabel } from './keymap.js';
 import { due, paidSoFar, type PosState, priced, saleTotal, settled } from './state.js';
+import { terminalText } from '../core/text.js';
 
 export interface ViewProps {
   state: PosState;
@@ -32,7 +33,11 @@ interface Row {
 /** A tender's name on screen: cash, card, store credit translated; the store's own as configured. */
 export const tenderLabel = (method: string): string => tOr(`tui.tender.${method}`, method);
 
-const fit = (text: string, width: number): string => (text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text.padEnd(width));
+/** A cell of the screen: control characters shown escaped (a name stored with ESC never reaches the terminal), cut to width. */
+const fit = (raw: string, width: number): string => {
+  const text = terminalText(raw);
+  return text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text.padEnd(width);
+};
 const right = (text: string, width: number): string => (text.length >= width ? text.slice(0, width) : text.padStart(width));
 
 /** A row with text on the left and on the right, filling `width`. */

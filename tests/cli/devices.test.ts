@@ -26,7 +26,7 @@ describe('configuring devices', () => {
     expect(profile.code).toBe(3);
     expect(profile.json.error.code).toBe('device.profile');
     expect((await run(['devices', 'add', 'drawer', '--pin', '3', '--json'])).json.error.message).toContain('--pin');
-    const asCashier = await run(['--user', 'ana', 'devices', 'add', 'printer', '--url', `tcp://127.0.0.1:${port}`, '--json']);
+    const asCashier = await run(['--user', 'ana', 'devices', 'add', 'printer', '--url', `tcp://127.0.0.1:${port}`, '--json'], { env: { TPV_PIN: '2468' } });
     expect(asCashier.code).toBe(5);
     expect((await run(['devices', 'list', '--no-detect', '--json'])).json.data.devices).toEqual([]);
   });

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, tempDir } from '../helpers.js';
-import { ANA, cents, dearerExchange, demoStore, jsonAt, receiptAt, refundByScanCode, type Shop } from '../scenarios.js';
+import { ANA, cents, dearerExchange, demoStore, jsonAt, pinOf, receiptAt, refundByScanCode, type Shop } from '../scenarios.js';
 
 const dir = tempDir();
 const shop: Shop = { run: cli, db: join(dir, 'exchanges.db'), dir };
@@ -95,9 +95,9 @@ describe('refunds of sales paid with store credit', () => {
 describe('returns without a receipt', () => {
   it('need a supervisor, are priced today, go to store credit (cash only when the store allows it)', async () => {
     const req = { lines: [{ code: 'LAC-001', qty: '2', reason: 'gift' }], method: 'store_credit', customer: undefined };
-    const asCashier = await run(['--user', 'ana', 'refund', '--without-receipt'], req);
+    const asCashier = await run(['--user', 'ana', 'refund', '--without-receipt'], req, pinOf(ANA));
     expect(asCashier.json.error.code).toBe('permission.needs_approval');
-    const ok = await run(['--user', 'ana', '--approver', 'admin', 'refund', '--without-receipt'], req, { TPV_APPROVER_PIN: '1234' });
+    const ok = await run(['--user', 'ana', '--approver', 'admin', 'refund', '--without-receipt'], req, { TPV_APPROVER_PIN: '1234', ...pinOf(ANA) });
     expect(ok.code, ok.stderr).toBe(0);
     const refund = ok.json.data.refund;
     expect(refund).toMatchObject({ receipt: null, total: '1.98', approvals: [{ action: 'refund_no_receipt', by: 'admin' }] });

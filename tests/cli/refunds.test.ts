@@ -77,8 +77,8 @@ describe('returns', () => {
     expect(f.refunds).toEqual({ count: 2, total: ((cents(r1.total) + cents(r2.total)) / 100).toFixed(2) });
     expect(f.tenders.find((x: { method: string }) => x.method === 'store_credit')).toMatchObject({ sales: '0.99', refunds: r2.total });
     expect(cents(f.cash.expected)).toBe(10000 + cents(receipt.payments[0].amount) - cents(r1.payments[0].amount));
-    // receipt, 2 refunds, the credit sale, the invoice, the Z report
-    expect((await run(['audit', 'verify'])).json.data).toMatchObject({ ok: true, entries: 6 });
+    // receipt, 2 refunds, the credit sale, the invoice, the Z report, and the shift's opening
+    expect((await run(['audit', 'verify'])).json.data).toMatchObject({ ok: true, entries: 7 });
   });
 
   it('batch invoicing from JSON Lines: re-running the same file creates nothing new', async () => {

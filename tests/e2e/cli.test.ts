@@ -7,10 +7,12 @@
 import { join } from 'node:path';
 import { beforeAll, describe, it } from 'vitest';
 import { tempDir, tpv } from '../helpers.js';
-import { importFromStdin, initWithoutTerminalNamesTheFlag, missingDatabase, newStore, olderDatabaseMigrated, type Shop, unknownCommandIsUsageError, versionAndHelp } from '../scenarios.js';
+import { importFromStdin, initWithoutTerminalNamesTheFlag, missingDatabase, newStore, olderDatabaseMigrated, type Runner, type Shop, STORE_PIN, unknownCommandIsUsageError, versionAndHelp } from '../scenarios.js';
 
 const dir = tempDir();
-const shop: Shop = { run: tpv, db: join(dir, 'shop.db'), dir };
+/** The built tpv run as the store's admin: its PIN (given to `tpv init`) in TPV_PIN. */
+const run: Runner = (args, opts = {}) => tpv(args, { ...opts, env: { TPV_PIN: STORE_PIN, ...opts.env } });
+const shop: Shop = { run, db: join(dir, 'shop.db'), dir };
 
 beforeAll(() => newStore(shop));
 

@@ -123,7 +123,7 @@ describe('printing', () => {
   it('no sale: a cashier needs a supervisor; the opening is recorded, then the drawer opens', async () => {
     const printer = procs.at(-1)!;
     const before = printer.lines().length;
-    const refused = await run(['--user', 'ana', 'drawer', 'open', '--reason', 'change', '--json']);
+    const refused = await run(['--user', 'ana', 'drawer', 'open', '--reason', 'change', '--json'], { env: { TPV_PIN: '2468' } });
     expect(refused.code).toBe(5);
     expect(refused.json.error.code).toBe('permission.needs_approval');
     const ok = await run(['drawer', 'open', '--reason', 'cambio para el banco', '--json']);

@@ -19,11 +19,13 @@ describe('tpv init on a terminal', () => {
     };
     await answer('Store name:', 'Bazar Luna');
     await answer('Legal name [Bazar Luna]:', '');
-    await answer('Tax id:', 'B12345674');
-    await answer('Address:', 'Calle Sol 3, Sevilla');
     await answer('Country (ISO code) [ES]:', 'XX');
     await term.waitFor('is not an ISO 3166-1 country code');
     await answer(/MX\)\s*\nCountry \(ISO code\) \[ES\]: *$/m, 'PT');
+    await answer('Tax id:', 'B12345674'); // a Spanish CIF: not a Portuguese NIF
+    await term.waitFor('not a valid VAT-PT');
+    await answer(/\nTax id: *$/m, '501964843');
+    await answer('Address:', 'Rua do Sol 3, Lisboa');
     await answer('Currency [EUR]:', '');
     await answer('Time zone [Europe/Lisbon]:', '');
     await answer('Register code [T01]:', 'T02');
@@ -38,7 +40,7 @@ describe('tpv init on a terminal', () => {
     const settings = Object.fromEntries((d.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[]).map((r) => [r.key, JSON.parse(r.value)]));
     const user = d.prepare('SELECT code, name, role FROM users').get();
     d.close();
-    expect(settings).toMatchObject({ 'store.name': 'Bazar Luna', 'store.country': 'PT', 'store.timezone': 'Europe/Lisbon', 'register.code': 'T02' });
+    expect(settings).toMatchObject({ 'store.name': 'Bazar Luna', 'store.country': 'PT', 'store.tax_id': '501964843', 'store.timezone': 'Europe/Lisbon', 'register.code': 'T02' });
     expect(user).toEqual({ code: 'marta', name: 'Marta', role: 'admin' });
   });
 });

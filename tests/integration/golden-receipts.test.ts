@@ -69,7 +69,7 @@ beforeAll(async () => {
   docs.credit_voucher = layoutCreditVoucher(app.profile, {
     printed: 'K3F9-2QRM-X7TD-8W4P',
     balance: 2500,
-    expires_at: '2027-11-21T10:15:00+01:00',
+    expires_at: '2027-11-22T00:00:00+01:00', // valid through 21/11/2027, the store's day
     origin: 'voucher',
     ref: sale.number,
     issued_at: '2026-11-21T11:15:00+01:00',

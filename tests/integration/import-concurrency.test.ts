@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeCatalogCsv } from '../../bench/generate.js';
 import { connect, immediate } from '../../src/db/connection.js';
-import { BIN, makeStore, tempDir } from '../helpers.js';
+import { BIN, makeStore, tempDir, TEST_ADMIN } from '../helpers.js';
 
 const dir = tempDir();
 const ROWS = 100_000;
@@ -29,7 +29,10 @@ async function importBesideTill(file: string, attempt: number): Promise<Overlap>
   const path = app.path;
   app.close();
 
-  const child = spawn(process.execPath, [BIN, '--db', path, 'products', 'import', file, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, '--db', path, 'products', 'import', file, '--json'], {
+    env: { ...process.env, TPV_PIN: TEST_ADMIN.pin },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   let stderr = '';

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discardCart, heldCarts, holdCart, openCart, recallCart, saveOpenCart } from '../../src/app/carts.js';
 import type { App } from '../../src/app/context.js';
 import { openApp } from '../../src/app/open.js';
+import { auditStore } from '../../src/app/audit.js';
 import { verifyJournal } from '../../src/app/journal.js';
 import { receiptJson, type SaleInput, sell } from '../../src/app/sales.js';
 import { setSeries } from '../../src/app/series.js';
@@ -40,7 +41,7 @@ describe('a sale', () => {
     expect(receipt.createdAt).toBe('2026-11-21T11:00:00+01:00');
     expect(app.db.prepare("SELECT on_hand FROM products WHERE sku = 'LAC-001'").pluck().get()).toBe(before - 2000);
     expect(app.db.prepare("SELECT count(*) FROM outbox WHERE type = 'sale'").pluck().get()).toBe(1);
-    expect(verifyJournal(app.db)).toMatchObject({ ok: true, entries: 1 });
+    expect(verifyJournal(app.db)).toMatchObject({ ok: true, entries: 2 }); // the shift's opening, the sale
     expect(sale().receipt.number).toBe('T01-000002');
   });
 
@@ -100,7 +101,9 @@ describe('shifts', () => {
     expect(z.figures.cash).toMatchObject({ counted: 12464, difference: 12464 - x.cash.expected });
     expect(heldCarts(app)).toEqual([]);
     expect(caught(() => sale())).toMatchObject({ code: 'shift.none_open' });
-    expect(verifyJournal(app.db)).toMatchObject({ ok: true, entries: 3 });
+    // 3 documents, the shift's opening (its float) and 2 cash moves
+    expect(verifyJournal(app.db)).toMatchObject({ ok: true, entries: 6 });
+    expect(auditStore(app.db)).toMatchObject({ ok: true, findings: [] });
   });
 });
 

@@ -115,6 +115,13 @@ describe('login screen', () => {
 });
 
 describe('sale screen', () => {
+  it('a name stored with control characters is shown escaped, never sent to the terminal', async () => {
+    const state = saleState(cartOf([{ ...WATER, name: 'Evil\x1b]0;owned\x07 water' }]));
+    harness = renderTui(view(state), { columns: 80, rows: 24 });
+    const frame = await harness.waitFor('TOTAL');
+    expect(frame).toContain('Evil\\x1b]0;owned\\x07 water');
+  });
+
   it('3 lines: qty, name, unit price, amount, the TOTAL and the hint bar, at every size', async () => {
     const state = saleState(THREE(), { selected: 1, entry: '8410' });
     harness = renderTui(view(state), { columns: 80, rows: 24 });

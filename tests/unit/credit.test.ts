@@ -9,6 +9,8 @@ import {
   creditBalance,
   creditCheckChar,
   creditState,
+  endOfDay,
+  validUntil,
   CREDIT_CODE_DATA_CHARS,
   CREDIT_CODE_LENGTH,
   CREDIT_CODE_RANDOM_BYTES,
@@ -724,5 +726,24 @@ describe('ledger properties', () => {
       ),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('expiry in the store\'s calendar', () => {
+  it('endOfDay is the midnight that ends the day in the zone, across summer time', () => {
+    expect(endOfDay('2027-11-21', 'Europe/Madrid')).toBe('2027-11-21T23:00:00.000Z');
+    expect(endOfDay('2027-03-27', 'Europe/Madrid')).toBe('2027-03-27T23:00:00.000Z'); // the clocks go forward that night at 02:00
+    expect(endOfDay('2027-03-28', 'Europe/Madrid')).toBe('2027-03-28T22:00:00.000Z');
+    expect(endOfDay('2027-10-31', 'Europe/Madrid')).toBe('2027-10-31T23:00:00.000Z');
+    expect(endOfDay('2027-12-31', 'UTC')).toBe('2028-01-01T00:00:00.000Z');
+    expect(endOfDay('2027-12-31', 'America/Mexico_City')).toBe('2028-01-01T06:00:00.000Z');
+  });
+
+  it('validUntil: a code ending at a midnight is valid through the day before; otherwise the day and the time', () => {
+    for (const day of ['2027-11-21', '2027-03-27', '2027-03-28', '2027-10-31']) expect(validUntil(endOfDay(day, 'Europe/Madrid'), 'Europe/Madrid')).toEqual({ day, time: null });
+    expect(validUntil('2027-11-21T10:15:00.000Z', 'Europe/Madrid')).toEqual({ day: '2027-11-21', time: '11:15' });
+    // the store's day, not UTC's: 23:30 UTC is already the next day in Madrid
+    expect(validUntil('2027-11-21T23:30:00.000Z', 'Europe/Madrid')).toEqual({ day: '2027-11-22', time: '00:30' });
+    expect(validUntil('2027-11-22T00:00:00+01:00', 'Europe/Madrid')).toEqual({ day: '2027-11-21', time: null });
   });
 });

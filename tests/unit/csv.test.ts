@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CsvReader, csvField, detectDelimiter, type CsvRecord } from '../../src/core/csv.js';
+import { CsvReader, csvField, csvLine, csvText, detectDelimiter, type CsvRecord } from '../../src/core/csv.js';
 
 /** Reads the whole text at once. */
 function readAll(text: string, delimiter = ','): CsvRecord[] {
@@ -27,6 +27,8 @@ function readChunked(text: string, sizes: number[], delimiter = ','): CsvRecord[
 const readByChar = (text: string, delimiter = ','): CsvRecord[] => readChunked(text, [1], delimiter);
 
 const fieldsOf = (records: CsvRecord[]): string[][] => records.map((r) => r.fields);
+/** The values of written records: the cells less the `'` that neutralises a formula-like text. */
+const valuesOf = (records: CsvRecord[]): string[][] => records.map((r) => r.fields.map(csvText));
 const linesOf = (records: CsvRecord[]): number[] => records.map((r) => r.line);
 
 describe('CsvReader basics', () => {
@@ -287,7 +289,7 @@ describe('CsvReader round-trip property', () => {
     fc.assert(
       fc.property(arb, ({ x, text, cuts }) => {
         const recs = readAtCuts(text, cuts, x.delimiter);
-        expect(fieldsOf(recs)).toEqual(x.table);
+        expect(valuesOf(recs)).toEqual(x.table);
         // each record starts on the line after the previous one's physical lines
         const expectedLines: number[] = [];
         let line = 1;
@@ -317,9 +319,75 @@ describe('CsvReader round-trip property', () => {
       fc.property(tableArb, fc.constantFrom('\n', '\r\n'), (table, eol) => {
         const text = writeCsv(table, ',', eol, true);
         expect(readByChar(text)).toEqual(readAll(text));
-        expect(fieldsOf(readAll(text))).toEqual(table);
+        expect(valuesOf(readAll(text))).toEqual(table);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+// ---- formula neutralisation (OWASP CSV injection) -------------------------------------------
+
+describe('csvField / csvLine: formula-like cells are neutralised', () => {
+  it('prefixes a quote to text starting with = + - @ TAB or CR, then quotes as needed', () => {
+    expect(csvField('=HYPERLINK("http://x","y")')).toBe(`"'=HYPERLINK(""http://x"",""y"")"`);
+    expect(csvField('+1')).toBe("'+1");
+    expect(csvField('-2+3+cmd|\' /C calc\'!A0')).toBe("'-2+3+cmd|' /C calc'!A0");
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField('\tx')).toBe("'\tx");
+    expect(csvField('\rx')).toBe(`"'\rx"`);
+    expect(csvField('a=b')).toBe('a=b'); // only the first character counts
+  });
+
+  it('a text column neutralises even a number; a numeric column keeps plain decimals as numbers', () => {
+    expect(csvField('-1.09')).toBe("'-1.09");
+    expect(csvField('-1.09', ',', true)).toBe('-1.09');
+    expect(csvField('-12', ',', true)).toBe('-12');
+    expect(csvField('-1.09+cmd', ',', true)).toBe("'-1.09+cmd"); // not a plain decimal: text
+    expect(csvField('=1', ',', true)).toBe("'=1");
+    expect(csvLine(['-0.50', '-0.50', 'x'], [true, false])).toBe("-0.50,'-0.50,x\n");
+  });
+
+  it('a value that really starts with a quote is kept apart from the neutralising quote', () => {
+    expect(csvField("'t Hoekje")).toBe("'t Hoekje"); // before a letter: left alone
+    expect(csvField("'=x")).toBe("''=x");
+    expect(csvField("''")).toBe("'''");
+    expect(csvText("'t Hoekje")).toBe("'t Hoekje");
+    expect(csvText("''=x")).toBe("'=x");
+    expect(csvText("'=x")).toBe('=x'); // a spreadsheet's own text marker comes off too
+    expect(csvText("'''")).toBe("''");
+  });
+});
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** Values that start like formulas, like quotes, like numbers, or anything else. */
+const valueArb = fc.oneof(
+  fc.tuple(fc.constantFrom('=', '+', '-', '@', '\t', '\r', "'", "''", "'=", '-1', '0'), fieldArb).map(([a, b]) => a + b),
+  fc.integer({ min: -100_000, max: 100_000 }).map((n) => (n / 100).toFixed(2)),
+  fieldArb,
+);
+
+describe('csvLine round-trip property', () => {
+  it('property: written then read (CsvReader + csvText) gives the values back, and no text cell starts with a formula character', () => {
+    const arb = fc.record({
+      rows: fc.array(fc.array(valueArb, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 6 }),
+      numeric: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
+      delimiter: fc.constantFrom(',', ';', '\t'),
+    });
+    fc.assert(
+      fc.property(arb, ({ rows, numeric, delimiter }) => {
+        const text = rows.map((r) => csvLine(r, numeric, delimiter)).join('');
+        const read = readAll(text, delimiter).map((r) => r.fields);
+        expect(read.map((r) => r.map(csvText))).toEqual(rows);
+        for (const row of read) {
+          for (const [i, cell] of row.entries()) {
+            // what a spreadsheet sees: a text cell never starts like a formula; a numeric one only as a plain number
+            if (numeric[i] && /^-?[0-9]+(\.[0-9]+)?$/.test(cell)) continue;
+            expect(cell).not.toMatch(FORMULA_START);
+          }
+        }
+      }),
+      { numRuns: 3000 },
     );
   });
 });

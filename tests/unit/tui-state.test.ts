@@ -188,7 +188,9 @@ function fakeStore(opts: { shiftOpen?: boolean; report?: string } = {}) {
       const sum = total(sale.cart, { vouchers: sale.vouchers, approvals: sale.approvals, customerId: sale.customerId });
       const paid = sale.payments.reduce((a, p) => a + p.amount, 0);
       const number = `T01-${String(nextDoc++).padStart(6, '0')}`;
-      return { number, total: sum, change: Math.max(0, paid - sum), text: `RECEIPT ${number}`, kick: sale.payments.some((p) => p.method === 'cash') };
+      // each gift voucher sold gets its code, as the app issues them
+      const codes = sale.vouchers.map((amount, i) => ({ code: `GFT${i}-2QRM-X7TD-8W4P`, amount, gift: true, validUntil: '21/11/2027' }));
+      return { number, total: sum, change: Math.max(0, paid - sum), text: `RECEIPT ${number}`, codes, kick: sale.payments.some((p) => p.method === 'cash') };
     }),
     receipt: vi.fn<PosActions['receipt']>((number) => {
       if (number !== RECEIPT.number) throw new TpvError('not_found', 'receipt.not_found', { number });
@@ -202,7 +204,7 @@ function fakeStore(opts: { shiftOpen?: boolean; report?: string } = {}) {
         change: 0,
         text: 'REFUND R01-000001',
         kick: input.method === 'cash',
-        ...(input.method === 'store_credit' ? { credit: { code: 'K3F9-2QRM-X7TD-8W4P', amount: 484 } } : {}),
+        codes: input.method === 'store_credit' ? [{ code: 'K3F9-2QRM-X7TD-8W4P', amount: 484, gift: false, validUntil: '21/11/2027' }] : [],
       };
     }),
     receiptText: vi.fn<PosActions['receiptText']>((number, copy) => `${copy ? '*** COPY ***\n' : ''}RECEIPT ${number}`),
