@@ -14,6 +14,7 @@ import { type App, appOn } from './context.js';
 import { type DeviceConfig, listDevices } from './devices.js';
 import { unfinishedImportNotices } from './open.js';
 import { auditStore } from './audit.js';
+import { listBackups } from './backup.js';
 import { printerReport } from './peripherals.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -175,6 +176,21 @@ async function portsCheck(devices: DeviceConfig[]): Promise<Check[]> {
   return out;
 }
 
+/**
+ * The last backup: a store whose schedule is on and whose newest backup is more than twice the
+ * schedule old (or none) warns — the terminal takes them, so no backup means no terminal running,
+ * or backups failing (its message line says why).
+ */
+function backupCheck(app: App, now: Date): Check {
+  const every = app.profile.backupEveryHours;
+  const newest = listBackups(app.path).backups.find((b) => b.kind === 'backup');
+  if (every === 0) return check('backup', newest ? 'ok' : 'warn', newest ? 'doctor.backup_ok' : 'doctor.backup_off', { at: newest?.at ?? '-' }, newest ? undefined : 'doctor.fix.backup');
+  if (!newest) return check('backup', 'warn', 'doctor.backup_none', {}, 'doctor.fix.backup');
+  const hours = (now.getTime() - Date.parse(newest.at)) / 3_600_000;
+  if (hours > 2 * every) return check('backup', 'warn', 'doctor.backup_old', { at: newest.at, hours: Math.floor(hours) }, 'doctor.fix.backup');
+  return check('backup', 'ok', 'doctor.backup_ok', { at: newest.at });
+}
+
 export interface DoctorReport {
   ok: boolean;
   path: string;
@@ -199,7 +215,7 @@ export async function runDoctor(path: string, now: Date): Promise<DoctorReport> 
   try {
     checks.push(integrityCheck(db), migrationCheck(db), journalCheck(db), clockCheck(db, now));
     const app = appOn(db, path, () => now);
-    checks.push(...importChecks(app));
+    checks.push(...importChecks(app), backupCheck(app, now));
     let devices: DeviceConfig[] = [];
     try {
       devices = listDevices(app);

@@ -348,3 +348,16 @@ async function saleLeftInWal(path: string): Promise<void> {
   holder = undefined;
   expect(statSync(`${path}-wal`).size).toBeGreaterThan(0);
 }
+
+describe('tpv doctor', () => {
+  it('warns while a store has no recent backup, and is content once one is taken', async () => {
+    const path = await shop(1);
+    const backupCheck = async () => {
+      const r = await at(path)('doctor');
+      return (r.json.data ?? r.json.error.details).checks.find((c: { id: string }) => c.id === 'backup');
+    };
+    expect(await backupCheck()).toMatchObject({ status: 'warn', message: 'no backup yet' });
+    expect((await at(path)('backup', 'create')).code).toBe(0);
+    expect(await backupCheck()).toMatchObject({ status: 'ok' });
+  });
+});
