@@ -104,6 +104,7 @@ describe('a command that acts as a user needs their PIN', () => {
     ['print --original', ['print', 'T01-000001', '--original']],
     ['customers add', ['customers', 'add', '--name', 'Ferretería Sol SL']],
     ['customers set', ['customers', 'set', 'B12345674', '--email', 'x@example.com']],
+    ['sync register', ['sync', 'register', '--server', 'ws://127.0.0.1:9', '--code', 'AAAA-BBBB-CCCC-DDDD']],
   ];
 
   it('every one of them (sales, refunds, shifts, users, settings, series, taxes, catalog, credit, drawer, devices, invoices, print --original)', async () => {

@@ -27,7 +27,7 @@ function importsOf(text: string): string[] {
   return [...text.matchAll(IMPORT)].map((m) => (m[1] ?? m[2] ?? m[3])!);
 }
 
-type Layer = 'core' | 'i18n' | 'base' | 'db' | 'devices' | 'sync' | 'einvoice' | 'app' | 'tui' | 'commands' | 'cli';
+type Layer = 'core' | 'i18n' | 'base' | 'db' | 'devices' | 'sync' | 'einvoice' | 'server' | 'app' | 'tui' | 'commands' | 'cli';
 
 /** The layer of a file of src/ (a module at the top of src/ — version, assets — is `base`). */
 function layerOf(file: string): Layer {
@@ -45,10 +45,12 @@ const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   devices: ['core', 'i18n', 'devices'],
   sync: ['core', 'sync'],
   einvoice: ['core', 'sync', 'einvoice'],
+  // the store server: the protocol, its own storage adapters (SQLite through db's connection factory)
+  server: ['core', 'base', 'db', 'sync', 'server'],
   app: ['core', 'i18n', 'base', 'db', 'devices', 'sync', 'einvoice', 'app'],
   tui: ['core', 'i18n', 'app', 'tui'],
   // the shell: commands use the CLI's runtime (not its root program); the root program registers them
-  commands: ['core', 'i18n', 'base', 'app', 'cli', 'tui'],
+  commands: ['core', 'i18n', 'base', 'app', 'cli', 'tui', 'server'],
   cli: ['core', 'i18n', 'base', 'app', 'cli', 'commands'],
 };
 
@@ -61,7 +63,9 @@ const PACKAGES: Record<string, readonly Layer[]> = {
   commander: ['cli', 'commands'],
   serialport: ['devices'],
   '@point-of-sale/receipt-printer-encoder': ['devices'],
-  zod: ['sync', 'app'],
+  zod: ['sync', 'app', 'server'],
+  ws: ['server', 'app'],
+  pg: ['server'],
 };
 
 interface Edge {
