@@ -248,6 +248,8 @@ export interface SessionOptions {
   log?: (n: Notice) => void;
   /** How long the connection and the server's hello may take. */
   connectTimeoutMs?: number;
+  /** Told when the server's hello or an ack was heard (true), and when the connection ends (false). */
+  onLink?: (online: boolean) => void;
 }
 
 /** Codes of the server's `error` after which trying again cannot help. */
@@ -287,6 +289,7 @@ export function syncSession(app: App, link: SyncLink, opts: SessionOptions): Pro
       for (const t of timers) clearInterval(t);
       clearTimeout(helloTimer);
       opts.signal?.removeEventListener('abort', onAbort);
+      if (connected) opts.onLink?.(false);
       if (result.end !== 'done') {
         const e = result.error;
         try {
@@ -375,6 +378,7 @@ export function syncSession(app: App, link: SyncLink, opts: SessionOptions): Pro
       const at = app.now().toISOString();
       save({ hwm, last_connected_at: at, last_error: null });
       if (opts.mode === 'probe') return finish({ end: 'done', hwm, sent });
+      opts.onLink?.(true);
       if (opts.mode === 'run') log({ code: 'sync.log.connected', params: { server, terminal, hwm, backlog: last - hwm } });
       beat(last - hwm);
       every(HEARTBEAT_S * 1000, heartbeat);
@@ -398,6 +402,7 @@ export function syncSession(app: App, link: SyncLink, opts: SessionOptions): Pro
       sentSinceIdle += m.hwm - hwm;
       hwm = m.hwm;
       save({ hwm, last_ack_at: app.now().toISOString() });
+      opts.onLink?.(true);
       pump();
     };
 
@@ -475,32 +480,81 @@ export function backoffMs(failures: number, random: () => number = Math.random):
   return Math.floor(random() * Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(failures, 16)));
 }
 
+/** What the cashier terminal shows of the loop: linked or not, and the events the server has not acknowledged. */
+export interface LoopState {
+  online: boolean;
+  /** Outbox rows after the last ack (seqs have no gaps: the server never acks past one). */
+  pending: number;
+  /** The refusal that stopped the loop (a message key: `sync.revoked`…). */
+  error?: MessageKey;
+}
+
 /**
- * The sync loop (`tpv sync run`, and later the cashier terminal in the background): one session
- * after another, waiting with backoff between failures, until `signal` aborts. A refusal that
- * trying again cannot cure (diverged, revoked…) ends it with that error.
+ * The sync loop (`tpv sync run`, and the cashier terminal in the background): one session after
+ * another, waiting with backoff between failures, until `signal` aborts. A refusal that trying
+ * again cannot cure (diverged, revoked…) ends it with that error. `onState` hears every change of
+ * {@link LoopState}: at once on a connect, an ack or a lost link, and within POLL_MS of a sale
+ * (one `max(seq)` read through the primary key, online or not).
  */
-export async function runSync(app: App, link: SyncLink, signal: AbortSignal, log: (n: Notice) => void = () => {}): Promise<void> {
-  let failures = 0;
-  while (!signal.aborted) {
-    const r = await syncSession(app, link, { mode: 'run', signal, log });
-    if (r.end === 'done') return;
-    if (r.end === 'fatal') throw r.error;
-    // a link that worked starts the backoff again; one taken over by another connection of this
-    // terminal (the server closes the older with 4000) backs off, or the two would take turns
-    const replaced = r.error.code === 'sync.closed' && r.error.params.code === 4000;
-    failures = r.connected && !replaced ? 0 : failures + 1;
-    const wait = backoffMs(failures);
-    log({ code: 'sync.log.retry', params: { message: errorMessage(r.error.code, r.error.params), seconds: (wait / 1000).toFixed(1) } });
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, wait);
-      signal.addEventListener('abort', done);
-      function done(): void {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-    });
+export async function runSync(app: App, link: SyncLink, signal: AbortSignal, log: (n: Notice) => void = () => {}, onState?: (s: LoopState) => void): Promise<void> {
+  let online = false;
+  let told = '';
+  /** Tells `onState` of a change; never throws (it runs inside the session's handlers). */
+  const report = (error?: TpvError): void => {
+    if (!onState) return;
+    let pending: number;
+    try {
+      pending = Math.max(0, lastSeq(app) - (link.state.hwm ?? 0));
+    } catch {
+      return; // the database is busy or closing: the next tick tells
+    }
+    const state: LoopState = { online, pending, ...(error ? { error: error.code } : {}) };
+    const key = JSON.stringify(state);
+    if (key === told) return;
+    told = key;
+    try {
+      onState(state);
+    } catch {
+      // an observer's failure is not the loop's
+    }
+  };
+  const poll = onState ? setInterval(() => report(), POLL_MS) : undefined;
+  try {
+    report();
+    await loop();
+  } catch (e) {
+    if (e instanceof TpvError) report(e);
+    throw e;
+  } finally {
+    clearInterval(poll);
+  }
+
+  async function loop(): Promise<void> {
+    let failures = 0;
+    const onLink = (now: boolean): void => {
+      online = now;
+      report();
+    };
+    while (!signal.aborted) {
+      const r = await syncSession(app, link, { mode: 'run', signal, log, onLink });
+      if (r.end === 'done') return;
+      if (r.end === 'fatal') throw r.error;
+      // a link that worked starts the backoff again; one taken over by another connection of this
+      // terminal (the server closes the older with 4000) backs off, or the two would take turns
+      const replaced = r.error.code === 'sync.closed' && r.error.params.code === 4000;
+      failures = r.connected && !replaced ? 0 : failures + 1;
+      const wait = backoffMs(failures);
+      log({ code: 'sync.log.retry', params: { message: errorMessage(r.error.code, r.error.params), seconds: (wait / 1000).toFixed(1) } });
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, wait);
+        signal.addEventListener('abort', done);
+        function done(): void {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          resolve();
+        }
+      });
+    }
   }
 }
 

@@ -1,17 +1,20 @@
 /**
  * `tpv server`: the store server in the foreground (until SIGINT/SIGTERM); `tpv server terminals
- * add|list|revoke`: the tills it accepts. Every one of them takes the same `--data DIR` (embedded
+ * add|list|revoke`: the tills it accepts; `tpv server report sales`: every till's sales. Every one of them takes the same `--data DIR` (embedded
  * SQLite, default beside the till's database) or `--database URL` (PostgreSQL). The server code is
  * loaded only by these commands.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { csvLine } from '../core/csv.js';
 import { TpvError } from '../core/errors.js';
 import { systemError } from '../core/system-errors.js';
+import { formatNumberText } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
+import { dateFlag } from '../cli/flags.js';
 import { type Cli, example, table } from '../cli/runtime.js';
-import type { ServerStorage } from '../server/storage.js';
+import { SERVER_REPORT_BY, type ServerReportBy, type ServerSalesRow, type ServerStorage } from '../server/storage.js';
 
 interface Where {
   data?: string;
@@ -140,6 +143,45 @@ export function register(program: Command, cli: Cli): void {
         cli.out({ code, revoked: true }, () => t('server.terminal_revoked', { code }));
       }),
     'tpv server terminals revoke T02',
+  );
+
+  const report = server.command('report').description(t('help.server.report')).configureHelp({ showGlobalOptions: true });
+  example(
+    report
+      .command('sales')
+      .description(t('help.server.report.sales'))
+      .option('--by <dimension>', t('help.report.by', { values: SERVER_REPORT_BY.join('|') }), 'terminal')
+      .option('--from <date>', t('help.report.from'))
+      .option('--to <date>', t('help.report.to'))
+      .option('--csv', t('help.report.csv'))
+      .action(async (o: { by: string; from?: string; to?: string; csv?: boolean }, cmd: Command) => {
+        if (!(SERVER_REPORT_BY as readonly string[]).includes(o.by)) throw new TpvError('usage', 'report.by', { value: o.by, values: SERVER_REPORT_BY.join(', ') });
+        const by = o.by as ServerReportBy;
+        const range = { ...(o.from ? { from: dateFlag(o.from, '--from')! } : {}), ...(o.to ? { to: dateFlag(o.to, '--to')! } : {}) };
+        const r = await withStorage(cmd, 'read', (s) => s.salesReport(by, range));
+        const taxes = by === 'tax';
+        if (o.csv && !cli.json) {
+          const head = taxes ? ['key', 'count', 'base', 'tax', 'total'] : ['key', 'count', 'total'];
+          const numeric = taxes ? [false, true, true, true, true] : [false, true, true];
+          const line = (x: ServerSalesRow): string[] => (taxes ? [x.key, String(x.count), x.base!, x.tax!, x.total] : [x.key, String(x.count), x.total]);
+          cli.io.stdout.write(csvLine(head) + r.rows.map((x) => csvLine(line(x), numeric)).join(''));
+          return;
+        }
+        cli.out(r, () =>
+          table(
+            [t(`server.report.h.${by}`), t('report.count'), ...(taxes ? [t('server.report.h.base'), t('server.report.h.tax_amount')] : []), t('report.amount')],
+            [
+              ...r.rows.map((x) => [taxes ? `${x.key} %` : x.key, String(x.count), ...(taxes ? [formatNumberText(x.base!), formatNumberText(x.tax!)] : []), formatNumberText(x.total)]),
+              taxes ? ['', '', '', '', ''] : ['', '', ''],
+              [t('report.total'), String(r.count), ...(taxes ? ['', ''] : []), formatNumberText(r.total)],
+            ],
+            taxes ? ['l', 'r', 'r', 'r', 'r'] : ['l', 'r', 'r'],
+          ),
+        );
+      }),
+    'tpv server report sales --by terminal --from 2026-11-01 --to 2026-11-30',
+    'tpv server report sales --by tax --csv > taxes.csv',
+    'tpv server report sales --by day --json --database postgres://tpv@db.example/tpv',
   );
 }
 

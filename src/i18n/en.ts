@@ -79,6 +79,16 @@ export const en = {
   'server.state.offline': 'offline',
   'server.state.revoked': 'revoked',
   'server.state.not_enrolled': 'not enrolled',
+  'help.server.report': 'reports over every till\'s events the server holds',
+  'help.server.report.sales': 'sales of every till (receipts minus refunds) by terminal, day, tax rate, payment method or user',
+  'server.report_currencies': 'the range holds documents in several currencies ({currencies}): narrow it with --from and --to',
+  'server.report.h.terminal': 'Terminal',
+  'server.report.h.day': 'Day',
+  'server.report.h.tax': 'Tax rate',
+  'server.report.h.payment': 'Payment',
+  'server.report.h.user': 'User',
+  'server.report.h.base': 'Base',
+  'server.report.h.tax_amount': 'Tax',
 
   // store, database, migrations
   'store.missing': 'no database at {path}: create the store with `tpv init` (or pass --db)',
@@ -1045,6 +1055,19 @@ export const en = {
   'device.disconnected': 'the device at {path} was disconnected',
   'tui.printer.unknown': 'printer …',
   'devices.h.status': 'Status',
+
+  // the sync loop on the cashier terminal's status bar (src/tui/view.tsx)
+  'tui.sync.online': 'online',
+  'tui.sync.offline': 'offline',
+  'tui.sync.stopped': 'sync stopped',
+  'tui.sync.revoked': 'revoked',
+  'tui.sync.unauthorized': 'token refused',
+  'tui.sync.diverged': 'diverged',
+  'tui.sync.behind_server': 'diverged',
+  'tui.sync.protocol': 'update tpv',
+  'tui.sync.pending': '{n} pending',
+  'tui.sync.pending_one': '1 pending',
+  'tui.sync_failed': 'sync stopped: {detail}',
 
   // sync: this till and the store server (src/app/sync.ts, src/commands/sync.ts)
   'help.sync': 'this till and the store server: register, status, push, run',

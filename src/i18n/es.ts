@@ -81,6 +81,16 @@ export const es: Record<MessageKey, string> = {
   'server.state.offline': 'sin conexión',
   'server.state.revoked': 'revocado',
   'server.state.not_enrolled': 'sin dar de alta',
+  'help.server.report': 'informes sobre los eventos de todas las cajas que guarda el servidor',
+  'help.server.report.sales': 'ventas de todas las cajas (tiques menos devoluciones) por terminal, día, tipo de IVA, forma de pago o usuario',
+  'server.report_currencies': 'el periodo tiene documentos en varias monedas ({currencies}): acótalo con --from y --to',
+  'server.report.h.terminal': 'Terminal',
+  'server.report.h.day': 'Día',
+  'server.report.h.tax': 'Tipo',
+  'server.report.h.payment': 'Forma de pago',
+  'server.report.h.user': 'Usuario',
+  'server.report.h.base': 'Base',
+  'server.report.h.tax_amount': 'Cuota',
 
   // store, database, migrations
   'store.missing': 'no hay base de datos en {path}: crea la tienda con `tpv init` (o usa --db)',
@@ -1047,6 +1057,19 @@ export const es: Record<MessageKey, string> = {
   'device.disconnected': 'el dispositivo de {path} se ha desconectado',
   'tui.printer.unknown': 'impresora …',
   'devices.h.status': 'Estado',
+
+  // the sync loop on the cashier terminal's status bar (src/tui/view.tsx)
+  'tui.sync.online': 'en línea',
+  'tui.sync.offline': 'sin conexión',
+  'tui.sync.stopped': 'sincronización detenida',
+  'tui.sync.revoked': 'revocado',
+  'tui.sync.unauthorized': 'token rechazado',
+  'tui.sync.diverged': 'divergente',
+  'tui.sync.behind_server': 'divergente',
+  'tui.sync.protocol': 'actualice tpv',
+  'tui.sync.pending': '{n} pendientes',
+  'tui.sync.pending_one': '1 pendiente',
+  'tui.sync_failed': 'sincronización detenida: {detail}',
 
   // sync: this till and the store server (src/app/sync.ts, src/commands/sync.ts)
   'help.sync': 'esta caja y el servidor de la tienda: alta, estado, envío, servicio',

@@ -7,6 +7,7 @@
  */
 import pg from 'pg';
 import { TpvError } from '../core/errors.js';
+import { PROJECTION_SCHEMA, project, type ProjectedDocument, reportQueries, salesReportOf, Unappliable } from './report.js';
 import type { IncomingEvent, IngestResult, ServerStorage, TerminalRecord } from './storage.js';
 
 const SCHEMA = `
@@ -55,7 +56,7 @@ CREATE TABLE IF NOT EXISTS quarantine (
   PRIMARY KEY (terminal, id, hash)
 );
 CREATE INDEX IF NOT EXISTS quarantine_seq ON quarantine (terminal, seq);
-`;
+${PROJECTION_SCHEMA('bigint')}`;
 
 /** The advisory lock key of the schema's creation ('tpv' server schema). */
 const SCHEMA_LOCK = 7_370_001;
@@ -209,6 +210,12 @@ export async function openPostgresStorage(url: string): Promise<ServerStorage> {
       return r.rows.map((e) => ({ ...e, seq: Number(e.seq) }));
     },
 
+    async salesReport(by, range) {
+      const q = reportQueries(by, range, (n) => `$${n}`);
+      const all = async (x: { sql: string; params: string[] }) => (await pool.query<Record<string, string | number | null>>(x.sql, x.params)).rows;
+      return salesReportOf(by, range, { rows: await all(q.rows), rounding: (await all(q.rounding))[0]!, totals: (await all(q.totals))[0]!, currencies: await all(q.currencies) });
+    },
+
     async close() {
       if (!pool.ended) await pool.end();
     },
@@ -242,40 +249,66 @@ async function ingest(c: pg.PoolClient, code: string, batch: IncomingEvent[], no
     if (k.terminal === code) bySeq.set(Number(k.seq), k);
   }
   // seqs already acked whose event was quarantined: a resend of it is quarantined (acked) again
-  const quarantinedAt = new Map<number, string[]>();
+  const quarantinedAt = new Map<number, { id: string; reason: string }[]>();
   if (seqs[0]! <= held) {
-    const q = await c.query<{ id: string; seq: string }>('SELECT id, seq FROM quarantine WHERE terminal = $1 AND seq = ANY($2::bigint[])', [code, seqs]);
-    for (const r of q.rows) quarantinedAt.set(Number(r.seq), [...(quarantinedAt.get(Number(r.seq)) ?? []), r.id]);
+    const q = await c.query<{ id: string; seq: string; reason: string }>('SELECT id, seq, reason FROM quarantine WHERE terminal = $1 AND seq = ANY($2::bigint[])', [code, seqs]);
+    for (const r of q.rows) quarantinedAt.set(Number(r.seq), [...(quarantinedAt.get(Number(r.seq)) ?? []), r]);
   }
 
   let hwm = held;
   let duplicates = 0;
   let gap = false;
   const store: IncomingEvent[] = [];
-  const quarantine: IncomingEvent[] = [];
+  const quarantine: (IncomingEvent & { reason: string })[] = [];
   for (const e of sorted) {
     const atSeq = bySeq.get(e.seq);
     const keptApart = quarantinedAt.get(e.seq);
     if (atSeq || keptApart) {
       // a known seq: the same event again (a duplicate, or the same id with another body), or another event (diverged)
-      if (atSeq ? atSeq.id !== e.id : !keptApart!.includes(e.id)) {
+      if (atSeq ? atSeq.id !== e.id : !keptApart!.some((q) => q.id === e.id)) {
         await c.query('UPDATE terminals SET diverged = true, last_seen_at = $2 WHERE code = $1', [code, now]);
         return refused;
       }
       if (atSeq && atSeq.hash === e.hash) duplicates++;
-      else quarantine.push(e);
+      else quarantine.push({ ...e, reason: keptApart?.find((q) => q.id === e.id)?.reason ?? SAME_ID });
       continue;
     }
     if (e.seq > hwm + 1) {
       gap = true;
       break;
     }
-    if (ids.has(e.id)) quarantine.push(e);
+    if (ids.has(e.id)) quarantine.push({ ...e, reason: SAME_ID });
     else store.push(e);
     ids.add(e.id);
     bySeq.set(e.seq, e);
     hwm = Math.max(hwm, e.seq);
   }
+
+  // each new event applied: its documents, or the reason it cannot be (rule 3: kept apart, acked)
+  const projected = new Map<string, ProjectedDocument[]>();
+  const numbers = new Set<string>();
+  for (const e of store) {
+    try {
+      projected.set(e.id, project(code, e));
+      for (const d of projected.get(e.id)!) numbers.add(d.number);
+    } catch (err) {
+      if (!(err instanceof Unappliable)) throw err;
+      quarantine.push({ ...e, reason: err.message });
+    }
+  }
+  const heldNumbers = new Set(
+    numbers.size === 0 ? [] : (await c.query<{ number: string }>('SELECT number FROM documents WHERE terminal = $1 AND number = ANY($2::text[])', [code, [...numbers]])).rows.map((r) => r.number),
+  );
+  for (const e of store) {
+    const docs = projected.get(e.id);
+    const taken = docs?.find((d) => heldNumbers.has(d.number));
+    if (taken) {
+      projected.delete(e.id);
+      quarantine.push({ ...e, reason: `document ${taken.number} already held` });
+    }
+    for (const d of projected.get(e.id) ?? []) heldNumbers.add(d.number);
+  }
+  store.splice(0, store.length, ...store.filter((e) => projected.has(e.id)));
 
   const cols = (events: IncomingEvent[]) => [events.map((e) => e.id), events.map((e) => e.seq), events.map((e) => e.type), events.map((e) => e.version), events.map((e) => e.at), events.map((e) => e.payload), events.map((e) => e.hash)];
   const rows = `unnest($3::uuid[], $4::bigint[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[]) AS u (id, seq, type, version, at, payload, hash)`;
@@ -288,19 +321,51 @@ async function ingest(c: pg.PoolClient, code: string, batch: IncomingEvent[], no
     // an id another terminal stored meanwhile (it held no row lock of ours): kept apart like any other
     if (inserted.rowCount !== store.length) {
       const done = new Set(inserted.rows.map((r) => r.id));
-      quarantine.push(...store.filter((e) => !done.has(e.id)));
+      quarantine.push(...store.filter((e) => !done.has(e.id)).map((e) => ({ ...e, reason: SAME_ID })));
       store.splice(0, store.length, ...store.filter((e) => done.has(e.id)));
     }
   }
   if (quarantine.length) {
     await c.query(
       `INSERT INTO quarantine (terminal, id, seq, type, version, at, payload, hash, reason, received_at)
-       SELECT $1, id, seq, type, version, at, payload, hash, $10, $2 FROM ${rows} ON CONFLICT DO NOTHING`,
-      [code, now, ...cols(quarantine), SAME_ID],
+       SELECT $1, id, seq, type, version, at, payload, hash, reason, $2 FROM unnest($3::uuid[], $4::bigint[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[])
+         AS u (id, seq, type, version, at, payload, hash, reason) ON CONFLICT DO NOTHING`,
+      [code, now, ...cols(quarantine), quarantine.map((e) => e.reason)],
     );
   }
+  await insertDocuments(c, code, store.flatMap((e) => (projected.get(e.id) ?? []).map((d) => ({ ...d, event: e.id }))));
   const last = store.at(-1);
   await c.query('UPDATE terminals SET hwm = $2, last_seen_at = $3, last_event_at = COALESCE($4, last_event_at) WHERE code = $1', [code, hwm, now, last?.at ?? null]);
   quarantine.sort((a, b) => a.seq - b.seq);
-  return { hwm, stored: store.length, duplicates, quarantined: quarantine.map((e) => ({ id: e.id, reason: SAME_ID })), gap, diverged: false };
+  return { hwm, stored: store.length, duplicates, quarantined: quarantine.map((e) => ({ id: e.id, reason: e.reason })), gap, diverged: false };
+}
+
+/** The documents of the events just stored, their taxes and payments: one statement per table. */
+async function insertDocuments(c: pg.PoolClient, code: string, docs: (ProjectedDocument & { event: string })[]): Promise<void> {
+  if (docs.length === 0) return;
+  const col = <K extends keyof (typeof docs)[number]>(k: K) => docs.map((d) => d[k]);
+  await c.query(
+    `INSERT INTO documents (terminal, number, type, created_at, business_day, user_code, currency, total, rounding, shift_uid, event_id)
+     SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[])`,
+    [code, col('number'), col('type'), col('created_at'), col('business_day'), col('user_code'), col('currency'), col('total'), col('rounding'), col('shift_uid'), col('event')],
+  );
+  const taxes = docs.flatMap((d) => d.taxes.map((t) => ({ number: d.number, ...t })));
+  if (taxes.length) {
+    await c.query('INSERT INTO document_taxes (terminal, number, rate, base, tax) SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::bigint[])', [
+      code,
+      taxes.map((t) => t.number),
+      taxes.map((t) => t.rate),
+      taxes.map((t) => t.base),
+      taxes.map((t) => t.tax),
+    ]);
+  }
+  const payments = docs.flatMap((d) => d.payments.map((p) => ({ number: d.number, ...p })));
+  if (payments.length) {
+    await c.query('INSERT INTO document_payments (terminal, number, method, amount) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[])', [
+      code,
+      payments.map((p) => p.number),
+      payments.map((p) => p.method),
+      payments.map((p) => p.amount),
+    ]);
+  }
 }

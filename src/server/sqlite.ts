@@ -17,10 +17,11 @@ import { join } from 'node:path';
 import { TpvError } from '../core/errors.js';
 import { systemError } from '../core/system-errors.js';
 import { BUSY_TIMEOUT_MS, connect, openFile, prepared, type Sqlite } from '../db/connection.js';
-import type { IncomingEvent, IngestResult, ServerStorage, TerminalRecord } from './storage.js';
+import { PROJECTION_SCHEMA, project, type ProjectedDocument, reportQueries, salesReportOf, Unappliable } from './report.js';
+import type { IncomingEvent, IngestResult, SalesRange, ServerReportBy, ServerSalesReport, ServerStorage, TerminalRecord } from './storage.js';
 
 /** The schema this program writes (PRAGMA user_version of server.db). */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS terminals (
@@ -59,7 +60,9 @@ CREATE TABLE IF NOT EXISTS quarantine (
   received_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS quarantine_terminal ON quarantine (terminal, id);
-`;
+${PROJECTION_SCHEMA('INTEGER')}`;
+
+const TABLES = ['terminals', 'events', 'quarantine', 'documents', 'document_taxes', 'document_payments'];
 
 export interface SqliteStorageOptions {
   /**
@@ -138,7 +141,7 @@ function migrate(db: Sqlite, path: string): void {
   if (version > SCHEMA_VERSION) throw new TpvError('conflict', 'server.schema_newer', { path, version, known: SCHEMA_VERSION });
   if (version === SCHEMA_VERSION) return;
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
-  if (tables.some((t) => !['terminals', 'events', 'quarantine'].includes(t))) throw new TpvError('invalid', 'server.not_server_db', { path });
+  if (tables.some((t) => !TABLES.includes(t))) throw new TpvError('invalid', 'server.not_server_db', { path });
   db.transaction(() => {
     db.exec(SCHEMA);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
@@ -264,6 +267,24 @@ class SqliteStorage implements ServerStorage {
     const insert = prepared(db, 'INSERT INTO events (id, terminal, seq, type, version, at, payload, hash, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     const apartAt = prepared(db, 'SELECT hash, reason FROM quarantine WHERE terminal = ? AND id = ? AND seq = ?');
     const quarantine = prepared(db, 'INSERT INTO quarantine (id, terminal, seq, reason, payload, hash, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const docHeld = prepared(db, 'SELECT 1 FROM documents WHERE terminal = ? AND number = ?');
+    const insertDoc = prepared(
+      db,
+      'INSERT INTO documents (terminal, number, type, created_at, business_day, user_code, currency, total, rounding, shift_uid, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const insertTax = prepared(db, 'INSERT INTO document_taxes (terminal, number, rate, base, tax) VALUES (?, ?, ?, ?, ?)');
+    const insertPayment = prepared(db, 'INSERT INTO document_payments (terminal, number, method, amount) VALUES (?, ?, ?, ?)');
+    /** The event's documents, or the reason it cannot be applied (rule 3: kept apart, acked). */
+    const documentsOf = (e: IncomingEvent): ProjectedDocument[] | string => {
+      try {
+        const docs = project(code, e);
+        const held = docs.find((d) => docHeld.get(code, d.number));
+        return held ? `document ${held.number} already held` : docs;
+      } catch (err) {
+        if (err instanceof Unappliable) return err.message;
+        throw err;
+      }
+    };
     const sorted = [...events].sort((a, b) => a.seq - b.seq);
     return this.write(() => {
       const t = this.terminal(code);
@@ -296,7 +317,17 @@ class SqliteStorage implements ServerStorage {
             keepApart(e, 'same id as a held event, another seq or terminal');
             continue;
           }
+          const docs = documentsOf(e);
+          if (typeof docs === 'string') {
+            keepApart(e, docs);
+            continue;
+          }
           insert.run(e.id, code, e.seq, e.type, e.version, e.at, e.payload, e.hash, now);
+          for (const d of docs) {
+            insertDoc.run(code, d.number, d.type, d.created_at, d.business_day, d.user_code, d.currency, d.total, d.rounding, d.shift_uid, e.id);
+            for (const t of d.taxes) insertTax.run(code, d.number, t.rate, t.base, t.tax);
+            for (const p of d.payments) insertPayment.run(code, d.number, p.method, p.amount);
+          }
           result.stored++;
           lastAt = e.at;
         }
@@ -316,6 +347,12 @@ class SqliteStorage implements ServerStorage {
   async events(code: string, afterSeq = 0, limit = -1): Promise<IncomingEvent[]> {
     return prepared(this.db, 'SELECT id, seq, type, version, at, payload, hash FROM events WHERE terminal = ? AND seq > ? ORDER BY seq LIMIT ?')
       .all(code, afterSeq, limit) as IncomingEvent[];
+  }
+
+  async salesReport(by: ServerReportBy, range: SalesRange): Promise<ServerSalesReport> {
+    const q = reportQueries(by, range, () => '?');
+    const all = (x: { sql: string; params: string[] }): Record<string, number | string | null>[] => this.db.prepare(x.sql).all(...x.params) as Record<string, number | string | null>[];
+    return salesReportOf(by, range, { rows: all(q.rows), rounding: all(q.rounding)[0]!, totals: all(q.totals)[0]!, currencies: all(q.currencies) });
   }
 
   async close(): Promise<void> {

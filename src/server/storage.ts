@@ -53,6 +53,38 @@ export interface IngestResult {
   diverged: boolean;
 }
 
+export const SERVER_REPORT_BY = ['terminal', 'day', 'tax', 'payment', 'user'] as const;
+export type ServerReportBy = (typeof SERVER_REPORT_BY)[number];
+
+/** Business days (the store's dates), inclusive: "2026-11-01". */
+export interface SalesRange {
+  from?: string;
+  to?: string;
+}
+
+export interface ServerSalesRow {
+  /** The terminal, day, rate ("21"), payment method or user code. */
+  key: string;
+  /** Receipts minus refunds (by terminal, day, user); tax and payment rows count the rows summed. */
+  count: number;
+  /** Receipts minus refunds; by tax, base + tax. */
+  total: string;
+  /** By tax only. */
+  base?: string;
+  tax?: string;
+}
+
+export interface ServerSalesReport {
+  by: ServerReportBy;
+  from: string | null;
+  to: string | null;
+  currency: string | null;
+  rows: ServerSalesRow[];
+  /** Receipts minus refunds in the range, and their total: what the tills' own reports add up to. */
+  count: number;
+  total: string;
+}
+
 export interface ServerStorage {
   /**
    * A new terminal with a one-time enrolment code (its sha256), valid until `expiresAt`. Conflict
@@ -85,9 +117,22 @@ export interface ServerStorage {
    * diverged and stores nothing of the batch (nor of any later one while diverged). The result is
    * what the ack may say — only after the commit. Unknown terminal: `server.terminal_unknown`.
    * Safe when two processes ingest the same batch at once: stored once.
+   *
+   * Each event stored is applied in that same transaction: the documents it carries (sale,
+   * refund, exchange, invoice, shift_close) projected to documents, document_taxes and
+   * document_payments; an event that does not parse with the outbox contract, or cannot be
+   * applied (another register's document, a document number already held), is quarantined
+   * instead, with its reason, and acked.
    */
   ingest(code: string, events: IncomingEvent[], now: string): Promise<IngestResult>;
   /** The events held for a terminal in seq order (tests, reports, export). */
   events(code: string, afterSeq?: number, limit?: number): Promise<IncomingEvent[]>;
+  /**
+   * Receipts minus refunds of every terminal, by terminal, business day, tax rate, payment method
+   * or user, over a range of business days: each terminal's part gives what its till's own
+   * `tpv report sales` gives. Conflict (`server.report_currencies`) when the range holds documents
+   * in more than one currency.
+   */
+  salesReport(by: ServerReportBy, range: SalesRange): Promise<ServerSalesReport>;
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { useSyncExternalStore } from 'react';
 import { render } from 'ink';
 import { scheduledBackup } from '../app/backup.js';
 import type { App } from '../app/context.js';
+import { type LoopState, readLink, runSync } from '../app/sync.js';
 import { TpvError } from '../core/errors.js';
 import { errorMessage, t } from '../i18n/index.js';
 import { appActions, type PosActions, type PrinterState } from './actions.js';
@@ -51,6 +52,8 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
   const detail = (e: unknown): string => (e instanceof TpvError ? errorMessage(e.code, e.params) : e instanceof Error ? e.message : String(e));
   // the printer's state in the status bar: asked at start, after each job, and every half minute
   let printer: PrinterState | null | 'unknown' = 'unknown';
+  /** The background sync loop's state; null when the till is not registered with a store server. */
+  let sync: LoopState | null = null;
   const refreshPrinter = (): void =>
     void base.printerState().then(
       (state) => {
@@ -146,6 +149,7 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
         clock={clock}
         shift={shift ? t('tui.shift_open', { id: shift.id }) : t('tui.shift_closed')}
         printer={printer === null ? t('tui.printer_none') : t(`tui.printer.${printer}`)}
+        sync={sync}
       />
     );
   }
@@ -192,6 +196,22 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
   };
   backupIfDue();
   const backupTimer = setInterval(backupIfDue, BACKUP_CHECK_MS);
+  // a till registered with a store server (`<db>.sync`) ships its outbox in the background, the
+  // loop of `tpv sync run` on this connection between keys; its state is on the status bar, and a
+  // refusal that stops it (revoked…) is said there and on the message line, never a stopped till
+  const stopSync = new AbortController();
+  let syncLoop: Promise<void> | null = null;
+  try {
+    const link = readLink(app.path);
+    if (link) {
+      syncLoop = runSync(app, link, stopSync.signal, undefined, (state) => {
+        sync = state;
+        sizeStore.set({ ...sizeStore.state });
+      }).catch((e: unknown) => notify(t('tui.sync_failed', { detail: detail(e) }), true));
+    }
+  } catch (e) {
+    notify(t('tui.sync_failed', { detail: detail(e) }), true);
+  }
   const stop = (): void => done(0);
   process.on('SIGTERM', stop);
   process.on('SIGHUP', stop);
@@ -203,6 +223,8 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
     clearInterval(clockTimer);
     clearInterval(printerTimer);
     clearInterval(backupTimer);
+    stopSync.abort();
+    await syncLoop;
     await backup;
     unwatch();
     await closeScanners();

@@ -6,6 +6,7 @@
 import { Box, Text } from 'ink';
 import { formatMoney, formatQty } from '../i18n/format.js';
 import { t, tOr } from '../i18n/index.js';
+import type { LoopState } from '../app/sync.js';
 import type { TillInfo } from './actions.js';
 import { bigText } from './big.js';
 import { KEYMAP, keyLabel } from './keymap.js';
@@ -21,6 +22,8 @@ export interface ViewProps {
   clock: string;
   shift: string;
   printer: string;
+  /** The background sync loop's state; absent when the till is not registered with a store server. */
+  sync?: LoopState | null;
 }
 
 interface Row {
@@ -200,10 +203,41 @@ function hints(p: ViewProps): string {
   return out;
 }
 
+/** The sync loop on the status bar: `online · 0 pending`, `offline · 37 pending`, `revoked · 37 pending`. */
+export function syncLabel(sync: LoopState): string {
+  // a refusal that stopped the loop by its short name (`sync.revoked` → revoked), else "sync stopped"
+  const state = sync.error ? tOr(`tui.sync.${sync.error.replace(/^sync\./, '')}`, t('tui.sync.stopped')) : t(sync.online ? 'tui.sync.online' : 'tui.sync.offline');
+  return `${state} · ${sync.pending === 1 ? t('tui.sync.pending_one') : t('tui.sync.pending', { n: sync.pending })}`;
+}
+
+/**
+ * The status bar: store · register · user · shift · printer · sync, and the clock on the right.
+ * When it would not fit, parts are dropped in this order: store, shift, register, user, printer
+ * (the sync state and the clock stay; what still does not fit is cut).
+ */
+function statusBar(p: ViewProps): string {
+  const { info, state: s, columns: w } = p;
+  const parts: [drop: number, text: string][] = [
+    [1, info.store],
+    [3, info.register],
+    [4, s.user?.name ?? '—'],
+    [2, p.shift],
+    [5, p.printer],
+  ];
+  if (p.sync) parts.push([6, syncLabel(p.sync)]);
+  const clock = `${p.clock} `;
+  const line = (): string => ` ${parts.map(([, text]) => terminalText(text)).join(' · ')}`;
+  for (let drop = 1; drop <= 5 && line().length + clock.length + 1 > w; drop++) {
+    const i = parts.findIndex(([d]) => d === drop);
+    if (i >= 0) parts.splice(i, 1);
+  }
+  return spread(line(), clock, w);
+}
+
 export function PosView(p: ViewProps) {
-  const { state: s, info, columns: w } = p;
+  const { state: s, columns: w } = p;
   const height = Math.max(8, p.rows - 1);
-  const status = spread(` ${info.store} · ${info.register} · ${s.user?.name ?? '—'} · ${p.shift} · ${p.printer}`, `${p.clock} `, w);
+  const status = statusBar(p);
   const entryLabel = s.prompt ? `${s.prompt.label}: ` : s.screen === 'payment' ? `${t('tui.amount')} > ` : s.screen === 'refund' ? `${t('tui.col.qty')} > ` : s.screen === 'search' ? `${t('tui.search')} > ` : '> ';
   const entryValue = s.prompt ? (s.prompt.secret ? '*'.repeat(s.prompt.value.length) : s.prompt.value) : s.entry;
   const message = s.quitAsked ? t('tui.quit_ask') : (s.message?.text ?? '');

@@ -4,6 +4,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, test } from 'vitest';
+import { canonicalJson, type Json } from '../../src/core/canonical.js';
 import { TpvError } from '../../src/core/errors.js';
 import type { IncomingEvent, ServerStorage } from '../../src/server/storage.js';
 
@@ -26,13 +27,70 @@ const DAY_LATER = '2026-11-22T09:00:00.000Z';
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/** An outbox event of seq `seq`; `body` changes its payload (same id, another body). */
+/** An outbox event of seq `seq` (a no-sale: valid, carries no document); `body` changes its payload (same id, another body). */
 function event(seq: number, opts: { id?: string; body?: string } = {}): IncomingEvent {
   const id = opts.id ?? randomUUID();
   const at = new Date(Date.parse('2026-11-21T08:00:00.000Z') + seq * 1000).toISOString().replace('Z', '+00:00');
-  const payload = JSON.stringify({ body: opts.body ?? 'first', number: `T01-${String(seq).padStart(6, '0')}` });
-  return { id, seq, type: 'sale', version: 1, at, payload, hash: sha(JSON.stringify({ id, seq, type: 'sale', version: 1, at, payload })) };
+  return wire(id, seq, 'no_sale', at, { user: 'admin', reason: `${opts.body ?? 'first'} ${seq}`, drawer: 'drawer', at, approval: null });
 }
+
+/** The event as the server stores it: payload as canonical JSON (keys sorted), the hash of its body. */
+function wire(id: string, seq: number, type: string, at: string, payload: Json): IncomingEvent {
+  const text = canonicalJson(payload);
+  return { id, seq, type, version: 1, at, payload: text, hash: sha(canonicalJson({ type, version: 1, at, payload })) };
+}
+
+const SHIFT = '01a1fd8c-6900-7a9e-aa46-825a3e797c8b';
+
+interface Doc {
+  type?: 'receipt' | 'refund' | 'invoice' | 'z_report';
+  number: string;
+  register?: string;
+  day?: string;
+  user?: string;
+  currency?: string;
+  total: string;
+  rounding?: string;
+  taxes?: { rate: string; base: string; tax: string }[];
+  payments?: { method: string; amount: string }[];
+}
+
+/** A document as an event carries it (src/sync/events.ts documentSchema), its lines left out. */
+function doc(d: Doc): Json {
+  return {
+    type: d.type ?? 'receipt',
+    number: d.number,
+    register: d.register ?? 'T01',
+    seq: 1,
+    created_at: `${d.day ?? '2026-11-21'}T11:15:00+01:00`,
+    user: d.user ?? 'admin',
+    shift: SHIFT,
+    refers: null,
+    customer: null,
+    external_id: null,
+    prices_include_tax: true,
+    currency: d.currency ?? 'EUR',
+    subtotal: d.total,
+    discount: '0.00',
+    total: d.total,
+    tendered: d.total,
+    change: '0.00',
+    rounding: d.rounding ?? '0.00',
+    approvals: [],
+    note: null,
+    lines: [],
+    taxes: d.taxes ?? [{ rate: '21', base: d.total, tax: '0.00' }],
+    payments: (d.payments ?? [{ method: 'cash', amount: d.total }]).map((p) => ({ ...p, reference: null })),
+    figures: null,
+    journal: { prev: '0'.repeat(64), hash: 'a'.repeat(64) },
+  };
+}
+
+/** A sale event of seq `seq` carrying the receipt `d`. */
+const sale = (seq: number, d: Doc, id = randomUUID()): IncomingEvent => wire(id, seq, 'sale', '2026-11-21T10:15:00.000Z', { receipt: doc(d), credits: [] });
+/** A refund event carrying the refund `d`. */
+const refund = (seq: number, d: Doc): IncomingEvent =>
+  wire(randomUUID(), seq, 'refund', '2026-11-21T10:20:00.000Z', { refund: doc({ ...d, type: 'refund' }), credit_note: null, credits: [] });
 
 const events = (from: number, to: number): IncomingEvent[] => Array.from({ length: to - from + 1 }, (_, i) => event(from + i));
 
@@ -312,6 +370,122 @@ export function storageContract(name: string, make: () => Promise<StorageUnderTe
       });
     });
 
+    describe('applied to the business tables', () => {
+      const A = { number: 'T01-000001', total: '12.10', taxes: [{ rate: '21', base: '5.00', tax: '1.05' }, { rate: '10', base: '5.50', tax: '0.55' }], payments: [{ method: 'card', amount: '10.00' }, { method: 'cash', amount: '2.10' }] };
+      const B = { number: 'T01-000002', total: '1.04', user: 'ana', day: '2026-11-22', taxes: [{ rate: '4', base: '1.00', tax: '0.04' }] };
+
+      test('a sale projects its document, taxes and payments; a refund subtracts; a duplicate is not applied twice', async () => {
+        const { s } = await fresh();
+        await enrolled(s, 'T01');
+        await enrolled(s, 'T02');
+        const batch = [sale(1, A), sale(2, B), refund(3, { number: 'T01R-000001', total: '1.21', taxes: [{ rate: '21', base: '1.00', tax: '0.21' }], payments: [{ method: 'cash', amount: '1.21' }] })];
+        expect(await s.ingest('T01', batch, T0)).toMatchObject({ hwm: 3, stored: 3, quarantined: [] });
+        expect(await s.ingest('T02', [sale(1, { number: 'T02-000001', register: 'T02', total: '3.00', taxes: [{ rate: '21', base: '2.48', tax: '0.52' }] })], T0)).toMatchObject({ stored: 1 });
+
+        const byTerminal = await s.salesReport('terminal', {});
+        expect(byTerminal).toEqual({
+          by: 'terminal',
+          from: null,
+          to: null,
+          currency: 'EUR',
+          rows: [
+            { key: 'T01', count: 1, total: '11.93' },
+            { key: 'T02', count: 1, total: '3.00' },
+          ],
+          count: 2,
+          total: '14.93',
+        });
+        expect((await s.salesReport('tax', {})).rows).toEqual([
+          { key: '21', count: 3, total: '7.84', base: '6.48', tax: '1.36' },
+          { key: '10', count: 1, total: '6.05', base: '5.50', tax: '0.55' },
+          { key: '4', count: 1, total: '1.04', base: '1.00', tax: '0.04' },
+        ]);
+        expect((await s.salesReport('payment', {})).rows).toEqual([
+          { key: 'card', count: 1, total: '10.00' },
+          { key: 'cash', count: 4, total: '4.93' },
+        ]);
+        expect((await s.salesReport('day', {})).rows).toEqual([
+          { key: '2026-11-21', count: 1, total: '13.89' },
+          { key: '2026-11-22', count: 1, total: '1.04' },
+        ]);
+        expect((await s.salesReport('user', {})).rows).toEqual([
+          { key: 'admin', count: 1, total: '13.89' },
+          { key: 'ana', count: 1, total: '1.04' },
+        ]);
+        expect(await s.salesReport('terminal', { from: '2026-11-22', to: '2026-11-22' })).toMatchObject({ rows: [{ key: 'T01', count: 1, total: '1.04' }], count: 1, total: '1.04' });
+        expect(await s.salesReport('day', { to: '2026-11-20' })).toMatchObject({ currency: null, rows: [], count: 0, total: '0.00' });
+
+        // the ack was lost: the batch comes again, nothing is applied twice
+        expect(await s.ingest('T01', batch, LATER)).toMatchObject({ hwm: 3, stored: 0, duplicates: 3 });
+        expect(await s.salesReport('terminal', {})).toEqual(byTerminal);
+      });
+
+      test('invoices and Z reports are kept, not counted as sales; cash rounding makes the payments add up', async () => {
+        const { s } = await fresh();
+        await enrolled(s, 'T01');
+        const rounded = { number: 'T01-000001', total: '1.02', rounding: '-0.02', payments: [{ method: 'cash', amount: '1.00' }] };
+        const invoice = wire(randomUUID(), 2, 'invoice', T0, { invoice: doc({ type: 'invoice', number: 'T01F-000001', total: '1.02' }) });
+        const z = wire(randomUUID(), 3, 'shift_close', T0, { shift: SHIFT, z: doc({ type: 'z_report', number: 'T01Z-000001', total: '1.02' }), carts_dropped: 0 });
+        expect(await s.ingest('T01', [sale(1, rounded), invoice, z], T0)).toMatchObject({ stored: 3, quarantined: [] });
+        expect(await s.salesReport('terminal', {})).toMatchObject({ rows: [{ key: 'T01', count: 1, total: '1.02' }], total: '1.02' });
+        expect((await s.salesReport('payment', {})).rows).toEqual([
+          { key: 'cash', count: 1, total: '1.00' },
+          { key: 'rounding', count: 1, total: '0.02' },
+        ]);
+      });
+
+      test('a malformed sale is quarantined with its reason and acked; sent again, acked again, kept once', async () => {
+        const { s } = await fresh();
+        await enrolled(s, 'T01');
+        const broken = wire(randomUUID(), 2, 'sale', T0, { receipt: { number: 'T01-000002', total: 'abc' }, credits: [] });
+        const r = await s.ingest('T01', [sale(1, A), broken, event(3)], T0);
+        expect(r).toMatchObject({ hwm: 3, stored: 2, duplicates: 0, gap: false, diverged: false });
+        expect(r.quarantined).toHaveLength(1);
+        expect(r.quarantined[0]!.id).toBe(broken.id);
+        expect(r.quarantined[0]!.reason).toMatch(/^sale payload: receipt\./);
+        expect((await s.events('T01')).map((e) => e.seq)).toEqual([1, 3]);
+        expect((await s.credentials('T01'))!.terminal).toMatchObject({ hwm: 3, quarantined: 1 });
+        expect(await s.salesReport('terminal', {})).toMatchObject({ count: 1, total: '12.10' });
+        expect(await s.ingest('T01', [broken], LATER)).toMatchObject({ hwm: 3, stored: 0, quarantined: r.quarantined });
+        expect((await s.credentials('T01'))!.terminal.quarantined).toBe(1);
+      });
+
+      test('what cannot be applied is quarantined: an unknown type, another register\'s document, a number held already, an amount finer than its currency', async () => {
+        const { s } = await fresh();
+        await enrolled(s, 'T01');
+        const first = sale(1, A);
+        const bad = [
+          wire(randomUUID(), 2, 'teleport', T0, {}),
+          sale(3, { ...B, register: 'T02' }),
+          sale(4, { ...A }), // T01-000001 again under another id
+          sale(5, { number: 'T01-000003', total: '1.001' }),
+          sale(6, { number: 'T01-000004', total: '1.00', currency: 'XXX' }),
+        ];
+        const twice = [sale(7, { number: 'T01-000005', total: '2.00' }), sale(8, { number: 'T01-000005', total: '2.00' })];
+        const r = await s.ingest('T01', [first, ...bad, ...twice], T0);
+        expect(r).toMatchObject({ hwm: 8, stored: 2 });
+        expect(r.quarantined.map((q) => q.id)).toEqual([...bad, twice[1]!].map((e) => e.id));
+        const reasons = r.quarantined.map((q) => q.reason);
+        expect(reasons[0]).toContain('teleport');
+        expect(reasons[1]).toContain('register T02');
+        expect(reasons[2]).toBe('document T01-000001 already held');
+        expect(reasons[3]).toContain('"1.001"');
+        expect(reasons[4]).toContain('XXX');
+        expect(reasons[5]).toBe('document T01-000005 already held');
+        expect((await s.events('T01')).map((e) => e.seq)).toEqual([1, 7]);
+        expect(await s.salesReport('terminal', {})).toMatchObject({ count: 2, total: '14.10' });
+      });
+
+      test('a range holding documents in two currencies is refused', async () => {
+        const { s } = await fresh();
+        await enrolled(s, 'T01');
+        await s.ingest('T01', [sale(1, A), sale(2, { number: 'T01-000002', total: '500', currency: 'JPY', day: '2026-11-23', taxes: [{ rate: '10', base: '455', tax: '45' }] })], T0);
+        const e = await rejection(s.salesReport('day', {}));
+        expect([e.kind, e.code]).toEqual(['conflict', 'server.report_currencies']);
+        expect(await s.salesReport('day', { from: '2026-11-23' })).toMatchObject({ currency: 'JPY', rows: [{ key: '2026-11-23', count: 1, total: '500' }] });
+      });
+    });
+
     describe('concurrency', () => {
       test('the same batches ingested twice at once are stored once, the hwm right', async () => {
         const { s, u } = await fresh();
@@ -329,6 +503,17 @@ export function storageContract(name: string, make: () => Promise<StorageUnderTe
         }
         expect(await other.events('T01')).toEqual(all);
         expect((await s.credentials('T01'))!.terminal).toMatchObject({ hwm: 500, quarantined: 0, diverged: false });
+      });
+
+      test('the same sales ingested twice at once are applied once', async () => {
+        const { s, u } = await fresh();
+        await enrolled(s, 'T01');
+        const other = u.shared ? await reopen(u) : s;
+        const sales = Array.from({ length: 40 }, (_, i) => sale(i + 1, { number: `T01-${String(i + 1).padStart(6, '0')}`, total: '1.50' }));
+        const [a, b] = await Promise.all([s.ingest('T01', sales, T0), other.ingest('T01', [...sales].reverse(), T0)]);
+        expect([a.stored, b.stored].sort((x, y) => x - y)).toEqual([0, 40]);
+        expect([...a.quarantined, ...b.quarantined]).toEqual([]);
+        expect(await other.salesReport('terminal', {})).toMatchObject({ rows: [{ key: 'T01', count: 40, total: '60.00' }] });
       });
 
       test('overlapping batches at once: every event once, no hole under the hwm', async () => {
