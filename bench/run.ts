@@ -8,7 +8,8 @@
  *
  * Sections: import (tpv's CLI vs the sqlite3 CLI's .import and a bare better-sqlite3 loop), lookup
  * (lookupCode vs the same join as one prepared statement), search (listProducts vs a bare FTS5 query),
- * startup (`tpv --version` vs `node -e ''`). Working files and results.json go in bench/out/.
+ * startup (`tpv --version` vs `node -e ''`), checkout, contention, zreport, tui, sync (bench/sync.ts: the
+ * store server's catch-up, ingest, idle cost, and a sale beside the sync loop). Working files and results.json go in bench/out/.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import { listProducts, lookupCode } from '../src/app/products.js';
 import { DEMO_ADMIN, DEMO_STORE, initStore } from '../src/app/store.js';
 import { ftsQuery } from '../src/db/catalog.js';
 import { benchCheckout, benchTillDuringImport, benchZReport } from './selling.js';
+import { benchSync, SYNC_FULL, SYNC_QUICK, type SyncResult } from './sync.js';
 import { benchKeystroke, benchTuiStartup } from './tui.js';
 import { BRANDS, ean13, prng, VARIETY, WORDS, writeCatalogCsv } from './generate.js';
 
@@ -32,7 +34,7 @@ const OUT = join(ROOT, 'bench', 'out');
 const TPV_BIN = join(ROOT, 'bin', 'tpv');
 const SQLITE3_CLI = '/usr/bin/sqlite3';
 
-const SECTIONS = ['import', 'lookup', 'search', 'startup', 'checkout', 'contention', 'zreport', 'tui'] as const;
+const SECTIONS = ['import', 'lookup', 'search', 'startup', 'checkout', 'contention', 'zreport', 'tui', 'sync'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -738,6 +740,7 @@ async function main(): Promise<void> {
     lookup?: LookupResult;
     search?: SearchResult;
     startup?: StartupResult;
+    sync?: SyncResult;
     summary: SummaryRow[];
   } = { meta, summary };
   const label = rowsLabel(opts.rows);
@@ -877,6 +880,46 @@ async function main(): Promise<void> {
     );
     summary.push({ figure: 'terminal first frame (ms)', tpv: fmt(s1.p50, 0), baseline: fmt(s0.p50, 0), ratio: fmtRatio(s1.p50 / s0.p50), goal: 'short' });
     summary.push({ figure: 'keystroke on a 200-line cart, p99 (ms)', tpv: fmt(k1.p99, 2), baseline: fmt(k0.p99, 2), ratio: fmtRatio(k1.p99 / k0.p99), goal: '≪ 50 ms' });
+  }
+
+  if (runs('sync')) {
+    process.stdout.write('\n== i. sync: `tpv server` on 127.0.0.1 (its own process), tills from the normal init path\n');
+    const r = await benchSync(ROOT, OUT, opts.quick ? SYNC_QUICK : SYNC_FULL, (line) => void process.stdout.write(line + '\n'));
+    results.sync = r;
+    const name = (s: string): string => (s === 'sqlite' ? 'SQLite' : 'PostgreSQL');
+    process.stdout.write(
+      table(
+        ['catch-up of one till', 'events', 'seconds', 'events/s', 'raw insert s', 'raw events/s', 'rate vs raw', 'server CPU s'],
+        r.catchUp.map((c) => [name(c.storage), fmt(c.events, 0), fmt(c.seconds, 2), fmt(c.perSec, 0), fmt(c.rawSeconds, 2), fmt(c.rawPerSec, 0), fmtRatio(c.ratio), fmt(c.serverCpuS, 1)]),
+      ) +
+        '\n' +
+        table(
+          ['tills pushing at once', 'events', 'seconds', 'events/s', 'server cores busy', 'server peak RSS'],
+          r.ingest.map((c) => [`${c.tills} tills, ${name(c.storage)}`, fmt(c.events, 0), fmt(c.seconds, 2), fmt(c.perSec, 0), fmt(c.serverCores, 2), fmtBytes(c.serverRss)]),
+        ) +
+        `\n  server process with ${r.heartbeats.tills} tills connected (heartbeat every 30 s, ping every 15 s), over ${r.heartbeats.seconds} s: ` +
+        `CPU ${fmt(r.heartbeats.cpuPct, 2)} % of a core, RSS ${fmtBytes(r.heartbeats.rss)}; with none: CPU ${fmt(r.heartbeats.idleCpuPct, 2)} %, RSS ${fmtBytes(r.heartbeats.idleRss)}\n` +
+        table(
+          ['till checkout, a sale every 20 ms (ms)', 'sales', 'p50', 'p99', 'max'],
+          [
+            ['without the sync loop', String(r.checkout.alone.n), fmt(r.checkout.alone.p50, 2), fmt(r.checkout.alone.p99, 2), fmt(r.checkout.alone.max, 2)],
+            ['with the sync loop running', String(r.checkout.withSync.n), fmt(r.checkout.withSync.p50, 2), fmt(r.checkout.withSync.p99, 2), fmt(r.checkout.withSync.max, 2)],
+          ],
+        ) +
+        `\n  the server held ${r.checkout.pushed} events of the till at the end\n`,
+    );
+    for (const c of r.catchUp) {
+      summary.push({ figure: `sync catch-up ${fmt(c.events, 0)} events, ${name(c.storage)} (s)`, tpv: fmt(c.seconds, 2), baseline: fmt(c.rawSeconds, 2), ratio: fmtRatio(c.seconds / c.rawSeconds), goal: '≤ 10 s' });
+      summary.push({ figure: `sync catch-up rate vs raw insert, ${name(c.storage)} (events/s)`, tpv: fmt(c.perSec, 0), baseline: fmt(c.rawPerSec, 0), ratio: fmtRatio(c.ratio), goal: '≥ 0.5×' });
+    }
+    for (const c of r.ingest) {
+      const raw = r.catchUp.find((x) => x.storage === c.storage);
+      summary.push({ figure: `sync ingest, ${c.tills} tills at once, ${name(c.storage)} (events/s)`, tpv: fmt(c.perSec, 0), baseline: raw ? fmt(raw.rawPerSec, 0) : '-', ratio: raw ? fmtRatio(c.perSec / raw.rawPerSec) : '-', goal: '≥ 2,000' });
+    }
+    const hb = r.heartbeats;
+    summary.push({ figure: `server CPU, ${hb.tills} tills heartbeating (% of a core)`, tpv: fmt(hb.cpuPct, 2), baseline: fmt(hb.idleCpuPct, 2), ratio: fmtRatio(hb.cpuPct / hb.idleCpuPct), goal: '≤ 2 %' });
+    summary.push({ figure: `server RSS, ${hb.tills} tills heartbeating (MiB)`, tpv: fmt(hb.rss / (1 << 20), 1), baseline: fmt(hb.idleRss / (1 << 20), 1), ratio: fmtRatio(hb.rss / hb.idleRss), goal: '≤ 150 MB' });
+    summary.push({ figure: 'checkout p99 with the sync loop (ms)', tpv: fmt(r.checkout.withSync.p99, 2), baseline: fmt(r.checkout.alone.p99, 2), ratio: fmtRatio(r.checkout.withSync.p99 / r.checkout.alone.p99), goal: 'within noise' });
   }
 
   process.stdout.write(

@@ -21,7 +21,7 @@ export interface Latency {
   max: number;
 }
 
-function latency(samplesMs: number[], totalMs: number): Latency {
+export function latency(samplesMs: number[], totalMs: number): Latency {
   const s = Float64Array.from(samplesMs).sort();
   const pick = (p: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? Number.NaN;
   return { n: s.length, perSec: (s.length / totalMs) * 1000, p50: pick(50), p99: pick(99), max: s[s.length - 1] ?? Number.NaN };
@@ -43,7 +43,7 @@ async function shop(root: string, path: string): Promise<App> {
 }
 
 /** 20 lines of unit products from the demo catalog, paid by card and cash. */
-function twentyLines(app: App): SaleInput {
+export function twentyLines(app: App): SaleInput {
   const skus = app.db
     .prepare("SELECT sku FROM products WHERE unit = 'each' AND active = 1 AND track_stock = 1 ORDER BY sku LIMIT 20")
     .pluck()

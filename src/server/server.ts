@@ -354,7 +354,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 /** The event as stored: its payload as canonical JSON, the hash of its body (what makes a resend a duplicate). */
 function toIncoming(e: WireEvent): IncomingEvent {
   const payload = canonicalJson(e.payload as Json);
-  const hash = sha256Hex(canonicalJson({ type: e.type, version: e.version, at: e.at, payload: e.payload as Json }));
+  // canonicalJson({type, version, at, payload}) without canonicalising the payload twice (keys in order)
+  const hash = sha256Hex(`{"at":${JSON.stringify(e.at)},"payload":${payload},"type":${JSON.stringify(e.type)},"version":${JSON.stringify(e.version)}}`);
   return { id: e.id, seq: e.seq, type: e.type, version: e.version, at: e.at, payload, hash };
 }
 
