@@ -15,6 +15,7 @@ import { t } from '../i18n/index.js';
 import { dateFlag } from '../cli/flags.js';
 import { type Cli, example, table } from '../cli/runtime.js';
 import { SERVER_REPORT_BY, type ServerReportBy, type ServerSalesRow, type ServerStorage } from '../server/storage.js';
+import { redactedUrl } from '../server/url.js';
 
 interface Where {
   data?: string;
@@ -24,7 +25,7 @@ interface Where {
 export function register(program: Command, cli: Cli): void {
   /** The data dir: --data, else `server/` beside the till's database. */
   const dataDir = (o: Where): string => (o.data ? resolve(o.data) : join(dirname(cli.dbPath()), 'server'));
-  const where = (o: Where): string => (o.database ? redacted(o.database) : dataDir(o));
+  const where = (o: Where): string => (o.database ? redactedUrl(o.database) : dataDir(o));
 
   /** The storage the options name: the server's own (locked), or an admin command's beside it. */
   const storage = async (o: Where, use: 'server' | 'add' | 'read'): Promise<ServerStorage> => {
@@ -193,17 +194,6 @@ function readFile(path: string): Buffer {
     return readFileSync(path);
   } catch (e) {
     throw systemError(e, path) ?? e;
-  }
-}
-
-/** A database URL without its password, to print. */
-function redacted(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://…';
   }
 }
 

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { TpvError } from '../core/errors.js';
 import { PROJECTION_SCHEMA, project, type ProjectedDocument, reportQueries, salesReportOf, Unappliable } from './report.js';
 import type { IncomingEvent, IngestResult, ServerStorage, TerminalRecord } from './storage.js';
+import { redactedUrl } from './url.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS terminals (
@@ -101,17 +102,6 @@ function terminal(r: TerminalRow): TerminalRecord {
   };
 }
 
-/** The URL as it may be shown: without its password. */
-function shown(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://…';
-  }
-}
-
 export async function openPostgresStorage(url: string): Promise<ServerStorage> {
   const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, application_name: 'tpv-server' });
   // an idle connection that dies (the database restarted) leaves the pool; the next query opens another
@@ -140,7 +130,7 @@ export async function openPostgresStorage(url: string): Promise<ServerStorage> {
     });
   } catch (e) {
     await pool.end();
-    throw new TpvError('network', 'server.database_unreachable', { url: shown(url), detail: (e as Error).message });
+    throw new TpvError('network', 'server.database_unreachable', { url: redactedUrl(url), detail: (e as Error).message });
   }
 
   async function record(c: pg.ClientBase, code: string): Promise<TerminalRecord | undefined> {
