@@ -33,7 +33,7 @@ import { openPostgresStorage } from '../src/server/postgres.js';
 import { openSqliteStorage } from '../src/server/sqlite.js';
 import type { ServerStorage } from '../src/server/storage.js';
 import { MAX_BATCH_EVENTS } from '../src/sync/protocol.js';
-import { type BenchPostgres, startPostgres } from './pg.js';
+import { startPostgres, type TestPostgres } from '../tests/pg.js';
 import { type Latency, latency, twentyLines } from './selling.js';
 
 const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
@@ -511,10 +511,10 @@ export async function benchSync(root: string, out: string, plan: SyncPlan, say: 
     await quiet.stop();
   }
 
-  let cluster: BenchPostgres | undefined;
+  let cluster: TestPostgres | undefined;
   try {
-    cluster = await startPostgres();
-    const url = await cluster.createDatabase('tpv_bench');
+    cluster = await startPostgres({ sharedBuffers: '128MB', maxConnections: 60 });
+    const url = await cluster.createDatabase();
     const server = await spawnServer(root, { kind: 'postgres', url });
     try {
       say(`  catch-up of ${plan.catchUpEvents.toLocaleString('en-US')} events, PostgreSQL…`);

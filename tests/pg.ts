@@ -2,14 +2,15 @@
  * A private PostgreSQL cluster for tests: initdb in a temp folder, started with pg_ctl on a free
  * port of 127.0.0.1 (its socket in that folder too), never the system's service. As root (here and
  * in CI) the cluster belongs to the `postgres` user: initdb refuses to run as root. It cannot start
- * → the caller's tests fail with the reason; they are never skipped.
+ * → the caller's tests fail with the reason; they are never skipped. The sync bench starts its
+ * cluster here too.
  */
 import { execFile } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import pg from 'pg';
-import { freePort } from './helpers.js';
 
 export interface TestPostgres {
   /** The cluster's superuser on its maintenance database. */
@@ -46,9 +47,20 @@ function postgresId(flag: '-u' | '-g'): Promise<number> {
   });
 }
 
+/** A port nobody listens on now (this module imports no test helper: the bench uses it too). */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 let databases = 0;
 
-export async function startPostgres(): Promise<TestPostgres> {
+/** `sizing`: the bench's cluster is given the memory a shop's server would have; the tests' stays small. */
+export async function startPostgres(sizing: { sharedBuffers: string; maxConnections: number } = { sharedBuffers: '16MB', maxConnections: 40 }): Promise<TestPostgres> {
   const bin = binDir();
   const root = userInfo().uid === 0;
   const dir = mkdtempSync(join(tmpdir(), 'tpv-pg-'));
@@ -60,7 +72,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   const superuser = root ? 'postgres' : userInfo().username;
   try {
     await run(user, dir, join(bin, 'initdb'), ['-D', data, '-U', superuser, '-A', 'trust', '-E', 'UTF8', '--locale=C']);
-    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c shared_buffers=16MB -c max_connections=40`;
+    const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c shared_buffers=${sizing.sharedBuffers} -c max_connections=${sizing.maxConnections}`;
     await run(user, dir, join(bin, 'pg_ctl'), ['start', '-w', '-t', '60', '-D', data, '-l', log, '-o', options]);
   } catch (e) {
     const logText = existsSync(log) ? readFileSync(log, 'utf8') : '';
