@@ -4,23 +4,14 @@
  * refused (401/403) before any WebSocket exists when its token is missing, wrong or revoked.
  * A real server on 127.0.0.1, real SQLite, fetch and `ws` as the till.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addTerminal } from '../../src/server/admin.js';
 import { sha256Hex } from '../../src/server/auth.js';
 import { tempDir } from '../helpers.js';
-import { connect, enrolled, type Harness, online, postEnrol, startHarness, Till } from './server-harness.js';
+import { connect, enrolled, online, postEnrol, harnesses, Till } from './server-harness.js';
 
 const root = tempDir('tpv-server-enrol-');
-let running: Harness[] = [];
-afterEach(async () => {
-  for (const h of running) await h.stop();
-  running = [];
-});
-async function harness(opts: Parameters<typeof startHarness>[1] = {}): Promise<Harness> {
-  const h = await startHarness(root, opts);
-  running.push(h);
-  return h;
-}
+const harness = harnesses(root);
 
 describe('POST /enrol', () => {
   it('spends a good code for a token: 256 random bits after the terminal, only its sha256 kept', async () => {

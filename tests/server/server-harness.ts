@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import WebSocket, { type ClientOptions } from 'ws';
 import { addTerminal } from '../../src/server/admin.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
@@ -156,3 +157,17 @@ export function wire(seq: number, opts: { id?: string; reason?: string } = {}): 
 }
 
 export const batch = (from: number, to: number): WireEvent[] => Array.from({ length: to - from + 1 }, (_, i) => wire(from + i));
+
+/** A test file's harnesses: `harness()` starts one in `root`, each stopped after its test. */
+export function harnesses(root: string): (opts?: Parameters<typeof startHarness>[1]) => Promise<Harness> {
+  let running: Harness[] = [];
+  afterEach(async () => {
+    for (const h of running) await h.stop();
+    running = [];
+  });
+  return async (opts = {}) => {
+    const h = await startHarness(root, opts);
+    running.push(h);
+    return h;
+  };
+}

@@ -6,28 +6,19 @@
  * socket closed while the server goes on serving the others. A real server, real SQLite, `ws`.
  */
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TpvError } from '../../src/core/errors.js';
 import { connect as connectDb } from '../../src/db/connection.js';
 import { openSqliteStorage } from '../../src/server/sqlite.js';
 import { MAX_MESSAGE_BYTES } from '../../src/sync/protocol.js';
 import { tempDir } from '../helpers.js';
-import { batch, connect, enrolled, type Harness, online, startHarness, type Till, wire } from './server-harness.js';
+import { batch, connect, enrolled, type Harness, online, harnesses, type Till, wire } from './server-harness.js';
 
 const root = tempDir('tpv-server-sync-');
-let running: Harness[] = [];
-afterEach(async () => {
-  for (const h of running) await h.stop();
-  running = [];
-});
-async function harness(opts: Parameters<typeof startHarness>[1] = {}): Promise<Harness> {
-  const h = await startHarness(root, opts);
-  running.push(h);
-  return h;
-}
+const harness = harnesses(root);
 
 /** A server with T02 enrolled and online. */
-async function withTill(opts: Parameters<typeof startHarness>[1] = {}): Promise<{ h: Harness; till: Till; token: string }> {
+async function withTill(opts: Parameters<ReturnType<typeof harnesses>>[0] = {}): Promise<{ h: Harness; till: Till; token: string }> {
   const h = await harness(opts);
   const token = await enrolled(h, 'T02');
   const { till, hello } = await online(h, 'T02', token);
@@ -116,7 +107,6 @@ describe('events', () => {
     expect((await till.ask({ type: 'events', events })).hwm).toBe(200);
     const dir = h.dir;
     await h.stop();
-    running = running.filter((r) => r !== h);
     const again = await harness({ dir });
     expect((await again.storage.events('T02', 0, 1000)).map((e) => e.id)).toEqual(events.map((e) => e.id));
   });
