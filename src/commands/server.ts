@@ -10,9 +10,10 @@ import type { Command } from 'commander';
 import { csvLine } from '../core/csv.js';
 import { TpvError } from '../core/errors.js';
 import { systemError } from '../core/system-errors.js';
+import { terminalText } from '../core/text.js';
 import { formatNumberText } from '../i18n/format.js';
 import { t } from '../i18n/index.js';
-import { dateFlag } from '../cli/flags.js';
+import { dateFlag, intFlag } from '../cli/flags.js';
 import { type Cli, example, table } from '../cli/runtime.js';
 import { SERVER_REPORT_BY, type ServerReportBy, type ServerSalesRow, type ServerStorage } from '../server/storage.js';
 import { redactedUrl } from '../server/url.js';
@@ -51,17 +52,43 @@ export function register(program: Command, cli: Cli): void {
     .option('--database <url>', t('help.server.database'))
     .option('--tls-cert <file>', t('help.server.tls_cert'))
     .option('--tls-key <file>', t('help.server.tls_key'))
-    .action(async (o: Where & { listen: string; tlsCert?: string; tlsKey?: string }) => {
+    .option('--log-file <file>', t('help.server.log_file'))
+    .option('--no-log-file', t('help.server.no_log_file'))
+    .option('--log-size <MiB>', t('help.server.log_size'), '10')
+    .option('--log-keep <n>', t('help.server.log_keep'), '10')
+    .action(async (o: Where & { listen: string; tlsCert?: string; tlsKey?: string; logFile?: string | false; logSize: string; logKeep: string }) => {
       const { parseListen, startServer } = await import('../server/server.js');
       parseListen(o.listen); // a typo is a usage error before anything is opened
       if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) throw new TpvError('usage', 'server.tls_pair');
+      const size = intFlag(o.logSize, '--log-size', 1, 1024) * 1024 * 1024;
+      const keep = intFlag(o.logKeep, '--log-keep', 1, 100);
       const tls = o.tlsCert && o.tlsKey ? { cert: readFile(o.tlsCert), key: readFile(o.tlsKey) } : undefined;
       const s = await storage(o, 'server');
+      const stderr = (line: string): void => void cli.io.stderr.write(line + '\n');
       try {
-        const running = await startServer({ listen: o.listen, storage: s, log: (line) => void cli.io.stderr.write(line + '\n'), ...(tls ? { tls } : {}) });
-        cli.io.stderr.write(t('server.listening', { url: running.url, data: where(o) }) + '\n');
-        await signalled();
-        await running.close();
+        // every line goes to stderr and to the log file: server.log in the data dir unless --log-file or --no-log-file
+        const logPath = o.logFile === false ? undefined : resolve(o.logFile ?? join(dataDir(o), 'server.log'));
+        const file = logPath
+          ? await (await import('../server/log.js')).openServerLog(logPath, {
+              size,
+              keep,
+              // told once, in the server's own line format, until the file takes lines again
+              onError: (e) => stderr(`${new Date().toISOString()} error where=log_file file=${terminalText(JSON.stringify(logPath))} message=${terminalText(JSON.stringify(e.message))}`),
+            })
+          : undefined;
+        const log = (line: string): void => {
+          stderr(line);
+          file?.write(line);
+        };
+        try {
+          const running = await startServer({ listen: o.listen, storage: s, log, ...(tls ? { tls } : {}) });
+          const stop = signalled(); // before saying it listens: a SIGTERM right after that stops it cleanly
+          cli.io.stderr.write(t('server.listening', { url: running.url, data: where(o) }) + '\n');
+          await stop;
+          await running.close();
+        } finally {
+          await file?.close();
+        }
       } finally {
         await s.close();
       }
@@ -71,6 +98,7 @@ export function register(program: Command, cli: Cli): void {
     'tpv server --listen 0.0.0.0:8787 --data /srv/tpv-server',
     'tpv server --tls-cert /etc/tpv/cert.pem --tls-key /etc/tpv/key.pem   # wss://',
     'tpv server --database postgres://tpv@db.example/tpv   # a chain: several servers may share it',
+    'tpv server --log-file /var/log/tpv/server.log --log-size 50 --log-keep 20   # also --no-log-file',
   );
 
   // --data and --database are the server's options: each terminals command shows them in its help
