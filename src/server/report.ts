@@ -1,135 +1,29 @@
 /**
- * What the server makes of the events it stores: the documents they carry, projected to its own
- * tables (documents, document_taxes, document_payments) in the transaction that stores the event,
- * and the consolidated sales report over them. The SQL is the same in both dialects but for its
- * placeholders; each adapter runs it. Money is stored as integer minor units of the document's
- * currency, rates as integer basis points: never floats.
+ * The server's queries over what it applied of the events (src/server/projection.ts): the last
+ * document of each of a terminal's series, and the consolidated sales report. The SQL is the same
+ * in both dialects but for its placeholders; each adapter runs it. Money is integer minor units of
+ * the document's currency, rates integer basis points: never floats.
  */
-import { ZodError } from 'zod';
 import { TpvError } from '../core/errors.js';
-import { currencyExponent, formatDecimal, formatRate, parseDecimal, parseRate } from '../core/money.js';
-import { type DocumentPayload, parseEvent } from '../sync/events.js';
-import type { IncomingEvent, SalesRange, ServerReportBy, ServerSalesReport, ServerSalesRow } from './storage.js';
-
-/** The projection tables, identical in both dialects (`INTEGER` is a 64-bit integer in each). */
-export const PROJECTION_SCHEMA = (int: string): string => `
-CREATE TABLE IF NOT EXISTS documents (
-  terminal text NOT NULL,
-  number text NOT NULL,
-  type text NOT NULL,
-  created_at text NOT NULL,
-  business_day text NOT NULL,
-  user_code text NOT NULL,
-  currency text NOT NULL,
-  total ${int} NOT NULL,
-  rounding ${int} NOT NULL,
-  shift_uid text,
-  event_id text NOT NULL,
-  PRIMARY KEY (terminal, number)
-);
-CREATE INDEX IF NOT EXISTS documents_day ON documents (business_day);
-CREATE TABLE IF NOT EXISTS document_taxes (
-  terminal text NOT NULL,
-  number text NOT NULL,
-  rate ${int} NOT NULL,
-  base ${int} NOT NULL,
-  tax ${int} NOT NULL,
-  FOREIGN KEY (terminal, number) REFERENCES documents (terminal, number)
-);
-CREATE INDEX IF NOT EXISTS document_taxes_doc ON document_taxes (terminal, number);
-CREATE TABLE IF NOT EXISTS document_payments (
-  terminal text NOT NULL,
-  number text NOT NULL,
-  method text NOT NULL,
-  amount ${int} NOT NULL,
-  FOREIGN KEY (terminal, number) REFERENCES documents (terminal, number)
-);
-CREATE INDEX IF NOT EXISTS document_payments_doc ON document_payments (terminal, number);
-`;
-
-/** A document as the server keeps it: amounts in minor units of `currency`, rates in basis points. */
-export interface ProjectedDocument {
-  number: string;
-  type: string;
-  created_at: string;
-  /** The date part of created_at: the till writes it in the store's own offset. */
-  business_day: string;
-  user_code: string;
-  currency: string;
-  total: number;
-  rounding: number;
-  shift_uid: string | null;
-  taxes: { rate: number; base: number; tax: number }[];
-  payments: { method: string; amount: number }[];
-}
-
-/** An event the server cannot apply: kept apart (quarantined) with this reason, and acked. */
-export class Unappliable extends Error {}
+import { DOC_TYPES } from '../core/numbering.js';
+import { currencyExponent, formatDecimal, formatRate } from '../core/money.js';
+import type { LastNumber, SalesRange, ServerReportBy, ServerSalesReport, ServerSalesRow } from './storage.js';
 
 /**
- * The documents an event carries (none for events that carry no document), validated with the
- * outbox contract. Throws {@link Unappliable} with the reason when the event does not parse, a
- * document is another register's, or an amount is not exact in its currency.
+ * The last document of a terminal's series of one type: the greatest seq of its latest year (a
+ * series may restart each year), found through the documents_series index. `ph(n)` as below.
  */
-export function project(terminal: string, e: IncomingEvent): ProjectedDocument[] {
-  let parsed;
-  try {
-    parsed = parseEvent({ seq: e.seq, id: e.id, type: e.type, version: e.version, payload: e.payload, created_at: e.at });
-  } catch (err) {
-    const issue = err instanceof ZodError ? err.issues[0] : undefined;
-    throw new Unappliable(issue ? `${e.type} payload: ${issue.path.join('.') || '(root)'}: ${issue.message}` : `${e.type}: ${(err as Error).message}`);
+export const lastNumberSql = (ph: (n: number) => string): string =>
+  `SELECT seq, number, business_day FROM documents WHERE terminal = ${ph(1)} AND type = ${ph(2)} ORDER BY substr(business_day, 1, 4) DESC, seq DESC LIMIT 1`;
+
+/** The rows of {@link lastNumberSql}, one query per series type, as {@link LastNumber}s. */
+export async function lastNumbersOf(query: (type: string) => Promise<Raw | undefined>): Promise<LastNumber[]> {
+  const out: LastNumber[] = [];
+  for (const type of DOC_TYPES) {
+    const r = await query(type);
+    if (r) out.push({ type, year: Number(String(r.business_day).slice(0, 4)), seq: Number(r.seq), number: String(r.number) });
   }
-  let docs: DocumentPayload[];
-  switch (parsed.type) {
-    case 'sale':
-      docs = [parsed.payload.receipt];
-      break;
-    case 'refund':
-      docs = [parsed.payload.refund, ...(parsed.payload.credit_note ? [parsed.payload.credit_note] : [])];
-      break;
-    case 'exchange':
-      docs = [parsed.payload.refund, ...(parsed.payload.credit_note ? [parsed.payload.credit_note] : []), parsed.payload.sale];
-      break;
-    case 'invoice':
-      docs = [parsed.payload.invoice];
-      break;
-    case 'shift_close':
-      docs = [parsed.payload.z];
-      break;
-    default:
-      return [];
-  }
-  const numbers = new Set<string>();
-  return docs.map((d) => {
-    if (d.register !== terminal) throw new Unappliable(`document ${d.number} is register ${d.register}'s, sent by ${terminal}`);
-    if (numbers.has(d.number)) throw new Unappliable(`document ${d.number} twice in one event`);
-    numbers.add(d.number);
-    const exponent = currencyExponent(d.currency);
-    if (exponent === undefined) throw new Unappliable(`document ${d.number}: unknown currency ${d.currency}`);
-    const money = (text: string): number => {
-      const r = parseDecimal(text, exponent, { allowNegative: true });
-      if (!r.ok) throw new Unappliable(`document ${d.number}: "${text}" is not an amount in ${d.currency}`);
-      return r.value;
-    };
-    const rate = (text: string): number => {
-      const r = parseRate(text);
-      if (!r.ok) throw new Unappliable(`document ${d.number}: "${text}" is not a tax rate`);
-      return r.value;
-    };
-    return {
-      number: d.number,
-      type: d.type,
-      created_at: d.created_at,
-      business_day: d.created_at.slice(0, 10),
-      user_code: d.user,
-      currency: d.currency,
-      total: money(d.total),
-      rounding: money(d.rounding),
-      shift_uid: d.shift,
-      taxes: d.taxes.map((t) => ({ rate: rate(t.rate), base: money(t.base), tax: money(t.tax) })),
-      payments: d.payments.map((m) => ({ method: m.method, amount: money(m.amount) })),
-    };
-  });
+  return out;
 }
 
 /** A query's rows as the drivers give them: numbers, or numeric text (PostgreSQL's sums). */

@@ -17,11 +17,27 @@ import { join } from 'node:path';
 import { TpvError } from '../core/errors.js';
 import { systemError } from '../core/system-errors.js';
 import { BUSY_TIMEOUT_MS, connect, openFile, prepared, type Sqlite } from '../db/connection.js';
-import { PROJECTION_SCHEMA, project, type ProjectedDocument, reportQueries, salesReportOf, Unappliable } from './report.js';
-import type { IncomingEvent, IngestResult, SalesRange, ServerReportBy, ServerSalesReport, ServerStorage, TerminalRecord } from './storage.js';
+import {
+  addRows,
+  DROP_PROJECTION,
+  emptyRows,
+  PROJECTION_SCHEMA,
+  PROJECTION_TABLE_NAMES,
+  type Projection,
+  projectOrReason,
+  type ProjectionRows,
+  rebuildProjections,
+  sqliteInsert,
+} from './projection.js';
+import { lastNumberSql, lastNumbersOf, reportQueries, salesReportOf } from './report.js';
+import type { IncomingEvent, IngestResult, LastNumber, SalesRange, ServerReportBy, ServerSalesReport, ServerStorage, TerminalRecord } from './storage.js';
 
-/** The schema this program writes (PRAGMA user_version of server.db). */
-const SCHEMA_VERSION = 2;
+/**
+ * The schema this program writes (PRAGMA user_version of server.db): 1 the events (part 1), 2
+ * documents with their taxes and payments, 3 their place in their series, lines, store-credit
+ * movements and Z figures. Opening an older one rebuilds what the server applies from its events.
+ */
+const SCHEMA_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS terminals (
@@ -62,7 +78,7 @@ CREATE TABLE IF NOT EXISTS quarantine (
 CREATE INDEX IF NOT EXISTS quarantine_terminal ON quarantine (terminal, id);
 ${PROJECTION_SCHEMA('INTEGER')}`;
 
-const TABLES = ['terminals', 'events', 'quarantine', 'documents', 'document_taxes', 'document_payments'];
+const TABLES = ['terminals', 'events', 'quarantine', ...PROJECTION_TABLE_NAMES];
 
 export interface SqliteStorageOptions {
   /**
@@ -88,7 +104,7 @@ export async function openSqliteStorage(dataDir: string, opts: SqliteStorageOpti
   try {
     db = connect(path, { create: true });
     if (!opts.beside) db.pragma('busy_timeout = 0');
-    migrate(db, path);
+    await migrate(db, path);
     return new SqliteStorage(db, dataDir, lock);
   } catch (e) {
     db?.close();
@@ -136,16 +152,47 @@ function releaseLock(lock: Sqlite, dataDir: string): void {
 
 const isBusy = (e: unknown): boolean => /^SQLITE_(BUSY|LOCKED)/.test(String((e as { code?: unknown }).code ?? ''));
 
-function migrate(db: Sqlite, path: string): void {
+/**
+ * Brings server.db to {@link SCHEMA_VERSION} in one transaction. A database of an older version
+ * (or none: a new file) gets its projection tables dropped and created anew, and every stored event
+ * applied to them again (src/server/projection.ts: what no longer applies stays stored, unapplied).
+ */
+async function migrate(db: Sqlite, path: string): Promise<void> {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) throw new TpvError('conflict', 'server.schema_newer', { path, version, known: SCHEMA_VERSION });
   if (version === SCHEMA_VERSION) return;
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
   if (tables.some((t) => !TABLES.includes(t))) throw new TpvError('invalid', 'server.not_server_db', { path });
-  db.transaction(() => {
+  // by hand, not db.transaction(): the rebuild is the adapters' shared (async) code; nothing else
+  // uses this connection until it is returned
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.exec(DROP_PROJECTION);
     db.exec(SCHEMA);
+    await rebuildProjections({
+      terminals: async () => prepared(db, 'SELECT DISTINCT terminal FROM events ORDER BY terminal').pluck().all() as string[],
+      events: async (terminal, after, limit) =>
+        prepared(db, 'SELECT id, seq, type, version, at, payload, hash FROM events WHERE terminal = ? AND seq > ? ORDER BY seq LIMIT ?').all(terminal, after, limit) as IncomingEvent[],
+      write: async (terminal, rows) => writeRows(db, terminal, rows),
+    });
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  }).immediate();
+    db.exec('COMMIT');
+  } catch (e) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw e;
+  }
+}
+
+const INSERTS = PROJECTION_TABLE_NAMES.map((table) => [table, sqliteInsert(table)] as const);
+
+/** Writes projection rows: one prepared statement per table, run once per row. */
+function writeRows(db: Sqlite, terminal: string, rows: ProjectionRows): void {
+  for (const [table, sql] of INSERTS) {
+    const list = rows[table];
+    if (list.length === 0) continue;
+    const st = prepared(db, sql);
+    for (const row of list) st.run(terminal, ...row);
+  }
 }
 
 interface TerminalRow {
@@ -268,22 +315,12 @@ class SqliteStorage implements ServerStorage {
     const apartAt = prepared(db, 'SELECT hash, reason FROM quarantine WHERE terminal = ? AND id = ? AND seq = ?');
     const quarantine = prepared(db, 'INSERT INTO quarantine (id, terminal, seq, reason, payload, hash, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     const docHeld = prepared(db, 'SELECT 1 FROM documents WHERE terminal = ? AND number = ?');
-    const insertDoc = prepared(
-      db,
-      'INSERT INTO documents (terminal, number, type, created_at, business_day, user_code, currency, total, rounding, shift_uid, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    const insertTax = prepared(db, 'INSERT INTO document_taxes (terminal, number, rate, base, tax) VALUES (?, ?, ?, ?, ?)');
-    const insertPayment = prepared(db, 'INSERT INTO document_payments (terminal, number, method, amount) VALUES (?, ?, ?, ?)');
-    /** The event's documents, or the reason it cannot be applied (rule 3: kept apart, acked). */
-    const documentsOf = (e: IncomingEvent): ProjectedDocument[] | string => {
-      try {
-        const docs = project(code, e);
-        const held = docs.find((d) => docHeld.get(code, d.number));
-        return held ? `document ${held.number} already held` : docs;
-      } catch (err) {
-        if (err instanceof Unappliable) return err.message;
-        throw err;
-      }
+    /** What the event applies, or the reason it cannot be applied (rule 3: kept apart, acked). */
+    const projectionOf = (e: IncomingEvent): Projection | string => {
+      const p = projectOrReason(code, e);
+      if (typeof p === 'string') return p;
+      const held = p.documents.find((d) => docHeld.get(code, d.number));
+      return held ? `document ${held.number} already held` : p;
     };
     const sorted = [...events].sort((a, b) => a.seq - b.seq);
     return this.write(() => {
@@ -317,17 +354,15 @@ class SqliteStorage implements ServerStorage {
             keepApart(e, 'same id as a held event, another seq or terminal');
             continue;
           }
-          const docs = documentsOf(e);
-          if (typeof docs === 'string') {
-            keepApart(e, docs);
+          const p = projectionOf(e);
+          if (typeof p === 'string') {
+            keepApart(e, p);
             continue;
           }
           insert.run(e.id, code, e.seq, e.type, e.version, e.at, e.payload, e.hash, now);
-          for (const d of docs) {
-            insertDoc.run(code, d.number, d.type, d.created_at, d.business_day, d.user_code, d.currency, d.total, d.rounding, d.shift_uid, e.id);
-            for (const t of d.taxes) insertTax.run(code, d.number, t.rate, t.base, t.tax);
-            for (const p of d.payments) insertPayment.run(code, d.number, p.method, p.amount);
-          }
+          const rows = emptyRows();
+          addRows(rows, e.id, p);
+          writeRows(db, code, rows);
           result.stored++;
           lastAt = e.at;
         }
@@ -342,6 +377,11 @@ class SqliteStorage implements ServerStorage {
       prepared(db, 'UPDATE terminals SET hwm = ?, last_seen_at = ?, last_event_at = coalesce(?, last_event_at) WHERE code = ?').run(result.hwm, now, lastAt, code);
       return result;
     });
+  }
+
+  async lastNumbers(code: string): Promise<LastNumber[]> {
+    const q = prepared(this.db, lastNumberSql(() => '?'));
+    return lastNumbersOf(async (type) => q.get(code, type) as Record<string, string | number> | undefined);
   }
 
   async events(code: string, afterSeq = 0, limit = -1): Promise<IncomingEvent[]> {

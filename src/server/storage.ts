@@ -6,6 +6,8 @@
  * database lock.
  */
 
+import type { DocType } from '../core/numbering.js';
+
 /** A till as the server knows it. */
 export interface TerminalRecord {
   /** The register code (T01): one till per register, or two tills would issue the same numbers. */
@@ -51,6 +53,18 @@ export interface IngestResult {
   gap: boolean;
   /** A known seq came with another id (a till restored from an old backup): the terminal is now diverged, nothing stored. */
   diverged: boolean;
+}
+
+/**
+ * The last document of one of a terminal's series that the server holds (the greatest seq of the
+ * latest year): a till restored from an old backup moves its series past it (docs/sync.md).
+ */
+export interface LastNumber {
+  type: DocType;
+  /** The year of its business day (a series may restart each year). */
+  year: number;
+  seq: number;
+  number: string;
 }
 
 export const SERVER_REPORT_BY = ['terminal', 'day', 'tax', 'payment', 'user'] as const;
@@ -118,13 +132,18 @@ export interface ServerStorage {
    * what the ack may say — only after the commit. Unknown terminal: `server.terminal_unknown`.
    * Safe when two processes ingest the same batch at once: stored once.
    *
-   * Each event stored is applied in that same transaction: the documents it carries (sale,
-   * refund, exchange, invoice, shift_close) projected to documents, document_taxes and
-   * document_payments; an event that does not parse with the outbox contract, or cannot be
-   * applied (another register's document, a document number already held), is quarantined
-   * instead, with its reason, and acked.
+   * Each event stored is applied in that same transaction (src/server/projection.ts): the
+   * documents it carries (sale, refund, exchange, invoice, shift_close) projected to documents,
+   * document_taxes, document_payments and document_lines, its store-credit movements (sale,
+   * refund, exchange, credit_issue, credit_void, credit_expire) to credit_moves, a Z's figures to
+   * z_reports; an event that does not parse with the outbox contract, or cannot be applied
+   * exactly (another register's document, a document number already held, an amount, quantity or
+   * rate finer than its unit), is quarantined instead, with its reason, and acked. Opening data
+   * of an older schema applies every stored event again.
    */
   ingest(code: string, events: IncomingEvent[], now: string): Promise<IngestResult>;
+  /** The last document the server holds of each of the terminal's series (none for a type never sent). */
+  lastNumbers(code: string): Promise<LastNumber[]>;
   /** The events held for a terminal in seq order (tests, reports, export). */
   events(code: string, afterSeq?: number, limit?: number): Promise<IncomingEvent[]>;
   /**
