@@ -4,7 +4,8 @@
  *
  *  - catch-up: one till pushes a day's outbox (100,000 events) to the server, on SQLite and on
  *    PostgreSQL, beside a bare loop inserting the same rows into the same database (no network,
- *    no protocol, batches of the protocol's 500 per transaction);
+ *    no protocol, batches of the protocol's 500 per transaction), and beside the server's own
+ *    storage ingesting the same batches in the bench's process (what the network and the protocol add);
  *  - ingest: 10 tills (`tpv sync push` processes) push at once to one server process;
  *  - heartbeats: 50 tills connected (their sync loop, at the real 30 s interval: the client has no
  *    shorter one), the server's CPU and RSS beside the same server with none;
@@ -26,13 +27,12 @@ import { sell } from '../src/app/sales.js';
 import { openShift } from '../src/app/shifts.js';
 import { DEMO_STORE, initStore } from '../src/app/store.js';
 import { linkPath, pushOutbox, requireLink, runSync } from '../src/app/sync.js';
-import { canonicalJson, type Json } from '../src/core/canonical.js';
 import { addTerminal } from '../src/server/admin.js';
 import { newToken, normalEnrolCode, sha256Hex } from '../src/server/auth.js';
 import { openPostgresStorage } from '../src/server/postgres.js';
 import { openSqliteStorage } from '../src/server/sqlite.js';
 import type { ServerStorage } from '../src/server/storage.js';
-import { MAX_BATCH_EVENTS } from '../src/sync/protocol.js';
+import { eventHash, MAX_BATCH_EVENTS } from '../src/sync/protocol.js';
 import { startPostgres, type TestPostgres } from '../tests/pg.js';
 import { type Latency, latency, twentyLines } from './selling.js';
 
@@ -186,12 +186,7 @@ async function timedBatches(app: App, insert: (rows: ServerRow[]) => unknown): P
   const read = app.db.prepare('SELECT seq, id, type, version, payload, created_at AS at FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?');
   let total = 0;
   for (let after = 0; ; ) {
-    const rows = (read.all(after, MAX_BATCH_EVENTS) as ServerRow[]).map((r) => {
-      const p = JSON.parse(r.payload) as Json;
-      // flattened: a string built by concatenation is a rope that holds every piece
-      const flat = (text: string): string => Buffer.from(text).toString();
-      return { ...r, payload: flat(canonicalJson(p)), hash: sha256Hex(canonicalJson({ type: r.type, version: r.version, at: r.at, payload: p })) };
-    });
+    const rows = (read.all(after, MAX_BATCH_EVENTS) as ServerRow[]).map((r) => ({ ...r, hash: eventHash(r) }));
     if (rows.length === 0) return total;
     after = rows[rows.length - 1]!.seq;
     const t0 = process.hrtime.bigint();
@@ -247,6 +242,23 @@ async function rawInsert(where: Where, app: App): Promise<number> {
   }
 }
 
+/**
+ * The server's own storage in the bench's process: `ingest` of the same batches into a fresh
+ * database of the same kind (store, check, apply) — what the server does, without the network and
+ * the protocol. Milliseconds.
+ */
+async function inProcessIngest(where: Where, app: App): Promise<number> {
+  const storage = where.kind === 'sqlite' ? await openSqliteStorage(where.dir) : await openPostgresStorage(where.url);
+  try {
+    const register = app.profile.register;
+    await storage.addTerminal(register, '', sha256Hex(`bench-${register}`), new Date(Date.now() + 3600_000).toISOString(), new Date().toISOString());
+    const now = new Date().toISOString();
+    return await timedBatches(app, (rows) => storage.ingest(register, rows, now));
+  } finally {
+    await storage.close();
+  }
+}
+
 export interface CatchUpResult {
   storage: 'sqlite' | 'postgres';
   events: number;
@@ -255,16 +267,20 @@ export interface CatchUpResult {
   rawSeconds: number;
   rawPerSec: number;
   ratio: number;
+  /** The server's storage ingesting the same batches in-process (no network, no protocol). */
+  inProcessSeconds: number;
+  inProcessPerSec: number;
   /** Server CPU seconds during the push (of its wall seconds). */
   serverCpuS: number;
 }
 
-async function catchUp(root: string, out: string, server: ServerProc, events: number): Promise<CatchUpResult> {
+async function catchUp(root: string, out: string, server: ServerProc, events: number, inProcess: Where): Promise<CatchUpResult> {
   const path = join(out, `sync-catchup-${server.where.kind}.db`);
   const app = await makeTill(root, path, 'T01', true);
   try {
     fillOutbox(app, events);
     const rawMs = await rawInsert(server.where, app);
+    const inProcessMs = await inProcessIngest(inProcess, app);
     const admin = await adminStorage(server.where);
     try {
       await enrol(app, admin, server);
@@ -285,6 +301,8 @@ async function catchUp(root: string, out: string, server: ServerProc, events: nu
       rawSeconds: rawMs / 1000,
       rawPerSec: (events / rawMs) * 1000,
       ratio: rawMs / took,
+      inProcessSeconds: inProcessMs / 1000,
+      inProcessPerSec: (events / inProcessMs) * 1000,
       serverCpuS: u1.cpuS - u0.cpuS,
     };
   } finally {
@@ -494,7 +512,7 @@ export async function benchSync(root: string, out: string, plan: SyncPlan, say: 
   const sqlite = await spawnServer(root, { kind: 'sqlite', dir: join(work, 'server') });
   try {
     say(`  catch-up of ${plan.catchUpEvents.toLocaleString('en-US')} events, SQLite…`);
-    catchUps.push(await catchUp(root, work, sqlite, plan.catchUpEvents));
+    catchUps.push(await catchUp(root, work, sqlite, plan.catchUpEvents, { kind: 'sqlite', dir: join(work, 'server-in-process') }));
     say(`  ${plan.ingestTills} tills × ${plan.ingestPerTill.toLocaleString('en-US')} events at once, SQLite…`);
     ingests.push(await ingestMany(root, work, sqlite, plan.ingestTills, plan.ingestPerTill));
   } finally {
@@ -518,7 +536,7 @@ export async function benchSync(root: string, out: string, plan: SyncPlan, say: 
     const server = await spawnServer(root, { kind: 'postgres', url });
     try {
       say(`  catch-up of ${plan.catchUpEvents.toLocaleString('en-US')} events, PostgreSQL…`);
-      catchUps.push(await catchUp(root, work, server, plan.catchUpEvents));
+      catchUps.push(await catchUp(root, work, server, plan.catchUpEvents, { kind: 'postgres', url: await cluster.createDatabase() }));
       say(`  ${plan.ingestTills} tills at once, PostgreSQL…`);
       ingests.push(await ingestMany(root, work, server, plan.ingestTills, plan.ingestPerTill));
     } finally {

@@ -148,3 +148,43 @@ export function setSeries(app: App, actor: UserRow, register: string, type: DocT
     return saved(app, code, type, actor);
   });
 }
+
+/** The last number of one of this register's series that another place holds (the store server). */
+export interface HeldNumber {
+  type: DocType;
+  /** The year it was issued in (a series may restart each year). */
+  year: number;
+  seq: number;
+  number: string;
+}
+
+/**
+ * Moves this register's series past numbers the store server holds (docs/sync.md): a till
+ * restored from an old backup, or a copy of another till's database, would issue them again. Only
+ * forward, each move recorded as a `series` event `by` the one who made it ("sync"), in one
+ * transaction. Returns the series moved and where to.
+ */
+export function advanceSeries(app: App, held: HeldNumber[], by: string): { type: DocType; next: number; held: string }[] {
+  const { register } = app.profile;
+  return inTransaction(app, () => {
+    const moved: { type: DocType; next: number; held: string }[] = [];
+    for (const h of held) {
+      let r = row(app.db, register, h.type);
+      if (!r) {
+        app.db.prepare('INSERT INTO series (register, doc_type, template) VALUES (?, ?, ?)').run(register, h.type, DEFAULT_TEMPLATES[h.type]);
+        r = row(app.db, register, h.type)!;
+      }
+      const yearly = r.yearly_reset === 1;
+      // a yearly series counting in a later year than the number held is past it already
+      if (yearly && r.year !== null && r.year > h.year) continue;
+      const sameYear = !yearly || r.year === h.year;
+      if (sameYear && r.next > h.seq) continue;
+      const year = yearly ? h.year : r.year;
+      app.db.prepare('UPDATE series SET next = ?, year = ? WHERE id = ?').run(h.seq + 1, year, r.id);
+      appendEvent(app, 'series', { register, type: h.type, template: r.template, next: h.seq + 1, yearly_reset: yearly, by });
+      moved.push({ type: h.type, next: h.seq + 1, held: h.number });
+    }
+    return moved;
+  });
+}
+

@@ -5,8 +5,8 @@
  * The link (`<db>.sync`, mode 0600, written whole: temp file + rename) holds the server, the
  * terminal and its token, and what `tpv sync status` shows: the server's high-water mark as last
  * heard, the last ack, heartbeat and error. The outbox is the truth: on every connect the server's
- * hello states its hwm and the till sends every row after it, in seq order, one batch in flight at
- * a time (cut by count and by bytes); an ack marks rows `sent_at` (never deleted). Reads are
+ * hello states its hwm and the till sends every row after it, in seq order, two batches in flight
+ * (cut by count and by bytes); an ack marks rows `sent_at` (never deleted). Reads are
  * batches of at most MAX_BATCH_EVENTS rows through the primary key: a sale never waits on them.
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,7 +30,9 @@ import {
 } from '../sync/protocol.js';
 import { VERSION } from '../version.js';
 import { type Approver, auditLog, authorize, type UserRow } from './auth.js';
-import type { App, Notice } from './context.js';
+import { appendEvent } from './outbox.js';
+import { advanceSeries } from './series.js';
+import { type App, inTransaction, type Notice } from './context.js';
 
 // ---- the link file ---------------------------------------------------------------------------
 
@@ -211,8 +213,8 @@ function nextBatch(app: App, after: number): { text: string; last: number } | un
   const parts: string[] = [];
   let bytes = Buffer.byteLength(ENVELOPE);
   for (const r of rows) {
-    // the payload is JSON text already (written by JSON.stringify): carried as it is, not parsed again
-    const part = `${JSON.stringify({ id: r.id, seq: r.seq, type: r.type, version: r.version, at: r.created_at }).slice(0, -1)},"payload":${r.payload}}`;
+    // the payload travels as the text the outbox holds, a JSON string: never parsed here
+    const part = JSON.stringify({ id: r.id, seq: r.seq, type: r.type, version: r.version, at: r.created_at, payload: r.payload });
     const size = Buffer.byteLength(part) + (parts.length ? 1 : 0);
     if (bytes + size > MAX_MESSAGE_BYTES) {
       if (parts.length === 0) throw new TpvError('conflict', 'sync.event_too_large', { seq: r.seq, size: Buffer.byteLength(part), limit: MAX_MESSAGE_BYTES });
@@ -238,11 +240,16 @@ function markSent(app: App, from: number, to: number): void {
  * could not be made: try again later), `fatal` (the server refused this till: diverged, revoked,
  * unauthorised, another protocol — trying again will not help).
  */
-export type SessionEnd = { end: 'done'; hwm: number | null; sent: number } | { end: 'lost' | 'fatal'; error: TpvError; hwm: number | null; sent: number; connected: boolean };
+export type SessionEnd = { end: 'done'; hwm: number | null; sent: number; resolution?: Resolution } | { end: 'lost' | 'fatal'; error: TpvError; hwm: number | null; sent: number; connected: boolean };
 
 export interface SessionOptions {
-  /** `push`: until the server holds every event; `run`: until `signal` aborts; `probe`: the server's hello only. */
-  mode: 'push' | 'run' | 'probe';
+  /**
+   * `push`: until the server holds every event; `run`: until `signal` aborts; `probe`: the server's
+   * hello only; `resolve`: find where this till's history parted from the server's and move past it.
+   */
+  mode: 'push' | 'run' | 'probe' | 'resolve';
+  /** `resolve`: who resolves (an outbox `resync` event names them). */
+  by?: string;
   signal?: AbortSignal;
   /** Log lines (stderr in the CLI). */
   log?: (n: Notice) => void;
@@ -257,6 +264,8 @@ const FATAL = new Set(['protocol', 'unauthorized', 'revoked', 'diverged']);
 /** A link silent for this long (no message, no pong) is dead: terminated, not closed. */
 const SILENT_MS = (HEARTBEAT_S * 2 + 15) * 1000;
 const POLL_MS = 500;
+/** Batches in flight at once: two keep both ends busy (the till reads the next while the server stores one). */
+const PIPELINE = 2;
 
 /** Opens one connection to the server and ships the outbox until it ends (see {@link SessionEnd}). */
 export function syncSession(app: App, link: SyncLink, opts: SessionOptions): Promise<SessionEnd> {
@@ -270,7 +279,10 @@ export function syncSession(app: App, link: SyncLink, opts: SessionOptions): Pro
     });
     let hwm: number | null = null;
     let connected = false;
-    let inFlight: { last: number } | null = null;
+    /** Batches sent and not acknowledged yet, oldest first (the server answers them in order). */
+    const inFlight: { last: number }[] = [];
+    /** Acks still due for batches sent after one the server acked short: awaited, then sending goes on from its hwm. */
+    let stale = 0;
     let sent = 0;
     /** Events sent since the queue was last empty (logged once it empties). */
     let sentSinceIdle = 0;
@@ -346,14 +358,23 @@ export function syncSession(app: App, link: SyncLink, opts: SessionOptions): Pro
       send({ type: 'heartbeat', at: app.now().toISOString(), version: VERSION, backlog, last_z: lastZ(app) });
     };
 
-    /** Sends the next batch when none is in flight; in a push, ends once the server holds everything. */
+    /**
+     * Keeps {@link PIPELINE} batches in flight (the next one is read and sent while the server
+     * stores the one before); in a push, ends once the server holds everything.
+     */
     const pump = (): void => {
-      if (ended || inFlight || hwm === null) return;
-      // a connection's first batch starts with the event at the server's hwm: held there with the
-      // same id and body it is a duplicate, proving both sides share their history up to it; a till
-      // restored from an old backup that sold again under the seqs it lost gets `diverged` instead
-      const batch = nextBatch(app, checked ? hwm : Math.max(hwm - 1, 0));
-      if (!batch) {
+      if (ended || hwm === null || stale > 0) return;
+      while (inFlight.length < PIPELINE) {
+        // a connection's first batch starts with the event at the server's hwm: held there with the
+        // same id and body it is a duplicate, proving both sides share their history up to it; a till
+        // restored from an old backup that sold again under the seqs it lost gets `diverged` instead
+        const batch = nextBatch(app, inFlight.at(-1)?.last ?? (checked ? hwm : Math.max(hwm - 1, 0)));
+        if (batch) {
+          inFlight.push(batch);
+          send(batch.text);
+          continue;
+        }
+        if (inFlight.length > 0) return;
         if (sentSinceIdle > 0 && opts.mode === 'run') log({ code: 'sync.log.caught_up', params: { count: sentSinceIdle, hwm } });
         // caught up: the server hears it (and the last Z) at once, not at the next heartbeat
         if (told !== 0 || sentSinceIdle > 0) beat(0);
@@ -361,14 +382,21 @@ export function syncSession(app: App, link: SyncLink, opts: SessionOptions): Pro
         sentSinceIdle = 0;
         return;
       }
-      inFlight = batch;
-      send(batch.text);
     };
 
     const onHello = (m: Extract<ServerMessage, { type: 'hello' }>): void => {
       if (m.protocol !== PROTOCOL_VERSION) return fatal(new TpvError('conflict', 'sync.protocol', { server }));
       connected = true;
       clearTimeout(helloTimer);
+      // numbers the server holds are never issued again here (a till restored from an old backup)
+      if (opts.mode !== 'probe') {
+        for (const moved of advanceSeries(app, m.series, 'sync')) log({ code: 'sync.log.series_moved', params: { ...moved } });
+      }
+      if (opts.mode === 'resolve') {
+        hwm = m.hwm;
+        return void resolveFrom(m.hwm).catch((e: unknown) => fatal(e instanceof TpvError ? e : new TpvError('internal', 'sync.failed', { detail: String(e) })));
+      }
+      if (m.diverged) return fatal(new TpvError('conflict', 'sync.diverged', { server, terminal }));
       const last = lastSeq(app);
       // the server holds events this outbox does not have: this database is older than what it sent
       if (m.hwm > last) return fatal(new TpvError('conflict', 'sync.behind_server', { server, terminal, hwm: m.hwm, seq: last }));
@@ -383,19 +411,57 @@ export function syncSession(app: App, link: SyncLink, opts: SessionOptions): Pro
       beat(last - hwm);
       every(HEARTBEAT_S * 1000, heartbeat);
       every(POLL_MS, () => {
-        if (!inFlight && hwm !== null && lastSeq(app) > hwm) pump();
+        if (inFlight.length === 0 && hwm !== null && lastSeq(app) > hwm) pump();
       });
       pump();
     };
 
+    // ---- `tpv sync resolve`: probes, one at a time, then the move and the server's word
+    let answer: ((m: ServerMessage) => void) | null = null;
+    const ask = (m: TillMessage): Promise<ServerMessage> =>
+      new Promise((res) => {
+        answer = res;
+        send(m);
+      });
+    /** Whether the server holds this till's event at seq (0: the start both share). */
+    const shared = async (seq: number): Promise<boolean> => {
+      if (seq === 0) return true;
+      const id = prepared(app.db, 'SELECT id FROM outbox WHERE seq = ?').pluck().get(seq) as string | undefined;
+      if (id === undefined) return false;
+      const a = await ask({ type: 'probe', seq, id });
+      return a.type === 'probe_ack' && a.seq === seq && a.held;
+    };
+    const resolveFrom = async (serverHwm: number): Promise<void> => {
+      // both share a history up to the fork and part after it: a binary search over the seqs both have
+      let lo = 0;
+      let hi = Math.min(lastSeq(app), serverHwm);
+      if (await shared(hi)) lo = hi;
+      else {
+        hi--;
+        while (lo < hi) {
+          const mid = Math.ceil((lo + hi) / 2);
+          if (await shared(mid)) lo = mid;
+          else hi = mid - 1;
+        }
+      }
+      const moved = moveAfterFork(app, { server, fork: lo, serverHwm, by: opts.by ?? 'sync' });
+      markSent(app, 0, lo);
+      const a = await ask({ type: 'resolve', fork: lo });
+      if (a.type !== 'resolved') return lost('sync.unexpected', { type: a.type });
+      save({ hwm: a.hwm, last_connected_at: app.now().toISOString(), last_error: null });
+      finish({ end: 'done', hwm: a.hwm, sent: 0, resolution: { server, terminal, fork: lo, server_hwm: serverHwm, ...moved } });
+    };
+
     const onAck = (m: Extract<ServerMessage, { type: 'ack' }>): void => {
-      const batch = inFlight;
+      const batch = inFlight.shift();
       if (!batch || hwm === null) return lost('sync.unexpected', { type: 'ack' });
-      inFlight = null;
       for (const q of m.quarantined) log({ code: 'sync.log.quarantined', params: { id: q.id, reason: q.reason } });
-      // a batch acked short (the server stopped at a gap) resends from its hwm; one acked with no
-      // progress at all would be sent again for ever
-      if (m.hwm < hwm || (m.hwm === hwm && batch.last > hwm)) return fatal(new TpvError('conflict', 'sync.stalled', { server, seq: hwm + 1, hwm: m.hwm }));
+      // a batch acked short (the server stopped at a gap) resends from its hwm once the batches sent
+      // after it are answered; one acked with no progress at all would be sent again for ever
+      const behind = stale > 0;
+      if (behind) stale--;
+      if (m.hwm < hwm || (!behind && m.hwm === hwm && batch.last > hwm)) return fatal(new TpvError('conflict', 'sync.stalled', { server, seq: hwm + 1, hwm: m.hwm }));
+      if (!behind && m.hwm < batch.last) stale = inFlight.length;
       markSent(app, Math.min(hwm, m.hwm), m.hwm);
       checked = true;
       sent += m.hwm - hwm;
@@ -419,12 +485,19 @@ export function syncSession(app: App, link: SyncLink, opts: SessionOptions): Pro
           return lost('sync.bad_message', { detail: r.message });
         }
         const m = r.value;
-        if (m.type !== 'hello' && hwm === null) return lost('sync.unexpected', { type: m.type });
+        // an error may come at any time (before the hello too: a refused hello)
+        if (m.type !== 'hello' && m.type !== 'error' && hwm === null) return lost('sync.unexpected', { type: m.type });
         switch (m.type) {
           case 'hello':
             return hwm === null ? onHello(m) : lost('sync.unexpected', { type: m.type });
           case 'ack':
             return onAck(m);
+          case 'probe_ack':
+          case 'resolved': {
+            const waiting = answer;
+            answer = null;
+            return waiting ? waiting(m) : lost('sync.unexpected', { type: m.type });
+          }
           case 'heartbeat_ack':
             beating = Math.max(beating - 1, 0);
             save({ last_heartbeat_at: app.now().toISOString() });
@@ -451,6 +524,63 @@ export function syncSession(app: App, link: SyncLink, opts: SessionOptions): Pro
     });
     ws.on('close', (code: number, reason: Buffer) => lost('sync.closed', { code, reason: reason.toString('utf8') || '-' }));
   });
+}
+
+// ---- a diverged till ---------------------------------------------------------------------------
+
+/** What `tpv sync resolve` did. */
+export interface Resolution {
+  server: string;
+  terminal: string;
+  /** The last seq both histories share. */
+  fork: number;
+  server_hwm: number;
+  /** This till's events after the fork, moved to follow the server's hwm (0: none, or moved before). */
+  moved: number;
+  /** Where they start now. */
+  from: number | null;
+}
+
+/**
+ * Moves this till's events after `fork` to follow the server's hwm, in order, unsent, in one
+ * transaction, with a `resync` event after them; the seqs between are the server's events this
+ * database lost. Done once: events already past the hwm are not moved again. A till with nothing
+ * after the fork gets the `resync` event at hwm + 1, so its next event follows the server's.
+ */
+export function moveAfterFork(app: App, r: { server: string; fork: number; serverHwm: number; by: string }): { moved: number; from: number | null } {
+  return inTransaction(app, () => {
+    const first = prepared(app.db, 'SELECT min(seq) FROM outbox WHERE seq > ?').pluck().get(r.fork) as number | null;
+    let moved = 0;
+    let from: number | null = null;
+    if (first !== null && first <= r.serverHwm) {
+      const shift = r.serverHwm + 1 - first;
+      // through negative seqs: no two rows share a seq midway
+      moved = app.db.prepare('UPDATE outbox SET seq = -(seq + ?), sent_at = NULL WHERE seq >= ?').run(shift, first).changes;
+      app.db.prepare('UPDATE outbox SET seq = -seq WHERE seq < 0').run();
+      from = r.serverHwm + 1;
+    }
+    const last = lastSeq(app);
+    // moved, or behind the server with nothing to move: the event that says so (and keeps the next seq past the hwm)
+    if (moved > 0 || last < r.serverHwm) {
+      const id = appendEvent(app, 'resync', { server: r.server, fork: r.fork, server_hwm: r.serverHwm, moved, from, by: r.by });
+      if (last < r.serverHwm) prepared(app.db, 'UPDATE outbox SET seq = ? WHERE id = ?').run(r.serverHwm + 1, id);
+    }
+    return { moved, from };
+  });
+}
+
+/**
+ * `tpv sync resolve`: a till restored from an old backup (diverged, or behind the server) finds
+ * where its history parted from the server's and moves its own events after that point past the
+ * server's hwm, then the server clears its mark (docs/sync.md, a diverged till). Needs manage_store.
+ */
+export async function resolveDivergence(app: App, actor: UserRow, approver: Approver | undefined, log?: (n: Notice) => void): Promise<Resolution> {
+  authorize(app, actor, 'manage_store', approver);
+  const link = requireLink(app.path);
+  const r = await syncSession(app, link, { mode: 'resolve', by: actor.code, ...(log ? { log } : {}) });
+  if (r.end !== 'done' || !r.resolution) throw r.end === 'done' ? new TpvError('network', 'sync.failed', { detail: 'no resolution' }) : r.error;
+  auditLog(app.db, app.now(), actor.id, 'sync.resolve', r.resolution);
+  return r.resolution;
 }
 
 // ---- push, run, status -------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-/** `tpv sync register|status|push|run`: this till and the store server (docs/sync.md). */
+/** `tpv sync register|status|push|run|resolve`: this till and the store server (docs/sync.md). */
 import type { Command } from 'commander';
 import type { SyncStatus } from '../app/sync.js';
 import { t } from '../i18n/index.js';
@@ -77,6 +77,19 @@ export function register(program: Command, cli: Cli): void {
         }),
       ),
     'tpv sync run   # in a systemd unit: ExecStart=/usr/bin/tpv sync run',
+  );
+  example(
+    sync
+      .command('resolve')
+      .description(t('help.sync.resolve'))
+      .action(() =>
+        cli.withApp(async (app) => {
+          const { actor, approver } = await actors(cli, app);
+          const r = await (await client()).resolveDivergence(app, actor, approver, cli.notice);
+          cli.out(r, () => t(r.moved > 0 ? 'sync.resolved_moved' : 'sync.resolved', { ...r, from: r.from ?? '-', to: (r.from ?? 0) + r.moved - 1 }));
+        }),
+      ),
+    'TPV_PIN=… tpv sync resolve && tpv sync push   # a till restored from an old backup (push said: diverged)',
   );
 }
 

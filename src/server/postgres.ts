@@ -212,6 +212,10 @@ export async function openPostgresStorage(url: string): Promise<ServerStorage> {
       return tx((c) => ingest(c, code, events, now));
     },
 
+    async resolve(code) {
+      await pool.query('UPDATE terminals SET diverged = false WHERE code = $1', [code]);
+    },
+
     async lastNumbers(code) {
       const sql = lastNumberSql((n) => `$${n}`);
       return lastNumbersOf(async (type) => (await pool.query<Record<string, string>>(sql, [code, type])).rows[0]);

@@ -11,13 +11,13 @@ import { createServer as createHttp, STATUS_CODES, type IncomingMessage, type Se
 import { createServer as createHttps } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { canonicalJson, type Json } from '../core/canonical.js';
 import { TpvError } from '../core/errors.js';
 import { terminalText } from '../core/text.js';
 import {
   ENROL_PATH,
   enrolRequest,
   type EnrolError,
+  eventHash,
   MAX_ENROL_BYTES,
   MAX_MESSAGE_BYTES,
   parseMessage,
@@ -245,6 +245,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         return events(conn, m.events);
       case 'heartbeat':
         return heartbeat(conn, m);
+      case 'probe': {
+        const [e] = await storage.events(conn.terminal, m.seq - 1, 1);
+        return send(conn, { type: 'probe_ack', seq: m.seq, held: e?.seq === m.seq && e.id === m.id });
+      }
+      case 'resolve':
+        return resolve(conn, m.fork);
       case 'error':
         log('till_error', { terminal: conn.terminal, conn: conn.id, code: m.code, message: m.message });
         return;
@@ -257,22 +263,28 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (m.terminal !== conn.terminal) return refuse(conn, 'unauthorized', `the token is terminal ${conn.terminal}'s, not ${m.terminal}'s`);
     const t = (await storage.credentials(conn.terminal))?.terminal;
     if (!t || t.revokedAt !== null) return refuse(conn, 'revoked', 'this terminal was revoked');
-    if (t.diverged) return refuse(conn, 'diverged', 'this till diverged from what the server holds (restored from an old backup?): see docs/sync.md');
+    // a diverged till hears the numbers the server holds all the same: it moves its series past them
+    const series = await storage.lastNumbers(conn.terminal);
+    log('hello', { terminal: conn.terminal, conn: conn.id, version: m.version, hwm: t.hwm, ...(t.diverged ? { diverged: 'yes' } : {}) });
+    send(conn, { type: 'hello', protocol: PROTOCOL_VERSION, server: VERSION, hwm: t.hwm, series, diverged: t.diverged });
+    // a diverged till may probe and resolve; its events are refused (storage.ingest)
     conn.hello = true;
-    log('hello', { terminal: conn.terminal, conn: conn.id, version: m.version, hwm: t.hwm });
-    send(conn, { type: 'hello', protocol: PROTOCOL_VERSION, server: VERSION, hwm: t.hwm });
+  };
+
+  /** `tpv sync resolve` moved the till's events after `fork` past the hwm: it is no longer diverged. */
+  const resolve = async (conn: Conn, fork: number): Promise<void> => {
+    const t = (await storage.credentials(conn.terminal))?.terminal;
+    if (!t || t.revokedAt !== null) return refuse(conn, 'revoked', 'this terminal was revoked');
+    if (fork > t.hwm) return refuse(conn, 'malformed', `fork ${fork} is past what the server holds (${t.hwm})`);
+    await storage.resolve(conn.terminal);
+    log('resolved', { terminal: conn.terminal, conn: conn.id, fork, hwm: t.hwm, ...(t.diverged ? { was: 'diverged' } : {}) });
+    send(conn, { type: 'resolved', hwm: t.hwm });
   };
 
   const events = async (conn: Conn, batch: WireEvent[]): Promise<void> => {
     const t = (await storage.credentials(conn.terminal))?.terminal;
     if (!t || t.revokedAt !== null) return refuse(conn, 'revoked', 'this terminal was revoked');
-    let incoming: IncomingEvent[];
-    try {
-      incoming = batch.map(toIncoming);
-    } catch {
-      return refuse(conn, 'malformed', 'an event holds a number JSON cannot carry');
-    }
-    const r = await storage.ingest(conn.terminal, incoming, now().toISOString());
+    const r = await storage.ingest(conn.terminal, batch.map(toIncoming), now().toISOString());
     for (const q of r.quarantined) log('quarantine', { terminal: conn.terminal, conn: conn.id, id: q.id, reason: q.reason });
     if (r.diverged) return refuse(conn, 'diverged', 'a known seq came with another id (a till restored from an old backup?): nothing more is stored from this till; see docs/sync.md');
     send(conn, { type: 'ack', hwm: r.hwm, quarantined: r.quarantined });
@@ -353,10 +365,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
 /** The event as stored: its payload as canonical JSON, the hash of its body (what makes a resend a duplicate). */
 function toIncoming(e: WireEvent): IncomingEvent {
-  const payload = canonicalJson(e.payload as Json);
-  // canonicalJson({type, version, at, payload}) without canonicalising the payload twice (keys in order)
-  const hash = sha256Hex(`{"at":${JSON.stringify(e.at)},"payload":${payload},"type":${JSON.stringify(e.type)},"version":${JSON.stringify(e.version)}}`);
-  return { id: e.id, seq: e.seq, type: e.type, version: e.version, at: e.at, payload, hash };
+  return { id: e.id, seq: e.seq, type: e.type, version: e.version, at: e.at, payload: e.payload, hash: eventHash(e) };
 }
 
 /** Resolves once the socket closed, terminating it when its peer does not answer the close in `ms`. */

@@ -379,6 +379,10 @@ class SqliteStorage implements ServerStorage {
     });
   }
 
+  async resolve(code: string): Promise<void> {
+    await this.write(() => prepared(this.db, 'UPDATE terminals SET diverged = 0 WHERE code = ?').run(code));
+  }
+
   async lastNumbers(code: string): Promise<LastNumber[]> {
     const q = prepared(this.db, lastNumberSql(() => '?'));
     return lastNumbersOf(async (type) => q.get(code, type) as Record<string, string | number> | undefined);

@@ -142,6 +142,8 @@ export interface ServerStorage {
    * of an older schema applies every stored event again.
    */
   ingest(code: string, events: IncomingEvent[], now: string): Promise<IngestResult>;
+  /** Clears the terminal's diverged mark: `tpv sync resolve` moved its events past the hwm (docs/sync.md). */
+  resolve(code: string): Promise<void>;
   /** The last document the server holds of each of the terminal's series (none for a type never sent). */
   lastNumbers(code: string): Promise<LastNumber[]>;
   /** The events held for a terminal in seq order (tests, reports, export). */

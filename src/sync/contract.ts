@@ -22,6 +22,7 @@ export const EVENT_TYPES = [
   'user',
   'settings',
   'series',
+  'resync',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -165,6 +165,12 @@ export const EVENT_SCHEMAS = {
   user: z.strictObject({ user: userSchema, change: z.enum(['added', 'pin', 'role', 'disabled']), by: code }),
   settings: z.strictObject({ changes: z.record(z.string(), json), by: code }),
   series: z.strictObject({ register: code, type: z.enum(['receipt', 'refund', 'invoice', 'credit_note', 'z_report']), template: z.string(), next: z.number().int().positive(), yearly_reset: z.boolean(), by: code }),
+  /**
+   * `tpv sync resolve`: this till's history parted from the server's after seq `fork` (a till
+   * restored from an old backup); its events after the fork, `moved` of them, now follow the
+   * server's hwm, from seq `from`. The seqs between are the server's (docs/sync.md).
+   */
+  resync: z.strictObject({ server: z.string(), fork: z.number().int().nonnegative(), server_hwm: z.number().int().nonnegative(), moved: z.number().int().nonnegative(), from: z.number().int().positive().nullable(), by: code }),
 } satisfies Record<EventType, z.ZodType>;
 
 export type EventPayload<T extends EventType> = z.infer<(typeof EVENT_SCHEMAS)[T]>;

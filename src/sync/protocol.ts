@@ -5,18 +5,22 @@
  *
  * The till authenticates in the upgrade request (`Authorization: Bearer TOKEN`, never in the URL:
  * RFC 6750 §2.3). Then:
- *   till → hello {protocol, terminal, version}      server → hello {protocol, hwm, server}
+ *   till → hello {protocol, terminal, version}      server → hello {protocol, hwm, server, series, diverged}
  *   till → events {events: [...]}                     server → ack {hwm, quarantined}
  *   till → heartbeat {...}                            server → heartbeat_ack {at}
+ *   till → probe {seq, id}                            server → probe_ack {seq, held}
+ *   till → resolve {fork}                             server → resolved {hwm}
  *   either → error {code, message}
  * `hwm` (high-water mark) is the highest outbox `seq` of that till the server holds, with every
  * seq before it: the till sends everything after it, whatever it had marked as sent before.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { DOC_TYPES } from '../core/numbering.js';
 import { EVENT_TYPES } from './contract.js';
 
 /** The protocol version this program speaks. A peer that speaks another gets `error protocol`. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** No message is larger (bytes of its JSON text); a batch is cut to fit (and to {@link MAX_BATCH_EVENTS}). */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -46,16 +50,32 @@ const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
 const terminal = z.string().regex(/^[A-Z0-9]{1,8}$/);
 const iso = z.string().min(10).max(40);
 
-/** One outbox event as it travels: the row of the till's outbox, its payload as JSON. */
+/**
+ * One outbox event as it travels: the row of the till's outbox, its payload the JSON text the till
+ * stored, as a string, byte for byte. The server stores and hashes that text as it came (never
+ * re-serialised: a resend of the same row is the same text) and parses it once, with the outbox
+ * contract (src/sync/events.ts), to apply it.
+ */
 export const wireEvent = z.strictObject({
   id: uuid,
   seq: z.number().int().positive(),
   type: z.enum(EVENT_TYPES),
   version: z.number().int().nonnegative(),
   at: iso,
-  payload: z.record(z.string(), z.unknown()),
+  payload: z.string().min(2),
 });
 export type WireEvent = z.infer<typeof wireEvent>;
+
+/**
+ * An event's body, what tells a resend (same id, same body: a duplicate) from a conflict (same id,
+ * another body): the sha256 (hex) of `{"at":…,"payload":TEXT,"type":…,"version":…}`, TEXT the
+ * payload as the till stored it.
+ */
+export function eventHash(e: { type: string; version: number; at: string; payload: string }): string {
+  return createHash('sha256')
+    .update(`{"at":${JSON.stringify(e.at)},"payload":${e.payload},"type":${JSON.stringify(e.type)},"version":${JSON.stringify(e.version)}}`, 'utf8')
+    .digest('hex');
+}
 
 export const tillMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('hello'), protocol: z.number().int(), terminal, version: z.string().max(40) }),
@@ -67,12 +87,25 @@ export const tillMessage = z.discriminatedUnion('type', [
     backlog: z.number().int().nonnegative(),
     last_z: z.string().max(40).nullable(),
   }),
+  /** Does the server hold this till's event `seq` under this id? (`tpv sync resolve` looks for where the two histories part.) */
+  z.strictObject({ type: z.literal('probe'), seq: z.number().int().positive(), id: uuid }),
+  /** The till moved its events after `fork` past the server's hwm: the server clears its diverged mark. */
+  z.strictObject({ type: z.literal('resolve'), fork: z.number().int().nonnegative() }),
   z.strictObject({ type: z.literal('error'), code: z.string().max(64), message: z.string().max(1000) }),
 ]);
 export type TillMessage = z.infer<typeof tillMessage>;
 
 export const serverMessage = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('hello'), protocol: z.number().int(), server: z.string().max(40), hwm: z.number().int().nonnegative() }),
+  z.strictObject({
+    type: z.literal('hello'),
+    protocol: z.number().int(),
+    server: z.string().max(40),
+    hwm: z.number().int().nonnegative(),
+    /** The last number of each of the till's series the server holds: the till moves its series past them. */
+    series: z.array(z.strictObject({ type: z.enum(DOC_TYPES), year: z.number().int().min(1970).max(9999), seq: z.number().int().positive(), number: z.string().max(64) })).max(DOC_TYPES.length),
+    /** The server stores nothing more from this till (docs/sync.md, rule 6); it closes the link after this hello. */
+    diverged: z.boolean(),
+  }),
   z.strictObject({
     type: z.literal('ack'),
     hwm: z.number().int().nonnegative(),
@@ -80,6 +113,8 @@ export const serverMessage = z.discriminatedUnion('type', [
     quarantined: z.array(z.strictObject({ id: uuid, reason: z.string().max(200) })),
   }),
   z.strictObject({ type: z.literal('heartbeat_ack'), at: iso }),
+  z.strictObject({ type: z.literal('probe_ack'), seq: z.number().int().positive(), held: z.boolean() }),
+  z.strictObject({ type: z.literal('resolved'), hwm: z.number().int().nonnegative() }),
   z.strictObject({ type: z.literal('error'), code: z.string().max(64), message: z.string().max(1000) }),
 ]);
 export type ServerMessage = z.infer<typeof serverMessage>;

@@ -291,6 +291,57 @@ describe('tpv sync: a till and the store server', () => {
     expect((await storage.listTerminals()).find((t) => t.code === 'T02')?.diverged).toBe(true);
   });
 
+  it('a database copied back from an old backup (not through restore) moves its series past the numbers the server holds at its first connect, though diverged', async () => {
+    // T02 is diverged (above); its database now goes back to the old copy by hand, as a technician
+    // copying files would: `backup restore` would have carried the series forward, this does not
+    const heldReceipts = (await held('T02')).filter((e) => e.type === 'sale').map((e) => (e.payload as { receipt: { number: string } }).receipt.number);
+    for (const f of ['', '-wal', '-shm']) rmSync(T02 + f, { force: true });
+    copyFileSync(join(dir, 't02-old.db'), T02);
+    const push = await t02(['sync', 'push', '--json']);
+    expect(push.code, push.stdout).toBe(5);
+    expect(push.json.error.code).toBe('sync.diverged');
+    expect(push.stderr).toContain(`the server holds ${heldReceipts.at(-1)}`);
+    const sale = await t02(['sale', '--json'], { input: JSON.stringify({ lines: [{ code: 'LAC-001', qty: '1' }], payments: [{ method: 'cash', amount: '10.00' }] }) });
+    expect(sale.code, sale.stdout).toBe(0);
+    const number = sale.json.data.receipt.number as string;
+    expect(heldReceipts).not.toContain(number);
+    expect(number > heldReceipts.at(-1)!, `${number} after ${heldReceipts.join(" ")}`).toBe(true);
+    // the skip is recorded (a `series` event by sync), so the audit finds no gap
+    expect(outbox(T02).rows.some((r) => r.type === 'series' && (r.payload as { by: string }).by === 'sync')).toBe(true);
+    const audit = await t02(['audit', 'verify', '--json']);
+    expect(audit.code, audit.stdout).toBe(0);
+  });
+
+  it('tpv sync resolve finds where the diverged till parts from the server, moves its own events past the server\'s, and push sends them; the server holds both histories', async () => {
+    const serverBefore = await held('T02');
+    const hwm = serverBefore.at(-1)!.seq;
+    const tillBefore = outbox(T02).rows;
+    const noPin = await t02(['sync', 'resolve', '--json'], { env: { TPV_PIN: '' } });
+    expect(noPin.code).toBe(2);
+    const r = await t02(['sync', 'resolve', '--json']);
+    expect(r.code, r.stdout).toBe(0);
+    const fork = r.json.data.fork as number;
+    // the old copy's events are the server's up to the fork; what this till did since parts from it
+    expect(tillBefore.slice(0, fork)).toEqual(serverBefore.slice(0, fork));
+    expect(tillBefore[fork]!.id).not.toBe(serverBefore[fork]?.id);
+    const after = tillBefore.length - fork;
+    expect(r.json.data).toMatchObject({ terminal: 'T02', server_hwm: hwm, moved: after, from: hwm + 1 });
+    const moved = outbox(T02).rows;
+    expect(moved.slice(fork, fork + after).map((e) => ({ ...e, seq: 0 }))).toEqual(tillBefore.slice(fork).map((e) => ({ ...e, seq: 0 })));
+    expect(moved.slice(fork).map((e) => e.seq)).toEqual(Array.from({ length: after + 1 }, (_, i) => hwm + 1 + i));
+    expect(moved.at(-1)).toMatchObject({ type: 'resync', payload: { fork, server_hwm: hwm, moved: after, by: 'admin' } });
+    expect((await storage.listTerminals()).find((t) => t.code === 'T02')?.diverged).toBe(false);
+
+    const push = await t02(['sync', 'push', '--json']);
+    expect(push.code, push.stdout).toBe(0);
+    expect(push.json.data.sent).toBe(after + 1);
+    expect(await held('T02')).toEqual([...serverBefore, ...moved.slice(fork)]);
+    // resolving again finds nothing to move
+    const again = await t02(['sync', 'resolve', '--json']);
+    expect(again.json.data).toMatchObject({ moved: 0 });
+    expect((await t02(['sync', 'push', '--json'])).json.data.sent).toBe(0);
+  });
+
   it('a revoked till: push exits 5', async () => {
     expect((await run(cli, ['server', 'terminals', 'revoke', 'T01', '--data', DATA, '--json'])).code).toBe(0);
     const push = await t01(['sync', 'push', '--json']);

@@ -27,6 +27,7 @@ import { addSeries, listSeries, setSeries } from '../../src/app/series.js';
 import { changeSetting } from '../../src/app/settings.js';
 import { cashMove, closeShift, openShift } from '../../src/app/shifts.js';
 import { addTax } from '../../src/app/taxes.js';
+import { moveAfterFork } from '../../src/app/sync.js';
 import { addUser, disableUser, setPin, setRole } from '../../src/app/users.js';
 import { findProduct, sellable } from '../../src/app/products.js';
 import { buildVariableMeasure } from '../../src/core/barcode.js';
@@ -223,6 +224,10 @@ describe('the outbox contract', () => {
       discardCart(app, held.id);
     });
     oneEvent('shift_close', () => closeShift(app, a, 30000));
+    // `tpv sync resolve` on a till behind its server: the event that says so (its own seq past the server's)
+    const last = outbox().at(-1)!.seq;
+    oneEvent('resync', () => moveAfterFork(app, { server: 'ws://127.0.0.1:8787', fork: last, serverHwm: last + 5, by: a.code }));
+    expect(outbox().at(-1)!.seq).toBe(last + 6);
 
     const events = outbox();
     expect(new Set(events.map((e) => e.id)).size).toBe(events.length);

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { actingUser } from '../../src/app/auth.js';
 import type { App } from '../../src/app/context.js';
 import { sell } from '../../src/app/sales.js';
-import { addSeries, setSeries } from '../../src/app/series.js';
+import { addSeries, advanceSeries, setSeries } from '../../src/app/series.js';
 import { openShift } from '../../src/app/shifts.js';
 import { caught, makeShopWithCatalog, tempDir } from '../helpers.js';
 
@@ -82,3 +82,38 @@ describe('a yearly series', () => {
     expect(sale()).toBe('T01-2027-000002');
   });
 });
+
+describe('moved past the numbers the store server holds (issue 13: a till restored from an old backup)', () => {
+  const events = (): number => app.db.prepare("SELECT count(*) FROM outbox WHERE type = 'series'").pluck().get() as number;
+
+  it('a series behind is moved past the number held, once, with a series event; one ahead is left alone', () => {
+    expect([sale(), sale()]).toEqual(['T01-000001', 'T01-000002']);
+    const before = events();
+    const held = [
+      { type: 'receipt' as const, year: 2026, seq: 7, number: 'T01-000007' },
+      { type: 'refund' as const, year: 2026, seq: 3, number: 'T01D-000003' },
+    ];
+    expect(advanceSeries(app, held, 'sync')).toEqual([
+      { type: 'receipt', next: 8, held: 'T01-000007' },
+      { type: 'refund', next: 4, held: 'T01D-000003' },
+    ]);
+    expect(events()).toBe(before + 2);
+    expect(sale()).toBe('T01-000008');
+    // heard again (every connect): nothing moves, nothing is recorded
+    expect(advanceSeries(app, held, 'sync')).toEqual([]);
+    expect(events()).toBe(before + 2);
+  });
+
+  it('a yearly series: a number of its own year moves it, one of a year it has left behind does not, one of a later year takes it there', () => {
+    setSeries(app, admin(), 'T01', 'receipt', { template: '{register}-{yyyy}-{n:6}', yearlyReset: true });
+    expect(sale()).toBe('T01-2026-000001');
+    expect(advanceSeries(app, [{ type: 'receipt', year: 2025, seq: 90, number: 'T01-2025-000090' }], 'sync')).toEqual([]);
+    expect(advanceSeries(app, [{ type: 'receipt', year: 2026, seq: 5, number: 'T01-2026-000005' }], 'sync')).toHaveLength(1);
+    expect(sale()).toBe('T01-2026-000006');
+    // the server holds numbers of 2027 already (this till's clock is behind): on 1 January it goes on from them
+    expect(advanceSeries(app, [{ type: 'receipt', year: 2027, seq: 12, number: 'T01-2027-000012' }], 'sync')).toHaveLength(1);
+    clock = new Date('2027-01-02T09:00:00Z');
+    expect(sale()).toBe('T01-2027-000013');
+  });
+});
+

@@ -13,14 +13,13 @@ import { inTransaction } from '../../src/app/context.js';
 import { actingUser } from '../../src/app/auth.js';
 import { appendEvent } from '../../src/app/outbox.js';
 import { pushOutbox, registerTill, requireLink } from '../../src/app/sync.js';
-import { canonicalJson, type Json } from '../../src/core/canonical.js';
 import { TpvError } from '../../src/core/errors.js';
 import { addTerminal } from '../../src/server/admin.js';
-import { sha256Hex } from '../../src/server/auth.js';
 import { startServer } from '../../src/server/server.js';
 import { openSqliteStorage } from '../../src/server/sqlite.js';
 import { makeShopWithCatalog, tempDir } from '../helpers.js';
 import { type LinkPlan, startProxy, type TcpProxy } from './proxy.js';
+import { eventHash } from '../../src/sync/protocol.js';
 
 const dir = tempDir('tpv-faults-cuts-');
 const TILLS = ['T01', 'T02', 'T03'];
@@ -69,7 +68,7 @@ function outbox(app: App): { rows: Held[]; unsent: number } {
     created_at: string;
   }[];
   return {
-    rows: rows.map((r) => ({ id: r.id, seq: r.seq, hash: sha256Hex(canonicalJson({ type: r.type, version: r.version, at: r.created_at, payload: JSON.parse(r.payload) as Json })) })),
+    rows: rows.map((r) => ({ id: r.id, seq: r.seq, hash: eventHash({ type: r.type, version: r.version, at: r.created_at, payload: r.payload }) })),
     unsent: app.db.prepare('SELECT count(*) FROM outbox WHERE sent_at IS NULL').pluck().get() as number,
   };
 }

@@ -13,11 +13,10 @@ import type { App } from '../../src/app/context.js';
 import { inTransaction } from '../../src/app/context.js';
 import { appendEvent } from '../../src/app/outbox.js';
 import { pushOutbox, registerTill, requireLink } from '../../src/app/sync.js';
-import { canonicalJson, type Json } from '../../src/core/canonical.js';
 import { TpvError } from '../../src/core/errors.js';
-import { sha256Hex } from '../../src/server/auth.js';
 import { openSqliteStorage } from '../../src/server/sqlite.js';
 import { BIN, cli, freePort, makeShopWithCatalog, tempDir } from '../helpers.js';
+import { eventHash } from '../../src/sync/protocol.js';
 
 const dir = tempDir('tpv-faults-kill-');
 const DATA = join(dir, 'server');
@@ -75,7 +74,7 @@ function outbox(): Held[] {
     payload: string;
     created_at: string;
   }[];
-  return rows.map((r) => ({ id: r.id, seq: r.seq, hash: sha256Hex(canonicalJson({ type: r.type, version: r.version, at: r.created_at, payload: JSON.parse(r.payload) as Json })) }));
+  return rows.map((r) => ({ id: r.id, seq: r.seq, hash: eventHash({ type: r.type, version: r.version, at: r.created_at, payload: r.payload }) }));
 }
 const acked = (): number => app!.db.prepare('SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL').pluck().get() as number;
 

@@ -44,7 +44,7 @@ describe('tpv server terminals', () => {
     expect(enrol.status).toBe(200);
     const { till } = await online(h, 'T02', enrol.body.token);
     await till.ask({ type: 'heartbeat', at: new Date(Date.now() - 2000).toISOString(), version: '0.1.0', backlog: 37, last_z: 'T02Z-000004' });
-    await till.ask({ type: 'events', events: [{ id: '01a1fd8c-6900-7a9e-aa46-825a3e797c8b', seq: 1, type: 'no_sale', version: 1, at: '2026-11-21T10:00:00.000Z', payload: { user: 'admin', reason: 'cambio', drawer: 'drawer', at: '2026-11-21T10:00:00.000Z', approval: null } }] });
+    await till.ask({ type: 'events', events: [{ id: '01a1fd8c-6900-7a9e-aa46-825a3e797c8b', seq: 1, type: 'no_sale', version: 1, at: '2026-11-21T10:00:00.000Z', payload: JSON.stringify({ user: 'admin', reason: 'cambio', drawer: 'drawer', at: '2026-11-21T10:00:00.000Z', approval: null }) }] });
 
     const list = await cli(['server', 'terminals', 'list', '--data', dir, '--json']);
     expect(list.code).toBe(0);

@@ -113,7 +113,7 @@ describe('the upgrade to /sync', () => {
     const h = await harness();
     const token = await enrolled(h, 'T02');
     const { till } = await online(h, 'T02', token);
-    expect(await till.ask({ type: 'events', events: [{ id: '01a1fd8c-6900-7a9e-aa46-825a3e797c8b', seq: 1, type: 'no_sale', version: 1, at: '2026-11-21T09:00:00.000Z', payload: {} }] })).toMatchObject({ type: 'ack', hwm: 1 });
+    expect(await till.ask({ type: 'events', events: [{ id: '01a1fd8c-6900-7a9e-aa46-825a3e797c8b', seq: 1, type: 'no_sale', version: 1, at: '2026-11-21T09:00:00.000Z', payload: '{}' }] })).toMatchObject({ type: 'ack', hwm: 1 });
     await till.close();
     await h.storage.revoke('T02', new Date().toISOString());
     const fresh = await enrolled(h, 'T02');

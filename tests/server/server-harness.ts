@@ -12,7 +12,7 @@ import { addTerminal } from '../../src/server/admin.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import { openSqliteStorage } from '../../src/server/sqlite.js';
 import type { ServerStorage } from '../../src/server/storage.js';
-import type { WireEvent } from '../../src/sync/protocol.js';
+import { PROTOCOL_VERSION, type WireEvent } from '../../src/sync/protocol.js';
 
 export interface Harness {
   dir: string;
@@ -113,7 +113,7 @@ export class Till {
     return this.next();
   }
 
-  hello(terminal: string, protocol = 1): Promise<Message> {
+  hello(terminal: string, protocol = PROTOCOL_VERSION): Promise<Message> {
     return this.ask({ type: 'hello', protocol, terminal, version: '0.1.0' });
   }
 
@@ -153,7 +153,7 @@ export async function online(h: Endpoint, terminal: string, token: string, opts:
 /** An outbox event as a till sends it (a no-sale: a small payload); `reason` changes its body. */
 export function wire(seq: number, opts: { id?: string; reason?: string } = {}): WireEvent {
   const at = new Date(Date.parse('2026-11-21T09:00:00.000Z') + seq * 1000).toISOString();
-  return { id: opts.id ?? randomUUID(), seq, type: 'no_sale', version: 1, at, payload: { user: 'admin', reason: opts.reason ?? 'cambio', drawer: 'drawer', at, approval: null } };
+  return { id: opts.id ?? randomUUID(), seq, type: 'no_sale', version: 1, at, payload: JSON.stringify({ user: 'admin', reason: opts.reason ?? 'cambio', drawer: 'drawer', at, approval: null }) };
 }
 
 export const batch = (from: number, to: number): WireEvent[] => Array.from({ length: to - from + 1 }, (_, i) => wire(from + i));

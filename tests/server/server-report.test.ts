@@ -4,10 +4,8 @@
  * the tills' outboxes on PostgreSQL — and the consolidated report gives, for each till, what that
  * till's own `tpv report sales` gives, and their sum.
  */
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalJson, type Json } from '../../src/core/canonical.js';
 import { connect } from '../../src/db/connection.js';
 import { openPostgresStorage } from '../../src/server/postgres.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
@@ -15,6 +13,7 @@ import { openSqliteStorage } from '../../src/server/sqlite.js';
 import type { IncomingEvent, ServerStorage } from '../../src/server/storage.js';
 import { cli, makeShopWithCatalog, type RunOptions, type RunResult, tempDir } from '../helpers.js';
 import { startPostgres, type TestPostgres } from '../pg.js';
+import { eventHash } from '../../src/sync/protocol.js';
 
 const dir = tempDir('tpv-server-report-');
 const DATA = join(dir, 'server');
@@ -43,9 +42,8 @@ function outbox(db: string): IncomingEvent[] {
   try {
     const rows = c.prepare('SELECT seq, id, type, version, payload, created_at FROM outbox ORDER BY seq').all() as { seq: number; id: string; type: string; version: number; payload: string; created_at: string }[];
     return rows.map((r) => {
-      const payload = JSON.parse(r.payload) as Json;
-      const hash = createHash('sha256').update(canonicalJson({ type: r.type, version: r.version, at: r.created_at, payload })).digest('hex');
-      return { id: r.id, seq: r.seq, type: r.type, version: r.version, at: r.created_at, payload: canonicalJson(payload), hash };
+      const e = { id: r.id, seq: r.seq, type: r.type, version: r.version, at: r.created_at, payload: r.payload };
+      return { ...e, hash: eventHash(e) };
     });
   } finally {
     c.close();

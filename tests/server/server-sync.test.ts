@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { TpvError } from '../../src/core/errors.js';
 import { connect as connectDb } from '../../src/db/connection.js';
 import { openSqliteStorage } from '../../src/server/sqlite.js';
-import { MAX_MESSAGE_BYTES } from '../../src/sync/protocol.js';
+import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '../../src/sync/protocol.js';
 import { tempDir } from '../helpers.js';
 import { batch, connect, enrolled, type Harness, online, harnesses, type Till, wire } from './server-harness.js';
 
@@ -22,7 +22,7 @@ async function withTill(opts: Parameters<ReturnType<typeof harnesses>>[0] = {}):
   const h = await harness(opts);
   const token = await enrolled(h, 'T02');
   const { till, hello } = await online(h, 'T02', token);
-  expect(hello).toEqual({ type: 'hello', protocol: 1, server: expect.any(String), hwm: 0 });
+  expect(hello).toEqual({ type: 'hello', protocol: PROTOCOL_VERSION, server: expect.any(String), hwm: 0, series: [], diverged: false });
   return { h, till, token };
 }
 
@@ -33,8 +33,8 @@ describe('hello', () => {
     const h = await harness();
     const token = await enrolled(h, 'T02');
     for (const [first, code] of [
-      [{ type: 'hello', protocol: 2, terminal: 'T02', version: '9.0.0' }, 'protocol'],
-      [{ type: 'hello', protocol: 1, terminal: 'T03', version: '0.1.0' }, 'unauthorized'],
+      [{ type: 'hello', protocol: PROTOCOL_VERSION + 1, terminal: 'T02', version: '9.0.0' }, 'protocol'],
+      [{ type: 'hello', protocol: PROTOCOL_VERSION, terminal: 'T03', version: '0.1.0' }, 'unauthorized'],
       [{ type: 'events', events: [wire(1)] }, 'protocol'],
     ] as const) {
       const till = (await connect(h, token)) as Till;
@@ -43,7 +43,7 @@ describe('hello', () => {
     }
     expect(await seqs(h)).toEqual([]);
     // and the right hello is answered with the server's hwm
-    expect((await online(h, 'T02', token)).hello).toMatchObject({ type: 'hello', protocol: 1, hwm: 0 });
+    expect((await online(h, 'T02', token)).hello).toMatchObject({ type: 'hello', protocol: PROTOCOL_VERSION, hwm: 0 });
   });
 });
 
@@ -58,7 +58,7 @@ describe('events', () => {
     expect(await seqs(h)).toEqual([1, 2, 3, 4]);
     const held = await h.storage.events('T02');
     expect(held.map((e) => e.id)).toEqual([...events.map((e) => e.id), held[3]!.id]);
-    expect(JSON.parse(held[0]!.payload)).toEqual(events[0]!.payload);
+    expect(held[0]!.payload).toBe(events[0]!.payload);
     await till.close();
     expect((await online(h, 'T02', token)).hello.hwm).toBe(4);
   });
@@ -67,7 +67,7 @@ describe('events', () => {
     const { h, till } = await withTill();
     const events = batch(1, 2);
     await till.ask({ type: 'events', events });
-    const changed = { ...events[1]!, payload: { ...events[1]!.payload, reason: 'otra cosa' } };
+    const changed = { ...events[1]!, payload: JSON.stringify({ ...(JSON.parse(events[1]!.payload) as object), reason: 'otra cosa' }) };
     const ack = await till.ask({ type: 'events', events: [changed] });
     expect(ack).toEqual({ type: 'ack', hwm: 2, quarantined: [{ id: changed.id, reason: expect.stringMatching(/another body/) }] });
     // an id already held arriving as a new seq: quarantined, and the queue moves past it
@@ -96,9 +96,30 @@ describe('events', () => {
     expect((await till.closed).code).toBe(1008);
     expect(await seqs(h)).toEqual([1, 2, 3]);
     expect((await h.storage.credentials('T02'))?.terminal).toMatchObject({ diverged: true, hwm: 3 });
+    // every later hello says so (with the numbers the server holds); events are refused
     const { till: later, hello } = await online(h, 'T02', token);
-    expect(hello).toMatchObject({ type: 'error', code: 'diverged' });
+    expect(hello).toMatchObject({ type: 'hello', hwm: 3, diverged: true, series: [] });
+    expect(await later.ask({ type: 'events', events: [wire(4)] })).toMatchObject({ type: 'error', code: 'diverged' });
     expect((await later.closed).code).toBe(1008);
+    expect(await seqs(h)).toEqual([1, 2, 3]);
+  });
+
+  it('a diverged till probes which of its events the server holds, and resolve clears the mark (tpv sync resolve)', async () => {
+    const { h, till, token } = await withTill();
+    const held = batch(1, 3);
+    await till.ask({ type: 'events', events: held });
+    expect(await till.ask({ type: 'events', events: [wire(3), wire(4)] })).toMatchObject({ type: 'error', code: 'diverged' });
+    const { till: again } = await online(h, 'T02', token);
+    expect(await again.ask({ type: 'probe', seq: 2, id: held[1]!.id })).toEqual({ type: 'probe_ack', seq: 2, held: true });
+    expect(await again.ask({ type: 'probe', seq: 3, id: wire(3).id })).toEqual({ type: 'probe_ack', seq: 3, held: false });
+    expect(await again.ask({ type: 'probe', seq: 9, id: held[0]!.id })).toEqual({ type: 'probe_ack', seq: 9, held: false });
+    // a fork past what the server holds is not one
+    expect(await again.ask({ type: 'resolve', fork: 4 })).toMatchObject({ type: 'error', code: 'malformed' });
+    const { till: third } = await online(h, 'T02', token);
+    expect(await third.ask({ type: 'resolve', fork: 2 })).toEqual({ type: 'resolved', hwm: 3 });
+    expect((await h.storage.credentials('T02'))?.terminal.diverged).toBe(false);
+    expect(h.lines.some((l) => / resolved terminal=T02 .*fork=2 hwm=3 was=diverged/.test(l))).toBe(true);
+    expect(await third.ask({ type: 'events', events: [wire(4)] })).toMatchObject({ type: 'ack', hwm: 4 });
   });
 
   it('acks only what committed: a server restarted after an ack holds every event acked', async () => {
@@ -125,7 +146,8 @@ describe('invalid messages', () => {
       [{ type: 'events', events: [{ ...wire(1), seq: -1 }] }, 'malformed'],
       [{ type: 'events', events: [{ ...wire(1), type: 'nonsense' }] }, 'malformed'],
       [{ type: 'events', events: [wire(1)], more: true }, 'malformed'],
-      ['{"type":"events","events":[{"id":"01a1fd8c-6900-7a9e-aa46-825a3e797c8b","seq":1,"type":"no_sale","version":1,"at":"2026-11-21T09:00:00Z","payload":{"n":1e999}}]}', 'malformed'],
+      // the payload travels as the text the till stored: an object is not one
+      [{ type: 'events', events: [{ ...wire(1), payload: { user: 'admin' } }] }, 'malformed'],
     ] as const) {
       const { till } = await online(h, 'T02', t02);
       expect(await till.ask(bad)).toMatchObject({ type: 'error', code });
@@ -143,7 +165,7 @@ describe('invalid messages', () => {
 
   it('a message over 4 MiB closes the socket (1009, message too big); the server goes on', async () => {
     const { h, till, token } = await withTill();
-    till.send(JSON.stringify({ type: 'events', events: [{ ...wire(1), payload: { pad: 'x'.repeat(MAX_MESSAGE_BYTES) } }] }));
+    till.send(JSON.stringify({ type: 'events', events: [{ ...wire(1), payload: JSON.stringify({ pad: 'x'.repeat(MAX_MESSAGE_BYTES) }) }] }));
     expect((await till.closed).code).toBe(1009);
     expect(await seqs(h)).toEqual([]);
     expect(h.lines.some((l) => /code=too_large/.test(l))).toBe(true);
