@@ -35,6 +35,10 @@ export const FISCAL_TRIGGERS = [
   'credit_events_no_delete',
   'stock_moves_no_update',
   'stock_moves_no_delete',
+  'einvoice_records_no_update',
+  'einvoice_records_no_delete',
+  'einvoice_states_no_update',
+  'einvoice_states_no_delete',
 ] as const;
 
 export interface AuditFinding {

@@ -7,6 +7,7 @@ import { isoWithOffset } from '../core/time.js';
 import { recoverBulkLoads, unfinishedImports } from '../db/catalog.js';
 import { openDatabase } from '../db/migrate.js';
 import { type App, appOn, type Notice, processAlive } from './context.js';
+import { einvoiceHook } from './einvoice.js';
 import { upgradeLegacyEvents } from './outbox.js';
 
 export interface OpenOptions {
@@ -28,6 +29,8 @@ export async function openApp(path: string, opts: OpenOptions = {}): Promise<App
     }
     if (recoverBulkLoads(db, processAlive)) notice({ code: 'import.recovered', params: { path } });
     const app = appOn(db, path, now, notice);
+    // every document gets its e-invoicing record (nothing unless the store's scheme is on)
+    app.documentHooks.push(einvoiceHook);
     if (!opts.allowEmpty && app.settings['store.name'] === undefined) throw new TpvError('not_found', 'store.not_initialized', { path });
     upgradeLegacyEvents(app);
     for (const n of unfinishedImportNotices(app)) notice(n);

@@ -112,6 +112,8 @@ export const SETTINGS: { [K in SettingKey]: z.ZodType<Settings[K], unknown> } = 
     .toLowerCase()
     .refine((s) => parseBackupEvery(s) !== null, 'setting.backup_every'),
   'backup.keep': int('backup.keep'),
+  'einvoice.scheme': z.enum(['none', 'verifactu'], { error: 'setting.einvoice_scheme' }),
+  'einvoice.env': z.enum(['test', 'prod'], { error: 'setting.einvoice_env' }),
 };
 
 /** "10" or "10%" → 1000 basis points (NaN when not a percent, which zod then refuses). */

@@ -36,6 +36,7 @@ import * as drawer from '../commands/drawer.js';
 import * as doctor from '../commands/doctor.js';
 import * as sync from '../commands/sync.js';
 import * as server from '../commands/server.js';
+import * as einvoice from '../commands/einvoice.js';
 import { Cli, type Io } from './runtime.js';
 
 export function buildProgram(io: Io): { program: Command; cli: Cli } {
@@ -60,7 +61,7 @@ export function buildProgram(io: Io): { program: Command; cli: Cli } {
     })
     .exitOverride();
   // one module per command group, named after it, in the order `tpv --help` lists them
-  for (const group of [init, demo, config, taxes, migrate, backup, products, stock, sale, sales, receipts, report, shift, users, series, audit, credit, customers, refund, exchange, invoice, pos, devices, print, drawer, doctor, sync, server]) group.register(program, cli);
+  for (const group of [init, demo, config, taxes, migrate, backup, products, stock, sale, sales, receipts, report, shift, users, series, audit, credit, customers, refund, exchange, invoice, pos, devices, print, drawer, doctor, sync, server, einvoice]) group.register(program, cli);
   for (const c of allCommands(program)) {
     c.exitOverride();
     c.configureOutput(program.configureOutput());

@@ -39,6 +39,10 @@ export interface Settings {
   'backup.every': string;
   /** How many scheduled backups are kept (the oldest are deleted). */
   'backup.keep': number;
+  /** The e-invoicing scheme whose records every fiscal document gets (docs/einvoice.md): none, verifactu (Spain). */
+  'einvoice.scheme': 'none' | 'verifactu';
+  /** The tax agency's environment the records go to: test (pruebas) or prod. */
+  'einvoice.env': 'test' | 'prod';
 }
 
 export type SettingKey = keyof Settings;
@@ -68,6 +72,8 @@ export const SETTING_DEFAULTS: Readonly<Settings> = Object.freeze({
   'receipt.journal_head': false,
   'backup.every': '1d',
   'backup.keep': 7,
+  'einvoice.scheme': 'none',
+  'einvoice.env': 'test',
 } satisfies Settings);
 
 export const SETTING_KEYS = Object.freeze(Object.keys(SETTING_DEFAULTS) as SettingKey[]);
@@ -169,6 +175,8 @@ export interface StoreProfile {
   /** Hours between scheduled backups; 0 = off. */
   backupEveryHours: number;
   backupKeep: number;
+  einvoiceScheme: 'none' | 'verifactu';
+  einvoiceEnv: 'test' | 'prod';
 }
 
 /** The profile of stored settings (missing keys take their default). */
@@ -206,6 +214,8 @@ export function resolveProfile(stored: Partial<Settings>): StoreProfile {
     receiptJournalHead: s['receipt.journal_head'],
     backupEveryHours: backupHours(s['backup.every']),
     backupKeep: s['backup.keep'],
+    einvoiceScheme: s['einvoice.scheme'],
+    einvoiceEnv: s['einvoice.env'],
   };
 }
 

@@ -458,3 +458,51 @@ export const devices = sqliteTable('devices', {
   createdAt: text('created_at').notNull(),
   updatedAt: text('updated_at').notNull(),
 });
+
+// ---- e-invoicing (issue 14) ----------------------------------------------------------------------
+
+/**
+ * Fiscal records of the e-invoicing scheme (VERI*FACTU "registros de facturación"), one chain per
+ * register (docs/einvoice.md): `id` is the chain's order, each record names the huella of the one
+ * before (none for the first). Written in the transaction of their document, immutable (triggers)
+ * and kept; what the tax agency answered is in einvoice_states.
+ */
+export const einvoiceRecords = sqliteTable(
+  'einvoice_records',
+  {
+    id: integer('id').primaryKey(),
+    scheme: text('scheme', { enum: ['verifactu'] }).notNull(),
+    kind: text('kind', { enum: ['alta', 'anulacion'] }).notNull(),
+    documentId: integer('document_id')
+      .notNull()
+      .references(() => documents.id),
+    /** F1, F2, F3, R1…R5 (alta); null for an anulación. */
+    tipo: text('tipo'),
+    /** FechaHoraHusoGenRegistro: never before the previous record's. */
+    generatedAt: text('generated_at').notNull(),
+    /** The huella of the record before; null for the chain's first. Unique: the chain never forks. */
+    prevHuella: text('prev_huella').unique(),
+    huella: text('huella').notNull().unique(),
+    /** The record as sent (src/einvoice/verifactu/record.ts), JSON. */
+    record: text('record').notNull(),
+  },
+  (t) => [index('einvoice_records_document').on(t.documentId), uniqueIndex('einvoice_records_first').on(sql`(${t.prevHuella} IS NULL)`).where(sql`${t.prevHuella} IS NULL`)],
+);
+
+/** Each record's submissions and the agency's answers, appended: a record's state is its last row. */
+export const einvoiceStates = sqliteTable(
+  'einvoice_states',
+  {
+    id: integer('id').primaryKey(),
+    recordId: integer('record_id')
+      .notNull()
+      .references(() => einvoiceRecords.id),
+    at: text('at').notNull(),
+    state: text('state', { enum: ['pending', 'sent', 'accepted', 'accepted_with_errors', 'rejected'] }).notNull(),
+    code: text('code'),
+    description: text('description'),
+    /** The agency's CSV (código seguro de verificación) of the submission. */
+    csv: text('csv'),
+  },
+  (t) => [index('einvoice_states_record').on(t.recordId, t.id)],
+);

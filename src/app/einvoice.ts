@@ -1,0 +1,265 @@
+/**
+ * E-invoicing records (docs/einvoice.md): with `einvoice.scheme` = verifactu every receipt, refund,
+ * invoice and credit note gets its VERI*FACTU "registro de alta" in the transaction that issues it
+ * (a document hook, src/app/issue.ts), chained to the register's previous record by its huella.
+ * One chain per register (each till is its own installation): SQLite's one writer at a time and
+ * the UNIQUE prev_huella make it linear, whatever the number of processes. Records never change;
+ * what the tax agency answers is appended to einvoice_states.
+ */
+import type { StoredDocument } from '../core/document.js';
+import { TpvError } from '../core/errors.js';
+import { formatDecimal, formatRate } from '../core/money.js';
+import { isoWithOffset } from '../core/time.js';
+import { prepared, type Sqlite } from '../db/connection.js';
+import { loadDocument } from '../db/documents.js';
+import { huellaMatches, withHuella } from '../einvoice/verifactu/huella.js';
+import type { DetalleDesglose, IdFactura, RegistroAlta, RegistroAnterior, SistemaInformatico, TipoFactura } from '../einvoice/verifactu/record.js';
+import { VERSION } from '../version.js';
+import type { App } from './context.js';
+
+/** A record as stored. */
+export interface EinvoiceRow {
+  id: number;
+  scheme: 'verifactu';
+  kind: 'alta' | 'anulacion';
+  document_id: number;
+  tipo: string | null;
+  generated_at: string;
+  prev_huella: string | null;
+  huella: string;
+  record: string;
+}
+
+/** The record type of each document type (a Z report gets none). */
+const TIPO: Partial<Record<StoredDocument['type'], TipoFactura>> = {
+  receipt: 'F2',
+  refund: 'R5',
+  invoice: 'F3',
+  credit_note: 'R1',
+};
+
+const DESCRIPTION: Record<TipoFactura, string> = {
+  F1: 'Venta',
+  F2: 'Venta',
+  F3: 'Factura en sustitución de factura simplificada',
+  R1: 'Rectificación por devolución',
+  R2: 'Rectificación',
+  R3: 'Rectificación',
+  R4: 'Rectificación',
+  R5: 'Devolución de venta (factura simplificada rectificativa)',
+};
+
+/** "2026-11-21T14:05:09+01:00" → "21-11-2026" (FechaExpedicionFactura). */
+export const issueDate = (iso: string): string => `${iso.slice(8, 10)}-${iso.slice(5, 7)}-${iso.slice(0, 4)}`;
+
+/** The software that makes the records (SistemaInformatico): tpv, at this register's installation. */
+function sistema(app: App): SistemaInformatico {
+  return {
+    nombreRazon: 'tpv',
+    nif: PRODUCER_NIF,
+    nombreSistema: 'tpv',
+    idSistema: 'TP',
+    version: VERSION,
+    numeroInstalacion: app.profile.register,
+    soloVerifactu: 'S',
+    multiOT: 'N',
+    indicadorMultiplesOT: 'N',
+  };
+}
+
+/**
+ * The NIF of tpv's producer in SistemaInformatico. The producer's own NIF goes here once tpv's
+ * "declaración responsable" is signed; until then the AEAT's test environment is the only target
+ * (docs/einvoice.md).
+ */
+export const PRODUCER_NIF = '00000000T';
+
+/** The chain's last record: what the next one names as RegistroAnterior. */
+export function chainHead(db: Sqlite): EinvoiceRow | undefined {
+  return prepared(db, 'SELECT * FROM einvoice_records ORDER BY id DESC LIMIT 1').get() as EinvoiceRow | undefined;
+}
+
+const anteriorOf = (row: EinvoiceRow | undefined): RegistroAnterior | null => {
+  if (!row) return null;
+  const r = JSON.parse(row.record) as RegistroAlta;
+  return { ...r.id, huella: row.huella };
+};
+
+/** Minor units as the XML writes them ("12.35", "-3.10"). */
+const amount = (app: App, minor: number): string => formatDecimal(minor, app.profile.exponent);
+
+/**
+ * The registro de alta of a document, chained after `previous`, made at `now` — or null for a
+ * document that is no factura (a Z report; a receipt of gift vouchers only: not subject to VAT).
+ * Refunds and credit notes are corrective by differences: their amounts are negative.
+ */
+export function altaFor(app: App, doc: StoredDocument, previous: EinvoiceRow | undefined, now: Date): RegistroAlta | null {
+  const tipo = TIPO[doc.type];
+  if (!tipo) return null;
+  const { taxId, legalName, name, timezone } = app.profile;
+  const sign = tipo.startsWith('R') ? -1 : 1;
+  const taxed = doc.taxes.reduce((a, t) => a + t.base + t.tax, 0);
+  // what is left (gift vouchers) is not subject to VAT: an N1 line, so the breakdown adds up
+  const notSubject = doc.total - taxed;
+  if (doc.taxes.length === 0 && tipo === 'F2') return null;
+  const desglose: DetalleDesglose[] = doc.taxes.map((t) => ({
+    claveRegimen: '01',
+    calificacion: 'S1',
+    tipoImpositivo: formatRate(t.rate),
+    base: amount(app, sign * t.base),
+    cuota: amount(app, sign * t.tax),
+  }));
+  if (notSubject !== 0) desglose.push({ claveRegimen: '01', calificacion: 'N1', base: amount(app, sign * notSubject) });
+  const id: IdFactura = { idEmisor: taxId, numSerie: doc.number, fechaExpedicion: issueDate(doc.createdAt) };
+  const ref = doc.refId === null ? undefined : loadDocument(app.db, doc.refId);
+  const refId = ref && { idEmisor: taxId, numSerie: ref.number, fechaExpedicion: issueDate(ref.createdAt) };
+  const customer =
+    doc.customerId === null
+      ? undefined
+      : (prepared(app.db, 'SELECT name, tax_id FROM customers WHERE id = ?').get(doc.customerId) as { name: string; tax_id: string | null } | undefined);
+  // the time of the chain never goes back, whatever the clock does: at least the previous record's
+  let generated = isoWithOffset(now, timezone);
+  if (previous && Date.parse(generated) < Date.parse(previous.generated_at)) generated = previous.generated_at;
+  const record: RegistroAlta = {
+    kind: 'alta',
+    id,
+    nombreRazonEmisor: legalName || name,
+    tipoFactura: tipo,
+    ...(tipo.startsWith('R') ? { tipoRectificativa: 'I' as const, ...(refId ? { rectificadas: [refId] } : {}) } : {}),
+    ...(tipo === 'F3' && refId ? { sustituidas: [refId] } : {}),
+    descripcionOperacion: DESCRIPTION[tipo],
+    ...(customer?.tax_id && tipo !== 'F2' && tipo !== 'R5' ? { destinatarios: [{ nombreRazon: customer.name, nif: customer.tax_id }] } : {}),
+    desglose,
+    cuotaTotal: amount(app, sign * doc.taxes.reduce((a, t) => a + t.tax, 0)),
+    importeTotal: amount(app, sign * doc.total),
+    anterior: anteriorOf(previous),
+    sistema: sistema(app),
+    fechaHoraHusoGenRegistro: generated,
+    huella: '',
+  };
+  return withHuella(record);
+}
+
+/**
+ * The document hook: with the scheme on, the document's record is written in its transaction,
+ * after the chain's head. A store without a tax id cannot make one: the document is refused.
+ */
+export function einvoiceHook(app: App, doc: StoredDocument): void {
+  if (app.profile.einvoiceScheme !== 'verifactu') return;
+  if (!app.profile.taxId) throw new TpvError('invalid', 'einvoice.no_tax_id', { field: 'store.tax_id' });
+  const previous = chainHead(app.db);
+  const record = altaFor(app, doc, previous, app.now());
+  if (!record) return;
+  const at = app.now().toISOString();
+  const id = prepared(
+    app.db,
+    'INSERT INTO einvoice_records (scheme, kind, document_id, tipo, generated_at, prev_huella, huella, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run('verifactu', 'alta', doc.id, record.tipoFactura, record.fechaHoraHusoGenRegistro, previous?.huella ?? null, record.huella, JSON.stringify(record)).lastInsertRowid;
+  prepared(app.db, "INSERT INTO einvoice_states (record_id, at, state) VALUES (?, ?, 'pending')").run(id, at);
+}
+
+/** The first record whose huella or link does not hold, with why; undefined when the whole chain holds. */
+export interface ChainBreak {
+  id: number;
+  number: string;
+  reason: 'huella' | 'link' | 'time';
+}
+
+/** Recomputes every record's huella and link, in chain order (`tpv einvoice verify`). */
+export function verifyChain(db: Sqlite): { records: number; head: string | null; broken?: ChainBreak } {
+  const rows = db.prepare('SELECT * FROM einvoice_records ORDER BY id').iterate() as IterableIterator<EinvoiceRow>;
+  let prev: EinvoiceRow | undefined;
+  let n = 0;
+  for (const row of rows) {
+    n++;
+    const r = JSON.parse(row.record) as RegistroAlta;
+    const broken = (reason: ChainBreak['reason']) => ({ records: n, head: prev?.huella ?? null, broken: { id: row.id, number: r.id.numSerie, reason } });
+    if (!huellaMatches(r) || r.huella !== row.huella) return broken('huella');
+    const expected = prev ? anteriorOf(prev) : null;
+    if (JSON.stringify(r.anterior) !== JSON.stringify(expected) || row.prev_huella !== (prev?.huella ?? null)) return broken('link');
+    if (prev && Date.parse(r.fechaHoraHusoGenRegistro) < Date.parse(prev.generated_at)) return broken('time');
+    prev = row;
+  }
+  return { records: n, head: prev?.huella ?? null };
+}
+
+export const EINVOICE_STATES = ['pending', 'sent', 'accepted', 'accepted_with_errors', 'rejected'] as const;
+export type EinvoiceState = (typeof EINVOICE_STATES)[number];
+
+/** A record as `tpv einvoice list|show` shows it: its document, type, time, huella and last state. */
+export interface RecordView {
+  id: number;
+  number: string;
+  tipo: string | null;
+  kind: 'alta' | 'anulacion';
+  generated_at: string;
+  huella: string;
+  state: EinvoiceState;
+  code: string | null;
+  description: string | null;
+}
+
+const VIEW = `SELECT r.id, d.number, r.tipo, r.kind, r.generated_at, r.huella, s.state, s.code, s.description
+  FROM einvoice_records r JOIN documents d ON d.id = r.document_id
+  JOIN einvoice_states s ON s.id = (SELECT max(id) FROM einvoice_states WHERE record_id = r.id)`;
+
+/** The records, in chain order, of one state or all. */
+export function listRecords(db: Sqlite, state?: EinvoiceState): RecordView[] {
+  return state ? (db.prepare(`${VIEW} WHERE s.state = ? ORDER BY r.id`).all(state) as RecordView[]) : (db.prepare(`${VIEW} ORDER BY r.id`).all() as RecordView[]);
+}
+
+/** A document's record as `tpv einvoice show` shows it: every state it went through, its XML and the QR's URL. */
+export interface RecordShown {
+  view: RecordView;
+  record: RegistroAlta;
+  states: { at: string; state: EinvoiceState; code: string | null; description: string | null; csv: string | null }[];
+  xml: string;
+  qr: string | null;
+}
+
+/** One document's records (its alta, and an anulación if it was cancelled). The XML builder is loaded only here. */
+export async function showRecords(app: App, number: string): Promise<RecordShown[]> {
+  const { db } = app;
+  const views = db.prepare(`${VIEW} WHERE d.number = ? ORDER BY r.id`).all(number) as RecordView[];
+  if (views.length === 0) throw new TpvError('not_found', 'einvoice.no_record', { number });
+  const [{ registroXml }, { qrUrl }] = await Promise.all([import('../einvoice/verifactu/xml.js'), import('../einvoice/verifactu/qr.js')]);
+  return views.map((view) => {
+    const record = JSON.parse(db.prepare('SELECT record FROM einvoice_records WHERE id = ?').pluck().get(view.id) as string) as RegistroAlta;
+    return {
+      view,
+      record,
+      states: db.prepare('SELECT at, state, code, description, csv FROM einvoice_states WHERE record_id = ? ORDER BY id').all(view.id) as RecordShown['states'],
+      xml: registroXml(record),
+      qr: record.kind === 'alta' ? qrUrl(app.profile.einvoiceEnv, record.id, record.importeTotal) : null,
+    };
+  });
+}
+
+/** `tpv einvoice status`: the scheme, the environment, the chain's head and the queue by state. */
+export function einvoiceStatus(app: App): { scheme: string; env: string; records: number; head: { number: string; huella: string; generated_at: string } | null; queue: Record<EinvoiceState, number> } {
+  const queue = Object.fromEntries(EINVOICE_STATES.map((s) => [s, 0])) as Record<EinvoiceState, number>;
+  const counts = app.db
+    .prepare('SELECT s.state, count(*) AS n FROM einvoice_records r JOIN einvoice_states s ON s.id = (SELECT max(id) FROM einvoice_states WHERE record_id = r.id) GROUP BY s.state')
+    .all() as { state: EinvoiceState; n: number }[];
+  for (const c of counts) queue[c.state] = c.n;
+  const head = chainHead(app.db);
+  const records = app.db.prepare('SELECT count(*) FROM einvoice_records').pluck().get() as number;
+  return {
+    scheme: app.profile.einvoiceScheme,
+    env: app.profile.einvoiceEnv,
+    records,
+    head: head ? { number: (JSON.parse(head.record) as RegistroAlta).id.numSerie, huella: head.huella, generated_at: head.generated_at } : null,
+    queue,
+  };
+}
+
+/**
+ * The URL of the QR a document's paper carries (the AEAT's QR spec), from its registro de alta;
+ * null when it has none (the scheme off, a Z report, a voucher-only receipt).
+ */
+export function qrUrlOf(app: App, documentId: number): Promise<string | null> {
+  const row = prepared(app.db, "SELECT record FROM einvoice_records WHERE document_id = ? AND kind = 'alta' ORDER BY id LIMIT 1").pluck().get(documentId) as string | undefined;
+  if (row === undefined) return Promise.resolve(null);
+  const r = JSON.parse(row) as RegistroAlta;
+  return import('../einvoice/verifactu/qr.js').then(({ qrUrl }) => qrUrl(app.profile.einvoiceEnv, r.id, r.importeTotal));
+}

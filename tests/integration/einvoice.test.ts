@@ -1,0 +1,137 @@
+/**
+ * Issue 14, the records: with VERI*FACTU on, every receipt, refund, invoice and credit note gets
+ * its registro de alta in the document's transaction (F2, R5, F3, R1), chained by huella in one
+ * linear chain per register — also with four processes selling at once — whose time never goes
+ * back; records are immutable; `verifyChain` names the first record that does not hold.
+ */
+import Database from 'better-sqlite3';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { actingUser } from '../../src/app/auth.js';
+import type { App } from '../../src/app/context.js';
+import { addCustomer } from '../../src/app/customers.js';
+import { type EinvoiceRow, verifyChain } from '../../src/app/einvoice.js';
+import { createInvoice } from '../../src/app/invoices.js';
+import { refund } from '../../src/app/refunds.js';
+import { sell } from '../../src/app/sales.js';
+import { changeSetting } from '../../src/app/settings.js';
+import { closeShift, openShift } from '../../src/app/shifts.js';
+import { huella } from '../../src/einvoice/verifactu/huella.js';
+import type { RegistroAlta } from '../../src/einvoice/verifactu/record.js';
+import { envelope } from '../../src/einvoice/verifactu/xml.js';
+import { caught, makeShopWithCatalog, tempDir, tpv } from '../helpers.js';
+import { MAIN_XSD, xmllint } from '../xmllint.js';
+
+const dir = tempDir('tpv-einvoice-');
+let n = 0;
+let clock = new Date('2026-11-21T10:00:00Z');
+let app: App;
+
+const records = (db = app.db): (EinvoiceRow & { r: RegistroAlta })[] =>
+  (db.prepare('SELECT * FROM einvoice_records ORDER BY id').all() as EinvoiceRow[]).map((row) => ({ ...row, r: JSON.parse(row.record) as RegistroAlta }));
+const sale = (): string => sell(app, { lines: [{ code: 'LAC-001', qty: '2' }, { code: 'PAN-007' }], payments: [{ method: 'cash', amount: '20' }] }, actingUser(app.db)).receipt.number;
+
+beforeEach(async () => {
+  clock = new Date('2026-11-21T10:00:00Z');
+  app = await makeShopWithCatalog(dir, `e-${n++}.db`, () => clock);
+  openShift(app, actingUser(app.db), 10000);
+});
+
+describe('with einvoice.scheme = verifactu', () => {
+  beforeEach(async () => {
+    await changeSetting(app, actingUser(app.db), 'einvoice.scheme', 'verifactu');
+  });
+
+  it('a receipt, its refund, an invoice of a receipt: F2, R5, F3 in one chain, linked by huella, amounts as the XML writes them', () => {
+    const first = sale();
+    clock = new Date(clock.getTime() + 60_000);
+    const second = sale();
+    refund(app, first, { lines: [{ line: 1, qty: '1' }], method: 'cash' }, actingUser(app.db));
+    addCustomer(app, { name: 'Ferretería Sol SL', taxId: 'B12345674', country: 'ES' });
+    createInvoice(app, second, 'B12345674', actingUser(app.db));
+    const rs = records();
+    expect(rs.map((x) => x.tipo)).toEqual(['F2', 'F2', 'R5', 'F3']);
+    expect(rs[0]!.prev_huella).toBeNull();
+    expect(rs[0]!.r.anterior).toBeNull();
+    for (let i = 1; i < rs.length; i++) {
+      expect(rs[i]!.prev_huella).toBe(rs[i - 1]!.huella);
+      expect(rs[i]!.r.anterior).toEqual({ ...rs[i - 1]!.r.id, huella: rs[i - 1]!.huella });
+    }
+    for (const x of rs) expect(huella(x.r)).toBe(x.huella);
+    const [f2, , r5, f3] = rs.map((x) => x.r);
+    expect(f2!.id).toEqual({ idEmisor: 'B12345674', numSerie: first, fechaExpedicion: '21-11-2026' });
+    expect(f2!.fechaHoraHusoGenRegistro).toBe('2026-11-21T11:00:00+01:00');
+    expect(f2!.importeTotal).toMatch(/^\d+\.\d\d$/);
+    // a refund of a ticket corrects it by differences: negative amounts, the ticket named
+    expect(r5).toMatchObject({ tipoFactura: 'R5', tipoRectificativa: 'I', rectificadas: [{ numSerie: first }] });
+    expect(r5!.importeTotal.startsWith('-')).toBe(true);
+    // an invoice of a ticket replaces it, and names the customer
+    expect(f3).toMatchObject({ tipoFactura: 'F3', sustituidas: [{ numSerie: second }], destinatarios: [{ nif: 'B12345674', nombreRazon: 'Ferretería Sol SL' }] });
+    expect(verifyChain(app.db)).toEqual({ records: 4, head: rs[3]!.huella });
+    // what the till made, sent as the AEAT's message, is valid per its XSD
+    const { ok, errors } = xmllint(envelope({ nombreRazon: 'La Esquina Alimentación SL', nif: 'B12345674' }, rs.map((x) => x.r)), MAIN_XSD, 'till-records.xml');
+    expect(errors).toBe('');
+    expect(ok).toBe(true);
+    // a Z report is no factura: no record
+    closeShift(app, actingUser(app.db), 10000);
+    expect(records()).toHaveLength(4);
+  });
+
+  it('the chain\'s time never goes back when the clock does: a record is made at the previous one\'s time', () => {
+    sale();
+    clock = new Date(clock.getTime() - 3600_000);
+    sale();
+    const [a, b] = records();
+    expect(b!.generated_at).toBe(a!.generated_at);
+    expect(verifyChain(app.db).broken).toBeUndefined();
+  });
+
+  it('records are immutable; an edited record is named by verifyChain', () => {
+    sale();
+    sale();
+    expect(() => app.db.prepare("UPDATE einvoice_records SET record = '{}' WHERE id = 1").run()).toThrow(/immutable/);
+    expect(() => app.db.prepare('DELETE FROM einvoice_records').run()).toThrow(/immutable/);
+    expect(() => app.db.prepare("UPDATE einvoice_states SET state = 'accepted'").run()).toThrow(/append-only/);
+    app.db.exec('DROP TRIGGER einvoice_records_no_update');
+    const edited = records()[1]!;
+    app.db.prepare('UPDATE einvoice_records SET record = ? WHERE id = ?').run(JSON.stringify({ ...edited.r, importeTotal: '0.01' }), edited.id);
+    expect(verifyChain(app.db).broken).toEqual({ id: edited.id, number: edited.r.id.numSerie, reason: 'huella' });
+  });
+
+  it('a store without a tax id cannot sell with the scheme on: nothing written', async () => {
+    app.db.prepare("UPDATE settings SET value = '\"\"' WHERE key = 'store.tax_id'").run();
+    app.reload();
+    const before = app.db.prepare('SELECT count(*) FROM documents').pluck().get();
+    expect(caught(() => sale())).toMatchObject({ code: 'einvoice.no_tax_id' });
+    expect(app.db.prepare('SELECT count(*) FROM documents').pluck().get()).toBe(before);
+    expect(records()).toEqual([]);
+  });
+});
+
+it('with the scheme off (the default) no record is made', () => {
+  sale();
+  expect(records()).toEqual([]);
+});
+
+it('four processes selling at once make one linear chain', { timeout: 120_000 }, async () => {
+  await changeSetting(app, actingUser(app.db), 'einvoice.scheme', 'verifactu');
+  const path = app.path;
+  app.close();
+  const SALES = 8;
+  const writer = async (): Promise<void> => {
+    for (let i = 0; i < SALES; i++) {
+      const r = await tpv(['--db', path, 'sale', '--json'], { input: JSON.stringify({ lines: [{ code: 'LAC-001' }], payments: [{ method: 'cash', amount: '5' }] }) });
+      expect(r.code, r.stdout).toBe(0);
+    }
+  };
+  await Promise.all([writer(), writer(), writer(), writer()]);
+  const db = new Database(path, { readonly: true });
+  try {
+    const rs = records(db);
+    expect(rs).toHaveLength(4 * SALES);
+    expect(new Set(rs.map((x) => x.prev_huella)).size).toBe(rs.length);
+    expect(verifyChain(db)).toEqual({ records: 4 * SALES, head: rs.at(-1)!.huella });
+  } finally {
+    db.close();
+    app = await makeShopWithCatalog(dir, `e-${n++}.db`, () => clock); // afterwards nothing else uses it
+  }
+});

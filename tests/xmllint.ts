@@ -1,0 +1,38 @@
+/**
+ * xmllint (Debian libxml2-utils, installed by .ci/run) against the official VERI*FACTU XSDs of
+ * ../shared/einvoice/verifactu. A test that needs it fails, never skips, when it is missing.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { expect } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '..');
+/** shared/ lies beside the work tree (here and in CI). */
+export const VERIFACTU = resolve(ROOT, '../shared/einvoice/verifactu');
+export const SCHEMA = join(VERIFACTU, 'xsd-via-invopop/test/schema');
+/** The SOAP envelope with the AEAT's schemas: what a RegFactuSistemaFacturacion message is checked against. */
+export const MAIN_XSD = join(SCHEMA, 'main.xsd');
+const CATALOG = join(VERIFACTU, 'catalog.xml');
+
+let dir: string | undefined;
+
+/** xmllint's verdict on an XML text against an XSD. */
+export function xmllint(xml: string, xsd = MAIN_XSD, name = 'doc.xml'): { ok: boolean; errors: string } {
+  expect(existsSync(xsd), `${xsd} (shared/einvoice/verifactu beside the work tree)`).toBe(true);
+  dir ??= mkdtempSync(join(tmpdir(), 'tpv-xmllint-'));
+  const file = join(dir, name);
+  writeFileSync(file, xml);
+  const run = spawnSync('xmllint', ['--nonet', '--noout', '--schema', xsd, file], {
+    encoding: 'utf8',
+    env: { ...process.env, XML_CATALOG_FILES: CATALOG },
+  });
+  expect(run.error, 'xmllint must be installed (apt-get install -y libxml2-utils)').toBeUndefined();
+  // the import warnings of the AEAT's XSDs (xmldsig imported twice) are not errors
+  const errors = run.stderr
+    .split('\n')
+    .filter((l) => l.trim() && !l.includes('Skipping import') && !l.endsWith(' validates'))
+    .join('\n');
+  return { ok: run.status === 0, errors };
+}
