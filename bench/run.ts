@@ -828,11 +828,14 @@ async function main(): Promise<void> {
         [
           ['raw prepared statements (same writes)', fmt(r.raw.perSec, 0), fmt(r.raw.p50, 2), fmt(r.raw.p99, 2), fmt(r.raw.max, 2)],
           ['tpv sell() (app layer, journal, outbox)', fmt(r.tpv.perSec, 0), fmt(r.tpv.p50, 2), fmt(r.tpv.p99, 2), fmt(r.tpv.max, 2)],
+          ['tpv sell() with VERI*FACTU on (+ its record)', fmt(r.verifactu.perSec, 0), fmt(r.verifactu.p50, 2), fmt(r.verifactu.p99, 2), fmt(r.verifactu.max, 2)],
         ],
       ) + '\n',
     );
     summary.push({ figure: 'checkout sales/s vs raw statements', tpv: fmt(r.tpv.perSec, 0), baseline: fmt(r.raw.perSec, 0), ratio: fmtRatio(r.ratio), goal: '≥ 0.75×' });
     summary.push({ figure: 'checkout p99 ms', tpv: fmt(r.tpv.p99, 2), baseline: fmt(r.raw.p99, 2), ratio: fmtRatio(r.tpv.p99 / r.raw.p99), goal: '≤ 5 ms' });
+    summary.push({ figure: 'checkout sales/s, VERI*FACTU on vs off', tpv: fmt(r.verifactu.perSec, 0), baseline: fmt(r.tpv.perSec, 0), ratio: fmtRatio(r.verifactu.perSec / r.tpv.perSec), goal: 'little' });
+    summary.push({ figure: 'checkout p99 ms, VERI*FACTU on vs off', tpv: fmt(r.verifactu.p99, 2), baseline: fmt(r.tpv.p99, 2), ratio: fmtRatio(r.verifactu.p99 / r.tpv.p99), goal: 'little' });
   }
 
   if (runs('zreport')) {

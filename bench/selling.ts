@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { App } from '../src/app/context.js';
 import { importProducts } from '../src/app/import.js';
 import { type SaleInput, sell } from '../src/app/sales.js';
+import { changeSetting } from '../src/app/settings.js';
 import { closeShift, openShift, openShiftRow } from '../src/app/shifts.js';
 import { DEMO_STORE, initStore } from '../src/app/store.js';
 import { actingUser } from '../src/app/auth.js';
@@ -119,21 +120,29 @@ export interface CheckoutResult {
   raw: Latency;
   tpv: Latency;
   ratio: number;
+  /** The same sales with VERI*FACTU on: each gets its registro de alta, chained, in its transaction. */
+  verifactu: Latency;
 }
 
 export async function benchCheckout(root: string, out: string, sales: number): Promise<CheckoutResult> {
   const rawApp = await shop(root, join(out, 'checkout-raw.db'));
   const tpvApp = await shop(root, join(out, 'checkout-tpv.db'));
-  // warm-up, then alternate halves so both see the same machine
+  const vfApp = await shop(root, join(out, 'checkout-verifactu.db'));
+  await changeSetting(vfApp, actingUser(vfApp.db), 'einvoice.scheme', 'verifactu');
+  // warm-up, then alternate halves so all see the same machine
   rawCheckout(rawApp, 50);
   tpvCheckout(tpvApp, 50);
+  tpvCheckout(vfApp, 50);
   const half = Math.ceil(sales / 2);
   const r1 = rawCheckout(rawApp, half);
   const t1 = tpvCheckout(tpvApp, half);
+  const v1 = tpvCheckout(vfApp, half);
   const r2 = rawCheckout(rawApp, half);
   const t2 = tpvCheckout(tpvApp, half);
+  const v2 = tpvCheckout(vfApp, half);
   rawApp.close();
   tpvApp.close();
+  vfApp.close();
   const merge = (a: Latency, b: Latency): Latency => ({
     n: a.n + b.n,
     perSec: (a.n + b.n) / (a.n / a.perSec + b.n / b.perSec),
@@ -143,7 +152,7 @@ export async function benchCheckout(root: string, out: string, sales: number): P
   });
   const raw = merge(r1, r2);
   const tpv = merge(t1, t2);
-  return { raw, tpv, ratio: tpv.perSec / raw.perSec };
+  return { raw, tpv, ratio: tpv.perSec / raw.perSec, verifactu: merge(v1, v2) };
 }
 
 export interface ContentionResult {

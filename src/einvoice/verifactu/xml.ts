@@ -11,6 +11,7 @@
  * Values are written exactly as the record holds them (the huella is computed from the same
  * text), escaped for XML. Optional parts are left out when absent.
  */
+import type { VerifactuEnv } from './qr.js';
 import type {
   DetalleDesglose,
   IdFactura,
@@ -33,14 +34,12 @@ export const NS = {
 /** RegFactuSistemaFacturacion holds 1 to 1,000 RegistroFactura (SuministroLR.xsd, maxOccurs="1000"). */
 export const MAX_REGISTROS = 1000;
 
-export type Entorno = 'test' | 'prod';
-
 /**
  * The VERI*FACTU service (wsdl:service sfVerifactu of SistemaFacturacion.wsdl): port
  * SistemaVerifactuPruebas (test, "Entorno de PRUEBAS", preproducción) and SistemaVerifactu
  * (prod, "Entorno de PRODUCCION"), for a personal or company certificate.
  */
-export const VERIFACTU_ENDPOINTS: Readonly<Record<Entorno, string>> = {
+export const VERIFACTU_ENDPOINTS: Readonly<Record<VerifactuEnv, string>> = {
   test: 'https://prewww1.aeat.es/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP',
   prod: 'https://www1.agenciatributaria.gob.es/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP',
 };
@@ -49,7 +48,7 @@ export const VERIFACTU_ENDPOINTS: Readonly<Record<Entorno, string>> = {
  * The same service for a certificado de sello (electronic seal): ports SistemaVerifactuSelloPruebas
  * and SistemaVerifactuSello of SistemaFacturacion.wsdl.
  */
-export const VERIFACTU_ENDPOINTS_SELLO: Readonly<Record<Entorno, string>> = {
+export const VERIFACTU_ENDPOINTS_SELLO: Readonly<Record<VerifactuEnv, string>> = {
   test: 'https://prewww10.aeat.es/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP',
   prod: 'https://www10.agenciatributaria.gob.es/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP',
 };
