@@ -5,12 +5,24 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { expect } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '..');
-/** shared/ lies beside the work tree (here and in CI). */
-export const VERIFACTU = resolve(ROOT, '../shared/einvoice/verifactu');
+
+/**
+ * The official artefacts (../shared/einvoice: data, never copied into the project): beside the work
+ * tree here and in CI; else in a folder above it, or where TPV_EINVOICE_SHARED says.
+ */
+function sharedEinvoice(): string {
+  if (process.env.TPV_EINVOICE_SHARED) return resolve(process.env.TPV_EINVOICE_SHARED);
+  for (let dir = ROOT; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'shared', 'einvoice');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return resolve(ROOT, '../shared/einvoice');
+  }
+}
+export const VERIFACTU = join(sharedEinvoice(), 'verifactu');
 export const SCHEMA = join(VERIFACTU, 'xsd-via-invopop/test/schema');
 /** The SOAP envelope with the AEAT's schemas: what a RegFactuSistemaFacturacion message is checked against. */
 export const MAIN_XSD = join(SCHEMA, 'main.xsd');

@@ -9,11 +9,13 @@ import { documentNumberOf } from '../core/numbering.js';
 import { readZBody } from '../core/shift.js';
 import { prepared } from '../db/connection.js';
 import { documentIdByNumber, loadDocument } from '../db/documents.js';
-import { expiryText, layoutCreditVoucher, layoutReceipt, layoutShiftReport, layoutTestPage, type DocumentOptions } from '../devices/documents.js';
+import { expiryText, type FiscalQr, layoutCreditVoucher, layoutReceipt, layoutShiftReport, layoutTestPage, type DocumentOptions } from '../devices/documents.js';
 import { type Columns, COLUMNS, type LayoutLine, renderText } from '../devices/layout.js';
+import { QR_HEADING, QR_QUIET_ZONE_MM, QR_SIZE_MM, VERIFACTU_LEGEND_SHORT } from '../einvoice/verifactu/qr.js';
 import { t } from '../i18n/index.js';
 import type { App } from './context.js';
 import { slipByCode, slipsOfDocument } from './credit.js';
+import { qrUrlOf } from './einvoice.js';
 import { deviceOf, type PrinterConfig } from './devices.js';
 import { userById } from './auth.js';
 import { anchorText, documentLink } from './journal.js';
@@ -30,7 +32,18 @@ export function documentByNumber(app: App, typed: string): StoredDocument {
 /** The scan code at the foot of a printed document: the printer's choice, code128 without a printer. */
 type Symbology = 'qr' | 'code128';
 
-/** The layout of a stored document of any type, with what it refers to (customer, receipt). */
+/**
+ * The fiscal QR a document's paper carries, as the AEAT's QR spec wants it printed: the heading
+ * "QR tributario:", the short legend "VERI*FACTU" (it fits any paper width on one line), 30–40 mm a
+ * side, the recommended 6 mm of blank paper above and below.
+ */
+export function fiscalQrOf(app: App, doc: StoredDocument): FiscalQr | undefined {
+  const url = qrUrlOf(app, doc.id);
+  if (url === null) return undefined;
+  return { url, heading: QR_HEADING, legend: VERIFACTU_LEGEND_SHORT, size: { minMm: QR_SIZE_MM.min, maxMm: QR_SIZE_MM.max, quietMm: QR_QUIET_ZONE_MM.recommended } };
+}
+
+/** The layout of a stored document of any type, with what it refers to (customer, receipt), and its fiscal QR. */
 export function layoutDocument(app: App, doc: StoredDocument, opts: Pick<DocumentOptions, 'copy' | 'code'> = {}): LayoutLine[] {
   const { profile } = app;
   // the journal entry is the anchor a Z report always prints, and receipts when the store asks
@@ -42,9 +55,11 @@ export function layoutDocument(app: App, doc: StoredDocument, opts: Pick<Documen
     (doc.type === 'invoice' || doc.type === 'credit_note') && doc.customerId
       ? (prepared(app.db, 'SELECT name, tax_id, address FROM customers WHERE id = ?').get(doc.customerId) as DocumentOptions['customer'])
       : undefined;
+  const fiscalQr = fiscalQrOf(app, doc);
   return layoutReceipt(profile, doc, {
     ...opts,
     ...anchor,
+    ...(fiscalQr ? { fiscalQr } : {}),
     userName: userById(app.db, doc.userId)?.name ?? '',
     ...(refers ? { refers } : {}),
     ...(customer ? { customer } : {}),

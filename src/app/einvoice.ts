@@ -13,9 +13,11 @@ import { isoWithOffset } from '../core/time.js';
 import { prepared, type Sqlite } from '../db/connection.js';
 import { loadDocument } from '../db/documents.js';
 import { huellaMatches, withHuella } from '../einvoice/verifactu/huella.js';
-import type { DetalleDesglose, IdFactura, RegistroAlta, RegistroAnterior, SistemaInformatico, TipoFactura } from '../einvoice/verifactu/record.js';
+import { qrUrl } from '../einvoice/verifactu/qr.js';
+import type { DetalleDesglose, IdFactura, Registro, RegistroAlta, RegistroAnterior, RegistroAnulacion, SistemaInformatico, TipoFactura } from '../einvoice/verifactu/record.js';
 import { VERSION } from '../version.js';
-import type { App } from './context.js';
+import { type Approver, auditLog, authorize, type UserRow } from './auth.js';
+import { type App, inTransaction } from './context.js';
 
 /** A record as stored. */
 export interface EinvoiceRow {
@@ -81,9 +83,15 @@ export function chainHead(db: Sqlite): EinvoiceRow | undefined {
 
 const anteriorOf = (row: EinvoiceRow | undefined): RegistroAnterior | null => {
   if (!row) return null;
-  const r = JSON.parse(row.record) as RegistroAlta;
+  const r = JSON.parse(row.record) as Registro;
   return { ...r.id, huella: row.huella };
 };
+
+/** FechaHoraHusoGenRegistro of a new record: the store's clock, or the previous record's time when the clock is behind it. */
+function generatedAt(app: App, previous: EinvoiceRow | undefined, now: Date): string {
+  const at = isoWithOffset(now, app.profile.timezone);
+  return previous && Date.parse(at) < Date.parse(previous.generated_at) ? previous.generated_at : at;
+}
 
 /** Minor units as the XML writes them ("12.35", "-3.10"). */
 const amount = (app: App, minor: number): string => formatDecimal(minor, app.profile.exponent);
@@ -96,7 +104,7 @@ const amount = (app: App, minor: number): string => formatDecimal(minor, app.pro
 export function altaFor(app: App, doc: StoredDocument, previous: EinvoiceRow | undefined, now: Date): RegistroAlta | null {
   const tipo = TIPO[doc.type];
   if (!tipo) return null;
-  const { taxId, legalName, name, timezone } = app.profile;
+  const { taxId, legalName, name } = app.profile;
   const sign = tipo.startsWith('R') ? -1 : 1;
   const taxed = doc.taxes.reduce((a, t) => a + t.base + t.tax, 0);
   // what is left (gift vouchers) is not subject to VAT: an N1 line, so the breakdown adds up
@@ -117,9 +125,6 @@ export function altaFor(app: App, doc: StoredDocument, previous: EinvoiceRow | u
     doc.customerId === null
       ? undefined
       : (prepared(app.db, 'SELECT name, tax_id FROM customers WHERE id = ?').get(doc.customerId) as { name: string; tax_id: string | null } | undefined);
-  // the time of the chain never goes back, whatever the clock does: at least the previous record's
-  let generated = isoWithOffset(now, timezone);
-  if (previous && Date.parse(generated) < Date.parse(previous.generated_at)) generated = previous.generated_at;
   const record: RegistroAlta = {
     kind: 'alta',
     id,
@@ -134,7 +139,8 @@ export function altaFor(app: App, doc: StoredDocument, previous: EinvoiceRow | u
     importeTotal: amount(app, sign * doc.total),
     anterior: anteriorOf(previous),
     sistema: sistema(app),
-    fechaHoraHusoGenRegistro: generated,
+    // the time of the chain never goes back, whatever the clock does
+    fechaHoraHusoGenRegistro: generatedAt(app, previous, now),
     huella: '',
   };
   return withHuella(record);
@@ -150,12 +156,51 @@ export function einvoiceHook(app: App, doc: StoredDocument): void {
   const previous = chainHead(app.db);
   const record = altaFor(app, doc, previous, app.now());
   if (!record) return;
-  const at = app.now().toISOString();
-  const id = prepared(
-    app.db,
-    'INSERT INTO einvoice_records (scheme, kind, document_id, tipo, generated_at, prev_huella, huella, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  ).run('verifactu', 'alta', doc.id, record.tipoFactura, record.fechaHoraHusoGenRegistro, previous?.huella ?? null, record.huella, JSON.stringify(record)).lastInsertRowid;
-  prepared(app.db, "INSERT INTO einvoice_states (record_id, at, state) VALUES (?, ?, 'pending')").run(id, at);
+  insertRecord(app, doc.id, record, previous);
+}
+
+/** Appends a record to the chain after `previous` (its head), pending. */
+function insertRecord(app: App, documentId: number, record: Registro, previous: EinvoiceRow | undefined): number {
+  const id = Number(
+    prepared(app.db, 'INSERT INTO einvoice_records (scheme, kind, document_id, tipo, generated_at, prev_huella, huella, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+      'verifactu',
+      record.kind,
+      documentId,
+      record.kind === 'alta' ? record.tipoFactura : null,
+      record.fechaHoraHusoGenRegistro,
+      previous?.huella ?? null,
+      record.huella,
+      JSON.stringify(record),
+    ).lastInsertRowid,
+  );
+  prepared(app.db, "INSERT INTO einvoice_states (record_id, at, state) VALUES (?, ?, 'pending')").run(id, app.now().toISOString());
+  return id;
+}
+
+/**
+ * `tpv einvoice cancel NUMBER`: a document issued in error gets its registro de anulación, in the
+ * same chain (the document itself stays: documents never change). Once per document; needs manage_store.
+ */
+export function cancelRecord(app: App, actor: UserRow, number: string, approver?: Approver): RegistroAnulacion {
+  authorize(app, actor, 'manage_store', approver, number);
+  return inTransaction(app, () => {
+    const rows = prepared(app.db, 'SELECT r.* FROM einvoice_records r JOIN documents d ON d.id = r.document_id WHERE d.number = ? ORDER BY r.id').all(number) as EinvoiceRow[];
+    const alta = rows.find((r) => r.kind === 'alta');
+    if (!alta) throw new TpvError('not_found', 'einvoice.no_record', { number });
+    if (rows.some((r) => r.kind === 'anulacion')) throw new TpvError('conflict', 'einvoice.already_cancelled', { number });
+    const previous = chainHead(app.db);
+    const record = withHuella<RegistroAnulacion>({
+      kind: 'anulacion',
+      id: (JSON.parse(alta.record) as RegistroAlta).id,
+      anterior: anteriorOf(previous),
+      sistema: sistema(app),
+      fechaHoraHusoGenRegistro: generatedAt(app, previous, app.now()),
+      huella: '',
+    });
+    insertRecord(app, alta.document_id, record, previous);
+    auditLog(app.db, app.now(), actor.id, 'einvoice.cancel', { number, huella: record.huella });
+    return record;
+  });
 }
 
 /** The first record whose huella or link does not hold, with why; undefined when the whole chain holds. */
@@ -172,7 +217,7 @@ export function verifyChain(db: Sqlite): { records: number; head: string | null;
   let n = 0;
   for (const row of rows) {
     n++;
-    const r = JSON.parse(row.record) as RegistroAlta;
+    const r = JSON.parse(row.record) as Registro;
     const broken = (reason: ChainBreak['reason']) => ({ records: n, head: prev?.huella ?? null, broken: { id: row.id, number: r.id.numSerie, reason } });
     if (!huellaMatches(r) || r.huella !== row.huella) return broken('huella');
     const expected = prev ? anteriorOf(prev) : null;
@@ -211,7 +256,7 @@ export function listRecords(db: Sqlite, state?: EinvoiceState): RecordView[] {
 /** A document's record as `tpv einvoice show` shows it: every state it went through, its XML and the QR's URL. */
 export interface RecordShown {
   view: RecordView;
-  record: RegistroAlta;
+  record: Registro;
   states: { at: string; state: EinvoiceState; code: string | null; description: string | null; csv: string | null }[];
   xml: string;
   qr: string | null;
@@ -222,9 +267,9 @@ export async function showRecords(app: App, number: string): Promise<RecordShown
   const { db } = app;
   const views = db.prepare(`${VIEW} WHERE d.number = ? ORDER BY r.id`).all(number) as RecordView[];
   if (views.length === 0) throw new TpvError('not_found', 'einvoice.no_record', { number });
-  const [{ registroXml }, { qrUrl }] = await Promise.all([import('../einvoice/verifactu/xml.js'), import('../einvoice/verifactu/qr.js')]);
+  const { registroXml } = await import('../einvoice/verifactu/xml.js');
   return views.map((view) => {
-    const record = JSON.parse(db.prepare('SELECT record FROM einvoice_records WHERE id = ?').pluck().get(view.id) as string) as RegistroAlta;
+    const record = JSON.parse(db.prepare('SELECT record FROM einvoice_records WHERE id = ?').pluck().get(view.id) as string) as Registro;
     return {
       view,
       record,
@@ -255,11 +300,12 @@ export function einvoiceStatus(app: App): { scheme: string; env: string; records
 
 /**
  * The URL of the QR a document's paper carries (the AEAT's QR spec), from its registro de alta;
- * null when it has none (the scheme off, a Z report, a voucher-only receipt).
+ * null when it has none (the scheme off when it was issued, a Z report, a voucher-only receipt). A
+ * reprint carries the QR its record holds, whatever the scheme is now.
  */
-export function qrUrlOf(app: App, documentId: number): Promise<string | null> {
+export function qrUrlOf(app: App, documentId: number): string | null {
   const row = prepared(app.db, "SELECT record FROM einvoice_records WHERE document_id = ? AND kind = 'alta' ORDER BY id LIMIT 1").pluck().get(documentId) as string | undefined;
-  if (row === undefined) return Promise.resolve(null);
+  if (row === undefined) return null;
   const r = JSON.parse(row) as RegistroAlta;
-  return import('../einvoice/verifactu/qr.js').then(({ qrUrl }) => qrUrl(app.profile.einvoiceEnv, r.id, r.importeTotal));
+  return qrUrl(app.profile.einvoiceEnv, r.id, r.importeTotal);
 }

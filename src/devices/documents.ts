@@ -13,7 +13,7 @@ import { isoWithOffset } from '../core/time.js';
 import { formatDateTimeText, formatMoney, formatQty } from '../i18n/format.js';
 import type { MessageKey } from '../core/errors.js';
 import { type Lang, t } from '../i18n/index.js';
-import type { LayoutLine } from './layout.js';
+import type { CodeSize, LayoutLine } from './layout.js';
 import { figuresRows, tenderName } from './shift-report.js';
 
 export interface DocumentOptions {
@@ -27,6 +27,36 @@ export interface DocumentOptions {
   code?: 'qr' | 'code128';
   /** The document's journal entry as printed ("Diario 1234 9f86d081884c7d65"): an anchor outside the file. */
   anchor?: string;
+  /** The tax agency's QR the document carries (VERI*FACTU), first thing on the paper. */
+  fiscalQr?: FiscalQr;
+}
+
+/**
+ * The tax agency's QR of a document, as the app layer reads it from the document's record and
+ * the scheme's rules (src/einvoice/verifactu/qr.ts): what it holds, the line above it, the legend
+ * below it, its printed size.
+ */
+export interface FiscalQr {
+  url: string;
+  /** "QR tributario:" */
+  heading: string;
+  /** "VERI*FACTU" */
+  legend: string;
+  size: CodeSize;
+}
+
+/**
+ * The fiscal QR block: the heading, the QR at its size with blank paper around it, the legend just
+ * below, all centred, the text as large as the largest on the document (the store's name and the
+ * total print bold at double height), then a blank line before the document's own content.
+ */
+function fiscalQrBlock(q: FiscalQr): LayoutLine[] {
+  return [
+    { kind: 'text', text: q.heading, align: 'center', bold: true, large: true },
+    { kind: 'code', symbology: 'qr', data: q.url, size: q.size },
+    { kind: 'text', text: q.legend, align: 'center', bold: true, large: true },
+    { kind: 'blank' },
+  ];
 }
 
 interface Pen {
@@ -74,11 +104,22 @@ const DOC_TITLES: Partial<Record<StoredDocument['type'], MessageKey>> = {
   credit_note: 'receipt.title_credit_note',
 };
 
-/** A sales receipt, refund or invoice: header, lines with discounts, totals, tax table, payments, change. */
+/**
+ * A sales receipt, refund or invoice: header, lines with discounts, totals, tax table, payments,
+ * change. A document with a fiscal QR starts with it, before the store's header: the AEAT's QR
+ * spec §3 puts it "al principio de la factura, antes de que empiece el contenido de ésta generado
+ * por el sistema informático de facturación", and the header is content tpv generates (its §12
+ * examples on 57 mm rolls show nothing above "QR tributario:"; the issuer's data beside the QR is
+ * allowed only where the paper has room on its sides, as on A4, and a receipt printer prints
+ * nothing beside a QR). It is the document's first QR: the scan code at the foot comes after it.
+ */
 export function layoutReceipt(profile: StoreProfile, doc: StoredDocument, opts: DocumentOptions = {}): LayoutLine[] {
   const p = pen(profile);
   const { n, $, l } = p;
-  const out = header(profile, p, l(DOC_TITLES[doc.type] ?? 'receipt.title', { country: profile.country }), doc.number, opts.copy ?? false);
+  const out = [
+    ...(opts.fiscalQr ? fiscalQrBlock(opts.fiscalQr) : []),
+    ...header(profile, p, l(DOC_TITLES[doc.type] ?? 'receipt.title', { country: profile.country }), doc.number, opts.copy ?? false),
+  ];
   out.push({ kind: 'pair', left: formatDateTimeText(doc.createdAt, p.lang), right: `${l('receipt.cashier')}: ${opts.userName ?? ''}` });
   if (opts.refers) out.push({ kind: 'pair', left: l('receipt.refers'), right: opts.refers });
   if (opts.customer) {

@@ -8,7 +8,7 @@
  */
 import ReceiptPrinterEncoder, { type ReceiptPrinterEncoderOptions } from '@point-of-sale/receipt-printer-encoder';
 import { TpvError } from '../core/errors.js';
-import { codeText, type Columns, layoutRows, type LayoutLine, type Row } from './layout.js';
+import { type CodeSize, codeText, type Columns, layoutRows, type LayoutLine, type Row } from './layout.js';
 
 export type PrinterLanguage = 'esc-pos' | 'star-prnt' | 'star-line';
 
@@ -59,6 +59,59 @@ const DEFAULT_CUT_FEED = 4;
  */
 const QR_MAX_BYTES = 251;
 const QR_MODULE_DOTS = 6;
+
+/**
+ * Bytes a QR model 2 symbol of versions 1–11 holds at error correction level M in byte mode
+ * (ISO/IEC 18004:2015 table 7), the mode a URL takes (its lowercase letters are outside the
+ * alphanumeric set). Version v is 17 + 4v modules a side.
+ */
+const QR_BYTES_AT_M = [14, 26, 42, 62, 84, 106, 122, 152, 180, 213, 251] as const;
+
+/** Printer resolution: 203 dpi, 7.99 dots a millimetre, that of the 58 and 80 mm thermal printers tpv knows. */
+export const DOTS_PER_MM = 203 / 25.4;
+
+/** The module sizes every printer takes (GS ( k fn 67 and StarPRNT's cell size go 1–8 on most models). */
+const QR_MODULE_DOTS_MAX = 8;
+
+/** How a sized QR prints: its version and modules a side, the module size in dots, its side in mm. */
+export interface QrGeometry {
+  version: number;
+  modules: number;
+  moduleDots: number;
+  mm: number;
+}
+
+/** The smallest QR version whose level M holds `bytes` bytes (0 when none up to version 11 does). */
+export function qrVersionAtM(bytes: number): number {
+  return QR_BYTES_AT_M.findIndex((capacity) => capacity >= bytes) + 1;
+}
+
+/**
+ * The module size that prints a QR of `bytes` bytes (level M, byte mode) within `size`: of the
+ * sizes 1–8 dots in range, the one closest to the middle of the range; when none is, the closest
+ * to the range. The symbol is modules × dots / DOTS_PER_MM millimetres a side. For the AEAT's
+ * 30–40 mm, 35 mm is 280 dots: a test-environment URL of 113 bytes
+ * ("https://prewww2.aeat.es/wlpl/TIKE-CONT/ValidarQR?nif=B12345674&numserie=T01-000123&fecha=21-11-2026&importe=12.35")
+ * needs version 7 (122 bytes at M), 45 modules; 280 / 45 = 6.2 → 6 dots, 270 dots = 33.8 mm. A
+ * production URL (a base 14 characters longer) of 127 bytes needs version 8, 49 modules × 6 dots =
+ * 294 dots = 36.8 mm; version 6 (≤ 106 bytes, 41 modules) takes 7 dots (35.9 mm), version 9 (53)
+ * and 10 (57) take 5 (33.2 and 35.7 mm). Each choice stays within 30–40 mm also if a printer
+ * packs the data into one version less (mixing numeric and alphanumeric segments): 41 × 6 =
+ * 30.8 mm, 45 × 6 = 33.8 mm, 49 × 5 = 30.7 mm.
+ */
+export function qrGeometry(bytes: number, size: Pick<CodeSize, 'minMm' | 'maxMm'>, dotsPerMm = DOTS_PER_MM): QrGeometry {
+  const version = Math.max(1, qrVersionAtM(bytes));
+  const modules = 17 + 4 * version;
+  const mid = (size.minMm + size.maxMm) / 2;
+  const mmOf = (dots: number): number => (modules * dots) / dotsPerMm;
+  const off = (mm: number): number => Math.max(0, size.minMm - mm, mm - size.maxMm);
+  let best = 1;
+  for (let dots = 2; dots <= QR_MODULE_DOTS_MAX; dots++) {
+    const [a, b] = [mmOf(dots), mmOf(best)];
+    if (off(a) < off(b) || (off(a) === off(b) && Math.abs(a - mid) < Math.abs(b - mid))) best = dots;
+  }
+  return { version, modules, moduleDots: best, mm: mmOf(best) };
+}
 const BARCODE_HEIGHT_DOTS = 80;
 /** CODE128 module width in dots (GS w 2): 0.25 mm at 203 dpi, the usual minimum for scanners. */
 const BARCODE_MODULE_DOTS = 2;
@@ -138,7 +191,7 @@ function drawRow(enc: ReceiptPrinterEncoder, row: Row, printer: Printer, opts: E
       // a model without QR (or data too long for one) prints the data as text: never a failed receipt
       if (row.symbology === 'qr' && (!printer.qr || new TextEncoder().encode(row.data).length > QR_MAX_BYTES)) {
         drawText(enc, { kind: 'text', text: codeText('qr', row.data, opts.columns), bold: false, large: false }, printer);
-      } else enc.raw(row.symbology === 'qr' ? qrBytes(row.data, star) : code128Bytes(row.data, star));
+      } else enc.raw(row.symbology === 'qr' ? qrBytes(row.data, star, row.size) : code128Bytes(row.data, star));
       break;
     case 'cut':
       enc.raw(cutBytes(opts.cut ?? 'partial', printer, star));
@@ -184,28 +237,35 @@ function drawText(enc: ReceiptPrinterEncoder, row: Extract<Row, { kind: 'text' }
 
 /**
  * A centred QR code, model 2, level M. The data goes as UTF-8 and its length in bytes: the
- * encoder writes it as latin1 (€ turns into '?').
+ * encoder writes it as latin1 (€ turns into '?'). A sized QR (the tax agency's) takes the module
+ * size `qrGeometry` gives, and blank paper above and below it (ESC J: dots in ESC/POS, quarter
+ * millimetres on Star), since the printer prints no quiet zone; the feed after it ends its line.
  */
-function qrBytes(text: string, star: boolean): number[] {
+function qrBytes(text: string, star: boolean, size?: CodeSize): number[] {
   const data = new TextEncoder().encode(text);
+  const dots = size ? qrGeometry(data.length, size).moduleDots : QR_MODULE_DOTS;
+  const quiet = size ? [ESC, 0x4a, Math.min(255, Math.round(size.quietMm * (star ? 4 : DOTS_PER_MM)))] : [];
+  const after = size ? quiet : [LF];
   if (star) {
     // StarPRNT: ESC GS y S 0 n model, S 1 n level, S 2 n cell size, D 1 0 nL nH data store, P print
     const qr = [ESC, GS, 0x79];
     return [
+      ...quiet,
       ...[ESC, GS, 0x61, 1],
-      ...[...qr, 0x53, 0x30, 2, ...qr, 0x53, 0x31, 1, ...qr, 0x53, 0x32, QR_MODULE_DOTS],
+      ...[...qr, 0x53, 0x30, 2, ...qr, 0x53, 0x31, 1, ...qr, 0x53, 0x32, dots],
       ...[...qr, 0x44, 0x31, 0x00, data.length & 0xff, data.length >> 8, ...data, ...qr, 0x50],
-      ...[LF, ESC, GS, 0x61, 0],
+      ...[...after, ESC, GS, 0x61, 0],
     ];
   }
   // GS ( k pL pH 49 fn …: pL pH count the bytes after themselves (cn, fn, m and the data)
   const k = [GS, 0x28, 0x6b];
   const stored = data.length + 3;
   return [
+    ...quiet,
     ...[ESC, 0x61, 1],
-    ...[...k, 4, 0, 0x31, 0x41, 0x32, 0x00, ...k, 3, 0, 0x31, 0x43, QR_MODULE_DOTS, ...k, 3, 0, 0x31, 0x45, 0x31],
+    ...[...k, 4, 0, 0x31, 0x41, 0x32, 0x00, ...k, 3, 0, 0x31, 0x43, dots, ...k, 3, 0, 0x31, 0x45, 0x31],
     ...[...k, stored & 0xff, stored >> 8, 0x31, 0x50, 0x30, ...data, ...k, 3, 0, 0x31, 0x51, 0x30],
-    ...[LF, ESC, 0x61, 0],
+    ...[...after, ESC, 0x61, 0],
   ];
 }
 

@@ -13,8 +13,21 @@ export type LayoutLine =
   | { kind: 'pair'; left: string; right: string; bold?: boolean; large?: boolean }
   | { kind: 'rule'; char?: string }
   | { kind: 'blank' }
-  | { kind: 'code'; symbology: 'qr' | 'code128'; data: string }
+  | { kind: 'code'; symbology: 'qr' | 'code128'; data: string; size?: CodeSize }
   | { kind: 'cut' };
+
+/**
+ * A QR printed at a given physical size (the tax agency's QR: 30–40 mm a side) with blank paper
+ * above and below it: the encoder picks the module size from the QR version the data needs (see
+ * `qrGeometry` in src/devices/escpos.ts). Without it a QR prints at the usual module size.
+ */
+export interface CodeSize {
+  /** The side of the printed symbol, quiet zone aside, in millimetres. */
+  minMm: number;
+  maxMm: number;
+  /** Blank paper fed above and below the symbol (ESC/POS prints no quiet zone of its own). */
+  quietMm: number;
+}
 
 export const COLUMNS = [32, 42, 48] as const;
 export type Columns = (typeof COLUMNS)[number];
@@ -25,7 +38,7 @@ export type Columns = (typeof COLUMNS)[number];
  */
 export type Row =
   | { kind: 'text'; text: string; bold: boolean; large: boolean }
-  | { kind: 'code'; symbology: 'qr' | 'code128'; data: string }
+  | { kind: 'code'; symbology: 'qr' | 'code128'; data: string; size?: CodeSize }
   | { kind: 'cut' };
 
 /** Wraps text to the width, breaking at spaces when it can. */
@@ -88,7 +101,12 @@ export function layoutRows(lines: LayoutLine[], columns: number): Row[] {
         text('');
         break;
       case 'code':
-        out.push({ kind: 'code', symbology: l.symbology === 'code128' && !code128Fits(l.data, columns) ? 'qr' : l.symbology, data: l.data });
+        out.push({
+          kind: 'code',
+          symbology: l.symbology === 'code128' && !code128Fits(l.data, columns) ? 'qr' : l.symbology,
+          data: l.data,
+          ...(l.size && l.symbology === 'qr' ? { size: l.size } : {}),
+        });
         break;
       case 'cut':
         out.push({ kind: 'cut' });

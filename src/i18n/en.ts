@@ -216,6 +216,8 @@ export const en = {
   'help.einvoice.state': 'only the records in this state (pending, sent, accepted, accepted_with_errors, rejected)',
   'help.einvoice.show': 'a document\'s records: every state, the QR\'s URL and the record as XML',
   'help.einvoice.verify': 'recompute every record\'s huella and link in chain order; name the first that does not hold',
+  'einvoice.already_cancelled': '{number} already has its registro de anulación',
+  'einvoice.cancelled': '{number}: registro de anulación made (huella {huella}); it goes to the AEAT with the next submission',
   'einvoice.not_spain': 'VERI*FACTU is Spain\'s: the store\'s country is {country} (field {field})',
   'einvoice.setup_done': 'e-invoicing: {scheme}, environment {env}; every document from now on gets its record',
   'einvoice.status': 'scheme {scheme}, environment {env}\nrecords {records}, head {head}\n{queue}',

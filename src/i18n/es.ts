@@ -218,6 +218,8 @@ export const es: Record<MessageKey, string> = {
   'help.einvoice.state': 'solo los registros en este estado (pending, sent, accepted, accepted_with_errors, rejected)',
   'help.einvoice.show': 'los registros de un documento: cada estado, la URL del QR y el registro en XML',
   'help.einvoice.verify': 'recalcula la huella y el enlace de cada registro en orden de cadena; nombra el primero que no cuadra',
+  'einvoice.already_cancelled': '{number} ya tiene su registro de anulación',
+  'einvoice.cancelled': '{number}: registro de anulación hecho (huella {huella}); va a la AEAT con el próximo envío',
   'einvoice.not_spain': 'VERI*FACTU es de España: el país de la tienda es {country} (campo {field})',
   'einvoice.setup_done': 'factura electrónica: {scheme}, entorno {env}; cada documento desde ahora lleva su registro',
   'einvoice.status': 'sistema {scheme}, entorno {env}\nregistros {records}, cabeza {head}\n{queue}',

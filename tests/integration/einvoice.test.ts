@@ -9,7 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { actingUser } from '../../src/app/auth.js';
 import type { App } from '../../src/app/context.js';
 import { addCustomer } from '../../src/app/customers.js';
-import { type EinvoiceRow, verifyChain } from '../../src/app/einvoice.js';
+import { cancelRecord, type EinvoiceRow, verifyChain } from '../../src/app/einvoice.js';
 import { createInvoice } from '../../src/app/invoices.js';
 import { refund } from '../../src/app/refunds.js';
 import { sell } from '../../src/app/sales.js';
@@ -74,6 +74,23 @@ describe('with einvoice.scheme = verifactu', () => {
     // a Z report is no factura: no record
     closeShift(app, actingUser(app.db), 10000);
     expect(records()).toHaveLength(4);
+  });
+
+  it('an invoice issued in error is cancelled: a registro de anulación in the same chain, once; valid per the XSD', () => {
+    const number = sale();
+    addCustomer(app, { name: 'Ferretería Sol SL', taxId: 'B12345674', country: 'ES' });
+    const invoice = createInvoice(app, number, 'B12345674', actingUser(app.db)).invoice.number;
+    const anulacion = cancelRecord(app, actingUser(app.db), invoice);
+    const rs = records();
+    expect(rs.map((x) => x.kind)).toEqual(['alta', 'alta', 'anulacion']);
+    expect(anulacion).toMatchObject({ kind: 'anulacion', id: { numSerie: invoice }, anterior: { numSerie: invoice, huella: rs[1]!.huella } });
+    expect(rs[2]!.huella).toBe(huella(anulacion));
+    expect(verifyChain(app.db).broken).toBeUndefined();
+    expect(caught(() => cancelRecord(app, actingUser(app.db), invoice))).toMatchObject({ code: 'einvoice.already_cancelled' });
+    expect(caught(() => cancelRecord(app, actingUser(app.db), 'T01-999999'))).toMatchObject({ code: 'einvoice.no_record' });
+    const { ok, errors } = xmllint(envelope({ nombreRazon: 'La Esquina Alimentación SL', nif: 'B12345674' }, rs.map((x) => x.r)), MAIN_XSD, 'anulacion.xml');
+    expect(errors).toBe('');
+    expect(ok).toBe(true);
   });
 
   it('the chain\'s time never goes back when the clock does: a record is made at the previous one\'s time', () => {

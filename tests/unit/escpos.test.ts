@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import ReceiptPrinterEncoder from '@point-of-sale/receipt-printer-encoder';
 import { caught } from '../helpers.js';
 import {
+  DOTS_PER_MM,
   drawerPulse,
   encodeDocument,
   encodeJob,
@@ -10,6 +11,8 @@ import {
   parseStatus,
   PRINTER_PROFILES,
   profileInfo,
+  qrGeometry,
+  qrVersionAtM,
   STATUS_REQUESTS,
 } from '../../src/devices/escpos.js';
 import { code128Text, decodedText, decodeEscpos } from '../../src/devices/escpos-decode.js';
@@ -176,6 +179,69 @@ describe('codes', () => {
 
   it('reads CODE128 code sets, braces and set C digit pairs', () => {
     expect(code128Text(Uint8Array.from([...Buffer.from('{BAB{{', 'ascii'), 0x7b, 0x43, 12, 3]))).toBe('AB{1203');
+  });
+});
+
+describe('a QR of a given size (the tax agency\'s: 30–40 mm, 6 mm of blank paper around it)', () => {
+  const size = { minMm: 30, maxMm: 40, quietMm: 6 };
+  /** Bytes at error correction M in byte mode by version (ISO/IEC 18004:2015 table 7), written again here. */
+  const atM = [14, 26, 42, 62, 84, 106, 122, 152, 180, 213, 251];
+
+  it('takes the version the data needs at level M', () => {
+    atM.forEach((capacity, i) => {
+      expect(qrVersionAtM(capacity), `${capacity} bytes`).toBe(i + 1);
+      expect(qrVersionAtM(capacity + 1), `${capacity + 1} bytes`).toBe(i + 2 <= 11 ? i + 2 : 0);
+    });
+  });
+
+  it('picks the module so the symbol is 30–40 mm at 203 dpi for every URL length the AEAT\'s can have, also one version smaller', () => {
+    expect(DOTS_PER_MM).toBeCloseTo(8, 1);
+    for (let bytes = 63; bytes <= 251; bytes++) {
+      const g = qrGeometry(bytes, size);
+      expect(g.modules).toBe(17 + 4 * g.version);
+      expect(g.mm).toBeCloseTo((g.modules * g.moduleDots) / DOTS_PER_MM, 9);
+      expect(g.mm, `${bytes} bytes`).toBeGreaterThanOrEqual(30);
+      expect(g.mm, `${bytes} bytes`).toBeLessThanOrEqual(40);
+      // a printer that packs digits and capitals in their own segments may need one version less
+      expect(((g.modules - 4) * g.moduleDots) / DOTS_PER_MM, `${bytes} bytes, one version less`).toBeGreaterThanOrEqual(30);
+    }
+    // the test environment's URL of a receipt: 113 bytes, version 7, 45 modules of 6 dots, 33.8 mm
+    expect(qrGeometry(113, size)).toMatchObject({ version: 7, modules: 45, moduleDots: 6 });
+    // production's: 127 bytes, version 8, 49 modules of 6 dots, 36.8 mm
+    expect(qrGeometry(127, size)).toMatchObject({ version: 8, modules: 49, moduleDots: 6 });
+  });
+
+  it('writes that module size, level M, with ESC J feeds of 6 mm around it; without a size, 6 dots and a line feed', () => {
+    const url = 'https://prewww2.aeat.es/wlpl/TIKE-CONT/ValidarQR?nif=B12345674&numserie=T01-000123&fecha=21-11-2026&importe=12.35';
+    const sized = encodeDocument([{ kind: 'code', symbology: 'qr', data: url, size }], { profile: 'epson-tm-t20iii', columns: 32 });
+    const k = (fn: number, n: number): number[] => [0x1d, 0x28, 0x6b, 3, 0, 0x31, fn, n];
+    expect(indexesOf(sized, k(0x43, 6))).toHaveLength(1);
+    expect(indexesOf(sized, k(0x45, 0x31))).toHaveLength(1);
+    expect(indexesOf(sized, [0x1b, 0x4a, 48])).toHaveLength(2);
+    const job = decodeEscpos(sized);
+    expect(job.events.filter((e) => e.type !== 'initialize' && e.type !== 'codepage')).toEqual([
+      { type: 'feed', dots: 48, row: 0 },
+      { type: 'qr', data: url, row: 0 },
+      { type: 'feed', dots: 48, row: 1 },
+    ]);
+    const plain = encodeDocument([{ kind: 'code', symbology: 'qr', data: url }], { profile: 'epson-tm-t20iii', columns: 32 });
+    expect(indexesOf(plain, k(0x43, 6))).toHaveLength(1);
+    expect(indexesOf(plain, [0x1b, 0x4a])).toEqual([]);
+    // a Star model feeds in quarter millimetres, with the same cell size
+    const star = encodeDocument([{ kind: 'code', symbology: 'qr', data: url, size }], { profile: 'star-tsp100iv', columns: 42 });
+    expect(indexesOf(star, [0x1b, 0x1d, 0x79, 0x53, 0x32, 6])).toHaveLength(1);
+    expect(indexesOf(star, [0x1b, 0x4a, 24])).toHaveLength(2);
+  });
+
+  it('decodes to the plain text, at every width', () => {
+    const lines: LayoutLine[] = [
+      { kind: 'text', text: 'QR tributario:', align: 'center', bold: true, large: true },
+      { kind: 'code', symbology: 'qr', data: 'https://prewww2.aeat.es/wlpl/TIKE-CONT/ValidarQR?nif=B12345674&numserie=T01-000123&fecha=21-11-2026&importe=12.35', size },
+      { kind: 'text', text: 'VERI*FACTU', align: 'center', bold: true, large: true },
+      { kind: 'blank' },
+      ...ticket,
+    ];
+    for (const columns of COLUMNS) expect(decodedRows(encodeDocument(lines, { profile: 'generic', columns }), columns)).toBe(renderText(lines, columns).trimEnd());
   });
 });
 
