@@ -39,6 +39,8 @@ export const FISCAL_TRIGGERS = [
   'einvoice_records_no_delete',
   'einvoice_states_no_update',
   'einvoice_states_no_delete',
+  'einvoice_submissions_no_update',
+  'einvoice_submissions_no_delete',
 ] as const;
 
 export interface AuditFinding {

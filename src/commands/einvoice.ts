@@ -1,14 +1,23 @@
 /**
- * `tpv einvoice setup|status|list|show|verify`: the store's e-invoicing scheme (VERI*FACTU) and
- * the records every fiscal document gets (docs/einvoice.md).
+ * `tpv einvoice setup|status|list|show|verify|submit|fix|run`: the store's e-invoicing scheme
+ * (VERI*FACTU), its certificate, the records every fiscal document gets and their submission to
+ * the AEAT (docs/einvoice.md). TPV_CERT_PASSWORD gives the certificate's password at setup (else
+ * it is asked on a terminal; never a flag); TPV_EINVOICE_ENDPOINT (an https:// URL) and
+ * TPV_EINVOICE_CA (a PEM file of the CA that signed its certificate) point submit, fix and run at
+ * a test server instead of the AEAT's.
  */
 import type { Command } from 'commander';
-import { EINVOICE_STATES, type EinvoiceState, einvoiceStatus, listRecords, showRecords, verifyChain } from '../app/einvoice.js';
+import { cancelRecord, EINVOICE_STATES, type EinvoiceState, listRecords, showRecords, verifyChain } from '../app/einvoice.js';
+import type { CertificateStatus, SubmitOptions, SubmitResult } from '../app/einvoice-submit.js';
+import { readTextFile } from '../app/files.js';
 import { changeSettings } from '../app/settings.js';
 import { TpvError } from '../core/errors.js';
-import { t } from '../i18n/index.js';
+import { errorMessage, t } from '../i18n/index.js';
 import { actors } from '../cli/actors.js';
 import { type Cli, example, table } from '../cli/runtime.js';
+
+/** The certificate and the submission (TLS, the AEAT's XML, node-forge), loaded only by the commands that use them. */
+const submitter = () => import('../app/einvoice-submit.js');
 
 export function register(program: Command, cli: Cli): void {
   const einvoice = program.command('einvoice').description(t('help.einvoice'));
@@ -18,34 +27,48 @@ export function register(program: Command, cli: Cli): void {
       .description(t('help.einvoice.setup'))
       .option('--scheme <scheme>', t('help.einvoice.scheme'))
       .option('--env <env>', t('help.einvoice.env'), 'test')
-      .action((o: { scheme?: string; env: string }) =>
+      .option('--cert <file>', t('help.einvoice.cert'))
+      .action((o: { scheme?: string; env: string; cert?: string }) =>
         cli.withApp(async (app) => {
           const scheme = cli.required(o.scheme, '--scheme');
           const { actor, approver } = await actors(cli, app);
           if (scheme === 'verifactu' && app.profile.country !== 'ES') throw new TpvError('invalid', 'einvoice.not_spain', { field: 'store.country', country: app.profile.country || '-' });
           if (scheme === 'verifactu' && !app.profile.taxId) throw new TpvError('invalid', 'einvoice.no_tax_id', { field: 'store.tax_id' });
+          // the certificate is opened and checked before anything changes: a wrong one stores nothing
+          const cert = o.cert === undefined ? undefined : await (await submitter()).readCertificate(app, o.cert, await certPassword(cli, o.cert));
           await changeSettings(app, actor, { 'einvoice.scheme': scheme, 'einvoice.env': o.env }, approver);
-          const s = einvoiceStatus(app);
-          cli.out(s, () => t('einvoice.setup_done', { scheme: s.scheme, env: s.env }));
+          if (cert) (await submitter()).saveCertificate(app, cert);
+          const s = await (await submitter()).einvoiceFullStatus(app);
+          cli.out(s, () =>
+            [t('einvoice.setup_done', { scheme: s.scheme, env: s.env }), ...(s.certificate ? [t('einvoice.cert_installed', { subject: s.certificate.subject, nifs: s.certificate.nifs.join(', '), date: s.certificate.not_after, path: s.certificate.path })] : [])].join('\n'),
+          );
         }),
       ),
     'TPV_PIN=… tpv einvoice setup --scheme verifactu --env test',
+    'TPV_PIN=… TPV_CERT_PASSWORD=… tpv einvoice setup --scheme verifactu --env prod --cert empresa.p12',
   );
   example(
     einvoice
       .command('status')
       .description(t('help.einvoice.status'))
       .action(() =>
-        cli.withApp((app) => {
-          const s = einvoiceStatus(app);
+        cli.withApp(async (app) => {
+          const s = await (await submitter()).einvoiceFullStatus(app);
           cli.out(s, () =>
-            t('einvoice.status', {
-              scheme: s.scheme,
-              env: s.env,
-              records: s.records,
-              head: s.head ? `${s.head.number} ${s.head.huella.slice(0, 16)} (${s.head.generated_at})` : '-',
-              queue: EINVOICE_STATES.map((k) => `${t(`einvoice.state.${k}`)} ${s.queue[k]}`).join(', '),
-            }),
+            [
+              t('einvoice.status', {
+                scheme: s.scheme,
+                env: s.env,
+                records: s.records,
+                head: s.head ? `${s.head.number} ${s.head.huella.slice(0, 16)} (${s.head.generated_at})` : '-',
+                queue: EINVOICE_STATES.map((k) => `${t(`einvoice.state.${k}`)} ${s.queue[k]}`).join(', '),
+              }),
+              certLine(s.certificate),
+              ...(s.last_submission
+                ? [t('einvoice.status_last', { at: s.last_submission.at, result: s.last_submission.error ?? `${s.last_submission.estado_envio ?? '-'} ${s.last_submission.records} CSV ${s.last_submission.csv ?? '-'}` })]
+                : []),
+              ...(s.next_submission_at ? [t('einvoice.status_next', { at: s.next_submission_at })] : []),
+            ].join('\n'),
           );
         }),
       ),
@@ -108,4 +131,105 @@ export function register(program: Command, cli: Cli): void {
       ),
     'tpv einvoice verify',
   );
+  example(
+    einvoice
+      .command('cancel <number>')
+      .description(t('help.einvoice.cancel'))
+      .action((number: string) =>
+        cli.withApp(async (app) => {
+          const { actor, approver } = await actors(cli, app);
+          const r = cancelRecord(app, actor, number, approver);
+          cli.out(r, () => t('einvoice.cancelled', { number, huella: r.huella.slice(0, 16) }));
+        }),
+      ),
+    'TPV_PIN=… tpv einvoice cancel T01F-000012 && tpv einvoice submit   # an invoice issued in error',
+  );
+  example(
+    einvoice
+      .command('submit')
+      .description(t('help.einvoice.submit'))
+      .action(() =>
+        cli.withApp(async (app) => {
+          const r = await (await submitter()).submitPending(app, target(cli));
+          cli.out(r, () => submitted(r));
+        }),
+      ),
+    'tpv einvoice submit --json',
+    'TPV_EINVOICE_ENDPOINT=https://aeat-test.local:8443/ws TPV_EINVOICE_CA=ca.pem tpv einvoice submit',
+  );
+  example(
+    einvoice
+      .command('fix <number>')
+      .description(t('help.einvoice.fix'))
+      .action((number: string) =>
+        cli.withApp(async (app) => {
+          const r = await (await submitter()).fixRecord(app, number, target(cli));
+          cli.out(r, () => submitted(r));
+        }),
+      ),
+    'tpv einvoice fix T01-000123',
+  );
+  example(
+    einvoice
+      .command('run')
+      .description(t('help.einvoice.run'))
+      .option('--idle <seconds>', t('help.einvoice.idle'), '60')
+      .action((o: { idle: string }) =>
+        cli.withApp(async (app) => {
+          const idleSeconds = Number(o.idle);
+          if (!Number.isInteger(idleSeconds) || idleSeconds < 1 || idleSeconds > 86400) throw new TpvError('usage', 'cli.integer', { flag: '--idle', min: 1, max: 86400, value: o.idle });
+          const stop = new AbortController();
+          const onSignal = (): void => stop.abort();
+          process.once('SIGTERM', onSignal);
+          process.once('SIGINT', onSignal);
+          const log = (line: string): void => void cli.io.stderr.write(line + '\n');
+          log(t('einvoice.run_started'));
+          try {
+            const totals = await (await submitter()).runSubmitter(app, {
+              ...target(cli),
+              signal: stop.signal,
+              idleSeconds,
+              onSent: (r, at) => log(t('einvoice.run_sent', { at, records: r.records, accepted: r.accepted, accepted_with_errors: r.accepted_with_errors, rejected: r.rejected })),
+              onFailed: (e, seconds, at) => log(t('einvoice.run_failed', { at, seconds, message: e instanceof TpvError ? errorMessage(e.code, e.params) : String(e) })),
+            });
+            log(t('einvoice.run_stopped'));
+            cli.out(totals, () => submitted(totals));
+          } finally {
+            process.off('SIGTERM', onSignal);
+            process.off('SIGINT', onSignal);
+          }
+        }),
+      ),
+    'tpv einvoice run   # systemd: ExecStart=/usr/bin/tpv --db /var/lib/tpv/tpv.db einvoice run',
+  );
+}
+
+/** The certificate's password: TPV_CERT_PASSWORD, else asked on a terminal, else a usage error naming the variable. Never a flag (it would show in `ps`). */
+async function certPassword(cli: Cli, path: string): Promise<string> {
+  const env = cli.io.env.TPV_CERT_PASSWORD;
+  if (env !== undefined) return env;
+  if (cli.interactive) return cli.prompt(t('einvoice.ask_cert_password', { path }), { secret: true });
+  throw new TpvError('usage', 'einvoice.cert_password_needed', { path });
+}
+
+/** A technician's test server instead of the AEAT: TPV_EINVOICE_ENDPOINT and TPV_EINVOICE_CA. */
+function target(cli: Cli): SubmitOptions {
+  const endpoint = cli.io.env.TPV_EINVOICE_ENDPOINT?.trim();
+  const ca = cli.io.env.TPV_EINVOICE_CA?.trim();
+  return { ...(endpoint ? { endpoint } : {}), ...(ca ? { ca: readTextFile(ca) } : {}) };
+}
+
+function certLine(c: CertificateStatus | null): string {
+  if (!c) return t('einvoice.status_no_cert');
+  return t('einvoice.status_cert', { subject: c.subject, nifs: c.nifs.join(', ') || '-', date: c.not_after, expired: c.expired ? t('einvoice.status_cert_expired') : '' });
+}
+
+function submitted(r: SubmitResult): string {
+  if (r.records === 0 && r.remaining === 0) return t('einvoice.nothing_to_submit');
+  return [
+    t('einvoice.submitted', { records: r.records, requests: r.requests, accepted: r.accepted, accepted_with_errors: r.accepted_with_errors, rejected: r.rejected }),
+    ...r.problems.map((p) => `  ${p.number} ${t(`einvoice.state.${p.state}`)}${p.code ? ` ${p.code}` : ''}${p.description ? ` ${p.description}` : ''}`),
+    ...(r.unanswered ? [t('einvoice.submitted_unanswered', { unanswered: r.unanswered })] : []),
+    ...(r.remaining && r.next_at ? [t('einvoice.submit_later', { remaining: r.remaining, at: r.next_at })] : []),
+  ].join('\n');
 }

@@ -506,3 +506,20 @@ export const einvoiceStates = sqliteTable(
   },
   (t) => [index('einvoice_states_record').on(t.recordId, t.id)],
 );
+
+/**
+ * Each request sent to the tax agency (`tpv einvoice submit|fix`), appended (triggers): when, how
+ * many records, the agency's EstadoEnvio, CSV and TiempoEsperaEnvio — the next submission waits
+ * until `at` + `wait_seconds` — or the error when no answer came (network, SOAP fault).
+ */
+export const einvoiceSubmissions = sqliteTable('einvoice_submissions', {
+  id: integer('id').primaryKey(),
+  at: text('at').notNull(),
+  records: integer('records').notNull(),
+  /** Correcto, ParcialmenteCorrecto, Incorrecto; null when no answer came. */
+  estadoEnvio: text('estado_envio'),
+  csv: text('csv'),
+  /** TiempoEsperaEnvio of the answer; null when no answer came. */
+  waitSeconds: integer('wait_seconds'),
+  error: text('error'),
+});

@@ -1,0 +1,385 @@
+/**
+ * A fake of the AEAT's VERI*FACTU web service for the tests, over real TLS on 127.0.0.1:
+ *
+ * - `makePki()` makes a test CA, a server certificate for 127.0.0.1 and client certificates as
+ *   Spanish CAs issue them (organizationIdentifier "VATES-<NIF>"), packed as .p12 (node-forge; no
+ *   download, no openssl CLI);
+ * - `startFakeAeat(pki)` serves HTTPS and asks for a client certificate signed by that CA (an
+ *   expired one, or one of another CA, fails the handshake). Each request body is checked with
+ *   xmllint against the AEAT's XSDs (a message that is not valid gets a SOAP Fault, and is kept in
+ *   `invalid`), and answered with a RespuestaRegFactuSistemaFacturacion (itself checked against
+ *   RespuestaSuministro.xsd, see `answerErrors`): a CSV, TiempoEsperaEnvio (`wait`), EstadoEnvio
+ *   and one RespuestaLinea per record — Correcto, or what `outcomes` says for a NumSerieFactura
+ *   (Incorrecto, AceptadoConErrores, with the AEAT's codes). It remembers what it accepted and
+ *   answers a resend with code 3000 and RegistroDuplicado; a Subsanacion "S" replaces what it holds.
+ * - Faults on demand: `cutNext` requests are stored and then the connection is cut before the
+ *   answer; `hold` keeps requests unanswered until `release()` or `stop()`.
+ * - Counters: `requests`, `records` (records stored, resends included), `timesStored(number)`.
+ */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { XMLParser } from 'fast-xml-parser';
+import forge from 'node-forge';
+import { escapeXml, NS } from '../src/einvoice/verifactu/xml.js';
+import { MAIN_XSD, SCHEMA, xmllint } from './xmllint.js';
+
+// ── the test PKI ──────────────────────────────────────────────────────────────────────────────────
+
+interface Issued {
+  key: forge.pki.rsa.PrivateKey;
+  cert: forge.pki.Certificate;
+  keyPem: string;
+  certPem: string;
+}
+
+export interface ClientCertOptions {
+  /** The NIF in organizationIdentifier ("VATES-…"); default B12345674. */
+  nif?: string;
+  /** Or a person's: serialNumber "IDCES-…" instead. */
+  personNif?: string;
+  /** Valid from/until; default yesterday to a year from now (the real clock: TLS checks it). */
+  notBefore?: Date;
+  notAfter?: Date;
+  /** Signed by another CA than the fake trusts. */
+  otherCa?: boolean;
+  cn?: string;
+}
+
+export interface Pki {
+  /** The CA the fake trusts and that signed its server certificate (PEM): what TPV_EINVOICE_CA names. */
+  caPem: string;
+  server: { keyPem: string; certPem: string };
+  /** A client certificate with its key, as a .p12 file's bytes. */
+  p12(password: string, o?: ClientCertOptions, p12Options?: { algorithm?: 'aes128' | 'aes192' | 'aes256' | '3des' }): Buffer;
+  /** A client certificate with its key, as PEM. */
+  client(o?: ClientCertOptions): { keyPem: string; certPem: string };
+}
+
+const DAY = 86_400_000;
+
+function keyPair(): { key: forge.pki.rsa.PrivateKey; pub: forge.pki.rsa.PublicKey } {
+  // Node makes the key (fast, native); forge signs the certificates
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const key = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
+  return { key, pub: forge.pki.setRsaPublicKey(key.n, key.e) };
+}
+
+let serial = 1;
+
+function issue(
+  subject: forge.pki.CertificateField[],
+  issuer: Issued | undefined,
+  o: { notBefore: Date; notAfter: Date; ca?: boolean; extensions?: object[] },
+): Issued {
+  const { key, pub } = keyPair();
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = pub;
+  cert.serialNumber = (0x10000000 + serial++).toString(16); // DER: no leading zero byte, positive
+  cert.validity.notBefore = o.notBefore;
+  cert.validity.notAfter = o.notAfter;
+  cert.setSubject(subject);
+  cert.setIssuer(issuer ? issuer.cert.subject.attributes : subject);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: Boolean(o.ca), critical: true },
+    { name: 'keyUsage', critical: true, ...(o.ca ? { keyCertSign: true, cRLSign: true } : { digitalSignature: true, keyEncipherment: true }) },
+    { name: 'subjectKeyIdentifier' },
+    ...(o.extensions ?? []),
+  ]);
+  cert.sign(issuer?.key ?? key, forge.md.sha256.create());
+  return { key, cert, keyPem: forge.pki.privateKeyToPem(key), certPem: forge.pki.certificateToPem(cert) };
+}
+
+export function makePki(): Pki {
+  const now = Date.now();
+  const long = { notBefore: new Date(now - DAY), notAfter: new Date(now + 3650 * DAY) };
+  const ca = issue([{ shortName: 'C', value: 'ES' }, { shortName: 'O', value: 'tpv tests' }, { shortName: 'CN', value: 'tpv test CA' }], undefined, { ...long, ca: true });
+  const otherCa = issue([{ shortName: 'C', value: 'ES' }, { shortName: 'CN', value: 'another CA' }], undefined, { ...long, ca: true });
+  const server = issue([{ shortName: 'CN', value: '127.0.0.1' }], ca, {
+    ...long,
+    extensions: [
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+    ],
+  });
+  const client = (o: ClientCertOptions = {}): Issued => {
+    const subject: forge.pki.CertificateField[] = [
+      { shortName: 'C', value: 'ES' },
+      { shortName: 'O', value: 'LA ESQUINA ALIMENTACION SL' },
+      ...(o.personNif ? [] : [{ type: '2.5.4.97', value: `VATES-${o.nif ?? 'B12345674'}` }]),
+      ...(o.personNif ? [{ type: '2.5.4.5', value: `IDCES-${o.personNif}` }] : []),
+      { shortName: 'CN', value: o.cn ?? `B12345674 LA ESQUINA (R: 12345678Z)` },
+    ];
+    return issue(subject, o.otherCa ? otherCa : ca, {
+      notBefore: o.notBefore ?? new Date(now - DAY),
+      notAfter: o.notAfter ?? new Date(now + 365 * DAY),
+      extensions: [{ name: 'extKeyUsage', clientAuth: true }],
+    });
+  };
+  return {
+    caPem: ca.certPem,
+    server: { keyPem: server.keyPem, certPem: server.certPem },
+    p12(password, o = {}, p12Options = {}) {
+      const c = client(o);
+      const asn1 = forge.pkcs12.toPkcs12Asn1(c.key, [c.cert, o.otherCa ? otherCa.cert : ca.cert], password, { algorithm: p12Options.algorithm ?? 'aes256', friendlyName: 'tpv test' });
+      return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
+    },
+    client(o = {}) {
+      const c = client(o);
+      return { keyPem: c.keyPem, certPem: c.certPem };
+    },
+  };
+}
+
+// ── the service ───────────────────────────────────────────────────────────────────────────────────
+
+const TIKR = 'https://www2.agenciatributaria.gob.es/static_files/common/internet/dep/aplicaciones/es/aeat/tike/cont/ws/RespuestaSuministro.xsd';
+
+/** What the fake answers for one record instead of Correcto. */
+export interface Outcome {
+  estado: 'Incorrecto' | 'AceptadoConErrores';
+  codigo: string;
+  descripcion: string;
+}
+
+/**
+ * Codes and texts of the AEAT's list of error codes (errores.properties, to which
+ * Validaciones_Errores_Veri-Factu §4.4 refers).
+ */
+export const AEAT_ERRORS = {
+  fechaExpedicion: { estado: 'Incorrecto', codigo: '1105', descripcion: 'El valor del campo FechaExpedicionFactura es incorrecto.' },
+  huella: { estado: 'AceptadoConErrores', codigo: '2000', descripcion: 'El cálculo de la huella suministrada es incorrecta.' },
+  duplicado: { codigo: '3000', descripcion: 'Registro de facturación duplicado.' },
+} as const;
+
+interface Held {
+  estado: 'Correcta' | 'AceptadaConErrores';
+  idPeticion: string;
+  codigo?: string;
+  descripcion?: string;
+}
+
+/** One record as the fake read it from a request. */
+export interface Received {
+  idEmisor: string;
+  numSerie: string;
+  fecha: string;
+  kind: 'Alta' | 'Anulacion';
+  subsanacion: boolean;
+  rechazoPrevio: boolean;
+}
+
+const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, parseTagValue: false, isArray: (name) => name === 'RegistroFactura' });
+
+type Node = Record<string, unknown>;
+const node = (v: unknown): Node => (typeof v === 'object' && v !== null ? (v as Node) : {});
+const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+
+export class FakeAeat {
+  /** https://127.0.0.1:PORT/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP */
+  url = '';
+  /** TiempoEsperaEnvio of every answer (the AEAT starts at 60). */
+  wait = 60;
+  /** NumSerieFactura → what to answer for it instead of Correcto. */
+  readonly outcomes = new Map<string, Outcome>();
+  /** The next N requests are stored, then their connection is cut before any answer. */
+  cutNext = 0;
+  /** While set, requests are read and counted but not answered (until release() or stop()). */
+  hold = false;
+  /** Requests received (whole bodies), answered or not. */
+  requests = 0;
+  /** Records stored (accepted or accepted with errors), every time one was. */
+  records = 0;
+  /** The records of every request, in order. */
+  readonly received: Received[][] = [];
+  /** Problems xmllint found in request bodies (none expected). */
+  readonly invalid: string[] = [];
+  /** Problems xmllint found in the fake's own answers against RespuestaSuministro.xsd (none expected). */
+  readonly answerErrors: string[] = [];
+  /** The subject of each request's client certificate. */
+  readonly clients: string[] = [];
+  /** The SOAPAction and Content-Type headers of each request. */
+  readonly headers: { soapAction: string | undefined; contentType: string | undefined }[] = [];
+
+  private readonly held = new Map<string, Held>();
+  private readonly stored = new Map<string, number>();
+  private readonly waiting: (() => void)[] = [];
+  private readonly sockets = new Set<Socket>();
+  private server: Server | undefined;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'tpv-fake-aeat-'));
+  private readonly respuestaXsd: string;
+  private peticion = 0;
+
+  constructor(private readonly pki: Pki) {
+    this.respuestaXsd = join(this.dir, 'respuesta.xsd');
+    writeFileSync(
+      this.respuestaXsd,
+      `<?xml version="1.0" encoding="UTF-8"?>
+<schema xmlns="http://www.w3.org/2001/XMLSchema">
+  <import namespace="http://www.w3.org/2000/09/xmldsig#" schemaLocation="${join(SCHEMA, 'xmldsig-core-schema.xsd')}"/>
+  <import namespace="${NS.soapenv}" schemaLocation="${join(SCHEMA, 'soap-envelope.xsd')}"/>
+  <import namespace="${TIKR}" schemaLocation="${join(SCHEMA, 'RespuestaSuministro.xsd')}"/>
+</schema>`,
+    );
+  }
+
+  /** How many times the fake stored a record of that invoice (1 when a resend was answered as a duplicate). */
+  timesStored(numSerie: string): number {
+    let n = 0;
+    for (const [k, v] of this.stored) if (k.split('|')[2] === numSerie) n += v;
+    return n;
+  }
+
+  /** Whether the fake holds that invoice's registro de alta, and how. */
+  holds(numSerie: string): Held['estado'] | undefined {
+    for (const [k, v] of this.held) if (k.startsWith('Alta|') && k.split('|')[2] === numSerie) return v.estado;
+    return undefined;
+  }
+
+  /** Forgets every record it holds (another test's store of the same NIF). */
+  forget(): void {
+    this.held.clear();
+    this.stored.clear();
+  }
+
+  /** Lets held requests be answered. */
+  release(): void {
+    this.hold = false;
+    for (const go of this.waiting.splice(0)) go();
+  }
+
+  async start(): Promise<this> {
+    const server = createServer({ key: this.pki.server.keyPem, cert: this.pki.server.certPem, ca: [this.pki.caPem], requestCert: true, rejectUnauthorized: true }, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        void this.handle(req.socket as TLSSocket, Buffer.concat(chunks).toString('utf8'), req.headers, (status, body) => {
+          res.writeHead(status, { 'Content-Type': 'text/xml; charset=utf-8' });
+          res.end(body);
+        });
+      });
+    });
+    server.on('secureConnection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    server.on('tlsClientError', () => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.server = server;
+    this.url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP`;
+    return this;
+  }
+
+  /** Closes the server and every connection (a held request's client sees the connection cut). */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    for (const s of this.sockets) s.destroy();
+    this.waiting.splice(0);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async handle(socket: TLSSocket, body: string, headers: Record<string, string | string[] | undefined>, answer: (status: number, body: string) => void): Promise<void> {
+    this.requests++;
+    const n = this.requests;
+    this.clients.push(JSON.stringify(socket.getPeerCertificate().subject ?? {}));
+    this.headers.push({ soapAction: headers['soapaction'] as string | undefined, contentType: headers['content-type'] as string | undefined });
+    const check = xmllint(body, MAIN_XSD, `request-${n}.xml`);
+    if (!check.ok) {
+      this.invalid.push(check.errors || 'not valid');
+      return answer(500, fault('Client', `Codigo[4102].El XML no cumple el esquema. ${check.errors.slice(0, 300)}`));
+    }
+    const env = node(node(parser.parse(body))['Envelope']);
+    const reg = node(node(env['Body'])['RegFactuSistemaFacturacion']);
+    const obligado = node(node(reg['Cabecera'])['ObligadoEmision']);
+    const records: Received[] = (reg['RegistroFactura'] as unknown[]).map((x) => {
+      const r = node(x);
+      const alta = r['RegistroAlta'] !== undefined;
+      const inner = node(alta ? r['RegistroAlta'] : r['RegistroAnulacion']);
+      const id = node(inner['IDFactura']);
+      return {
+        kind: alta ? 'Alta' : 'Anulacion',
+        idEmisor: str(id['IDEmisorFactura'] ?? id['IDEmisorFacturaAnulada']),
+        numSerie: str(id['NumSerieFactura'] ?? id['NumSerieFacturaAnulada']),
+        fecha: str(id['FechaExpedicionFactura'] ?? id['FechaExpedicionFacturaAnulada']),
+        subsanacion: str(inner['Subsanacion']) === 'S',
+        rechazoPrevio: str(inner['RechazoPrevio']) === 'S',
+      };
+    });
+    this.received.push(records);
+    const idPeticion = `${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}${String(++this.peticion).padStart(4, '0')}`;
+    const lineas: string[] = [];
+    const estados: string[] = [];
+    for (const r of records) {
+      const key = `${r.kind}|${r.idEmisor}|${r.numSerie}|${r.fecha}`;
+      const held = this.held.get(key);
+      const configured = this.outcomes.get(r.numSerie);
+      let estado: string;
+      let extra = '';
+      if (held && !r.subsanacion) {
+        estado = 'Incorrecto';
+        extra =
+          `<tikR:CodigoErrorRegistro>${AEAT_ERRORS.duplicado.codigo}</tikR:CodigoErrorRegistro><tikR:DescripcionErrorRegistro>${AEAT_ERRORS.duplicado.descripcion}</tikR:DescripcionErrorRegistro>` +
+          `<tikR:RegistroDuplicado><tik:IdPeticionRegistroDuplicado>${held.idPeticion}</tik:IdPeticionRegistroDuplicado><tik:EstadoRegistroDuplicado>${held.estado}</tik:EstadoRegistroDuplicado>` +
+          (held.codigo ? `<tik:CodigoErrorRegistro>${held.codigo}</tik:CodigoErrorRegistro><tik:DescripcionErrorRegistro>${escapeXml(held.descripcion ?? '')}</tik:DescripcionErrorRegistro>` : '') +
+          '</tikR:RegistroDuplicado>';
+      } else if (configured?.estado === 'Incorrecto') {
+        estado = 'Incorrecto';
+        extra = `<tikR:CodigoErrorRegistro>${configured.codigo}</tikR:CodigoErrorRegistro><tikR:DescripcionErrorRegistro>${escapeXml(configured.descripcion)}</tikR:DescripcionErrorRegistro>`;
+      } else {
+        estado = configured ? 'AceptadoConErrores' : 'Correcto';
+        if (configured) extra = `<tikR:CodigoErrorRegistro>${configured.codigo}</tikR:CodigoErrorRegistro><tikR:DescripcionErrorRegistro>${escapeXml(configured.descripcion)}</tikR:DescripcionErrorRegistro>`;
+        this.held.set(key, { estado: configured ? 'AceptadaConErrores' : 'Correcta', idPeticion, ...(configured ? { codigo: configured.codigo, descripcion: configured.descripcion } : {}) });
+        this.stored.set(key, (this.stored.get(key) ?? 0) + 1);
+        this.records++;
+      }
+      estados.push(estado);
+      lineas.push(
+        `<tikR:RespuestaLinea><tikR:IDFactura><tik:IDEmisorFactura>${escapeXml(r.idEmisor)}</tik:IDEmisorFactura><tik:NumSerieFactura>${escapeXml(r.numSerie)}</tik:NumSerieFactura><tik:FechaExpedicionFactura>${r.fecha}</tik:FechaExpedicionFactura></tikR:IDFactura>` +
+          `<tikR:Operacion><tik:TipoOperacion>${r.kind}</tik:TipoOperacion></tikR:Operacion><tikR:EstadoRegistro>${estado}</tikR:EstadoRegistro>${extra}</tikR:RespuestaLinea>`,
+      );
+    }
+    if (this.cutNext > 0) {
+      // stored, and the link goes down before the answer
+      this.cutNext--;
+      socket.destroy();
+      return;
+    }
+    if (this.hold) await new Promise<void>((go) => this.waiting.push(go));
+    if (socket.destroyed) return;
+    const allWrong = estados.every((e) => e === 'Incorrecto');
+    const estadoEnvio = estados.every((e) => e === 'Correcto') ? 'Correcto' : allWrong ? 'Incorrecto' : 'ParcialmenteCorrecto';
+    const nif = escapeXml(str(obligado['NIF']));
+    const csv = allWrong
+      ? ''
+      : `<tikR:CSV>A-${randomBytes(10).toString('hex').toUpperCase().slice(0, 14)}</tikR:CSV>` +
+        `<tikR:DatosPresentacion><tik:NIFPresentador>${nif}</tik:NIFPresentador><tik:TimestampPresentacion>${new Date().toISOString().slice(0, 19)}+00:00</tik:TimestampPresentacion></tikR:DatosPresentacion>`;
+    const xml =
+      '<?xml version="1.0" encoding="UTF-8"?>' +
+      `<env:Envelope xmlns:env="${NS.soapenv}"><env:Header/><env:Body Id="Body">` +
+      `<tikR:RespuestaRegFactuSistemaFacturacion xmlns:tikR="${TIKR}" xmlns:tik="${NS.sum1}">${csv}` +
+      `<tikR:Cabecera><tik:ObligadoEmision><tik:NombreRazon>${escapeXml(str(obligado['NombreRazon']))}</tik:NombreRazon><tik:NIF>${nif}</tik:NIF></tik:ObligadoEmision></tikR:Cabecera>` +
+      `<tikR:TiempoEsperaEnvio>${this.wait}</tikR:TiempoEsperaEnvio><tikR:EstadoEnvio>${estadoEnvio}</tikR:EstadoEnvio>${lineas.join('')}` +
+      '</tikR:RespuestaRegFactuSistemaFacturacion></env:Body></env:Envelope>';
+    const own = xmllint(xml, this.respuestaXsd, `answer-${n}.xml`);
+    if (!own.ok) this.answerErrors.push(own.errors || 'not valid');
+    answer(200, xml);
+  }
+}
+
+/** A SOAP 1.1 Fault as the AEAT sends one (HTTP 500). */
+function fault(code: 'Client' | 'Server', message: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env="${NS.soapenv}"><env:Body><env:Fault><faultcode>env:${code}</faultcode><faultstring>${escapeXml(message)}</faultstring></env:Fault></env:Body></env:Envelope>`;
+}
+
+/** A fake AEAT listening on 127.0.0.1, trusting `pki`'s CA. Stop it with `stop()`. */
+export function startFakeAeat(pki: Pki, o: { wait?: number } = {}): Promise<FakeAeat> {
+  const fake = new FakeAeat(pki);
+  if (o.wait !== undefined) fake.wait = o.wait;
+  return fake.start();
+}
