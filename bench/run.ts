@@ -24,6 +24,7 @@ import { listProducts, lookupCode } from '../src/app/products.js';
 import { DEMO_ADMIN, DEMO_STORE, initStore } from '../src/app/store.js';
 import { ftsQuery } from '../src/db/catalog.js';
 import { benchCheckout, benchTillDuringImport, benchZReport } from './selling.js';
+import { benchEinvoiceSubmit, type EinvoiceSubmitResult } from './einvoice.js';
 import { benchSync, SYNC_FULL, SYNC_QUICK, type SyncResult } from './sync.js';
 import { benchKeystroke, benchTuiStartup } from './tui.js';
 import { BRANDS, ean13, prng, VARIETY, WORDS, writeCatalogCsv } from './generate.js';
@@ -34,7 +35,7 @@ const OUT = join(ROOT, 'bench', 'out');
 const TPV_BIN = join(ROOT, 'bin', 'tpv');
 const SQLITE3_CLI = '/usr/bin/sqlite3';
 
-const SECTIONS = ['import', 'lookup', 'search', 'startup', 'checkout', 'contention', 'zreport', 'tui', 'sync'] as const;
+const SECTIONS = ['import', 'lookup', 'search', 'startup', 'checkout', 'contention', 'zreport', 'tui', 'sync', 'einvoice'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -741,6 +742,7 @@ async function main(): Promise<void> {
     search?: SearchResult;
     startup?: StartupResult;
     sync?: SyncResult;
+    einvoice?: EinvoiceSubmitResult;
     summary: SummaryRow[];
   } = { meta, summary };
   const label = rowsLabel(opts.rows);
@@ -883,6 +885,15 @@ async function main(): Promise<void> {
     );
     summary.push({ figure: 'terminal first frame (ms)', tpv: fmt(s1.p50, 0), baseline: fmt(s0.p50, 0), ratio: fmtRatio(s1.p50 / s0.p50), goal: 'short' });
     summary.push({ figure: 'keystroke on a 200-line cart, p99 (ms)', tpv: fmt(k1.p99, 2), baseline: fmt(k0.p99, 2), ratio: fmtRatio(k1.p99 / k0.p99), goal: '≪ 50 ms' });
+  }
+
+  if (runs('einvoice')) {
+    const records = opts.quick ? 2_000 : 10_000;
+    process.stdout.write(`\n== j. VERI*FACTU: ${records.toLocaleString('en-US')} pending records submitted to an AEAT on 127.0.0.1 (TLS with a client certificate, wait 0)\n`);
+    const r = await benchEinvoiceSubmit(OUT, records);
+    results.einvoice = r;
+    process.stdout.write(`  ${fmt(r.records, 0)} records in ${r.requests} requests: ${fmt(r.seconds, 2)} s (${fmt(r.perSec, 0)} records/s); building the same envelopes alone ${fmt(r.buildSeconds, 2)} s\n`);
+    summary.push({ figure: `VERI*FACTU submit of ${fmt(r.records, 0)} records (s) vs building the envelopes`, tpv: fmt(r.seconds, 2), baseline: fmt(r.buildSeconds, 2), ratio: fmtRatio(r.seconds / r.buildSeconds), goal: '-' });
   }
 
   if (runs('sync')) {
