@@ -143,8 +143,18 @@ export function altaFor(app: App, doc: StoredDocument, previous: EinvoiceRow | u
     fechaHoraHusoGenRegistro: generatedAt(app, previous, now),
     huella: '',
   };
+  for (const [field, value] of [
+    ['ImporteTotal', record.importeTotal],
+    ['CuotaTotal', record.cuotaTotal],
+    ...record.desglose.flatMap((d) => [['BaseImponibleOimporteNoSujeto', d.base] as const, ...(d.cuota ? [['CuotaRepercutida', d.cuota] as const] : [])]),
+  ] as const) {
+    if (!AMOUNT.test(value)) throw new TpvError('invalid', 'einvoice.amount_limit', { field, value, number: doc.number });
+  }
   return withHuella(record);
 }
+
+/** An amount the XSD takes (ImporteSgn12.2Type): at most 12 digits before the point and 2 after. */
+const AMOUNT = /^-?\d{1,12}(\.\d{1,2})?$/;
 
 /**
  * The document hook: with the scheme on, the document's record is written in its transaction,

@@ -219,6 +219,7 @@ export const en = {
   'help.einvoice.verify': 'recompute every record\'s huella and link in chain order; name the first that does not hold',
   'einvoice.already_cancelled': '{number} already has its registro de anulación',
   'einvoice.cancelled': '{number}: registro de anulación made (huella {huella}); it goes to the AEAT with the next submission',
+  'einvoice.amount_limit': '{number}: {field} {value} is beyond what a VERI*FACTU record can carry (12 digits and 2 decimals): nothing was written',
   'einvoice.not_spain': 'VERI*FACTU is Spain\'s: the store\'s country is {country} (field {field})',
   'einvoice.setup_done': 'e-invoicing: {scheme}, environment {env}; every document from now on gets its record',
   'einvoice.status': 'scheme {scheme}, environment {env}\nrecords {records}, head {head}\n{queue}',

@@ -221,6 +221,7 @@ export const es: Record<MessageKey, string> = {
   'help.einvoice.verify': 'recalcula la huella y el enlace de cada registro en orden de cadena; nombra el primero que no cuadra',
   'einvoice.already_cancelled': '{number} ya tiene su registro de anulación',
   'einvoice.cancelled': '{number}: registro de anulación hecho (huella {huella}); va a la AEAT con el próximo envío',
+  'einvoice.amount_limit': '{number}: {field} {value} supera lo que admite un registro VERI*FACTU (12 cifras y 2 decimales): no se ha grabado nada',
   'einvoice.not_spain': 'VERI*FACTU es de España: el país de la tienda es {country} (campo {field})',
   'einvoice.setup_done': 'factura electrónica: {scheme}, entorno {env}; cada documento desde ahora lleva su registro',
   'einvoice.status': 'sistema {scheme}, entorno {env}\nregistros {records}, cabeza {head}\n{queue}',

@@ -9,7 +9,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { actingUser } from '../../src/app/auth.js';
 import type { App } from '../../src/app/context.js';
 import { addCustomer } from '../../src/app/customers.js';
-import { cancelRecord, type EinvoiceRow, verifyChain } from '../../src/app/einvoice.js';
+import { documentByNumber } from '../../src/app/documents.js';
+import { altaFor, cancelRecord, type EinvoiceRow, verifyChain } from '../../src/app/einvoice.js';
 import { createInvoice } from '../../src/app/invoices.js';
 import { refund } from '../../src/app/refunds.js';
 import { sell } from '../../src/app/sales.js';
@@ -112,6 +113,14 @@ describe('with einvoice.scheme = verifactu', () => {
     const edited = records()[1]!;
     app.db.prepare('UPDATE einvoice_records SET record = ? WHERE id = ?').run(JSON.stringify({ ...edited.r, importeTotal: '0.01' }), edited.id);
     expect(verifyChain(app.db).broken).toEqual({ id: edited.id, number: edited.r.id.numSerie, reason: 'huella' });
+  });
+
+  it('an amount beyond what the XSD takes (12 digits, 2 decimals) is refused naming the field', () => {
+    const number = sale();
+    const doc = documentByNumber(app, number);
+    const huge = { ...doc, total: 1e15, taxes: doc.taxes.map((t) => ({ ...t, base: 1e15 })) };
+    expect(caught(() => altaFor(app, huge, undefined, clock))).toMatchObject({ code: 'einvoice.amount_limit', params: { field: 'ImporteTotal', number } });
+    expect(altaFor(app, doc, undefined, clock)?.importeTotal).toMatch(/^\d+\.\d\d$/);
   });
 
   it('a store without a tax id cannot sell with the scheme on: nothing written', async () => {
