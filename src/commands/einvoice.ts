@@ -1,5 +1,5 @@
 /**
- * `tpv einvoice setup|status|list|show|verify|submit|fix|run`: the store's e-invoicing scheme
+ * `tpv einvoice setup|status|list|show|verify|export|submit|fix|run`: the store's e-invoicing scheme
  * (VERI*FACTU), its certificate, the records every fiscal document gets and their submission to
  * the AEAT (docs/einvoice.md). TPV_CERT_PASSWORD gives the certificate's password at setup (else
  * it is asked on a terminal; never a flag); TPV_EINVOICE_ENDPOINT (an https:// URL) and
@@ -14,10 +14,14 @@ import { changeSettings } from '../app/settings.js';
 import { TpvError } from '../core/errors.js';
 import { errorMessage, t } from '../i18n/index.js';
 import { actors } from '../cli/actors.js';
+import { dateFlag } from '../cli/flags.js';
+import { writeOutputFile } from '../cli/output.js';
 import { type Cli, example, table } from '../cli/runtime.js';
 
 /** The certificate and the submission (TLS, the AEAT's XML, node-forge), loaded only by the commands that use them. */
 const submitter = () => import('../app/einvoice-submit.js');
+/** The export for an inspector and its check (the XML writer and parser), loaded only by `export` and `verify --file`. */
+const exporter = () => import('../app/einvoice-export.js');
 
 export function register(program: Command, cli: Cli): void {
   const einvoice = program.command('einvoice').description(t('help.einvoice'));
@@ -122,14 +126,56 @@ export function register(program: Command, cli: Cli): void {
     einvoice
       .command('verify')
       .description(t('help.einvoice.verify'))
-      .action(() =>
-        cli.withApp((app) => {
+      .option('--file <path>', t('help.einvoice.verify.file'))
+      .action(async (o: { file?: string }) => {
+        if (o.file !== undefined) {
+          // an export, checked from the file alone: no database needed
+          const r = (await exporter()).verifyExportFile(o.file);
+          cli.out(r, () =>
+            t('einvoice.file_verified', {
+              path: r.path,
+              records: r.records,
+              first: r.first ?? '-',
+              last: r.last ?? '-',
+              head: r.head?.slice(0, 16) ?? '-',
+              anterior: r.anterior ? `${r.anterior.number} ${r.anterior.huella.slice(0, 16)}` : t('einvoice.chain_start'),
+            }),
+          );
+          return;
+        }
+        await cli.withApp((app) => {
           const r = verifyChain(app.db);
           if (r.broken) throw new TpvError('conflict', `einvoice.broken_${r.broken.reason}`, { number: r.broken.number, id: r.broken.id }, r);
           cli.out(r, () => t('einvoice.verified', { records: r.records, head: r.head?.slice(0, 16) ?? '-' }));
+        });
+      }),
+    'tpv einvoice verify',
+    'tpv einvoice verify --file verifactu-2026-11.xml   # an export, from the file alone',
+  );
+  example(
+    einvoice
+      .command('export')
+      .description(t('help.einvoice.export'))
+      .argument('[file]', t('help.einvoice.export.file'))
+      .option('--from <date>', t('help.einvoice.export.from'))
+      .option('--to <date>', t('help.einvoice.export.to'))
+      .action((file: string | undefined, o: { from?: string; to?: string }) =>
+        cli.withApp(async (app) => {
+          const from = dateFlag(o.from, '--from');
+          const to = dateFlag(o.to, '--to');
+          const { chunks, summary } = (await exporter()).exportRecords(app, { ...(from ? { from } : {}), ...(to ? { to } : {}) }, app.now());
+          if (file === undefined || file === '-') {
+            await cli.writeChunks(chunks);
+            return;
+          }
+          await writeOutputFile(file, chunks, 'FILE');
+          cli.out({ path: file, ...summary }, () =>
+            t('einvoice.exported', { path: file, records: summary.records, first: summary.first ?? '-', last: summary.last ?? '-', head: summary.head?.slice(0, 16) ?? '-' }),
+          );
         }),
       ),
-    'tpv einvoice verify',
+    'tpv einvoice export --from 2026-11-01 --to 2026-11-30 verifactu-2026-11.xml',
+    'tpv einvoice export --from 2026-11-21 --to 2026-11-21 | less',
   );
   example(
     einvoice
