@@ -290,6 +290,11 @@ export async function showRecords(app: App, number: string): Promise<RecordShown
   });
 }
 
+/** The newest state row's id: a cheap way to tell that a record was made or answered since last looked (the cashier terminal's counts). */
+export function lastStateId(app: App): number {
+  return (prepared(app.db, 'SELECT coalesce(max(id), 0) FROM einvoice_states').pluck().get() as number);
+}
+
 /** `tpv einvoice status`: the scheme, the environment, the chain's head and the queue by state. */
 export function einvoiceStatus(app: App): { scheme: string; env: string; records: number; head: { number: string; huella: string; generated_at: string } | null; queue: Record<EinvoiceState, number> } {
   const queue = Object.fromEntries(EINVOICE_STATES.map((s) => [s, 0])) as Record<EinvoiceState, number>;

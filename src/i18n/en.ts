@@ -1144,6 +1144,12 @@ export const en = {
   'devices.h.status': 'Status',
 
   // the sync loop on the cashier terminal's status bar (src/tui/view.tsx)
+  // (first VERI*FACTU's queue on that bar, src/tui/einvoice.ts; the sync loop's keys follow)
+  'tui.einvoice.pending': '{n} pending',
+  'tui.einvoice.rejected': '{n} rejected',
+  'tui.einvoice.pending_short': '{n} pend.',
+  'tui.einvoice.rejected_short': '{n} rej.',
+  'tui.einvoice_failed': 'e-invoices are not being sent: {detail}',
   'tui.sync.online': 'online',
   'tui.sync.offline': 'offline',
   'tui.sync.stopped': 'sync stopped',

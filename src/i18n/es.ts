@@ -1146,6 +1146,12 @@ export const es: Record<MessageKey, string> = {
   'devices.h.status': 'Estado',
 
   // the sync loop on the cashier terminal's status bar (src/tui/view.tsx)
+  // (first VERI*FACTU's queue on that bar, src/tui/einvoice.ts; the sync loop's keys follow)
+  'tui.einvoice.pending': '{n} pend.',
+  'tui.einvoice.rejected': '{n} rech.',
+  'tui.einvoice.pending_short': '{n} pend.',
+  'tui.einvoice.rejected_short': '{n} rech.',
+  'tui.einvoice_failed': 'las facturas electrónicas no se están enviando: {detail}',
   'tui.sync.online': 'en línea',
   'tui.sync.offline': 'sin conexión',
   'tui.sync.stopped': 'sincronización detenida',

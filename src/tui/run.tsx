@@ -11,6 +11,7 @@ import { type LoopState, readLink, runSync } from '../app/sync.js';
 import { TpvError } from '../core/errors.js';
 import { errorMessage, t } from '../i18n/index.js';
 import { appActions, type PosActions, type PrinterState } from './actions.js';
+import { type EinvoiceCounts, type EinvoiceLoop, startEinvoice } from './einvoice.js';
 import { KeyDecoder } from './keys.js';
 import { type Context, displayView, handleKey, handleScan, initialState, loginPrompt, type PosState } from './state.js';
 import { PosView } from './view.js';
@@ -54,6 +55,8 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
   let printer: PrinterState | null | 'unknown' = 'unknown';
   /** The background sync loop's state; null when the till is not registered with a store server. */
   let sync: LoopState | null = null;
+  /** The VERI*FACTU queue's counts; null when the store's scheme is off. */
+  let einvoice: EinvoiceCounts | null = null;
   const refreshPrinter = (): void =>
     void base.printerState().then(
       (state) => {
@@ -150,6 +153,7 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
         shift={shift ? t('tui.shift_open', { id: shift.id }) : t('tui.shift_closed')}
         printer={printer === null ? t('tui.printer_none') : t(`tui.printer.${printer}`)}
         sync={sync}
+        einvoice={einvoice}
       />
     );
   }
@@ -212,6 +216,22 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
   } catch (e) {
     notify(t('tui.sync_failed', { detail: detail(e) }), true);
   }
+  // with the store's VERI*FACTU scheme on and its certificate stored, the records go to the AEAT
+  // in the background (the loop of `tpv einvoice run`, between keys, outside any sale's
+  // transaction); the queue is on the status bar. A failed submission only keeps the count up.
+  let einvoiceLoop: EinvoiceLoop | null = null;
+  try {
+    einvoiceLoop = await startEinvoice(app, {
+      env: process.env,
+      onCounts: (counts) => {
+        einvoice = counts;
+        sizeStore.set({ ...sizeStore.state });
+      },
+      onError: (e) => notify(t('tui.einvoice_failed', { detail: detail(e) }), true),
+    });
+  } catch (e) {
+    notify(t('tui.einvoice_failed', { detail: detail(e) }), true);
+  }
   const stop = (): void => done(0);
   process.on('SIGTERM', stop);
   process.on('SIGHUP', stop);
@@ -224,7 +244,9 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
     clearInterval(printerTimer);
     clearInterval(backupTimer);
     stopSync.abort();
+    const einvoiceStopped = einvoiceLoop?.stop();
     await syncLoop;
+    await einvoiceStopped;
     await backup;
     unwatch();
     await closeScanners();

@@ -9,6 +9,7 @@ import { t, tOr } from '../i18n/index.js';
 import type { LoopState } from '../app/sync.js';
 import type { TillInfo } from './actions.js';
 import { bigText } from './big.js';
+import type { EinvoiceCounts } from './einvoice.js';
 import { KEYMAP, keyLabel } from './keymap.js';
 import { due, paidSoFar, type PosState, priced, saleTotal, settled } from './state.js';
 import { terminalText } from '../core/text.js';
@@ -24,6 +25,8 @@ export interface ViewProps {
   printer: string;
   /** The background sync loop's state; absent when the till is not registered with a store server. */
   sync?: LoopState | null;
+  /** The VERI*FACTU queue; absent or null when the store's scheme is off. */
+  einvoice?: EinvoiceCounts | null;
 }
 
 interface Row {
@@ -211,11 +214,25 @@ export function syncLabel(sync: LoopState): string {
 }
 
 /**
- * The status bar: store · register · user · shift · printer · sync, and the clock on the right.
- * When it would not fit, parts are dropped in this order: store, shift, register, user, printer
- * (the sync state and the clock stay; what still does not fit is cut).
+ * The VERI*FACTU queue on the status bar: `VF 3 pending`, `VF 3 pending · 1 rejected`,
+ * `VF 1 rejected` (pending shown when nothing is rejected, so `VF 0 pending` says all is sent);
+ * `short` abbreviated (`VF 3 pend. · 1 rej.`). `rejected` is that part alone, for its error style.
  */
-function statusBar(p: ViewProps): string {
+export function einvoiceLabel(c: EinvoiceCounts, short = false): { text: string; rejected: string | null } {
+  const rejected = c.rejected > 0 ? t(short ? 'tui.einvoice.rejected_short' : 'tui.einvoice.rejected', { n: c.rejected }) : null;
+  const pending = c.pending > 0 || !rejected ? t(short ? 'tui.einvoice.pending_short' : 'tui.einvoice.pending', { n: c.pending }) : null;
+  // "VF": VERI*FACTU's short name, the same in every language
+  return { text: `VF ${[pending, rejected].filter(Boolean).join(' · ')}`, rejected };
+}
+
+/**
+ * The status bar: store · register · user · shift · printer · sync · VERI*FACTU, and the clock on
+ * the right. When it would not fit, parts are dropped in this order: store, shift, register, then
+ * the VERI*FACTU part is abbreviated, then user, printer (the sync state, the VERI*FACTU queue and
+ * the clock stay; what still does not fit is cut). `mark`: the text to show in the error style
+ * (rejected records: a technician must act).
+ */
+function statusBar(p: ViewProps): { text: string; mark: string | null } {
   const { info, state: s, columns: w } = p;
   const parts: [drop: number, text: string][] = [
     [1, info.store],
@@ -225,26 +242,53 @@ function statusBar(p: ViewProps): string {
     [5, p.printer],
   ];
   if (p.sync) parts.push([6, syncLabel(p.sync)]);
+  let vf = p.einvoice ? einvoiceLabel(p.einvoice) : null;
+  if (vf) parts.push([7, vf.text]);
   const clock = `${p.clock} `;
   const line = (): string => ` ${parts.map(([, text]) => terminalText(text)).join(' · ')}`;
-  for (let drop = 1; drop <= 5 && line().length + clock.length + 1 > w; drop++) {
+  for (const drop of [1, 2, 3, 'short', 4, 5] as const) {
+    if (line().length + clock.length + 1 <= w) break;
+    if (drop === 'short') {
+      if (!p.einvoice) continue;
+      vf = einvoiceLabel(p.einvoice, true);
+      parts[parts.length - 1] = [7, vf.text];
+      continue;
+    }
     const i = parts.findIndex(([d]) => d === drop);
     if (i >= 0) parts.splice(i, 1);
   }
-  return spread(line(), clock, w);
+  return { text: spread(line(), clock, w), mark: vf?.rejected ?? null };
+}
+
+/** The status bar, inverse; the rejected count (if any, and not cut off) in the error style, out of the inverse. */
+function StatusLine({ p }: { p: ViewProps }) {
+  const w = p.columns;
+  const bar = statusBar(p);
+  const text = fit(bar.text, w);
+  // the last occurrence: the VERI*FACTU part comes after every name on the bar (only the clock follows)
+  const at = bar.mark ? text.lastIndexOf(bar.mark) : -1;
+  if (at < 0) return <Text inverse>{text}</Text>;
+  return (
+    <Text>
+      <Text inverse>{text.slice(0, at)}</Text>
+      <Text color="red" bold>
+        {bar.mark}
+      </Text>
+      <Text inverse>{text.slice(at + bar.mark!.length)}</Text>
+    </Text>
+  );
 }
 
 export function PosView(p: ViewProps) {
   const { state: s, columns: w } = p;
   const height = Math.max(8, p.rows - 1);
-  const status = statusBar(p);
   const entryLabel = s.prompt ? `${s.prompt.label}: ` : s.screen === 'payment' ? `${t('tui.amount')} > ` : s.screen === 'refund' ? `${t('tui.col.qty')} > ` : s.screen === 'search' ? `${t('tui.search')} > ` : '> ';
   const entryValue = s.prompt ? (s.prompt.secret ? '*'.repeat(s.prompt.value.length) : s.prompt.value) : s.entry;
   const message = s.quitAsked ? t('tui.quit_ask') : (s.message?.text ?? '');
   const body = bodyRows(p, height - 4);
   return (
     <Box flexDirection="column" width={w} height={height}>
-      <Text inverse>{fit(status, w)}</Text>
+      <StatusLine p={p} />
       {body.map((r, i) => (
         <Text key={i} inverse={r.inverse ?? false} bold={r.bold ?? false} dimColor={r.dim ?? false}>
           {fit(r.text, w)}
