@@ -65,6 +65,24 @@ import { EventEmitter } from 'node:events';
 import { stripVTControlCharacters } from 'node:util';
 import type React from 'react';
 import { render, type Instance } from 'ink';
+import type { TillInfo } from '../../src/tui/actions.js';
+import { initialState, type PosState } from '../../src/tui/state.js';
+
+/** The till the view tests draw: a corner shop in euros. */
+export const TILL: TillInfo = {
+  store: 'Corner Shop',
+  register: 'T01',
+  currency: 'EUR',
+  exponent: 2,
+  pricesIncludeTax: true,
+  otherTenders: [],
+  cashIncrement: 1,
+  discountLimit: 1000,
+  lockMinutes: 5,
+};
+
+/** A cashier on the sale screen, nothing in the cart. */
+export const SALE_SCREEN: PosState = { ...initialState(), screen: 'sale', user: { id: 3, code: 'cash', name: 'Cora Cash', role: 'cashier' }, prompt: null };
 
 export interface Harness {
   /** The latest full frame, ANSI codes stripped, each line right-trimmed. */

@@ -6,26 +6,16 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addLine, type Cart, emptyCart, type ItemInput } from '../../src/core/cart.js';
 import type { Result } from '../../src/core/errors.js';
 import { setLanguage, t } from '../../src/i18n/index.js';
-import type { PosActions, TillInfo } from '../../src/tui/actions.js';
+import type { PosActions } from '../../src/tui/actions.js';
 import { bigText } from '../../src/tui/big.js';
 import { KEYMAP } from '../../src/tui/keymap.js';
 import { initialState, loginPrompt, type PosState } from '../../src/tui/state.js';
 import { PosView } from '../../src/tui/view.js';
-import { type Harness, renderTui } from './harness.js';
+import { type Harness, renderTui, TILL } from './harness.js';
 
 beforeAll(() => setLanguage('en'));
 
-const INFO: TillInfo = {
-  store: 'Corner Shop',
-  register: 'T01',
-  currency: 'EUR',
-  exponent: 2,
-  pricesIncludeTax: true,
-  otherTenders: [],
-  cashIncrement: 1,
-  discountLimit: 1000,
-  lockMinutes: 5,
-};
+const INFO = TILL;
 
 const USER = { id: 3, code: 'cash', name: 'Cora Cash', role: 'cashier' as const };
 

@@ -7,23 +7,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LoopState } from '../../src/app/sync.js';
 import { setLanguage } from '../../src/i18n/index.js';
-import type { TillInfo } from '../../src/tui/actions.js';
-import { initialState, type PosState } from '../../src/tui/state.js';
 import { PosView } from '../../src/tui/view.js';
-import { type Harness, renderTui } from './harness.js';
+import { type Harness, renderTui, SALE_SCREEN, TILL } from './harness.js';
 
-const INFO: TillInfo = {
-  store: 'Corner Shop',
-  register: 'T01',
-  currency: 'EUR',
-  exponent: 2,
-  pricesIncludeTax: true,
-  otherTenders: [],
-  cashIncrement: 1,
-  discountLimit: 1000,
-  lockMinutes: 5,
-};
-const STATE: PosState = { ...initialState(), screen: 'sale', user: { id: 3, code: 'cash', name: 'Cora Cash', role: 'cashier' }, prompt: null };
+const INFO = TILL;
+const STATE = SALE_SCREEN;
 
 let harness: Harness | undefined;
 beforeAll(() => setLanguage('en'));
