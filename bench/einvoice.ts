@@ -16,11 +16,10 @@ import { changeSetting } from '../src/app/settings.js';
 import { openShift } from '../src/app/shifts.js';
 import { DEMO_STORE, initStore } from '../src/app/store.js';
 import type { Registro } from '../src/einvoice/verifactu/record.js';
-import { envelope, MAX_REGISTROS, NS } from '../src/einvoice/verifactu/xml.js';
+import { envelope, MAX_REGISTROS, NS, RESPUESTA_NS } from '../src/einvoice/verifactu/xml.js';
 import { makePki } from '../tests/pki.js';
 
 const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
-const TIKR = 'https://www2.agenciatributaria.gob.es/static_files/common/internet/dep/aplicaciones/es/aeat/tike/cont/ws/RespuestaSuministro.xsd';
 
 export interface EinvoiceSubmitResult {
   records: number;
@@ -49,7 +48,7 @@ function sink(pki: ReturnType<typeof makePki>): Promise<{ url: string; requests:
       const xml =
         '<?xml version="1.0" encoding="UTF-8"?>' +
         `<env:Envelope xmlns:env="${NS.soapenv}"><env:Header/><env:Body Id="Body">` +
-        `<tikR:RespuestaRegFactuSistemaFacturacion xmlns:tikR="${TIKR}" xmlns:tik="${NS.sum1}"><tikR:CSV>A-BENCH${requests}</tikR:CSV>` +
+        `<tikR:RespuestaRegFactuSistemaFacturacion xmlns:tikR="${RESPUESTA_NS}" xmlns:tik="${NS.sum1}"><tikR:CSV>A-BENCH${requests}</tikR:CSV>` +
         '<tikR:Cabecera><tik:ObligadoEmision><tik:NombreRazon>x</tik:NombreRazon><tik:NIF>B12345674</tik:NIF></tik:ObligadoEmision></tikR:Cabecera>' +
         `<tikR:TiempoEsperaEnvio>0</tikR:TiempoEsperaEnvio><tikR:EstadoEnvio>Correcto</tikR:EstadoEnvio>${lineas.join('')}` +
         '</tikR:RespuestaRegFactuSistemaFacturacion></env:Body></env:Envelope>';

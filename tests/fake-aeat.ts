@@ -17,22 +17,18 @@
  * - Counters: `requests`, `records` (records stored, resends included), `timesStored(number)`.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { XMLParser } from 'fast-xml-parser';
-import { escapeXml, NS } from '../src/einvoice/verifactu/xml.js';
+import { escapeXml, NS, RESPUESTA_NS } from '../src/einvoice/verifactu/xml.js';
 import type { Pki } from './pki.js';
-import { MAIN_XSD, SCHEMA, xmllint } from './xmllint.js';
+import { MAIN_XSD, respuestaXsd, xmllint } from './xmllint.js';
 
 export { type ClientCertOptions, makePki, type Pki } from './pki.js';
 
 // ── the service ───────────────────────────────────────────────────────────────────────────────────
 
-const TIKR = 'https://www2.agenciatributaria.gob.es/static_files/common/internet/dep/aplicaciones/es/aeat/tike/cont/ws/RespuestaSuministro.xsd';
 
 /** What the fake answers for one record instead of Correcto. */
 export interface Outcome {
@@ -105,21 +101,11 @@ export class FakeAeat {
   private readonly waiting: (() => void)[] = [];
   private readonly sockets = new Set<Socket>();
   private server: Server | undefined;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'tpv-fake-aeat-'));
   private readonly respuestaXsd: string;
   private peticion = 0;
 
   constructor(private readonly pki: Pki) {
-    this.respuestaXsd = join(this.dir, 'respuesta.xsd');
-    writeFileSync(
-      this.respuestaXsd,
-      `<?xml version="1.0" encoding="UTF-8"?>
-<schema xmlns="http://www.w3.org/2001/XMLSchema">
-  <import namespace="http://www.w3.org/2000/09/xmldsig#" schemaLocation="${join(SCHEMA, 'xmldsig-core-schema.xsd')}"/>
-  <import namespace="${NS.soapenv}" schemaLocation="${join(SCHEMA, 'soap-envelope.xsd')}"/>
-  <import namespace="${TIKR}" schemaLocation="${join(SCHEMA, 'RespuestaSuministro.xsd')}"/>
-</schema>`,
-    );
+    this.respuestaXsd = respuestaXsd();
   }
 
   /** How many times the fake stored a record of that invoice (1 when a resend was answered as a duplicate). */
@@ -257,7 +243,7 @@ export class FakeAeat {
     const xml =
       '<?xml version="1.0" encoding="UTF-8"?>' +
       `<env:Envelope xmlns:env="${NS.soapenv}"><env:Header/><env:Body Id="Body">` +
-      `<tikR:RespuestaRegFactuSistemaFacturacion xmlns:tikR="${TIKR}" xmlns:tik="${NS.sum1}">${csv}` +
+      `<tikR:RespuestaRegFactuSistemaFacturacion xmlns:tikR="${RESPUESTA_NS}" xmlns:tik="${NS.sum1}">${csv}` +
       `<tikR:Cabecera><tik:ObligadoEmision><tik:NombreRazon>${escapeXml(str(obligado['NombreRazon']))}</tik:NombreRazon><tik:NIF>${nif}</tik:NIF></tik:ObligadoEmision></tikR:Cabecera>` +
       `<tikR:TiempoEsperaEnvio>${this.wait}</tikR:TiempoEsperaEnvio><tikR:EstadoEnvio>${estadoEnvio}</tikR:EstadoEnvio>${lineas.join('')}` +
       '</tikR:RespuestaRegFactuSistemaFacturacion></env:Body></env:Envelope>';

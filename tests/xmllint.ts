@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { expect } from 'vitest';
+import { NS, RESPUESTA_NS } from '../src/einvoice/verifactu/xml.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -29,6 +30,25 @@ export const MAIN_XSD = join(SCHEMA, 'main.xsd');
 const CATALOG = join(VERIFACTU, 'catalog.xml');
 
 let dir: string | undefined;
+
+/** An XSD that checks an AEAT answer (RespuestaRegFactuSistemaFacturacion in its SOAP envelope), written once. */
+let answerXsd: string | undefined;
+export function respuestaXsd(): string {
+  dir ??= mkdtempSync(join(tmpdir(), 'tpv-xmllint-'));
+  answerXsd ??= join(dir, 'respuesta.xsd');
+  if (!existsSync(answerXsd)) {
+    writeFileSync(
+      answerXsd,
+      `<?xml version="1.0" encoding="UTF-8"?>
+<schema xmlns="http://www.w3.org/2001/XMLSchema">
+  <import namespace="http://www.w3.org/2000/09/xmldsig#" schemaLocation="${join(SCHEMA, 'xmldsig-core-schema.xsd')}"/>
+  <import namespace="${NS.soapenv}" schemaLocation="${join(SCHEMA, 'soap-envelope.xsd')}"/>
+  <import namespace="${RESPUESTA_NS}" schemaLocation="${join(SCHEMA, 'RespuestaSuministro.xsd')}"/>
+</schema>`,
+    );
+  }
+  return answerXsd;
+}
 
 /** xmllint's verdict on an XML text against an XSD. */
 export function xmllint(xml: string, xsd = MAIN_XSD, name = 'doc.xml'): { ok: boolean; errors: string } {

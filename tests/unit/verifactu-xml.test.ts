@@ -5,11 +5,8 @@
  * it too).
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { IdFactura, ObligadoEmision, Registro, RegistroAlta, RegistroAnulacion, SistemaInformatico } from '../../src/einvoice/verifactu/record.js';
 import {
   CODIGO_DUPLICADO,
@@ -26,13 +23,12 @@ import {
   NS,
   registroAltaXml,
   registroAnulacionXml,
+  RESPUESTA_NS,
   VERIFACTU_ENDPOINTS,
   VERIFACTU_ENDPOINTS_SELLO,
 } from '../../src/einvoice/verifactu/xml.js';
-import { MAIN_XSD, SCHEMA, xmllint } from '../xmllint.js';
+import { MAIN_XSD, respuestaXsd, xmllint } from '../xmllint.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tpv-verifactu-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const huella = (s: string): string => createHash('sha256').update(s).digest('hex').toUpperCase();
 
@@ -325,7 +321,6 @@ describe('VERI*FACTU envelope', () => {
 
 // ── the AEAT's answers ─────────────────────────────────────────────────────────────────────────
 
-const TIKR = 'https://www2.agenciatributaria.gob.es/static_files/common/internet/dep/aplicaciones/es/aeat/tike/cont/ws/RespuestaSuministro.xsd';
 
 /** A RespuestaRegFactuSistemaFacturacion in a SOAP envelope, with the prefixes the AEAT uses (env:, tikR:, tik:). */
 function answer(opts: { csv?: boolean; estado: string; lineas: string[]; espera?: string }): string {
@@ -336,7 +331,7 @@ function answer(opts: { csv?: boolean; estado: string; lineas: string[]; espera?
 <env:Envelope xmlns:env="${NS.soapenv}">
   <env:Header/>
   <env:Body Id="Body">
-    <tikR:RespuestaRegFactuSistemaFacturacion xmlns:tikR="${TIKR}" xmlns:tik="${NS.sum1}">
+    <tikR:RespuestaRegFactuSistemaFacturacion xmlns:tikR="${RESPUESTA_NS}" xmlns:tik="${NS.sum1}">
       ${csv}
       ${presentacion}
       <tikR:Cabecera>
@@ -358,20 +353,6 @@ function linea(r: Registro, estado: string, extra = ''): string {
       </tikR:RespuestaLinea>`;
 }
 
-/** The answers below are checked against RespuestaSuministro.xsd, so they have the AEAT's shape. */
-function respuestaXsd(): string {
-  const xsd = join(dir, 'respuesta.xsd');
-  writeFileSync(
-    xsd,
-    `<?xml version="1.0" encoding="UTF-8"?>
-<schema xmlns="http://www.w3.org/2001/XMLSchema">
-  <import namespace="http://www.w3.org/2000/09/xmldsig#" schemaLocation="${join(SCHEMA, 'xmldsig-core-schema.xsd')}"/>
-  <import namespace="${NS.soapenv}" schemaLocation="${join(SCHEMA, 'soap-envelope.xsd')}"/>
-  <import namespace="${TIKR}" schemaLocation="${join(SCHEMA, 'RespuestaSuministro.xsd')}"/>
-</schema>`,
-  );
-  return xsd;
-}
 
 function parsed(xml: string): Respuesta {
   const r = parseRespuesta(xml);

@@ -31,6 +31,9 @@ export const NS = {
   xd: 'http://www.w3.org/2000/09/xmldsig#',
 } as const;
 
+/** The namespace of the AEAT's answer (RespuestaSuministro.xsd). */
+export const RESPUESTA_NS = 'https://www2.agenciatributaria.gob.es/static_files/common/internet/dep/aplicaciones/es/aeat/tike/cont/ws/RespuestaSuministro.xsd';
+
 /** RegFactuSistemaFacturacion holds 1 to 1,000 RegistroFactura (SuministroLR.xsd, maxOccurs="1000"). */
 export const MAX_REGISTROS = 1000;
 
