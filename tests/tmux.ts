@@ -45,3 +45,24 @@ export class Tmux {
 }
 
 const shellQuote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+
+/** `tpv pos` on a database (the built CLI), in English, with `env` added. */
+export function startPos(bin: string, db: string, env: Record<string, string> = {}): Tmux {
+  return Tmux.start(`${process.execPath} ${bin} --db ${db} pos`, { env: { TPV_LANG: 'en', TERM: 'screen', ...env } });
+}
+
+/** Logs a user in at the terminal's login screen. */
+export async function posLogin(t: Tmux, code: string, pin: string): Promise<void> {
+  await t.waitFor('User: ');
+  t.type(code, 'Enter');
+  await t.waitFor(`PIN of ${code}:`);
+  t.type(pin, 'Enter');
+}
+
+/** Ctrl+C, yes: the program must end by itself (exit 0). */
+export async function posQuit(t: Tmux): Promise<void> {
+  t.type('', 'C-c');
+  await t.waitFor('Leave tpv?');
+  t.type('y');
+  await t.waitFor('[exit 0]');
+}

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cli, tempDir } from '../helpers.js';
-import { Tmux } from '../tmux.js';
+import { posLogin, startPos, type Tmux } from '../tmux.js';
 
 const dir = tempDir();
 const DB = join(dir, 'day.db');
@@ -17,14 +17,8 @@ const run = (...args: string[]) => cli(['--db', DB, ...args, '--json']);
 let term: Tmux | undefined;
 afterEach(() => term?.kill());
 
-const start = (): Tmux => Tmux.start(`${process.execPath} ${BIN} --db ${DB} pos`, { env: { TPV_LANG: 'en', TERM: 'screen' } });
-
-async function login(t: Tmux, code: string, pin: string): Promise<void> {
-  await t.waitFor('User: ');
-  t.type(code, 'Enter');
-  await t.waitFor(`PIN of ${code}:`);
-  t.type(pin, 'Enter');
-}
+const start = (): Tmux => startPos(BIN, DB);
+const login = posLogin;
 
 /** Answers a supervisor approval in place. */
 async function approve(t: Tmux): Promise<void> {

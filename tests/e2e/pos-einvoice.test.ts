@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AEAT_ERRORS, type FakeAeat, makePki, startFakeAeat } from '../fake-aeat.js';
 import { BIN, cli, tempDir } from '../helpers.js';
-import { Tmux } from '../tmux.js';
+import { posLogin, posQuit, startPos, type Tmux } from '../tmux.js';
 
 const dir = tempDir('tpv-pos-einvoice-');
 const DB = join(dir, 't01.db');
@@ -33,18 +33,12 @@ afterAll(() => {
 
 /** Starts `tpv pos` in tmux, pointed at the fake AEAT, and logs in as the demo store's admin. */
 async function login(): Promise<void> {
-  term = Tmux.start(`${process.execPath} ${BIN} --db ${DB} pos`, { env: { TPV_LANG: 'en', TERM: 'screen', TPV_EINVOICE_ENDPOINT: fake.url, TPV_EINVOICE_CA: CA } });
-  await term.waitFor('User: ');
-  term.type('admin', 'Enter');
-  await term.waitFor('PIN of admin:');
-  term.type('1234', 'Enter');
+  term = startPos(BIN, DB, { TPV_EINVOICE_ENDPOINT: fake.url, TPV_EINVOICE_CA: CA });
+  await posLogin(term, 'admin', '1234');
 }
 
 async function quit(): Promise<void> {
-  term!.type('', 'C-c');
-  await term!.waitFor('Leave tpv?');
-  term!.type('y');
-  await term!.waitFor('[exit 0]');
+  await posQuit(term!);
   term!.kill();
   term = undefined;
 }

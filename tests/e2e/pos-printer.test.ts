@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cli, freePort, tempDir } from '../helpers.js';
-import { Tmux } from '../tmux.js';
+import { posLogin, startPos, type Tmux } from '../tmux.js';
 
 const dir = tempDir('tpv-pos-printer-');
 const DB = join(dir, 'till.db');
@@ -89,11 +89,8 @@ afterAll(async () => {
 
 describe('the terminal with a printer', () => {
   it('prints and kicks the drawer; a sale with the printer down is kept, and Ctrl+P reprints it once it is back', async () => {
-    term = Tmux.start(`${process.execPath} ${BIN} --db ${DB} pos`, { env: { TPV_LANG: 'en', TERM: 'screen' } });
-    await term.waitFor('User: ');
-    term.type('ana', 'Enter');
-    await term.waitFor('PIN of ana:');
-    term.type('2468', 'Enter');
+    term = startPos(BIN, DB);
+    await posLogin(term, 'ana', '2468');
     await term.waitFor('printer online');
 
     // a cash sale: the receipt prints, the drawer opens first

@@ -13,7 +13,7 @@ import { type RunningServer, startServer } from '../../src/server/server.js';
 import { openSqliteStorage } from '../../src/server/sqlite.js';
 import type { ServerStorage } from '../../src/server/storage.js';
 import { BIN, cli, tempDir } from '../helpers.js';
-import { Tmux } from '../tmux.js';
+import { posLogin, posQuit, startPos, type Tmux } from '../tmux.js';
 
 const dir = tempDir('tpv-pos-sync-');
 const DATA = join(dir, 'server');
@@ -60,20 +60,11 @@ async function until(check: () => Promise<boolean>, what: string, ms = 15_000): 
 
 /** Starts `tpv pos` in tmux and logs in as the demo store's admin. */
 async function login(): Promise<void> {
-  term = Tmux.start(`${process.execPath} ${BIN} --db ${DB} pos`, { env: { TPV_LANG: 'en', TERM: 'screen' } });
-  await term.waitFor('User: ');
-  term.type('admin', 'Enter');
-  await term.waitFor('PIN of admin:');
-  term.type('1234', 'Enter');
+  term = startPos(BIN, DB);
+  await posLogin(term, 'admin', '1234');
 }
 
-/** Ctrl+C, yes: the program must end by itself. */
-async function quit(): Promise<void> {
-  term!.type('', 'C-c');
-  await term!.waitFor('Leave tpv?');
-  term!.type('y');
-  await term!.waitFor('[exit 0]');
-}
+const quit = (): Promise<void> => posQuit(term!);
 
 async function sellOne(number: string): Promise<void> {
   term!.type('LAC-001', 'Enter');
