@@ -137,11 +137,15 @@ it(`three tills × ${EVENTS} events pushed through links cut at random points: e
   console.log(`faults-cuts: pushed in ${Date.now() - pushing} ms, failed pushes per till: ${failures.join(', ')}; ${ackLost} of them after a commit whose ack was lost`);
 
   for (const { code, app, proxy, plans } of tills) {
-    // each cut failed a push (a cut planned past the end of a push does not happen)
+    // each cut failed a push (a cut planned past the end of a push does not happen) — but a cut
+    // that lands in the closing handshake of a push that had finished (everything acked) fails
+    // nothing: only the last link can be that one
     const cuts = proxy.links.filter((l) => l.cut).length;
     console.log(`faults-cuts: ${code}: ${cuts} links cut: ${plans.map((p) => `${p.cut!.from}@${p.cut!.bytes}${p.delayMs ? `+${p.delayMs}ms` : ''}`).join(' ')}`);
     expect(cuts, code).toBeGreaterThan(0);
-    expect(failures[tills.findIndex((t) => t.code === code)], code).toBe(cuts);
+    const failed = failures[tills.findIndex((t) => t.code === code)]!;
+    expect(failed, code).toBeLessThanOrEqual(cuts);
+    expect(failed, code).toBeGreaterThanOrEqual(proxy.links.at(-1)!.cut ? cuts - 1 : cuts);
     const mine = outbox(app);
     const total = mine.rows.length; // the events of the shop's setup and catalog, then the no-sales
     expect(total, code).toBeGreaterThanOrEqual(EVENTS);
