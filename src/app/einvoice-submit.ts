@@ -23,6 +23,7 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync, fsyncSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import { jitteredBackoff } from '../core/backoff.js';
 import { TpvError } from '../core/errors.js';
 import { isoWithOffset } from '../core/time.js';
 import { immediate, prepared } from '../db/connection.js';
@@ -520,8 +521,7 @@ const BACKOFF_BASE_SECONDS = 5;
 
 /** Seconds to wait after `failures` failures in a row: capped exponential, full jitter, at least 1 s. */
 export function backoffSeconds(failures: number, cap: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(cap, BACKOFF_BASE_SECONDS * 2 ** Math.min(failures - 1, 30));
-  return Math.max(1, Math.round(random() * ceiling));
+  return Math.max(1, Math.round(jitteredBackoff(failures - 1, BACKOFF_BASE_SECONDS, cap, random)));
 }
 
 /** Resolves after `seconds`, or at once when the signal is aborted. */

@@ -11,6 +11,7 @@
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
+import { jitteredBackoff } from '../core/backoff.js';
 import { TpvError, type MessageKey } from '../core/errors.js';
 import { immediate, prepared } from '../db/connection.js';
 import { errorMessage } from '../i18n/index.js';
@@ -607,7 +608,7 @@ export const BACKOFF_MAX_MS = 60_000;
 
 /** Capped exponential backoff with full jitter: a random wait up to min(60 s, 1 s × 2^failures). */
 export function backoffMs(failures: number, random: () => number = Math.random): number {
-  return Math.floor(random() * Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** Math.min(failures, 16)));
+  return Math.floor(jitteredBackoff(failures, BACKOFF_MIN_MS, BACKOFF_MAX_MS, random));
 }
 
 /** What the cashier terminal shows of the loop: linked or not, and the events the server has not acknowledged. */
