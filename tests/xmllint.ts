@@ -13,15 +13,16 @@ const ROOT = resolve(import.meta.dirname, '..');
 
 /**
  * The official artefacts (../shared/einvoice: data, never copied into the project): beside the work
- * tree here and in CI; else in a folder above it, or where TPV_EINVOICE_SHARED says.
+ * tree here and in CI; else in a folder above it, /work/shared, or where TPV_EINVOICE_SHARED says.
  */
 function sharedEinvoice(): string {
   if (process.env.TPV_EINVOICE_SHARED) return resolve(process.env.TPV_EINVOICE_SHARED);
-  for (let dir = ROOT; ; dir = dirname(dir)) {
+  for (let dir = ROOT; dirname(dir) !== dir; dir = dirname(dir)) {
     const candidate = join(dir, 'shared', 'einvoice');
     if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) return resolve(ROOT, '../shared/einvoice');
   }
+  // the development machines' own place for it (a clone elsewhere, e.g. CI's)
+  return existsSync('/work/shared/einvoice') ? '/work/shared/einvoice' : resolve(ROOT, '../shared/einvoice');
 }
 export const VERIFACTU = join(sharedEinvoice(), 'verifactu');
 export const SCHEMA = join(VERIFACTU, 'xsd-via-invopop/test/schema');
