@@ -12,6 +12,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { jitteredBackoff } from '../core/backoff.js';
+import type { OutboxRow } from '../sync/events.js';
 import { TpvError, type MessageKey } from '../core/errors.js';
 import { immediate, prepared } from '../db/connection.js';
 import { errorMessage } from '../i18n/index.js';
@@ -184,15 +185,6 @@ function unreachable(server: string, e: unknown): TpvError {
 }
 
 // ---- the outbox --------------------------------------------------------------------------------
-
-interface OutboxRow {
-  seq: number;
-  id: string;
-  type: string;
-  version: number;
-  payload: string;
-  created_at: string;
-}
 
 const lastSeq = (app: App): number => (prepared(app.db, 'SELECT coalesce(max(seq), 0) FROM outbox').pluck().get() as number);
 const backlogAfter = (app: App, hwm: number): number => prepared(app.db, 'SELECT count(*) FROM outbox WHERE seq > ?').pluck().get(hwm) as number;

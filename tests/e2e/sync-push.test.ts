@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:f
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/db/connection.js';
+import type { OutboxRow } from '../../src/sync/events.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import { openSqliteStorage } from '../../src/server/sqlite.js';
 import type { ServerStorage } from '../../src/server/storage.js';
@@ -60,15 +61,7 @@ interface Row {
 function outbox(db: string): { rows: Row[]; unsent: number[] } {
   const c = connect(db);
   try {
-    const all = c.prepare('SELECT seq, id, type, version, payload, created_at, sent_at FROM outbox ORDER BY seq').all() as {
-      seq: number;
-      id: string;
-      type: string;
-      version: number;
-      payload: string;
-      created_at: string;
-      sent_at: string | null;
-    }[];
+    const all = c.prepare('SELECT seq, id, type, version, payload, created_at, sent_at FROM outbox ORDER BY seq').all() as (OutboxRow & { sent_at: string | null })[];
     return {
       rows: all.map((r) => ({ id: r.id, seq: r.seq, type: r.type, version: r.version, at: r.created_at, payload: JSON.parse(r.payload) as unknown })),
       unsent: all.filter((r) => r.sent_at === null).map((r) => r.seq),
