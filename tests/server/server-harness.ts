@@ -3,16 +3,19 @@
  * dir, and a till spoken as a real `ws` client — the protocol by hand, so each test can send what a
  * well-behaved till never would.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import WebSocket, { type ClientOptions } from 'ws';
 import { addTerminal } from '../../src/server/admin.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import { openSqliteStorage } from '../../src/server/sqlite.js';
 import type { ServerStorage } from '../../src/server/storage.js';
 import { PROTOCOL_VERSION, type WireEvent } from '../../src/sync/protocol.js';
+import { BIN } from '../helpers.js';
+import { startPostgres, type TestPostgres } from '../pg.js';
 
 export interface Harness {
   dir: string;
@@ -169,5 +172,37 @@ export function harnesses(root: string): (opts?: Parameters<typeof startHarness>
     const h = await startHarness(root, opts);
     running.push(h);
     return h;
+  };
+}
+
+/**
+ * A private PostgreSQL cluster for a test file (tests/pg.ts) and built `tpv server` processes on
+ * its databases, all stopped after the file. `serve` resolves once the server listens.
+ */
+export function postgresServers(): { database: () => Promise<string>; serve: (url: string) => Promise<{ child: ChildProcess; url: string }> } {
+  let cluster: TestPostgres | undefined;
+  const children: ChildProcess[] = [];
+  beforeAll(async () => {
+    cluster = await startPostgres();
+  });
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await cluster?.stop();
+  });
+  return {
+    database: () => cluster!.createDatabase(),
+    serve(url) {
+      const child = spawn(process.execPath, [BIN, 'server', '--listen', '127.0.0.1:0', '--database', url, '--no-log-file'], { env: { ...process.env, TPV_LANG: 'en' }, stdio: ['ignore', 'ignore', 'pipe'] });
+      children.push(child);
+      let err = '';
+      return new Promise((resolve, reject) => {
+        child.stderr!.on('data', (d: Buffer) => {
+          err += d.toString('utf8');
+          const found = /listening on (ws:\/\/\S+)/.exec(err)?.[1];
+          if (found) resolve({ child, url: found });
+        });
+        child.on('exit', (code) => reject(new Error(`tpv server exited (${code}): ${err}`)));
+      });
+    },
   };
 }

@@ -3,39 +3,14 @@
  * private cluster for this file, tests/pg.ts), two server processes sharing one database — a till
  * acked by one is known to the other.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { BIN, cli } from '../helpers.js';
-import { startPostgres, type TestPostgres } from '../pg.js';
-import { endpoint, online, postEnrol, wire } from './server-harness.js';
+import { expect, it } from 'vitest';
+import { cli } from '../helpers.js';
+import { endpoint, online, postEnrol, postgresServers, wire } from './server-harness.js';
 
-let cluster: TestPostgres;
-const children: ChildProcess[] = [];
-beforeAll(async () => {
-  cluster = await startPostgres();
-});
-afterAll(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  await cluster?.stop();
-});
-
-/** Starts the built `tpv server` on a database; resolves with its URL. */
-function serve(url: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'server', '--listen', '127.0.0.1:0', '--database', url], { env: { ...process.env, TPV_LANG: 'en' }, stdio: ['ignore', 'ignore', 'pipe'] });
-  children.push(child);
-  let err = '';
-  return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString('utf8');
-      const found = /listening on (ws:\/\/\S+)/.exec(err)?.[1];
-      if (found) resolve({ child, url: found });
-    });
-    child.on('exit', (code) => reject(new Error(`tpv server exited (${code}): ${err}`)));
-  });
-}
+const { database, serve } = postgresServers();
 
 it('terminals add/list/revoke and two servers sharing one PostgreSQL database', async () => {
-  const db = await cluster.createDatabase();
+  const db = await database();
   const add = await cli(['server', 'terminals', 'add', 'T02', '--database', db, '--json']);
   expect(add.code).toBe(0);
   const a = await serve(db);
