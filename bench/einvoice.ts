@@ -17,7 +17,7 @@ import { openShift } from '../src/app/shifts.js';
 import { DEMO_STORE, initStore } from '../src/app/store.js';
 import type { Registro } from '../src/einvoice/verifactu/record.js';
 import { envelope, MAX_REGISTROS, NS, RESPUESTA_NS } from '../src/einvoice/verifactu/xml.js';
-import { makePki } from '../tests/pki.js';
+import { makePki } from '../src/einvoice/pki.js';
 
 const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
 

@@ -14,7 +14,7 @@ import { changeSettings } from '../app/settings.js';
 import { TpvError } from '../core/errors.js';
 import { errorMessage, t } from '../i18n/index.js';
 import { actors } from '../cli/actors.js';
-import { dateFlag } from '../cli/flags.js';
+import { dateFlag, intFlag } from '../cli/flags.js';
 import { writeOutputFile } from '../cli/output.js';
 import { type Cli, example, table } from '../cli/runtime.js';
 
@@ -247,6 +247,54 @@ export function register(program: Command, cli: Cli): void {
         }),
       ),
     'tpv einvoice run   # systemd: ExecStart=/usr/bin/tpv --db /var/lib/tpv/tpv.db einvoice run',
+  );
+  example(
+    einvoice
+      .command('simulate')
+      .description(t('help.einvoice.simulate'))
+      .option('--nif <nif>', t('help.einvoice.simulate.nif'))
+      .option('--dir <dir>', t('help.einvoice.simulate.dir'), 'aeat-simulator')
+      .option('--listen <host:port>', t('help.einvoice.simulate.listen'), '127.0.0.1:0')
+      .option('--wait <seconds>', t('help.einvoice.simulate.wait'), '0')
+      .option('--xsd <file>', t('help.einvoice.simulate.xsd'))
+      .option('--reject <number...>', t('help.einvoice.simulate.reject'))
+      .action(async (o: { nif?: string; dir: string; listen: string; wait: string; xsd?: string; reject?: string[] }) => {
+        const { startAeatSimulator } = await import('../app/einvoice-simulator.js');
+        const password = cli.io.env.TPV_CERT_PASSWORD ?? 'simulador';
+        const stop = new AbortController();
+        const onSignal = (): void => stop.abort();
+        process.once('SIGTERM', onSignal);
+        process.once('SIGINT', onSignal);
+        try {
+          const sim = await startAeatSimulator(
+            {
+              nif: cli.required(o.nif, '--nif'),
+              dir: o.dir,
+              listen: o.listen,
+              wait: intFlag(o.wait, '--wait', 0, 3600),
+              password,
+              reject: o.reject ?? [],
+              ...(o.xsd === undefined ? {} : { xsd: o.xsd }),
+            },
+            (e) => {
+              if (cli.json) return void cli.io.stdout.write(JSON.stringify(e) + '\n');
+              const records = e.records.length;
+              if (e.fault !== undefined) return void cli.io.stdout.write(t('einvoice.simulate_fault', { request: e.request, reason: e.fault.split('\n')[0] ?? '' }) + '\n');
+              if (e.cut) return void cli.io.stdout.write(t('einvoice.simulate_cut', { request: e.request, records }) + '\n');
+              const lines = e.records.map((r, i) => `  ${r.kind === 'Alta' ? '' : 'anulación '}${r.numSerie} ${r.fecha}${r.subsanacion ? ' (subsanación)' : ''}: ${e.estados[i]}`);
+              cli.io.stdout.write([t('einvoice.simulate_request', { request: e.request, records }), ...lines].join('\n') + '\n');
+            },
+          );
+          cli.io.stderr.write(t('einvoice.simulate_started', { url: sim.url, cert: sim.certFile, password, env: sim.envFile }) + '\n');
+          if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
+          await sim.close();
+        } finally {
+          process.off('SIGTERM', onSignal);
+          process.off('SIGINT', onSignal);
+        }
+      }),
+    'tpv einvoice simulate --nif B12345674 --dir aeat   # then: . aeat/env.sh',
+    'tpv einvoice simulate --nif B12345674 --dir aeat --reject T01-000002 --wait 5',
   );
 }
 

@@ -1,10 +1,11 @@
 /**
- * The tests' PKI (node-forge; no download, no openssl CLI): a test CA, a server certificate for
+ * A test PKI (node-forge; no download, no openssl CLI): a test CA, a server certificate for
  * 127.0.0.1, and client certificates as Spanish CAs issue them (organizationIdentifier
- * "VATES-<NIF>", or a person's serialNumber "IDCES-<NIF>"), as PEM or packed as .p12. Used by the
- * fake AEAT (tests/fake-aeat.ts) and the e-invoicing bench; free of the test runner.
+ * "VATES-<NIF>", or a person's serialNumber "IDCES-<NIF>"), as PEM or packed as .p12. For the AEAT
+ * simulator (`tpv einvoice simulate`, ./verifactu/simulator.ts), the tests and the bench. Nothing
+ * it makes is trusted by a real tax agency.
  */
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
 
 interface Issued {
@@ -30,6 +31,8 @@ export interface ClientCertOptions {
 export interface Pki {
   /** The CA the fake trusts and that signed its server certificate (PEM): what TPV_EINVOICE_CA names. */
   caPem: string;
+  /** The CA's private key (PEM): kept to make the same CA again (`makePki({ ca })`). */
+  caKeyPem: string;
   server: { keyPem: string; certPem: string };
   /** A client certificate with its key, as a .p12 file's bytes. */
   p12(password: string, o?: ClientCertOptions, p12Options?: { algorithm?: 'aes128' | 'aes192' | 'aes256' | '3des' }): Buffer;
@@ -46,8 +49,6 @@ function keyPair(): { key: forge.pki.rsa.PrivateKey; pub: forge.pki.rsa.PublicKe
   return { key, pub: forge.pki.setRsaPublicKey(key.n, key.e) };
 }
 
-let serial = 1;
-
 function issue(
   subject: forge.pki.CertificateField[],
   issuer: Issued | undefined,
@@ -56,7 +57,8 @@ function issue(
   const { key, pub } = keyPair();
   const cert = forge.pki.createCertificate();
   cert.publicKey = pub;
-  cert.serialNumber = (0x10000000 + serial++).toString(16); // DER: no leading zero byte, positive
+  // unique under a CA kept across runs; a leading 1: positive, no leading zero byte in DER
+  cert.serialNumber = `1${randomBytes(9).toString('hex')}`;
   cert.validity.notBefore = o.notBefore;
   cert.validity.notAfter = o.notAfter;
   cert.setSubject(subject);
@@ -71,10 +73,21 @@ function issue(
   return { key, cert, keyPem: forge.pki.privateKeyToPem(key), certPem: forge.pki.certificateToPem(cert) };
 }
 
-export function makePki(): Pki {
+/** A CA made before (its certificate and key, PEM), to issue more certificates under it. */
+function loadCa(pem: { certPem: string; keyPem: string }): Issued {
+  return {
+    key: forge.pki.privateKeyFromPem(pem.keyPem) as forge.pki.rsa.PrivateKey,
+    cert: forge.pki.certificateFromPem(pem.certPem),
+    keyPem: pem.keyPem,
+    certPem: pem.certPem,
+  };
+}
+
+/** A new test CA and server certificate — or, given `ca`, a new server certificate under that CA. */
+export function makePki(o: { ca?: { certPem: string; keyPem: string } } = {}): Pki {
   const now = Date.now();
   const long = { notBefore: new Date(now - DAY), notAfter: new Date(now + 3650 * DAY) };
-  const ca = issue([{ shortName: 'C', value: 'ES' }, { shortName: 'O', value: 'tpv tests' }, { shortName: 'CN', value: 'tpv test CA' }], undefined, { ...long, ca: true });
+  const ca = o.ca ? loadCa(o.ca) : issue([{ shortName: 'C', value: 'ES' }, { shortName: 'O', value: 'tpv tests' }, { shortName: 'CN', value: 'tpv test CA' }], undefined, { ...long, ca: true });
   const otherCa = issue([{ shortName: 'C', value: 'ES' }, { shortName: 'CN', value: 'another CA' }], undefined, { ...long, ca: true });
   const server = issue([{ shortName: 'CN', value: '127.0.0.1' }], ca, {
     ...long,
@@ -99,6 +112,7 @@ export function makePki(): Pki {
   };
   return {
     caPem: ca.certPem,
+    caKeyPem: ca.keyPem,
     server: { keyPem: server.keyPem, certPem: server.certPem },
     p12(password, o = {}, p12Options = {}) {
       const c = client(o);
