@@ -9,12 +9,13 @@
 import type { StoredDocument } from '../core/document.js';
 import { TpvError } from '../core/errors.js';
 import { formatDecimal, formatRate } from '../core/money.js';
+import { isEuCountry } from '../core/taxid.js';
 import { isoWithOffset } from '../core/time.js';
 import { prepared, type Sqlite } from '../db/connection.js';
 import { loadDocument } from '../db/documents.js';
 import { huellaMatches, withHuella } from '../einvoice/verifactu/huella.js';
 import { qrUrl } from '../einvoice/verifactu/qr.js';
-import type { DetalleDesglose, IdFactura, Registro, RegistroAlta, RegistroAnterior, RegistroAnulacion, SistemaInformatico, TipoFactura } from '../einvoice/verifactu/record.js';
+import type { Destinatario, DetalleDesglose, IdFactura, OperacionExenta, Registro, RegistroAlta, RegistroAnterior, RegistroAnulacion, SistemaInformatico, TipoFactura } from '../einvoice/verifactu/record.js';
 import { VERSION } from '../version.js';
 import { type Approver, auditLog, authorize, type UserRow } from './auth.js';
 import { type App, inTransaction } from './context.js';
@@ -110,13 +111,13 @@ export function altaFor(app: App, doc: StoredDocument, previous: EinvoiceRow | u
   // what is left (gift vouchers) is not subject to VAT: an N1 line, so the breakdown adds up
   const notSubject = doc.total - taxed;
   if (doc.taxes.length === 0 && tipo === 'F2') return null;
-  const desglose: DetalleDesglose[] = doc.taxes.map((t) => ({
-    claveRegimen: '01',
-    calificacion: 'S1',
-    tipoImpositivo: formatRate(t.rate),
-    base: amount(app, sign * t.base),
-    cuota: amount(app, sign * t.tax),
-  }));
+  const desglose: DetalleDesglose[] = doc.taxes.map((t) => {
+    const base = amount(app, sign * t.base);
+    const zero = t.rate === 0 ? app.profile.einvoiceZeroRate : 'S1';
+    if (zero.startsWith('E')) return { claveRegimen: '01', operacionExenta: zero as OperacionExenta, base };
+    if (zero.startsWith('N')) return { claveRegimen: '01', calificacion: zero as 'N1' | 'N2', base };
+    return { claveRegimen: '01', calificacion: 'S1', tipoImpositivo: formatRate(t.rate), base, cuota: amount(app, sign * t.tax) };
+  });
   if (notSubject !== 0) desglose.push({ claveRegimen: '01', calificacion: 'N1', base: amount(app, sign * notSubject) });
   const id: IdFactura = { idEmisor: taxId, numSerie: doc.number, fechaExpedicion: issueDate(doc.createdAt) };
   const ref = doc.refId === null ? undefined : loadDocument(app.db, doc.refId);
@@ -124,7 +125,7 @@ export function altaFor(app: App, doc: StoredDocument, previous: EinvoiceRow | u
   const customer =
     doc.customerId === null
       ? undefined
-      : (prepared(app.db, 'SELECT name, tax_id FROM customers WHERE id = ?').get(doc.customerId) as { name: string; tax_id: string | null } | undefined);
+      : (prepared(app.db, 'SELECT name, country, tax_id FROM customers WHERE id = ?').get(doc.customerId) as { name: string; country: string | null; tax_id: string | null } | undefined);
   const record: RegistroAlta = {
     kind: 'alta',
     id,
@@ -133,7 +134,7 @@ export function altaFor(app: App, doc: StoredDocument, previous: EinvoiceRow | u
     ...(tipo.startsWith('R') ? { tipoRectificativa: 'I' as const, ...(refId ? { rectificadas: [refId] } : {}) } : {}),
     ...(tipo === 'F3' && refId ? { sustituidas: [refId] } : {}),
     descripcionOperacion: DESCRIPTION[tipo],
-    ...(customer?.tax_id && tipo !== 'F2' && tipo !== 'R5' ? { destinatarios: [{ nombreRazon: customer.name, nif: customer.tax_id }] } : {}),
+    ...(customer?.tax_id && tipo !== 'F2' && tipo !== 'R5' ? { destinatarios: [destinatario(app, customer.name, customer.country, customer.tax_id)] } : {}),
     desglose,
     cuotaTotal: amount(app, sign * doc.taxes.reduce((a, t) => a + t.tax, 0)),
     importeTotal: amount(app, sign * doc.total),
@@ -151,6 +152,17 @@ export function altaFor(app: App, doc: StoredDocument, previous: EinvoiceRow | u
     if (!AMOUNT.test(value)) throw new TpvError('invalid', 'einvoice.amount_limit', { field, value, number: doc.number });
   }
   return withHuella(record);
+}
+
+/**
+ * The customer as IDDestinatario: a Spanish customer by NIF (an "ES" VAT number without its
+ * prefix); an EU one by IDOtro type 02 (NIF-IVA, with its prefix); anyone else by IDOtro type 04
+ * (the official id of their country). A customer without a country is of the store's.
+ */
+export function destinatario(app: App, nombreRazon: string, country: string | null, taxId: string): Destinatario {
+  const codigoPais = (country || app.profile.country).toUpperCase();
+  if (codigoPais === 'ES') return { nombreRazon, nif: /^ES[0-9A-Z]{9}$/.test(taxId) ? taxId.slice(2) : taxId };
+  return { nombreRazon, idOtro: { codigoPais, idType: isEuCountry(codigoPais) ? '02' : '04', id: taxId } };
 }
 
 /** An amount the XSD takes (ImporteSgn12.2Type): at most 12 digits before the point and 2 after. */

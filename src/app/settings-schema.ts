@@ -114,6 +114,7 @@ export const SETTINGS: { [K in SettingKey]: z.ZodType<Settings[K], unknown> } = 
   'backup.keep': int('backup.keep'),
   'einvoice.scheme': z.enum(['none', 'verifactu'], { error: 'setting.einvoice_scheme' }),
   'einvoice.env': z.enum(['test', 'prod'], { error: 'setting.einvoice_env' }),
+  'einvoice.zero_rate': z.enum(['S1', 'E1', 'E2', 'E3', 'E4', 'E5', 'E6', 'N1', 'N2'], { error: 'setting.einvoice_zero_rate' }),
 };
 
 /** "10" or "10%" → 1000 basis points (NaN when not a percent, which zod then refuses). */

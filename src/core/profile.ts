@@ -43,6 +43,11 @@ export interface Settings {
   'einvoice.scheme': 'none' | 'verifactu';
   /** The tax agency's environment the records go to: test (pruebas) or prod. */
   'einvoice.env': 'test' | 'prod';
+  /**
+   * What a 0 % tax rate is in the records (VERI*FACTU): S1 taxed at 0 %, E1–E6 an exempt operation
+   * (its article of the LIVA: E1 art. 20, E2 21, E3 22, E4 23–24, E5 25, E6 other), N1/N2 not subject.
+   */
+  'einvoice.zero_rate': 'S1' | 'E1' | 'E2' | 'E3' | 'E4' | 'E5' | 'E6' | 'N1' | 'N2';
 }
 
 export type SettingKey = keyof Settings;
@@ -74,6 +79,7 @@ export const SETTING_DEFAULTS: Readonly<Settings> = Object.freeze({
   'backup.keep': 7,
   'einvoice.scheme': 'none',
   'einvoice.env': 'test',
+  'einvoice.zero_rate': 'S1',
 } satisfies Settings);
 
 export const SETTING_KEYS = Object.freeze(Object.keys(SETTING_DEFAULTS) as SettingKey[]);
@@ -177,6 +183,7 @@ export interface StoreProfile {
   backupKeep: number;
   einvoiceScheme: 'none' | 'verifactu';
   einvoiceEnv: 'test' | 'prod';
+  einvoiceZeroRate: Settings['einvoice.zero_rate'];
 }
 
 /** The profile of stored settings (missing keys take their default). */
@@ -216,6 +223,7 @@ export function resolveProfile(stored: Partial<Settings>): StoreProfile {
     backupKeep: s['backup.keep'],
     einvoiceScheme: s['einvoice.scheme'],
     einvoiceEnv: s['einvoice.env'],
+    einvoiceZeroRate: s['einvoice.zero_rate'],
   };
 }
 

@@ -305,6 +305,7 @@ export const en = {
   'einvoice.no_tax_id': 'e-invoicing needs the store\'s tax id: tpv config set store.tax_id NIF (field {field})',
   'setting.einvoice_scheme': '{key}: "{value}" is not an e-invoicing scheme tpv knows (none, verifactu)',
   'setting.einvoice_env': '{key}: "{value}" is not an environment (test, prod)',
+  'setting.einvoice_zero_rate': '{key}: "{value}" is not what a 0 % rate can be (S1 taxed at 0 %; E1–E6 exempt, by article of the VAT law; N1, N2 not subject)',
   'setting.language': '{key}: "{value}" is not a language tpv speaks (es, en)',
   'setting.register_code': '{key}: "{value}" must be 1–8 letters or digits (e.g. T01)',
   'setting.integer': '{key}: "{value}" is not a whole number',

@@ -307,6 +307,7 @@ export const es: Record<MessageKey, string> = {
   'einvoice.no_tax_id': 'la factura electrónica necesita el NIF de la tienda: tpv config set store.tax_id NIF (campo {field})',
   'setting.einvoice_scheme': '{key}: "{value}" no es un sistema de factura electrónica que tpv conozca (none, verifactu)',
   'setting.einvoice_env': '{key}: "{value}" no es un entorno (test, prod)',
+  'setting.einvoice_zero_rate': '{key}: "{value}" no es lo que puede ser un tipo del 0 % (S1 sujeto al 0 %; E1–E6 exento, por artículo de la LIVA; N1, N2 no sujeto)',
   'setting.language': '{key}: "{value}" no es un idioma que tpv hable (es, en)',
   'setting.register_code': '{key}: "{value}" debe tener de 1 a 8 letras o cifras (p. ej. T01)',
   'setting.integer': '{key}: "{value}" no es un número entero',

@@ -12,11 +12,15 @@ import { addCustomer } from '../../src/app/customers.js';
 import { documentByNumber } from '../../src/app/documents.js';
 import { altaFor, cancelRecord, type EinvoiceRow, verifyChain } from '../../src/app/einvoice.js';
 import { createInvoice } from '../../src/app/invoices.js';
+import { addProduct } from '../../src/app/products.js';
 import { refund } from '../../src/app/refunds.js';
 import { sell } from '../../src/app/sales.js';
 import { changeSetting } from '../../src/app/settings.js';
+import { parseSetting } from '../../src/app/settings-schema.js';
 import { closeShift, openShift } from '../../src/app/shifts.js';
+import { exportRecords } from '../../src/app/einvoice-export.js';
 import { huella } from '../../src/einvoice/verifactu/huella.js';
+import { parseExport } from '../../src/einvoice/verifactu/parse.js';
 import type { RegistroAlta } from '../../src/einvoice/verifactu/record.js';
 import { envelope } from '../../src/einvoice/verifactu/xml.js';
 import { caught, makeShopWithCatalog, tempDir, tpv } from '../helpers.js';
@@ -75,6 +79,50 @@ describe('with einvoice.scheme = verifactu', () => {
     // a Z report is no factura: no record
     closeShift(app, actingUser(app.db), 10000);
     expect(records()).toHaveLength(4);
+  });
+
+  it('the customer of an invoice: a Spanish one by NIF (an ES VAT number without its prefix), an EU one by IDOtro 02, anyone else by IDOtro 04; valid per the XSD', () => {
+    const customers = [
+      { name: 'Ferretería Sol SL', taxId: 'ESB12345674', country: 'ES' },
+      { name: 'Quincaillerie du Port SARL', taxId: 'FR40303265045', country: 'FR' },
+      { name: 'Ferretería Azteca SA de CV', taxId: 'FAZ8501012UA', country: 'MX' },
+    ];
+    for (const c of customers) {
+      addCustomer(app, c);
+      createInvoice(app, sale(), c.taxId, actingUser(app.db));
+    }
+    const f3 = records().filter((x) => x.tipo === 'F3').map((x) => x.r);
+    expect(f3.map((r) => r.destinatarios)).toEqual([
+      [{ nombreRazon: 'Ferretería Sol SL', nif: 'B12345674' }],
+      [{ nombreRazon: 'Quincaillerie du Port SARL', idOtro: { codigoPais: 'FR', idType: '02', id: 'FR40303265045' } }],
+      [{ nombreRazon: 'Ferretería Azteca SA de CV', idOtro: { codigoPais: 'MX', idType: '04', id: 'FAZ8501012UA' } }],
+    ]);
+    const xml = envelope({ nombreRazon: 'La Esquina Alimentación SL', nif: 'B12345674' }, f3);
+    expect(xml).toContain('<sum1:IDOtro><sum1:CodigoPais>FR</sum1:CodigoPais><sum1:IDType>02</sum1:IDType><sum1:ID>FR40303265045</sum1:ID></sum1:IDOtro>');
+    expect(xmllint(xml, MAIN_XSD, 'destinatarios.xml')).toEqual({ ok: true, errors: '' });
+    // the inspector's export reads back as the same records
+    expect(parseExport(exportRecords(app, {}, clock).chunks.join('')).registros).toEqual(records().map((x) => x.r));
+  });
+
+  it('a 0 % rate is what einvoice.zero_rate says: S1 at 0 % by default, an exempt operation (E1) with no rate nor cuota, or not subject (N1); valid per the XSD', async () => {
+    addProduct(app, actingUser(app.db), { sku: 'SEL-001', name: 'Sello ordinario', price: '0.90', tax_rate: '0' });
+    const zeroSale = () =>
+      sell(app, { lines: [{ code: 'SEL-001', qty: '2' }, { code: 'LAC-001' }], payments: [{ method: 'cash', amount: '5' }] }, actingUser(app.db)).receipt.number;
+    zeroSale();
+    await changeSetting(app, actingUser(app.db), 'einvoice.zero_rate', 'E1');
+    zeroSale();
+    await changeSetting(app, actingUser(app.db), 'einvoice.zero_rate', 'N1');
+    zeroSale();
+    const [s1, e1, n1] = records().map((x) => x.r);
+    const zero = (r: RegistroAlta) => r.desglose.find((d) => d.base === '1.80');
+    expect(zero(s1!)).toEqual({ claveRegimen: '01', calificacion: 'S1', tipoImpositivo: '0', base: '1.80', cuota: '0.00' });
+    expect(zero(e1!)).toEqual({ claveRegimen: '01', operacionExenta: 'E1', base: '1.80' });
+    expect(zero(n1!)).toEqual({ claveRegimen: '01', calificacion: 'N1', base: '1.80' });
+    const xml = envelope({ nombreRazon: 'La Esquina Alimentación SL', nif: 'B12345674' }, [s1!, e1!, n1!]);
+    expect(xml).toContain('<sum1:OperacionExenta>E1</sum1:OperacionExenta><sum1:BaseImponibleOimporteNoSujeto>1.80</sum1:BaseImponibleOimporteNoSujeto></sum1:DetalleDesglose>');
+    expect(xmllint(xml, MAIN_XSD, 'zero-rate.xml')).toEqual({ ok: true, errors: '' });
+    expect(parseExport(exportRecords(app, {}, clock).chunks.join('')).registros).toEqual([s1, e1, n1]);
+    expect(caught(() => parseSetting('einvoice.zero_rate', 'E9')).code).toBe('setting.einvoice_zero_rate');
   });
 
   it('an invoice issued in error is cancelled: a registro de anulación in the same chain, once; valid per the XSD', () => {

@@ -14,7 +14,7 @@
  * missing or unknown makes the file no export of ours.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { DetalleDesglose, IdFactura, Registro, RegistroAlta, RegistroAnterior, RegistroAnulacion, SistemaInformatico, TipoFactura } from './record.js';
+import { type Destinatario, type DetalleDesglose, type IdFactura, OPERACIONES_EXENTAS, type Registro, type RegistroAlta, type RegistroAnterior, type RegistroAnulacion, type SistemaInformatico, type TipoFactura } from './record.js';
 
 /** The namespace of the export's list element (ours: the AEAT defines no container for an archive of records). */
 export const EXPORT_NS = 'urn:tpv:einvoice:verifactu-export:1';
@@ -197,15 +197,23 @@ function idList(s: Seq, list: string, item: string, where: string): IdFactura[] 
 function detalle(e: Element, where: string): DetalleDesglose {
   const s = new Seq(e, where);
   const impuesto = s.maybeText('Impuesto');
-  const claveRegimen = s.text('ClaveRegimen');
+  const head = {
+    ...(impuesto !== undefined ? { impuesto: oneOf(impuesto, ['01', '02', '03', '05'] as const, `${where}/Impuesto`) } : {}),
+    claveRegimen: s.text('ClaveRegimen'),
+  };
+  const exenta = s.maybeText('OperacionExenta');
+  if (exenta !== undefined) {
+    const base = s.text('BaseImponibleOimporteNoSujeto');
+    s.end();
+    return { ...head, operacionExenta: oneOf(exenta, OPERACIONES_EXENTAS, `${where}/OperacionExenta`), base };
+  }
   const calificacion = oneOf(s.text('CalificacionOperacion'), ['S1', 'S2', 'N1', 'N2'] as const, `${where}/CalificacionOperacion`);
   const tipo = s.maybeText('TipoImpositivo');
   const base = s.text('BaseImponibleOimporteNoSujeto');
   const cuota = s.maybeText('CuotaRepercutida');
   s.end();
   return {
-    ...(impuesto !== undefined ? { impuesto: oneOf(impuesto, ['01', '02', '03', '05'] as const, `${where}/Impuesto`) } : {}),
-    claveRegimen,
+    ...head,
     calificacion,
     ...(tipo !== undefined ? { tipoImpositivo: tipo } : {}),
     base,
@@ -287,7 +295,17 @@ function parseAlta(e: Element, where = 'RegistroAlta'): RegistroAlta {
     const x = new Seq(dest, `${where}/Destinatarios`);
     r.destinatarios = x.many('IDDestinatario').map((d) => {
       const y = new Seq(d, `${where}/Destinatarios/IDDestinatario`);
-      const out = { nombreRazon: y.text('NombreRazon'), nif: y.text('NIF') };
+      const nombreRazon = y.text('NombreRazon');
+      const nif = y.maybeText('NIF');
+      let out: Destinatario;
+      if (nif !== undefined) out = { nombreRazon, nif };
+      else {
+        const z = y.sub('IDOtro');
+        const codigoPais = z.text('CodigoPais');
+        const idType = oneOf(z.text('IDType'), ['02', '03', '04', '05', '06', '07'] as const, `${where}/Destinatarios/IDDestinatario/IDOtro/IDType`);
+        out = { nombreRazon, idOtro: { codigoPais, idType, id: z.text('ID') } };
+        z.end();
+      }
       y.end();
       return out;
     });

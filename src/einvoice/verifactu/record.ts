@@ -23,21 +23,46 @@ export interface RegistroAnterior extends IdFactura {
   huella: string;
 }
 
+/** Why an operation is exempt (OperacionExentaType): E1 art. 20 LIVA, E2 art. 21, E3 art. 22, E4 arts. 23–24, E5 art. 25, E6 other. */
+export type OperacionExenta = 'E1' | 'E2' | 'E3' | 'E4' | 'E5' | 'E6';
+export const OPERACIONES_EXENTAS: readonly OperacionExenta[] = ['E1', 'E2', 'E3', 'E4', 'E5', 'E6'];
+
 /** One line of the VAT breakdown (Desglose/DetalleDesglose). */
-export interface DetalleDesglose {
+export type DetalleDesglose = {
   /** Impuesto: "01" IVA (the default, may be left out of the XML). */
   impuesto?: '01' | '02' | '03' | '05';
   /** ClaveRegimen: "01" general regime. */
   claveRegimen: string;
-  /** S1 subject and not exempt; N1/N2 not subject (then no rate nor cuota); E1…E6 exempt (OperacionExenta instead). */
-  calificacion: 'S1' | 'S2' | 'N1' | 'N2';
-  /** "21", "10", "4" (as written; absent for N1/N2). */
-  tipoImpositivo?: string;
   /** BaseImponibleOimporteNoSujeto: "100.00". */
   base: string;
-  /** CuotaRepercutida (absent for N1/N2). */
-  cuota?: string;
-}
+} & (
+  | {
+      /** S1 subject and not exempt (with a rate and its cuota); N1/N2 not subject (neither). */
+      calificacion: 'S1' | 'S2' | 'N1' | 'N2';
+      /** "21", "10", "4" (as written; absent for N1/N2). */
+      tipoImpositivo?: string;
+      /** CuotaRepercutida (absent for N1/N2). */
+      cuota?: string;
+      operacionExenta?: undefined;
+    }
+  | {
+      /** Exempt (OperacionExenta instead of CalificacionOperacion): no rate, no cuota. */
+      operacionExenta: OperacionExenta;
+      calificacion?: undefined;
+      tipoImpositivo?: undefined;
+      cuota?: undefined;
+    }
+);
+
+/** The customer (IDDestinatario): a Spanish NIF, or another id (IDOtro) with its country and type. */
+export type Destinatario = { nombreRazon: string } & (
+  | { nif: string; idOtro?: undefined }
+  | {
+      /** IDType 02 NIF-IVA (an EU VAT number, with its prefix), 03 passport, 04 an official id of the country of residence, 06 another document. */
+      idOtro: { codigoPais: string; idType: '02' | '03' | '04' | '05' | '06' | '07'; id: string };
+      nif?: undefined;
+    }
+);
 
 /** The software that made the record (SistemaInformatico). */
 export interface SistemaInformatico {
@@ -74,8 +99,8 @@ export interface RegistroAlta {
   /** "por sustitución": the corrected amounts (BaseRectificada, CuotaRectificada). */
   importeRectificacion?: { base: string; cuota: string };
   descripcionOperacion: string;
-  /** F1, F3, R1–R4: the customer (NIF and name). */
-  destinatarios?: { nombreRazon: string; nif: string }[];
+  /** F1, F3, R1–R4: the customer. */
+  destinatarios?: Destinatario[];
   desglose: DetalleDesglose[];
   cuotaTotal: string;
   importeTotal: string;

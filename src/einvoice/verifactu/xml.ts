@@ -13,6 +13,7 @@
  */
 import type { VerifactuEnv } from './qr.js';
 import type {
+  Destinatario,
   DetalleDesglose,
   IdFactura,
   ObligadoEmision,
@@ -98,11 +99,20 @@ function detalle(d: DetalleDesglose): string {
   const out: string[] = [];
   if (d.impuesto !== undefined) out.push(leaf('Impuesto', d.impuesto));
   out.push(leaf('ClaveRegimen', d.claveRegimen));
-  out.push(leaf('CalificacionOperacion', d.calificacion));
+  out.push(d.operacionExenta !== undefined ? leaf('OperacionExenta', d.operacionExenta) : leaf('CalificacionOperacion', d.calificacion));
   if (d.tipoImpositivo !== undefined) out.push(leaf('TipoImpositivo', d.tipoImpositivo));
   out.push(leaf('BaseImponibleOimporteNoSujeto', d.base));
   if (d.cuota !== undefined) out.push(leaf('CuotaRepercutida', d.cuota));
   return group('DetalleDesglose', out);
+}
+
+/** IDDestinatario: the name, then the NIF or IDOtro (PersonaFisicaJuridicaType). */
+function destinatario(d: Destinatario): string {
+  const id =
+    d.idOtro === undefined
+      ? leaf('NIF', d.nif)
+      : group('IDOtro', [leaf('CodigoPais', d.idOtro.codigoPais), leaf('IDType', d.idOtro.idType), leaf('ID', d.idOtro.id)]);
+  return group('IDDestinatario', [leaf('NombreRazon', d.nombreRazon), id]);
 }
 
 /** Encadenamiento: PrimerRegistro "S" for the first record of the chain, else the previous record and its huella. */
@@ -159,7 +169,7 @@ export function registroAltaXml(r: RegistroAlta): string {
   out.push(leaf('DescripcionOperacion', r.descripcionOperacion));
   if (r.destinatarios?.length) {
     atMost('Destinatarios', r.destinatarios, 1000);
-    out.push(group('Destinatarios', r.destinatarios.map((d) => group('IDDestinatario', [leaf('NombreRazon', d.nombreRazon), leaf('NIF', d.nif)]))));
+    out.push(group('Destinatarios', r.destinatarios.map(destinatario)));
   }
   out.push(group('Desglose', r.desglose.map(detalle)));
   out.push(leaf('CuotaTotal', r.cuotaTotal), leaf('ImporteTotal', r.importeTotal));
