@@ -32,6 +32,7 @@ const customerText = (c: Customer): string =>
   [
     `#${c.id}  ${c.name}`,
     `${t('customer.tax_id')}: ${c.tax_id ?? '-'}${c.tax_id_kind ? ` (${c.tax_id_kind})` : ''}${c.country ? `  ${c.country}` : ''}`,
+    ...(c.tax_id_warning && c.tax_id ? [t('customer.tax_id_unverified', { tax_id: c.tax_id, reason: t(c.tax_id_warning.code, c.tax_id_warning.params) })] : []),
     ...(c.address ? [c.address] : []),
     ...(c.email || c.phone ? [[c.email, c.phone].filter(Boolean).join('  ')] : []),
   ].join('\n');
@@ -98,11 +99,13 @@ export function register(program: Command, cli: Cli): void {
     customers
       .command('import <file>')
       .description(t('help.customers.import'))
-      .action((file: string) =>
+      .option('--accept-tax-id', t('help.customers.import_accept_tax_id'))
+      .action((file: string, o: { acceptTaxId?: boolean }) =>
         cli.withApp(async (app) => {
           const { actor, approver } = await actors(cli, app);
           try {
-            const r = importCustomers(app, actor, file, approver);
+            // each tax id kept unverified is a notice on stderr (app/customers.ts) and a row of `unverified`
+            const r = importCustomers(app, actor, file, approver, { acceptTaxId: o.acceptTaxId ?? false });
             cli.out(r, () => t('customers.imported', { created: r.created }));
           } catch (e) {
             if (e instanceof TpvError && e.code === 'customer.import_rejected' && !cli.json) {
@@ -117,5 +120,6 @@ export function register(program: Command, cli: Cli): void {
         }),
       ),
     'tpv customers import clientes.csv   # name,tax_id,country,email,phone,address',
+    'tpv customers import clientes.csv --accept-tax-id',
   );
 }
