@@ -50,7 +50,8 @@ export function layoutDocument(app: App, doc: StoredDocument, opts: Pick<Documen
   const link = doc.type === 'z_report' || profile.receiptJournalHead ? documentLink(app.db, doc.id) : undefined;
   const anchor = link ? { anchor: anchorText(link, profile.language) } : {};
   if (doc.type === 'z_report') return layoutShiftReport(profile, readZBody(doc.body), t('receipt.title_z', {}, profile.language), doc.number, { ...opts, ...anchor });
-  const refers = doc.refId ? (prepared(app.db, 'SELECT number FROM documents WHERE id = ?').pluck().get(doc.refId) as string | undefined) : undefined;
+  // what the document refers to, by its number and the day it was issued (a correction names both)
+  const referred = doc.refId ? (prepared(app.db, 'SELECT number, created_at FROM documents WHERE id = ?').get(doc.refId) as { number: string; created_at: string } | undefined) : undefined;
   const customer =
     (doc.type === 'invoice' || doc.type === 'credit_note') && doc.customerId
       ? (prepared(app.db, 'SELECT name, tax_id, address FROM customers WHERE id = ?').get(doc.customerId) as DocumentOptions['customer'])
@@ -61,7 +62,7 @@ export function layoutDocument(app: App, doc: StoredDocument, opts: Pick<Documen
     ...anchor,
     ...(fiscalQr ? { fiscalQr } : {}),
     userName: userById(app.db, doc.userId)?.name ?? '',
-    ...(refers ? { refers } : {}),
+    ...(referred ? { refers: referred.number, refersAt: referred.created_at } : {}),
     ...(customer ? { customer } : {}),
   });
 }

@@ -20,3 +20,6 @@ const WPC1252 =
 
 /** `ESC t n` → upper half; n as in Epson's table (0 PC437, 2 PC850, 13 PC857, 16 WPC1252, 19 PC858). */
 export const EPSON_CODE_PAGES: Readonly<Record<number, string>> = { 0: CP437, 2: CP850, 13: CP857, 16: WPC1252, 19: CP858 };
+
+/** StarPRNT / Star Line `ESC GS t n` → upper half, for the pages Western text prints from (1 PC437, 4 PC858, 32 WPC1252). */
+export const STAR_CODE_PAGES: Readonly<Record<number, string>> = { 1: CP437, 4: CP858, 32: WPC1252 };

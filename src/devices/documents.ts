@@ -4,16 +4,16 @@
  * scan code, so a technician reading any of them sees the same shape.
  */
 import { formatCreditCode, validUntil, type VoucherSlip } from '../core/credit.js';
-import { cartDiscountOf, isVoucherLine, printedLine, type StoredDocument } from '../core/document.js';
-import { formatRate } from '../core/money.js';
+import { cartDiscountOf, type DocumentLine, isVoucherLine, printedLine, type StoredDocument } from '../core/document.js';
+import { formatDecimal, formatRate, mulDiv } from '../core/money.js';
 import { documentScanCode } from '../core/numbering.js';
 import type { StoreProfile } from '../core/profile.js';
 import type { ShiftFigures } from '../core/shift.js';
 import { isoWithOffset } from '../core/time.js';
-import { formatDateTimeText, formatMoney, formatQty } from '../i18n/format.js';
+import { formatDateTimeText, formatMoney, formatNumberText, formatQty } from '../i18n/format.js';
 import type { MessageKey } from '../core/errors.js';
 import { type Lang, t } from '../i18n/index.js';
-import type { CodeSize, LayoutLine } from './layout.js';
+import { type CodeSize, type LayoutLine, NBSP } from './layout.js';
 import { figuresRows, tenderName } from './shift-report.js';
 
 export interface DocumentOptions {
@@ -21,8 +21,10 @@ export interface DocumentOptions {
   userName?: string;
   /** The customer block of an invoice. */
   customer?: { name: string; tax_id: string | null; address: string | null };
-  /** The receipt an invoice or a refund refers to. */
+  /** The receipt an invoice or a refund refers to (the invoice a corrective invoice corrects). */
   refers?: string;
+  /** When that document was issued (ISO 8601, the store's offset): its date prints beside its number. */
+  refersAt?: string;
   /** The symbology of the scan code at the foot (the printer's setting; code128 by default). */
   code?: 'qr' | 'code128';
   /** The document's journal entry as printed ("Diario 1234 9f86d081884c7d65"): an anchor outside the file. */
@@ -89,13 +91,13 @@ function header(profile: StoreProfile, p: Pen, title: string, number: string, co
     { kind: 'rule' },
   ];
   if (copy) out.push({ kind: 'text', text: p.l('receipt.copy'), align: 'center', bold: true });
-  out.push({ kind: 'pair', left: title, right: number, bold: true });
+  out.push({ kind: 'pair', left: title, right: number, bold: true, wide: true });
   return out;
 }
 
-/** The thanks line, the code a return scans, the cut. */
-function footer(p: Pen, code: LayoutLine | null, text = p.l('receipt.thanks')): LayoutLine[] {
-  return [{ kind: 'blank' }, { kind: 'text', text, align: 'center' }, ...(code ? [code] : []), { kind: 'cut' }];
+/** The thanks line (none for `null`), the code a return scans, the cut. */
+function footer(p: Pen, code: LayoutLine | null, text: string | null = p.l('receipt.thanks')): LayoutLine[] {
+  return [{ kind: 'blank' }, ...(text === null ? [] : [{ kind: 'text' as const, text, align: 'center' as const }]), ...(code ? [code] : []), { kind: 'cut' }];
 }
 
 const DOC_TITLES: Partial<Record<StoredDocument['type'], MessageKey>> = {
@@ -104,24 +106,96 @@ const DOC_TITLES: Partial<Record<StoredDocument['type'], MessageKey>> = {
   credit_note: 'receipt.title_credit_note',
 };
 
+/** Letters keying each line to its rate in the tax table: A for the highest rate of the document, then B, C… */
+const RATE_MARKERS = 'ABCDEFGHIJ';
+
+/** The marker of each rate of the document (its tax table's rates, highest first). */
+function rateMarkers(doc: StoredDocument): Map<number, string> {
+  const rates = [...new Set(doc.taxes.map((x) => x.rate))].sort((a, b) => b - a);
+  return new Map(rates.map((r, i) => [r, RATE_MARKERS[i] ?? '*']));
+}
+
+/** Width of a tax table row's left side (marker, rate, base): room for a base of 99.999,99 and the cuota beside it on 32 columns. */
+const TAX_ROW = 21;
+
+/** A rate as the paper shows it: "21 %", "10,5 %" in Spanish (number and sign never part), "21%" in English. */
+const rateText = (rate: number, lang: Lang): string => `${formatNumberText(formatRate(rate), lang)}${lang === 'es' ? NBSP : ''}%`;
+
 /**
- * A sales receipt, refund or invoice: header, lines with discounts, totals, tax table, payments,
- * change. A document with a fiscal QR starts with it, before the store's header: the AEAT's QR
- * spec §3 puts it "al principio de la factura, antes de que empiece el contenido de ésta generado
- * por el sistema informático de facturación", and the header is content tpv generates (its §12
- * examples on 57 mm rolls show nothing above "QR tributario:"; the issuer's data beside the QR is
- * allowed only where the paper has room on its sides, as on A4, and a receipt printer prints
- * nothing beside a QR). It is the document's first QR: the scan code at the foot comes after it.
+ * The unit price before tax (RD 1619/2012, art. 6.1.f): for prices with tax, price × 1 / (1 + r),
+ * with two decimals more than the currency's (3,89 at 21 % → 3,2149) so that it says the price
+ * the customer paid; prices without tax are that price already.
+ */
+export function unitPriceBeforeTax(unitPrice: number, rate: number, pricesIncludeTax: boolean, exponent: number, lang: Lang): string {
+  const hundredths = pricesIncludeTax ? mulDiv(unitPrice * 100, 10000, 10000 + rate, 'half-away-from-zero') : unitPrice * 100;
+  const full = formatDecimal(hundredths, exponent + 2);
+  return formatNumberText(full.endsWith('00') ? full.slice(0, -2).replace(/\.$/, '') : full, lang);
+}
+
+/** The reason a refund line was returned, as its note holds it (`reason; no restock`). */
+export function refundReason(note: string | null): string | null {
+  const reason = (note ?? '').replace(/(?:^|; )no restock$/, '').trim();
+  return reason === '' ? null : reason;
+}
+
+/**
+ * What a card payment's reference says, as a card terminal's slip gives it: the last 4 digits of
+ * the card ("1234", "****1234") and, after a slash, the authorisation code ("1234/A1B2C3"). Any
+ * other reference prints as it is.
+ */
+export function cardDetail(reference: string, lang: Lang): string {
+  const m = /^[*xX·•\s-]*(\d{4})(?:\s*[/;,|]\s*(?:aut[a-zñ]*\.?\s*:?\s*)?([A-Za-z0-9]{1,12}))?$/i.exec(reference.trim());
+  if (!m) return t('receipt.payment_ref', { reference }, lang);
+  return [`****${NBSP}${m[1]}`, ...(m[2] ? [t('receipt.card_auth', { code: m[2] }, lang)] : [])].join('  ');
+}
+
+/**
+ * A sales receipt, refund, invoice or corrective invoice: header, lines with discounts, totals,
+ * tax table, payments, change. A document with a fiscal QR starts with it, before the store's
+ * header: the AEAT's QR spec §3 puts it "al principio de la factura, antes de que empiece el
+ * contenido de ésta generado por el sistema informático de facturación", and the header is
+ * content tpv generates (its §12 examples on 57 mm rolls show nothing above "QR tributario:"; the
+ * issuer's data beside the QR is allowed only where the paper has room on its sides, as on A4, and
+ * a receipt printer prints nothing beside a QR). It is the document's first QR: the scan code at
+ * the foot comes after it.
+ *
+ * As Spanish law has them (RD 1619/2012): a refund is a simplified corrective invoice (art. 15)
+ * naming the receipt it corrects, its date and the reason, its amounts negative (money given
+ * back is no payment) and no thanks for a purchase; an invoice or corrective invoice gives each
+ * line's unit price before tax and its rate (art. 6.1.f–g), and the date of the sale it invoices
+ * (6.1.e); the sale of a gift voucher only is no invoice at all (a multi-purpose voucher's sale is
+ * not subject to VAT: the tax is due on what it buys) and carries no tax table. Each line's
+ * marker (A, B, C…) keys it to the tax table; "IVA incluido" when prices include it.
  */
 export function layoutReceipt(profile: StoreProfile, doc: StoredDocument, opts: DocumentOptions = {}): LayoutLine[] {
   const p = pen(profile);
-  const { n, $, l } = p;
-  const out = [
-    ...(opts.fiscalQr ? fiscalQrBlock(opts.fiscalQr) : []),
-    ...header(profile, p, l(DOC_TITLES[doc.type] ?? 'receipt.title', { country: profile.country }), doc.number, opts.copy ?? false),
-  ];
-  out.push({ kind: 'pair', left: formatDateTimeText(doc.createdAt, p.lang), right: `${l('receipt.cashier')}: ${opts.userName ?? ''}` });
-  if (opts.refers) out.push({ kind: 'pair', left: l('receipt.refers'), right: opts.refers });
+  const { l, lang } = p;
+  const corrective = doc.type === 'refund' || doc.type === 'credit_note';
+  const invoice = doc.type === 'invoice' || doc.type === 'credit_note';
+  // a corrective document gives back what was sold: every amount on it is negative
+  const sign = corrective ? -1 : 1;
+  const n = (v: number): string => p.n(sign * v);
+  const $ = (v: number): string => p.$(sign * v);
+  const goods = doc.lines.filter((x) => !isVoucherLine(x));
+  const voucherOnly = doc.type === 'receipt' && goods.length === 0 && doc.lines.length > 0;
+  const tax = { tax: profile.taxLabel };
+  const markers = rateMarkers(doc);
+  const marked = (amount: string, x: DocumentLine): string => (markers.has(x.taxRate) && !isVoucherLine(x) ? `${amount} ${markers.get(x.taxRate)}` : amount);
+  const title = voucherOnly ? l('receipt.title_voucher') : l(DOC_TITLES[doc.type] ?? 'receipt.title', { country: profile.country });
+  const out = [...(opts.fiscalQr ? fiscalQrBlock(opts.fiscalQr) : []), ...header(profile, p, title, doc.number, opts.copy ?? false)];
+  out.push({ kind: 'pair', left: formatDateTimeText(doc.createdAt, lang), right: `${l('receipt.cashier')}: ${opts.userName ?? ''}` });
+  const referredDay = opts.refersAt ? formatDateTimeText(opts.refersAt, lang).slice(0, 10) : '';
+  // the reasons of a correction: one for the whole document, or each line's under it
+  const reasons = corrective ? doc.lines.map((x) => refundReason(x.note) ?? l('receipt.reason_return')) : [];
+  const oneReason = new Set(reasons).size === 1 ? reasons[0]! : null;
+  if (corrective) {
+    if (opts.refers) out.push({ kind: 'text', text: l(doc.type === 'refund' ? 'receipt.rectifies' : 'receipt.rectifies_invoice', { number: opts.refers, date: referredDay }) });
+    else out.push({ kind: 'text', text: l('receipt.no_original') });
+    if (oneReason) out.push({ kind: 'text', text: l('receipt.reason', { reason: oneReason }) });
+  } else if (opts.refers) {
+    out.push({ kind: 'pair', left: l('receipt.refers'), right: opts.refers });
+    if (referredDay) out.push({ kind: 'pair', left: l('receipt.operation_date'), right: referredDay });
+  }
   if (opts.customer) {
     out.push(
       { kind: 'rule' },
@@ -131,15 +205,20 @@ export function layoutReceipt(profile: StoreProfile, doc: StoredDocument, opts: 
     );
   }
   out.push({ kind: 'rule' });
-  for (const x of doc.lines) {
+  doc.lines.forEach((x, i) => {
     out.push({ kind: 'text', text: x.name });
-    const qty = x.unit === 'kg' ? `${formatQty(x.qty, p.lang)} kg` : formatQty(x.qty, p.lang);
+    const qty = x.unit === 'kg' ? `${formatQty(x.qty, lang)} kg` : formatQty(x.qty, lang);
     const { amount, discount } = printedLine(x);
-    out.push({ kind: 'pair', left: `  ${qty} x ${n(x.unitPrice)}${x.unit === 'kg' ? '/kg' : ''}`, right: n(amount) });
-    if (discount) out.push({ kind: 'pair', left: `  ${l('receipt.discount')}`, right: n(-discount) });
+    out.push({ kind: 'pair', left: `  ${qty} x ${p.n(x.unitPrice)}${x.unit === 'kg' ? '/kg' : ''}`, right: marked(n(amount), x) });
+    if (discount) out.push({ kind: 'pair', left: `  ${l('receipt.discount')}`, right: marked(n(-discount), x) });
+    if (invoice && !isVoucherLine(x)) {
+      const before = unitPriceBeforeTax(x.unitPrice, x.taxRate, doc.pricesIncludeTax, profile.exponent, lang);
+      out.push({ kind: 'pair', left: `  ${before}${x.unit === 'kg' ? '/kg' : ''} ${l('receipt.before_tax', tax)}`, right: `${profile.taxLabel} ${rateText(x.taxRate, lang)}` });
+    }
     // a gift voucher sold names its code (its note), so a reprint of the receipt carries it too
     if (isVoucherLine(x) && x.note) out.push({ kind: 'text', text: `  ${l('receipt.voucher_code', { code: x.note })}`, bold: true });
-  }
+    if (corrective && !oneReason) out.push({ kind: 'text', text: `  ${l('receipt.reason', { reason: reasons[i]! })}` });
+  });
   out.push({ kind: 'rule' });
   const cart = cartDiscountOf(doc);
   if (cart.discount) {
@@ -147,16 +226,26 @@ export function layoutReceipt(profile: StoreProfile, doc: StoredDocument, opts: 
     out.push({ kind: 'pair', left: l('receipt.subtotal'), right: n(cart.before) });
     out.push({ kind: 'pair', left: l('receipt.cart_discount'), right: n(-cart.discount) });
   }
-  out.push({ kind: 'pair', left: l('receipt.total'), right: $(doc.total), bold: true, large: true }, { kind: 'rule' });
-  out.push({ kind: 'pair', left: `${profile.taxLabel}  ${l('receipt.base')}`, right: l('receipt.tax_amount') });
-  for (const x of doc.taxes) out.push({ kind: 'pair', left: `${formatRate(x.rate).padStart(4)}%  ${n(x.base).padStart(10)}`, right: n(x.tax) });
+  out.push({ kind: 'pair', left: l('receipt.total'), right: $(doc.total), bold: true, large: true });
+  if (doc.pricesIncludeTax && doc.taxes.length > 0) out.push({ kind: 'text', text: l('receipt.tax_included', tax), align: 'right' });
   out.push({ kind: 'rule' });
-  // money given back as store credit names the code that holds it
-  const creditBack = doc.type === 'refund' || doc.type === 'credit_note';
+  if (voucherOnly) out.push({ kind: 'text', text: l('receipt.voucher_not_subject', tax), align: 'center' }, { kind: 'rule' });
+  else if (doc.taxes.length > 0) {
+    // marker, rate and base in columns, the base under its heading: "A  21 %         14,21"
+    const base = l('receipt.base');
+    out.push({ kind: 'pair', left: `${profile.taxLabel.padEnd(Math.max(profile.taxLabel.length + 1, TAX_ROW - base.length))}${base}`, right: l('receipt.tax_amount') });
+    for (const x of doc.taxes) out.push({ kind: 'pair', left: `${markers.get(x.rate)} ${rateText(x.rate, lang).padStart(5)}${n(x.base).padStart(TAX_ROW - 7)}`, right: n(x.tax) });
+    const vouchers = doc.lines.filter(isVoucherLine).reduce((a, x) => a + x.amount, 0);
+    if (vouchers) out.push({ kind: 'pair', left: l('receipt.not_subject', tax), right: n(vouchers) });
+    out.push({ kind: 'rule' });
+  }
+  // money given back as store credit names the code that holds it; a card its last digits and authorisation
   for (const x of doc.payments) {
-    out.push({ kind: 'pair', left: tenderName(x.method, p.lang), right: n(x.amount) });
-    if (creditBack && x.method === 'store_credit' && x.reference) {
+    out.push({ kind: 'pair', left: tenderName(x.method, lang), right: n(x.amount) });
+    if (corrective && x.method === 'store_credit' && x.reference) {
       out.push({ kind: 'text', text: `  ${l('receipt.voucher_code', { code: formatCreditCode(x.reference) })}`, bold: true });
+    } else if (x.reference && !['cash', 'store_credit', 'exchange'].includes(x.method)) {
+      out.push({ kind: 'text', text: `  ${cardDetail(x.reference, lang)}` });
     }
   }
   if (doc.tendered && doc.tendered !== doc.payments.find((x) => x.method === 'cash')?.amount) {
@@ -165,7 +254,8 @@ export function layoutReceipt(profile: StoreProfile, doc: StoredDocument, opts: 
   if (doc.rounding) out.push({ kind: 'pair', left: l('receipt.rounding'), right: n(doc.rounding) });
   if (doc.change) out.push({ kind: 'pair', left: l('receipt.change'), right: $(doc.change), bold: true });
   if (opts.anchor) out.push({ kind: 'text', text: opts.anchor, align: 'center' });
-  return [...out, ...footer(p, { kind: 'code', symbology: opts.code ?? 'code128', data: documentScanCode(doc.number) })];
+  // a correction thanks nobody for a purchase
+  return [...out, ...footer(p, { kind: 'code', symbology: opts.code ?? 'code128', data: documentScanCode(doc.number) }, corrective ? null : undefined)];
 }
 
 /** A printed Z (or X) report: the shift's figures under the store header. */

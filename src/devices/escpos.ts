@@ -170,9 +170,14 @@ export function profileInfo(id: string): ProfileInfo {
  */
 export function encodeDocument(lines: LayoutLine[], opts: EncodeOptions): Uint8Array {
   const printer = printerOf(opts.profile);
-  const enc = new ReceiptPrinterEncoder({ ...printer.options, columns: opts.columns, newline: '\n', codepageCandidates: printer.pages });
+  const rows = layoutRows(lines, opts.columns);
+  // StarPRNT prints in page units: the encoder ends every job with a flush (ESC GS P 0, ESC GS P 1)
+  // so that it prints. A cut prints the page by itself, and must be the job's last command: a
+  // document that ends with one is not flushed after it.
+  const autoFlush = rows.at(-1)?.kind !== 'cut';
+  const enc = new ReceiptPrinterEncoder({ ...printer.options, columns: opts.columns, newline: '\n', codepageCandidates: printer.pages, ...(autoFlush ? {} : { autoFlush }) });
   enc.initialize();
-  for (const row of layoutRows(lines, opts.columns)) drawRow(enc, row, printer, opts);
+  for (const row of rows) drawRow(enc, row, printer, opts);
   return enc.encode();
 }
 
@@ -277,8 +282,9 @@ function qrBytes(text: string, star: boolean, size?: CodeSize): number[] {
 function code128Bytes(data: string, star: boolean): number[] {
   const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
   if (star) {
-    // ESC b n1 n2 n3 n4 data RS: CODE128, text below + feed, narrowest module (2 dots), height
-    return [ESC, GS, 0x61, 1, ESC, 0x62, 6, 2, 1, BARCODE_HEIGHT_DOTS, ...ascii(data), 0x1e, LF, ESC, GS, 0x61, 0];
+    // ESC b n1 n2 n3 n4 data RS: CODE128, text below + feed (n2 = 2 feeds a line after the text,
+    // so no LF of ours follows: it would print a blank line), narrowest module (2 dots), height
+    return [ESC, GS, 0x61, 1, ESC, 0x62, 6, 2, 1, BARCODE_HEIGHT_DOTS, ...ascii(data), 0x1e, ESC, GS, 0x61, 0];
   }
   const body = ascii('{B' + data.replaceAll('{', '{{'));
   return [

@@ -9,8 +9,12 @@ export type Align = 'left' | 'center' | 'right';
 
 export type LayoutLine =
   | { kind: 'text'; text: string; align?: Align; bold?: boolean; large?: boolean }
-  /** Left text and right text on one line (the right side wins when it does not fit). */
-  | { kind: 'pair'; left: string; right: string; bold?: boolean; large?: boolean }
+  /**
+   * Left text and right text on one line (the right side wins when it does not fit). With `wide`,
+   * a left side too long for the line wraps at the full width, and the right side goes beside its
+   * last line when it fits there (a title and its number), else on a line of its own.
+   */
+  | { kind: 'pair'; left: string; right: string; bold?: boolean; large?: boolean; wide?: boolean }
   | { kind: 'rule'; char?: string }
   | { kind: 'blank' }
   | { kind: 'code'; symbology: 'qr' | 'code128'; data: string; size?: CodeSize }
@@ -41,7 +45,21 @@ export type Row =
   | { kind: 'code'; symbology: 'qr' | 'code128'; data: string; size?: CodeSize }
   | { kind: 'cut' };
 
-/** Wraps text to the width, breaking at spaces when it can. */
+/** A space no line breaks at: the layout binds a number to its unit with it; rows print it as a plain space. */
+export const NBSP = '\u00a0';
+
+/**
+ * Units a number is never parted from ("250 g", "5,00 €", "21 %", "0,5 l", "2 u."): a unit after
+ * a digit and a space, not followed by a letter or digit (so "2 manzanas" stays breakable).
+ */
+const NUMBER_UNIT = /(\d) (?=(?:€|\$|£|%|kg|mg|g|ml|cl|dl|l|km|cm|mm|m|uds?\.?|ud\.?|u\.?|h|min)(?![\p{L}\p{N}]))/gu;
+
+/** Text with each number bound to its unit by a non-breaking space. */
+export function keepUnits(text: string): string {
+  return text.replace(NUMBER_UNIT, `$1${NBSP}`);
+}
+
+/** Wraps text to the width, breaking at spaces when it can (never at a non-breaking space). */
 export function wrap(text: string, width: number): string[] {
   const out: string[] = [];
   let rest = text.trimEnd(); // leading spaces are indentation
@@ -69,20 +87,37 @@ export function code128Fits(data: string, columns: number): boolean {
   return /^[\x20-\x7e]*$/.test(data) && data.length <= code128Capacity(columns);
 }
 
-/** Sets the lines into rows `columns` wide. */
+/**
+ * Sets the lines into rows `columns` wide. Numbers stay with their units (`keepUnits`) when a line
+ * wraps; the rows carry plain spaces only, so neither the preview nor the printer's code page ever
+ * sees a non-breaking space.
+ */
 export function layoutRows(lines: LayoutLine[], columns: number): Row[] {
   const out: Row[] = [];
-  const text = (s: string, bold = false, large = false): void => void out.push({ kind: 'text', text: s.trimEnd(), bold, large });
-  for (const l of lines) {
+  const text = (s: string, bold = false, large = false): void => void out.push({ kind: 'text', text: s.replaceAll(NBSP, ' ').trimEnd(), bold, large });
+  for (const line of lines) {
+    const l = line.kind === 'text' ? { ...line, text: keepUnits(line.text) } : line.kind === 'pair' ? { ...line, left: keepUnits(line.left), right: keepUnits(line.right) } : line;
     switch (l.kind) {
-      case 'text':
-        for (const w of wrap(l.text, columns)) {
+      case 'text': {
+        // a wrapped indented text keeps its indentation on every line
+        const indent = /^ */.exec(l.text)![0];
+        const lines = indent && indent.length < columns / 2 ? wrap(l.text.slice(indent.length), columns - indent.length).map((w) => indent + w) : wrap(l.text, columns);
+        for (const w of lines) {
           const pad = columns - w.length;
           text(l.align === 'center' ? ' '.repeat(Math.floor(pad / 2)) + w : l.align === 'right' ? ' '.repeat(pad) + w : w, l.bold, l.large);
         }
         break;
+      }
       case 'pair': {
         const room = columns - l.right.length - 1;
+        if (l.wide && room >= 1 && l.left.length > room) {
+          const left = wrap(l.left, columns);
+          const last = left.pop()!;
+          for (const w of left) text(w, l.bold, l.large);
+          if (last.length <= room) text(last.padEnd(room) + ' ' + l.right, l.bold, l.large);
+          else for (const w of [last, l.right.padStart(columns)]) text(w, l.bold, l.large);
+          break;
+        }
         if (room < 1) {
           // the right side does not fit beside anything: both sides on lines of their own
           for (const w of wrap(l.left, columns)) text(w, l.bold, l.large);

@@ -309,6 +309,57 @@ describe('round trip', () => {
   });
 });
 
+describe('Star models', () => {
+  const doc: LayoutLine[] = [
+    { kind: 'text', text: 'Total 12,50 €' },
+    { kind: 'code', symbology: 'code128', data: 'TPV:T01-000123' },
+    { kind: 'text', text: '¡Gracias!' },
+    { kind: 'cut' },
+  ];
+
+  it.each(['star-tsp100iv', 'star-mc-print2', 'star-tsp650'])('%s: the cut is the last command, no flush after it', (profile) => {
+    const bytes = encodeDocument(doc, { profile, columns: 42 });
+    expect(hex(bytes)).toMatch(/0a 1b 64 03$/);
+    expect(indexesOf(bytes, [0x1b, 0x1d, 0x50])).toEqual([]);
+    expect(hex(encodeDocument(doc, { profile, columns: 42, cut: 'full' }))).toMatch(/0a 1b 64 02$/);
+  });
+
+  it('a StarPRNT job without a cut is still flushed, so that it prints', () => {
+    expect(hex(encodeDocument(doc.slice(0, 3), { profile: 'star-tsp100iv', columns: 42 }))).toMatch(/0a 1b 1d 50 30 1b 1d 50 31$/);
+  });
+
+  it('no blank line after a barcode: ESC b with n2 = 2 feeds the line itself', () => {
+    const bytes = encodeDocument(doc, { profile: 'star-tsp100iv', columns: 42 });
+    const [at] = indexesOf(bytes, [0x1b, 0x62, 6, 2]);
+    const rs = bytes.indexOf(0x1e, at);
+    expect(Buffer.from(bytes.subarray(at! + 6, rs)).toString('latin1')).toBe('TPV:T01-000123');
+    // straight back to left alignment and the next row: no LF of ours in between
+    expect(hex(bytes.subarray(rs + 1, rs + 5))).toBe('1b 1d 61 00');
+    expect(bytes.indexOf(0x0a, rs)).toBeGreaterThan(bytes.indexOf(0x21, rs)); // the next LF ends "¡Gracias!" (¡ is 0xAD, ! 0x21)
+  });
+});
+
+describe('layout', () => {
+  it('binds a number to its unit and prints the binding as a plain space', () => {
+    expect(renderText([{ kind: 'text', text: 'Café molido natural tostado 250 g' }], 32)).toBe('Café molido natural tostado\n250 g\n');
+    expect(renderText([{ kind: 'text', text: 'Vale de 2 manzanas y 5 €' }], 32)).toBe('Vale de 2 manzanas y 5 €\n');
+    expect(renderText([{ kind: 'text', text: 'Tarjeta de recarga telefónica 5 €' }], 32)).toBe('Tarjeta de recarga telefónica\n5 €\n');
+  });
+
+  it('keeps the indentation of a wrapped indented text', () => {
+    expect(renderText([{ kind: 'text', text: '  Motivo: devolución de mercancía' }], 32)).toBe('  Motivo: devolución de\n  mercancía\n');
+  });
+
+  it('sets a wide pair (a title and its number) at the full width, the number beside the last line when it fits', () => {
+    const title: LayoutLine = { kind: 'pair', left: 'Factura rectificativa simplificada', right: 'T01R-000001', wide: true };
+    expect(renderText([title], 32)).toBe('Factura rectificativa\nsimplificada         T01R-000001\n');
+    expect(renderText([title], 42)).toBe('Factura rectificativa simplificada\n' + 'T01R-000001'.padStart(42) + '\n');
+    expect(renderText([title], 48)).toBe('Factura rectificativa simplificada'.padEnd(37) + 'T01R-000001\n');
+    // without `wide`, the left side wraps beside the right one
+    expect(renderText([{ ...title, wide: false }], 32)).toBe('Factura\nrectificativa\nsimplificada         T01R-000001\n');
+  });
+});
+
 describe('decoder', () => {
   it('reads hand-written ESC/POS: ESC !, ESC a, GS V with a feed, function A barcodes, status requests', () => {
     const bytes = Uint8Array.of(
