@@ -2,10 +2,13 @@
  * Carts in progress, saved on every change (a crash or a power cut loses no scanned item), and
  * held (parked) carts recalled later — also after a restart. One open cart per user and register.
  */
-import { type Cart, checkCart } from '../core/cart.js';
+import { type Cart, checkCart, priceCart } from '../core/cart.js';
 import { TpvError } from '../core/errors.js';
 import type { Approval } from '../core/document.js';
+import { formatDecimal, formatQuantity } from '../core/money.js';
+import { type Approver, auditLog, authorize, type UserRow } from './auth.js';
 import { type App, inTransaction } from './context.js';
+import { tillSettings } from './till.js';
 
 /** What a cart in progress holds besides its lines: gift vouchers, approvals given, the customer. */
 export interface CartExtra {
@@ -107,5 +110,45 @@ export function recallCart(app: App, userId: number, id: number): SavedCart {
 export function discardCart(app: App, id: number): void {
   inTransaction(app, () => {
     app.db.prepare('DELETE FROM carts WHERE id = ?').run(id);
+  });
+}
+
+/** What a voided ticket held, as the audit log records it. */
+export interface VoidedCart {
+  lines: number;
+  /** The ticket's total (cart and gift vouchers), minor units. */
+  total: number;
+  approval: Approval | null;
+}
+
+/**
+ * Voids the user's whole open ticket (the customer walked away): the cart is dropped and the audit
+ * log records who voided what — every line (sku, quantity, amount), the total, and the supervisor
+ * who approved. With the store's `tui.void_approval` a user who may not refund needs the approval of
+ * one who may: voiding takes back what was scanned, like a return, so the same people decide.
+ * Nothing was sold, so no document and no outbox event. Refused when there is no open cart.
+ */
+export function voidOpenCart(app: App, actor: UserRow, approver?: Approver): VoidedCart {
+  const { exponent, pricesIncludeTax } = app.profile;
+  const totalOf = (c: SavedCart): number => priceCart(c.cart, { pricesIncludeTax }).total + c.extra.vouchers.reduce((a, b) => a + b, 0);
+  const rowsOf = (c: SavedCart): number => c.cart.lines.length + c.extra.vouchers.length;
+  const before = openCart(app, actor.id);
+  if (!before) throw new TpvError('not_found', 'carts.none_to_void');
+  // the PIN check runs scrypt: outside the transaction
+  const detail = `${rowsOf(before)} / ${formatDecimal(totalOf(before), exponent)}`;
+  const approval = tillSettings(app).voidApproval ? authorize(app, actor, 'void_ticket', approver, detail) : null;
+  return inTransaction(app, () => {
+    const open = openCart(app, actor.id);
+    if (!open) throw new TpvError('not_found', 'carts.none_to_void');
+    const total = totalOf(open);
+    auditLog(app.db, app.now(), actor.id, 'cart_voided', {
+      cart: open.id,
+      lines: priceCart(open.cart, { pricesIncludeTax }).lines.map((l) => ({ sku: l.sku, qty: formatQuantity(l.qty), amount: formatDecimal(l.amount, exponent) })),
+      vouchers: open.extra.vouchers.map((v) => formatDecimal(v, exponent)),
+      total: formatDecimal(total, exponent),
+      ...(approval ? { approval: { ...approval, action: 'void_ticket' } } : {}),
+    });
+    app.db.prepare('DELETE FROM carts WHERE id = ?').run(open.id);
+    return { lines: rowsOf(open), total, approval };
   });
 }

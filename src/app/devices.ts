@@ -10,6 +10,7 @@ import { COLUMNS, type Columns } from '../devices/layout.js';
 import { DISPLAY_MODES, type DisplayMode } from '../devices/display.js';
 import { parseScannerOptions, type ScannerOptions } from '../devices/scanner.js';
 import { formatDeviceUrl, parseDeviceUrl } from '../devices/transport.js';
+import { prepared } from '../db/connection.js';
 import { type Approver, auditLog, authorize, type UserRow } from './auth.js';
 import { type App, inTransaction } from './context.js';
 import { appendEvent } from './outbox.js';
@@ -88,8 +89,32 @@ function url(value: string | undefined, required: boolean): string | null {
 
 const NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 
+/** The settings each kind takes (the keys of `DeviceInput`, as `tpv devices add` names its flags). */
+const SETTINGS: Record<DeviceKind, readonly string[]> = {
+  printer: ['name', 'url', 'profile', 'columns', 'cut', 'code'],
+  drawer: ['name', 'url', 'printer', 'pin', 'pulse', 'openWhen'],
+  scanner: ['name', 'url', 'suffix', 'timeout', 'stripPrefix', 'stripSuffix'],
+  display: ['name', 'url', 'mode', 'welcome'],
+};
+
+/** `openWhen` → `--open-when`. */
+const flagOf = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/**
+ * A setting of another kind of device is refused rather than dropped: `--pin 5` given to a
+ * printer, or `--suffix` to a display, is a mistake the user must see, not a setting that silently
+ * does nothing.
+ */
+function onlySettingsOf(kind: DeviceKind, input: DeviceInput): void {
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined || SETTINGS[kind].includes(key)) continue;
+    throw new TpvError('invalid', 'device.flag_kind', { flag: flagOf(key), kind });
+  }
+}
+
 /** Validates a device from its flags; `isProfile` checks printer models (the encoder's list). */
 export function parseDevice(kind: DeviceKind, input: DeviceInput, isProfile: (id: string) => boolean): DeviceConfig {
+  onlySettingsOf(kind, input);
   const name = (input.name ?? kind).trim().toLowerCase();
   if (!NAME.test(name)) throw bad('--name', input.name ?? '', 'a-z, 0-9, - and _ (32 at most)');
   switch (kind) {
@@ -109,28 +134,33 @@ export function parseDevice(kind: DeviceKind, input: DeviceInput, isProfile: (id
       };
     }
     case 'drawer': {
+      // hanging from a printer (the usual wiring) or on a link of its own: one or the other
+      if (input.url !== undefined && input.printer !== undefined) throw new TpvError('invalid', 'device.drawer_link', { flag: '--url', other: '--printer' });
       const link = url(input.url, false);
       const printer = link ? null : (input.printer ?? 'printer').trim().toLowerCase();
-      const [on, off] = (input.pulse ?? '100,500').split(',');
-      return {
-        kind,
-        name,
-        printer,
-        url: link,
-        pin: pinOf(input.pin),
-        onMs: integer('--pulse', on, 2, 510, 100),
-        offMs: integer('--pulse', off ?? '500', 2, 510, 500),
-        openWhen: oneOf('--open-when', input.openWhen, ['high', 'low'] as const, 'high'),
-      };
+      const [onMs, offMs] = pulseOf(input.pulse);
+      return { kind, name, printer, url: link, pin: pinOf(input.pin), onMs, offMs, openWhen: oneOf('--open-when', input.openWhen, ['high', 'low'] as const, 'high') };
     }
-    case 'scanner':
-      return { kind, name, url: url(input.url, true)!, ...parseScannerOptions({ ...input, interByteMs: input.timeout }) };
+    case 'scanner': {
+      const link = url(input.url, true)!;
+      // tpv reads scanners on serial ports; a keyboard (USB HID) scanner types into the terminal
+      if (parseDeviceUrl(link).kind !== 'serial') throw new TpvError('invalid', 'device.scanner_serial', { flag: '--url', url: link });
+      return { kind, name, url: link, ...parseScannerOptions({ ...input, interByteMs: input.timeout }) };
+    }
     case 'display': {
       const welcome = input.welcome ?? '';
       if (welcome.length > 40) throw bad('--welcome', welcome, '40 characters at most (2×20)');
       return { kind, name, url: url(input.url, true)!, mode: oneOf('--mode', input.mode, DISPLAY_MODES, 'epson'), welcome };
     }
   }
+}
+
+/** `--pulse ON,OFF` (milliseconds, 2…510 each, ESC p's range); OFF may be left out (500). */
+function pulseOf(value: string | undefined): [number, number] {
+  if (value === undefined) return [100, 500];
+  const parts = value.split(',');
+  if (parts.length > 2) throw bad('--pulse', value, '2…510[,2…510] ms');
+  return [integer('--pulse', parts[0], 2, 510, 100), integer('--pulse', parts[1] ?? '500', 2, 510, 500)];
 }
 
 /** The drawer kick goes to pin 2 or pin 5 of the drawer connector, nothing else. */
@@ -195,6 +225,11 @@ export function saveDevice(app: App, actor: UserRow, d: DeviceConfig, replace: b
   inTransaction(app, () => {
     const old = deviceByName(app, name);
     if (old && !replace) throw new TpvError('conflict', 'device.exists', { name });
+    // a printer that drawers hang from stays a printer: they would kick a scanner or a display
+    if (old && old.kind !== kind) {
+      const drawers = listDevices(app).filter((x) => x.kind === 'drawer' && x.printer === name);
+      if (drawers.length) throw new TpvError('conflict', 'device.kind_in_use', { name, kind, by: drawers.map((x) => x.name).join(', ') });
+    }
     app.db
       .prepare(
         'INSERT INTO devices (name, kind, url, options, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ' +
@@ -231,4 +266,27 @@ export function recordNoSale(app: App, actor: UserRow, reason: string, approver?
     appendEvent(app, 'no_sale', { user: actor.code, reason: why, drawer: drawer.name, at: isoWithOffset(now, app.profile.timezone), approval });
   });
   return drawer;
+}
+
+/**
+ * Audit log actions of an original that never reached the paper: its job was refused before any
+ * byte went out (`original_unprinted`), then printed late (`original_printed`). See
+ * src/app/peripherals.ts (printDocument).
+ */
+export const UNPRINTED = 'original_unprinted';
+export const PRINTED_LATE = 'original_printed';
+
+/**
+ * Whether the original of document `number` is still owed: its print was refused before any byte
+ * went out and it has not been printed since. Its next print (and a preview of that print) is the
+ * original, not a copy. Only failures are recorded, so this reads a handful of audit rows.
+ */
+export function originalOwed(app: App, number: string): boolean {
+  const last = prepared(
+    app.db,
+    "SELECT action FROM audit_log WHERE action IN (?, ?) AND json_extract(detail, '$.number') = ? ORDER BY id DESC LIMIT 1",
+  )
+    .pluck()
+    .get(UNPRINTED, PRINTED_LATE, number);
+  return last === UNPRINTED;
 }

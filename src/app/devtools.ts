@@ -39,7 +39,7 @@ export async function startPrinterSimulator(
   const sim = await import('../devices/simulators.js');
   const { decodedText } = await import('../devices/escpos-decode.js');
   const state = sim.SIMULATED_STATES.find((s) => s === opts.state);
-  if (!state) throw new TpvError('usage', 'simulate.state', { value: opts.state, states: sim.SIMULATED_STATES.join(', ') });
+  if (!state) throw new TpvError('invalid', 'simulate.state', { value: opts.state, states: sim.SIMULATED_STATES.join(', ') });
   return sim.simulatePrinter({
     ...sim.parseListen(opts.listen),
     ...(opts.save ? { save: opts.save } : {}),
@@ -65,7 +65,7 @@ export async function startDisplaySimulator(
 ): Promise<{ link: string; exited: Promise<void>; close(): void }> {
   const { DISPLAY_MODES } = await import('../devices/display.js');
   const m = DISPLAY_MODES.find((x) => x === mode);
-  if (!m) throw new TpvError('usage', 'device.option', { flag: '--mode', value: mode, expected: DISPLAY_MODES.join(', ') });
+  if (!m) throw new TpvError('invalid', 'device.option', { flag: '--mode', value: mode, expected: DISPLAY_MODES.join(', ') });
   const sim = await import('../devices/simulators.js');
   const pty = await sim.openPty(link);
   sim.watchDisplay(pty.output, m, (lines) => onLines(lines, sim.displayBox(lines)));

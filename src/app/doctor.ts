@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { type MessageKey, TpvError } from '../core/errors.js';
 import { connect, type Sqlite } from '../db/connection.js';
 import { migrationStatus, schemaVersion, knownMigrations } from '../db/migrate.js';
-import { listSerialPorts, portStatus, serialAccess } from '../devices/ports.js';
+import { listSerialPorts, type PortHolder, type PortStatus, portStatus, processHolds, serialAccess } from '../devices/ports.js';
 import { parseDeviceUrl } from '../devices/transport.js';
 import { type App, appOn } from './context.js';
 import { type DeviceConfig, listDevices } from './devices.js';
@@ -103,14 +103,39 @@ function clockCheck(db: Sqlite, now: Date): Check {
   return check('clock', 'ok', 'doctor.clock_ok', { now: iso });
 }
 
-/** Serial links: the port exists, we may open it, and no other program holds it. */
-async function serialCheck(id: string, name: string, path: string): Promise<Check> {
-  const st = await portStatus(path, { excludeSelf: true });
+/**
+ * What a port's holders mean here: a process that also has this store's database open is this
+ * store's own tpv (the till holds its scanners and display for its whole run): the port is in use,
+ * as it should be, not "held by another program".
+ */
+async function tillHolders(st: PortStatus, dbPath: string): Promise<{ till: PortHolder[]; others: PortHolder[] }> {
+  const till: PortHolder[] = [];
+  const others: PortHolder[] = [];
+  for (const h of st.holders) ((await processHolds(h.pid, dbPath)) ? till : others).push(h);
+  return { till, others };
+}
+
+/**
+ * The finding for a configured serial port, from its status and who of its holders is this store's
+ * till: missing, not ours to open, held by another program (fail, with the pid to stop), in use by
+ * the till (ok), free — or, when processes of other users could not be looked at (`partial`), not
+ * known to be free (warn: run as root to see them all).
+ */
+export function serialFinding(id: string, name: string, path: string, st: PortStatus, holders: { till: PortHolder[]; others: PortHolder[] }, user: string): Check {
   if (!st.exists) return check(id, 'fail', 'doctor.port_missing', { name, path }, 'doctor.fix.port_missing');
-  if (!st.readable || !st.writable) return check(id, 'fail', 'doctor.port_denied', { name, path }, 'doctor.fix.dialout', { user: serialAccess().user });
-  const h = st.holders[0];
-  if (h) return check(id, 'fail', 'doctor.port_held', { name, path, pid: h.pid, command: h.command }, 'doctor.fix.port_held', { pid: h.pid });
+  if (!st.readable || !st.writable) return check(id, 'fail', 'doctor.port_denied', { name, path }, 'doctor.fix.dialout', { user });
+  const other = holders.others[0];
+  if (other) return check(id, 'fail', 'doctor.port_held', { name, path, pid: other.pid, command: other.command }, 'doctor.fix.port_held', { pid: other.pid });
+  const till = holders.till[0];
+  if (till) return check(id, 'ok', 'doctor.port_till', { name, path, pid: till.pid });
+  if (st.partial) return check(id, 'warn', 'doctor.port_partial', { name, path }, 'doctor.fix.port_partial');
   return check(id, 'ok', 'doctor.port_ok', { name, path });
+}
+
+/** Serial links: the port exists, we may open it, and no other program holds it. */
+async function serialCheck(app: App, id: string, name: string, path: string): Promise<Check> {
+  const st = await portStatus(path, { excludeSelf: true });
+  return serialFinding(id, name, path, st, await tillHolders(st, app.path), serialAccess().user);
 }
 
 /** Whether a configured device is there and ready (also the status column of `tpv devices list`). */
@@ -118,32 +143,42 @@ export async function deviceCheck(app: App, d: DeviceConfig): Promise<Check> {
   const id = `device.${d.name}`;
   if (d.kind === 'printer') {
     const link = parseDeviceUrl(d.url);
-    if (link.kind === 'serial') {
-      const c = await serialCheck(id, d.name, link.path);
-      if (c.status !== 'ok') return c;
-    }
-    const r = await printerReport(app, d);
-    const params = { name: d.name, url: d.url };
-    switch (r.state) {
-      case 'online':
-      case 'one_way':
-      case 'no_answer':
-        return check(id, 'ok', `doctor.printer_${r.state}`, params);
-      case 'paper_near_end':
-        return check(id, 'warn', 'doctor.printer_paper_near_end', params, 'doctor.fix.paper');
-      case 'paper_end':
-        return check(id, 'fail', 'doctor.printer_paper_end', params, 'doctor.fix.paper');
-      case 'cover_open':
-        return check(id, 'fail', 'doctor.printer_cover_open', params, 'doctor.fix.cover');
-      case 'offline':
-        return check(id, 'fail', 'doctor.printer_offline', params, 'doctor.fix.printer_offline');
-      case 'unreachable':
-        return check(id, 'fail', 'doctor.printer_unreachable', { ...params, detail: r.detail ?? '' }, 'doctor.fix.printer_unreachable');
-    }
+    const port = link.kind === 'serial' ? await serialCheck(app, id, d.name, link.path) : null;
+    if (port?.status === 'fail') return port;
+    const c = await printerCheck(app, d, id);
+    return port?.status === 'warn' && c.status === 'ok' ? port : c;
   }
   if (d.kind === 'drawer' && !d.url) return check(id, 'ok', 'doctor.drawer_via', { name: d.name, printer: d.printer ?? '' });
+  return linkCheck(app, id, d);
+}
+
+/** What the printer says of itself (or that it cannot be reached). */
+async function printerCheck(app: App, d: Extract<DeviceConfig, { kind: 'printer' }>, id: string): Promise<Check> {
+  const r = await printerReport(app, d);
+  const params = { name: d.name, url: d.url };
+  switch (r.state) {
+    case 'online':
+    case 'one_way':
+    case 'no_answer':
+    case 'not_asked':
+      return check(id, 'ok', `doctor.printer_${r.state}`, params);
+    case 'paper_near_end':
+      return check(id, 'warn', 'doctor.printer_paper_near_end', params, 'doctor.fix.paper');
+    case 'paper_end':
+      return check(id, 'fail', 'doctor.printer_paper_end', params, 'doctor.fix.paper');
+    case 'cover_open':
+      return check(id, 'fail', 'doctor.printer_cover_open', params, 'doctor.fix.cover');
+    case 'offline':
+      return check(id, 'fail', 'doctor.printer_offline', params, 'doctor.fix.printer_offline');
+    case 'unreachable':
+      return check(id, 'fail', 'doctor.printer_unreachable', { ...params, detail: r.detail ?? '' }, 'doctor.fix.printer_unreachable');
+  }
+}
+
+/** A drawer on a link of its own, a scanner, a display: the port (serial), the device file (lp, file). */
+async function linkCheck(app: App, id: string, d: DeviceConfig): Promise<Check> {
   const link = parseDeviceUrl(d.url!);
-  if (link.kind === 'serial') return serialCheck(id, d.name, link.path);
+  if (link.kind === 'serial') return serialCheck(app, id, d.name, link.path);
   if (link.kind === 'lp' || link.kind === 'file') {
     const target = link.kind === 'file' && !existsSync(link.path) ? dirname(link.path) : link.path;
     try {
@@ -157,7 +192,7 @@ export async function deviceCheck(app: App, d: DeviceConfig): Promise<Check> {
 }
 
 /** Serial permissions (dialout) and ports held by another program, over every port found. */
-async function portsCheck(devices: DeviceConfig[]): Promise<Check[]> {
+async function portsCheck(app: App, devices: DeviceConfig[]): Promise<Check[]> {
   const out: Check[] = [];
   const access = serialAccess();
   const usesSerial = devices.some((d) => d.url && parseDeviceUrl(d.url).kind === 'serial');
@@ -170,7 +205,7 @@ async function portsCheck(devices: DeviceConfig[]): Promise<Check[]> {
   for (const p of ports) {
     if (configured.has(p.path) || (p.byId && configured.has(p.byId))) continue; // its device check said it
     const st = await portStatus(p.path, { excludeSelf: true });
-    const h = st.holders[0];
+    const h = (await tillHolders(st, app.path)).others[0]; // the till's own ports are in use, not held
     if (h) out.push(check(`port.${p.path}`, 'warn', 'doctor.port_held', { name: p.byId ?? p.path, path: p.path, pid: h.pid, command: h.command }, 'doctor.fix.port_held', { pid: h.pid }));
   }
   return out;
@@ -219,11 +254,14 @@ export async function runDoctor(path: string, now: Date): Promise<DoctorReport> 
     let devices: DeviceConfig[] = [];
     try {
       devices = listDevices(app);
-    } catch {
-      // a database from before devices existed: nothing configured yet
+    } catch (e) {
+      // a database from before devices existed has nothing configured yet; any other failure is a finding
+      if (!(e instanceof Error && /no such table: devices\b/.test(e.message))) {
+        checks.push(check('devices', 'fail', 'doctor.devices_unreadable', { detail: e instanceof Error ? e.message : String(e) }, 'doctor.fix.integrity'));
+      }
     }
     for (const d of devices) checks.push(await deviceCheck(app, d));
-    checks.push(...(await portsCheck(devices)));
+    checks.push(...(await portsCheck(app, devices)));
   } finally {
     db.close();
   }

@@ -118,14 +118,22 @@ export function salesReport(app: App, by: ReportBy, period: Period = {}): SalesR
     const r = app.db.prepare(`SELECT count(*) AS n, coalesce(sum(${SIGN} * d.rounding), 0) AS rounding ${base} AND d.rounding != 0`).get(...p.params) as { n: number; rounding: number };
     if (r.rounding !== 0) raw.push({ key: 'rounding', label: 'rounding', count: r.n, qty: null, amount: -r.rounding });
   }
+  if (by === 'tax') {
+    // gift vouchers sold carry no tax: their row makes the rates add up to the sales
+    const v = app.db
+      .prepare(`SELECT count(*) AS n, coalesce(sum(${SIGN} * l.amount), 0) AS amount FROM documents d JOIN document_lines l ON l.document_id = d.id
+        WHERE d.type IN ('receipt', 'refund') AND l.product_id IS NULL AND l.sku = 'VOUCHER'${p.sql}`)
+      .get(...p.params) as { n: number; amount: number };
+    if (v.amount !== 0) raw.push({ key: 'vouchers', label: 'vouchers', count: v.n, qty: null, amount: v.amount });
+  }
   const totals = app.db.prepare(`SELECT coalesce(sum(${SIGN}), 0) AS count, coalesce(sum(${SIGN} * d.total), 0) AS total ${base}`).get(...p.params) as { count: number; total: number };
   return {
     by,
     from: period.from ?? null,
     to: period.to ?? null,
     rows: raw.map((r) => ({
-      key: by === 'tax' ? formatRate(Number(r.key)) : String(r.key),
-      label: by === 'tax' ? `${formatRate(Number(r.label))} %` : String(r.label),
+      key: by === 'tax' && r.key !== 'vouchers' ? formatRate(Number(r.key)) : String(r.key),
+      label: by === 'tax' && r.key !== 'vouchers' ? `${formatRate(Number(r.label))} %` : String(r.label),
       count: r.count,
       qty: r.qty === null ? null : formatQuantity(r.qty),
       amount: formatDecimal(r.amount, exponent),

@@ -3,11 +3,94 @@
  * time, the customer display kept open, the serial scanners. Nothing of the device code loads
  * until a configured device is used (a till without devices starts without the printer encoder).
  */
+import { TpvError } from '../core/errors.js';
+import { zonedParts } from '../core/time.js';
+import { prepared } from '../db/connection.js';
 import { t } from '../i18n/index.js';
 import type { App } from './context.js';
-import { deviceOf, listDevices, type ScannerConfig } from './devices.js';
-import { documentByNumber } from './documents.js';
+import { deviceOf, listDevices, originalOwed, type ScannerConfig } from './devices.js';
+import { documentByNumber, documentText } from './documents.js';
 import type { DisplaySession, PrinterState } from './peripherals.js';
+import { findProduct, type Lookup } from './products.js';
+
+/** The cashier terminal's own store settings (`tui.*`): its guards and conveniences. */
+export interface TillSettings {
+  /** Units above which a typed quantity asks "are you sure?" (`tui.confirm_quantity`; 0: never). */
+  confirmQuantity: number;
+  /** Kilograms above which a typed weight asks "are you sure?" (`tui.confirm_weight`; 0: never). */
+  confirmWeight: number;
+  /** The same item scanned again adds to its line instead of a new line (`tui.merge_scans`). */
+  mergeScans: boolean;
+  /** SKUs of items without a barcode (bags, bread) on the quick keys, in order (`tui.quick_items`). */
+  quickItems: string[];
+  /** Voiding a whole ticket needs a supervisor for a cashier (`tui.void_approval`). */
+  voidApproval: boolean;
+}
+
+/** Every `tui.*` setting's default (what a store that never set them gets). */
+export const TILL_DEFAULTS: Readonly<TillSettings> = Object.freeze({ confirmQuantity: 99, confirmWeight: 10, mergeScans: false, quickItems: [], voidApproval: false });
+
+/**
+ * The till's settings as stored, each missing or malformed one at its default. Read by key from
+ * the settings the store profile keeps fresh (another process's `tpv config set` shows at the next
+ * key), so no database work of its own.
+ */
+export function tillSettings(app: App): TillSettings {
+  const stored = app.settings as Partial<Record<string, unknown>>;
+  const count = (key: string, fallback: number): number => {
+    const v = stored[key];
+    return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : fallback;
+  };
+  const flag = (key: string, fallback: boolean): boolean => (typeof stored[key] === 'boolean' ? (stored[key] as boolean) : fallback);
+  const skus = stored['tui.quick_items'];
+  return {
+    confirmQuantity: count('tui.confirm_quantity', TILL_DEFAULTS.confirmQuantity),
+    confirmWeight: count('tui.confirm_weight', TILL_DEFAULTS.confirmWeight),
+    mergeScans: flag('tui.merge_scans', TILL_DEFAULTS.mergeScans),
+    quickItems: Array.isArray(skus) ? skus.filter((x): x is string => typeof x === 'string') : [],
+    voidApproval: flag('tui.void_approval', TILL_DEFAULTS.voidApproval),
+  };
+}
+
+/** The wall clock of the status bar, "HH:MM" in the store's time zone (the zone its receipts print). */
+export function tillClock(app: App): string {
+  const z = zonedParts(app.now(), app.profile.timezone);
+  return `${String(z.hour).padStart(2, '0')}:${String(z.minute).padStart(2, '0')}`;
+}
+
+/**
+ * A code typed or scanned at the till: as {@link findProduct}, and a sku typed in lower case
+ * (`beb-020`) finds `BEB-020` — skus are stored as the catalog spells them, cashiers type fast.
+ */
+export function tillLookup(app: App, code: string): Lookup {
+  try {
+    return findProduct(app, code);
+  } catch (e) {
+    const upper = code.trim().toUpperCase();
+    if (!(e instanceof TpvError) || e.code !== 'product.not_found' || upper === code.trim()) throw e;
+    try {
+      return findProduct(app, upper);
+    } catch {
+      throw e;
+    }
+  }
+}
+
+/** The number of this register's last receipt or refund (what a reprint with no number prints), also after a restart. */
+export function lastDocumentNumber(app: App): string | null {
+  return (
+    (prepared(app.db, "SELECT number FROM documents WHERE register = ? AND type IN ('receipt', 'refund') ORDER BY id DESC LIMIT 1")
+      .pluck()
+      .get(app.profile.register) as string | undefined) ?? null
+  );
+}
+
+/** Any stored document by its number or its scan code, as a copy reads (the reprint's preview). */
+export function copyOf(app: App, typed: string): { number: string; text: string } {
+  const doc = documentByNumber(app, typed);
+  // a receipt that never reached paper is still owed as the original (src/app/devices.ts)
+  return { number: doc.number, text: documentText(app, doc, { copy: !originalOwed(app, doc.number) }) };
+}
 
 /** What the customer display shows (amounts already formatted). */
 export type DisplayView =
@@ -43,6 +126,8 @@ export function tillDevices(app: App): TillDevices {
   // the customer display: one link for the whole run (opened at the first update)
   let display: Promise<DisplaySession | null> | null = null;
   let shown: Promise<void> = Promise.resolve();
+  /** Where news of the display (lost, back) goes: the till's, once it listens for its scanners. */
+  let tell: (e: Error) => void = () => undefined;
   // printer jobs, drawer kicks and status polls one at a time: a serial or USB printer opens for one
   // program at a time, and a poll must not make the next receipt fail as "busy"
   let busy: Promise<unknown> = Promise.resolve();
@@ -66,7 +151,7 @@ export function tillDevices(app: App): TillDevices {
       const d = deviceOf(app, 'display');
       if (!d) return;
       display ??= io()
-        .then((p) => p.openDisplay(d))
+        .then((p) => p.openDisplay(d, (e) => tell(e)))
         .catch(() => null);
       // updates go out one after the other, in order; a failing display is left alone
       shown = shown.then(async () => {
@@ -75,6 +160,7 @@ export function tillDevices(app: App): TillDevices {
       });
     },
     scanners: async (onScan, onError) => {
+      tell = onError;
       const open = listDevices(app).filter((d): d is ScannerConfig => d.kind === 'scanner');
       if (open.length === 0) return async () => undefined; // keyboard scanners need nothing
       const p = await io();

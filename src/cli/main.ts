@@ -67,7 +67,29 @@ export function buildProgram(io: Io): { program: Command; cli: Cli } {
     c.configureOutput(program.configureOutput());
     c.helpOption('-h, --help', t('help.help'));
   }
+  // the help's headings in the screen's language ("Uso:", "Opciones:"), whatever else a command configured
+  const titles: Record<string, string> = {
+    'Usage:': t('help.title.usage'),
+    'Arguments:': t('help.title.arguments'),
+    'Options:': t('help.title.options'),
+    'Global Options:': t('help.title.global_options'),
+    'Commands:': t('help.title.commands'),
+  };
+  for (const c of [program, ...allCommands(program)]) c.configureHelp({ ...c.configureHelp(), styleTitle: (title: string) => titles[title] ?? title });
   return { program, cli };
+}
+
+/** Options every command takes that carry a value; with only these (and their values), no command was named. */
+const GLOBAL_WITH_VALUE = ['--db', '--user', '--approver'];
+
+/** Whether `argv` names no command: nothing, or only `--db PATH`, `--user CODE`, `--approver CODE`. */
+function noCommand(argv: string[]): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (GLOBAL_WITH_VALUE.includes(a)) i++;
+    else if (!GLOBAL_WITH_VALUE.some((o) => a.startsWith(`${o}=`))) return false;
+  }
+  return true;
 }
 
 function allCommands(c: Command): Command[] {
@@ -78,12 +100,14 @@ function allCommands(c: Command): Command[] {
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   setLanguage(languageFromEnv(io.env));
   const { program, cli } = buildProgram(io);
-  // alone on a terminal, tpv is the cashier terminal; from a script, it shows its help
-  if (argv.length === 0 && !(io.stdin.isTTY && io.stdout.isTTY)) {
-    program.outputHelp();
-    return cli.finish(0);
+  // alone on a terminal (also `tpv --db PATH`), tpv is the cashier terminal; from a script, it shows its help
+  if (noCommand(argv)) {
+    if (!(io.stdin.isTTY && io.stdout.isTTY)) {
+      program.outputHelp();
+      return cli.finish(0);
+    }
+    argv = [...argv, 'pos'];
   }
-  if (argv.length === 0) argv = ['pos'];
   let code: number;
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -282,7 +282,7 @@ function registerSimulators(devices: Command, cli: Cli): void {
       .option('--interval <ms>', t('help.simulate.interval'), '300')
       .action(async (o: { link: string; scan?: string[]; suffix: string; interval: string }) => {
         const suffix = { cr: '\r', lf: '\n', crlf: '\r\n', none: '' }[o.suffix];
-        if (suffix === undefined) throw new TpvError('usage', 'device.option', { flag: '--suffix', value: o.suffix, expected: 'cr, lf, crlf, none' });
+        if (suffix === undefined) throw new TpvError('invalid', 'device.option', { flag: '--suffix', value: o.suffix, expected: 'cr, lf, crlf, none' });
         const interval = intFlag(o.interval, '--interval', 0, 60_000);
         const { startScannerSimulator } = await import('../app/devtools.js');
         const scanner = await startScannerSimulator(o.link, suffix);

@@ -1,8 +1,12 @@
-/** `tpv print NUMBER`: any document again on the printer (a copy unless `--original`). */
+/**
+ * `tpv print NUMBER`: any document again on the printer — a copy, or the original when the paper
+ * never saw it (its first print was refused before any byte went out). `--original` prints another
+ * original of a document that had one: a supervisor's or manager's permission, recorded in the
+ * audit log.
+ */
 import type { Command } from 'commander';
 import { TpvError } from '../core/errors.js';
 import { t } from '../i18n/index.js';
-import { auditLog } from '../app/auth.js';
 import { actors } from '../cli/actors.js';
 import { type Cli, example } from '../cli/runtime.js';
 
@@ -17,16 +21,22 @@ export function register(program: Command, cli: Cli): void {
         cli.withApp(async (app) => {
           const { documentByNumber } = await import('../app/documents.js');
           const doc = documentByNumber(app, number);
-          // a second original is printed by someone, proven by their PIN, and recorded
-          const by = o.original ? (await actors(cli, app)).actor : null;
-          const { printDocument } = await import('../app/peripherals.js');
-          const r = await printDocument(app, doc, { copy: !o.original, ...(o.printer ? { printer: o.printer } : {}) });
+          const { printDocument, printOriginalAgain } = await import('../app/peripherals.js');
+          const printer = o.printer ? { printer: o.printer } : {};
+          // a second original is printed by someone, proven by their PIN, allowed, and recorded
+          const r = o.original
+            ? await (async () => {
+                const { actor, approver } = await actors(cli, app);
+                return printOriginalAgain(app, actor, doc, { ...printer, ...(approver ? { approver } : {}) });
+              })()
+            : await printDocument(app, doc, { copy: true, ...printer });
           if (!r.printer) throw new TpvError('not_found', 'printer.none');
-          if (by) auditLog(app.db, app.now(), by.id, 'print_original', { number: doc.number, printer: r.printer });
-          cli.out({ number: doc.number, ...r }, () => t('devices.printed', { number: doc.number, printer: r.printer ?? '', bytes: r.bytes }));
+          const params = { number: doc.number, printer: r.printer, bytes: r.bytes };
+          cli.out({ number: doc.number, ...r }, () => t(r.copy ? 'devices.printed' : 'devices.printed_original', params));
         }),
       ),
-    'tpv print T01-000042            # a copy of a receipt, refund or invoice',
+    'tpv print T01-000042            # a copy of a receipt, refund or invoice (the original if it never printed)',
     'tpv print T01Z-0003             # the Z report again',
+    'tpv print T01-000042 --original --user ana --approver marta   # TPV_PIN=… (ana\'s), TPV_APPROVER_PIN=… (marta\'s)',
   );
 }

@@ -1,10 +1,10 @@
 /** `tpv report sales`: sales by day, hour, product, category, tender, user or tax rate. */
 import type { Command } from 'commander';
-import { type ReportBy, REPORT_BY, salesReport } from '../app/reports.js';
+import { type ReportBy, REPORT_BY, type ReportRow, salesReport } from '../app/reports.js';
 import { csvLine } from '../core/csv.js';
 import { TpvError } from '../core/errors.js';
 import { formatNumberText } from '../i18n/format.js';
-import { t } from '../i18n/index.js';
+import { t, tOr } from '../i18n/index.js';
 import { dateFlag } from '../cli/flags.js';
 import { type Cli, example, table } from '../cli/runtime.js';
 
@@ -30,17 +30,30 @@ export function register(program: Command, cli: Cli): void {
           cli.out(r, () => {
             const head = table(
               [t(`report.by.${o.by as ReportBy}`), t('report.count'), t('report.qty'), t('report.amount')],
-              [...r.rows.map((x) => [x.label, String(x.count), x.qty === null ? '' : formatNumberText(x.qty), formatNumberText(x.amount)]), ['', '', '', ''], [t('report.total'), String(r.count), '', formatNumberText(r.total)]],
+              [...r.rows.map((x) => [labelOf(r.by, x), String(x.count), x.qty === null ? '' : formatNumberText(x.qty), formatNumberText(x.amount)]), ['', '', '', ''], [t('report.total'), String(r.count), '', formatNumberText(r.total)]],
               ['l', 'r', 'r', 'r'],
             );
             if (!o.chart) return head;
-            return head + '\n\n' + chart(r.rows.map((x) => [x.label, x.amount]), Math.min(cli.io.stdout.columns ?? 80, 100));
+            return head + '\n\n' + chart(r.rows.map((x) => [labelOf(r.by, x), x.amount]), Math.min(cli.io.stdout.columns ?? 80, 100));
           });
         }),
       ),
     'tpv report sales --from 2026-11-01 --to 2026-11-30 --by day --chart',
     'tpv report sales --by product --csv > products.csv',
   );
+}
+
+/**
+ * A row's label on the screen, in the language: a tender by its name ("Efectivo"), the cash
+ * rounding and the gift vouchers (no tax) by theirs, a rate with the locale's decimals ("5,5 %").
+ * JSON and CSV keep the locale-free key and label.
+ */
+function labelOf(by: ReportBy, row: ReportRow): string {
+  if (row.key === 'rounding' && by === 'tender') return t('report.rounding');
+  if (row.key === 'vouchers' && by === 'tax') return t('report.vouchers');
+  if (by === 'tender') return tOr(`tender.${row.key}`, row.label);
+  if (by === 'tax') return `${formatNumberText(row.key)} %`;
+  return row.label;
 }
 
 /** count, quantity and amount are numbers (`-1.09` stays one); key and label are text, neutralised. */

@@ -1,15 +1,47 @@
 /** `tpv shift open|cash-in|cash-out|status|close|report`: cash sessions and their X and Z reports. */
 import type { Command } from 'commander';
+import { deviceOf } from '../app/devices.js';
 import { moneyText } from '../app/events.js';
-import { cashMove, closeShift, figuresView, openShift, shiftReportText, shiftStatus, zReport } from '../app/shifts.js';
-import { parseCount } from '../core/cash.js';
+import { cashMove, closeShift, figuresView, openShift, printXReport, shiftReportText, shiftStatus, xTitle, zDocument, zReport } from '../app/shifts.js';
+import { type CountLine, countTotal, parseCountLines } from '../core/cash.js';
 import { TpvError } from '../core/errors.js';
 import { problemError } from '../core/money.js';
 import { formatMoney } from '../i18n/format.js';
-import { t } from '../i18n/index.js';
+import { errorMessage, t } from '../i18n/index.js';
 import { actors } from '../cli/actors.js';
 import { parseAmount } from '../cli/flags.js';
 import { type Cli, example } from '../cli/runtime.js';
+import type { App } from '../app/context.js';
+
+/** How printing went (`print` in the JSON): after the commit, never instead of it. */
+interface Printed {
+  ok: boolean;
+  printer?: string | null;
+  error?: { code: string; message: string };
+}
+
+/** A printer problem as the JSON carries it (and the warning line says). */
+function printFailure(e: unknown): { code: string; message: string } {
+  if (e instanceof TpvError) return { code: e.code, message: errorMessage(e.code, e.params) };
+  return { code: 'internal', message: e instanceof Error ? e.message : String(e) };
+}
+
+/**
+ * Prints the Z report just issued: always with `--print`, never with `--no-print`, and by default
+ * when the store has a printer. Never throws: the shift is closed whatever happens here.
+ */
+async function printZ(cli: Cli, app: App, number: string, wanted: boolean | undefined): Promise<Printed | undefined> {
+  if (wanted === false || (wanted === undefined && !deviceOf(app, 'printer'))) return undefined;
+  const warn = (message: string): void => void cli.io.stderr.write(t('sale.not_printed', { number, message }) + '\n');
+  if (!deviceOf(app, 'printer')) {
+    const error = printFailure(new TpvError('not_found', 'printer.none'));
+    warn(error.message);
+    return { ok: false, error };
+  }
+  const { printIssued } = await import('../app/peripherals.js');
+  const r = await printIssued(app, [zDocument(app, number)], (m) => void cli.io.stderr.write(m + '\n'));
+  return r.ok ? { ok: true, printer: r.printer ?? null } : { ok: false, ...(r.error ? { error: r.error } : {}) };
+}
 
 export function register(program: Command, cli: Cli): void {
   const shift = program.command('shift').description(t('help.shift'));
@@ -48,13 +80,17 @@ export function register(program: Command, cli: Cli): void {
     shift
       .command('status')
       .description(t('help.shift.status'))
-      .action(() =>
-        cli.withApp((app) => {
+      .option('--print', t('help.shift.print_x'))
+      .action((o: { print?: boolean }) =>
+        cli.withApp(async (app) => {
           const f = shiftStatus(app);
-          cli.out(figuresView(app, f), () => shiftReportText(app, f, t('shift.x_title', { shift: f.shift, since: f.opened_at })));
+          // an X asked for on paper: a printer that is missing or fails is the command's error
+          const print = o.print ? await printXReport(app) : undefined;
+          cli.out({ ...figuresView(app, f), ...(print ? { print: { ok: true, printer: print.printer } } : {}) }, () => shiftReportText(app, f, xTitle(f)));
         }),
       ),
     'tpv shift status --json',
+    'tpv shift status --print      # the X report on the store\'s printer',
   );
   example(
     shift
@@ -62,23 +98,40 @@ export function register(program: Command, cli: Cli): void {
       .description(t('help.shift.close'))
       .option('--counted <amount>', t('help.shift.counted'))
       .option('--count <denominations>', t('help.shift.count'))
+      .option('--keep-carts', t('help.shift.keep_carts'))
       .option('--force', t('help.shift.force'))
-      .action((o: { counted?: string; count?: string; force?: boolean }) =>
+      .option('--print', t('help.shift.print'))
+      .option('--no-print', t('help.shift.no_print'))
+      .action((o: { counted?: string; count?: string; keepCarts?: boolean; force?: boolean; print?: boolean }) =>
         cli.withApp(async (app) => {
           if ((o.counted === undefined) === (o.count === undefined)) throw new TpvError('usage', 'shift.counted_flag');
+          if (o.keepCarts && o.force) throw new TpvError('usage', 'shift.keep_or_force');
           let counted: number;
+          let count: CountLine[] | undefined;
           if (o.count !== undefined) {
-            const r = parseCount(o.count, app.profile.exponent);
-            if (!r.ok) throw problemError('invalid', r.problem, app.profile.exponent);
-            counted = r.value;
+            const r = parseCountLines(o.count, app.profile.exponent);
+            if (!r.ok) throw problemError('invalid', r.problem, app.profile.exponent, { field: '--count' });
+            count = r.value;
+            counted = countTotal(count);
           } else counted = parseAmount(app, o.counted!, '--counted');
           const { actor, approver } = await actors(cli, app);
-          const z = closeShift(app, actor, counted, { force: o.force ?? false, ...(approver ? { approver } : {}) });
-          cli.out(figuresView(app, z.figures, z), () => shiftReportText(app, z.figures, t('shift.z_title', { number: z.number }), z));
+          const z = closeShift(app, actor, counted, {
+            force: o.force ?? false,
+            ...(o.keepCarts ? { keep: true as const } : {}),
+            ...(count ? { count } : {}),
+            ...(approver ? { approver } : {}),
+          });
+          cli.committed(t('shift.closed_output', { number: z.number }));
+          const print = await printZ(cli, app, z.number, o.print);
+          cli.out({ ...figuresView(app, z.figures, z), ...(print ? { print } : {}) }, () =>
+            shiftReportText(app, z.figures, t('shift.z_title', { number: z.number }), z),
+          );
         }),
       ),
     'tpv shift close --counted 245.30',
     'tpv shift close --count 50x2,20x3,10x5,2x10,1x3,0.50x4,0.10x3',
+    'tpv shift close --count "50x2;0,50x4" --keep-carts   # decimal commas; open and held carts wait for the next shift',
+    'tpv shift close --counted 245.30 --no-print            # the Z prints by default when a printer is configured',
   );
   example(
     shift

@@ -23,6 +23,10 @@ export type Action =
   | 'no_sale'
   | 'cash_out'
   | 'shift_close'
+  /** Another original of a printed document (`tpv print --original`): it could be used to claim money twice. */
+  | 'print_original'
+  /** Voiding a whole ticket at the till, when the store asks for approval (`tui.void_approval`). */
+  | 'void_ticket'
   | 'manage_catalog'
   | 'manage_users'
   /** Store settings, tax rates, numbering series. */
@@ -38,6 +42,8 @@ export const ACTIONS: readonly Action[] = Object.freeze([
   'no_sale',
   'cash_out',
   'shift_close',
+  'print_original',
+  'void_ticket',
   'manage_catalog',
   'manage_users',
   'manage_store',

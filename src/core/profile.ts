@@ -33,6 +33,16 @@ export interface Settings {
   'refunds.no_receipt_cash': boolean;
   /** Minutes without a key before the cashier terminal locks; 0 = never. */
   'tui.lock_minutes': number;
+  /** Units above which the cashier terminal asks before selling a typed quantity; 0 = never. */
+  'tui.confirm_quantity': number;
+  /** Kilograms above which the cashier terminal asks before selling a typed weight; 0 = never. */
+  'tui.confirm_weight': number;
+  /** The same item scanned again adds to its line at the till instead of a new line. */
+  'tui.merge_scans': boolean;
+  /** SKUs of the till's quick items (no barcode: bags, bread), in the order of their keys. */
+  'tui.quick_items': string[];
+  /** Voiding a whole ticket at the till needs a supervisor (for a cashier). */
+  'tui.void_approval': boolean;
   /** Receipts print the journal head after their own entry (an anchor outside the file). */
   'receipt.journal_head': boolean;
   /** How often the cashier terminal takes a backup: "off", or hours ("12h") or days ("1d"). */
@@ -74,6 +84,11 @@ export const SETTING_DEFAULTS: Readonly<Settings> = Object.freeze({
   'credit.expiry_days': 365,
   'refunds.no_receipt_cash': false,
   'tui.lock_minutes': 5,
+  'tui.confirm_quantity': 99,
+  'tui.confirm_weight': 10,
+  'tui.merge_scans': false,
+  'tui.quick_items': [],
+  'tui.void_approval': false,
   'receipt.journal_head': false,
   'backup.every': '1d',
   'backup.keep': 7,

@@ -348,6 +348,17 @@ async function holdsOpen(fdDir: string, target: string, rdev: number | null): Pr
   return false;
 }
 
+/**
+ * Whether process `pid` has `file` open (say, a database: the tpv that holds a port is this
+ * store's own till when it also holds this store's database). False when the process is gone or
+ * its fds are not ours to read.
+ */
+export async function processHolds(pid: number, file: string, opts: Pick<PortStatusOptions, 'procDir'> = {}): Promise<boolean> {
+  const target = await real(file);
+  if (!target) return false;
+  return (await holdsOpen(join(opts.procDir ?? '/proc', String(pid), 'fd'), target, null)) === true;
+}
+
 /** /proc/<pid>/cmdline with NULs as spaces, at most 80 characters; `comm` for kernel threads. */
 async function commandOf(pidDir: string): Promise<string> {
   let command = '';

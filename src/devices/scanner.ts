@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { TpvError } from '../core/errors.js';
-import { PRESENCE_CHECK_MS, serialOpenError } from './transport.js';
+import { PRESENCE_CHECK_MS, type SerialUrl, serialOpenError } from './transport.js';
 
 export type ScannerSuffix = 'cr' | 'lf' | 'crlf' | 'none';
 export const SCANNER_SUFFIXES: readonly ScannerSuffix[] = ['cr', 'lf', 'crlf', 'none'];
@@ -223,16 +223,17 @@ export function scanPort(
   });
 }
 
+/** A scanner's serial link: the path and speed, and the line settings its url gives (8N1 when absent). */
+export type ScannerLink = { path: string; baudRate: number } & Partial<Pick<SerialUrl, 'dataBits' | 'parity' | 'stopBits' | 'rtscts'>>;
+
 /**
- * A scanner on a serial device. serialport is imported here, on first use, so commands that
- * never touch a serial device do not load its native addon.
+ * A scanner on a serial device, opened with every line setting of its link (speed, data bits,
+ * parity, stop bits, RTS/CTS flow) and locked like the printer's port. serialport is imported
+ * here, on first use, so commands that never touch a serial device do not load its native addon.
  */
-export async function openSerialScanner(
-  opts: { path: string; baudRate: number } & ScannerOptions,
-  onScan: OnScan,
-  onError: (e: Error) => void,
-): Promise<ScannerHandle> {
+export async function openSerialScanner(opts: ScannerLink & ScannerOptions, onScan: OnScan, onError: (e: Error) => void): Promise<ScannerHandle> {
   const { SerialPort } = await import('serialport');
-  const port = new SerialPort({ path: opts.path, baudRate: opts.baudRate, autoOpen: false });
-  return scanPort(port, opts, onScan, onError, () => existsSync(opts.path));
+  const { path, baudRate, dataBits = 8, parity = 'none', stopBits = 1, rtscts = false } = opts;
+  const port = new SerialPort({ path, baudRate, dataBits, parity, stopBits, rtscts, lock: true, autoOpen: false });
+  return scanPort(port, opts, onScan, onError, () => existsSync(path));
 }

@@ -130,7 +130,7 @@ export function simulatePrinter(opts: PrinterSimulatorOptions): Promise<PrinterS
 export function parseListen(text: string): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text.trim());
   const port = m ? Number(m[2]) : NaN;
-  if (!m || port > 65535) throw new TpvError('usage', 'simulate.listen', { value: text });
+  if (!m || port > 65535) throw new TpvError('invalid', 'simulate.listen', { value: text });
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
 }
 
@@ -153,9 +153,12 @@ export interface Pty {
 
 /**
  * A pseudo-terminal at `link` wired to our stdin/stdout through socat: what we write, the program
- * that opened `link` reads as if a device had sent it, and the other way round.
+ * that opened `link` reads as if a device had sent it, and the other way round. A `link` socat
+ * would read as options is refused.
  */
 export function openPty(link: string): Promise<Pty> {
+  // socat reads "," as the start of an option and "!!" as a second address: a path only
+  if (link === '' || /[,!:\s\p{Cc}]/u.test(link)) return Promise.reject(new TpvError('invalid', 'simulate.link', { value: link }));
   const child = spawn(socat(), ['-d', '-d', `pty,rawer,link=${link}`, 'STDIO'], { stdio: ['pipe', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let err = '';

@@ -24,7 +24,12 @@ export type DeviceUrl =
   | { kind: 'lp'; path: string }
   | { kind: 'file'; path: string };
 
-type SerialUrl = Extract<DeviceUrl, { kind: 'serial' }>;
+export type SerialUrl = Extract<DeviceUrl, { kind: 'serial' }>;
+
+/** The line settings of a serial link as serialport takes them (printers, displays and scanners alike). */
+export function serialSettings(u: SerialUrl): { path: string; baudRate: number; dataBits: 5 | 6 | 7 | 8; parity: Parity; stopBits: 1 | 2; rtscts: boolean } {
+  return { path: u.path, baudRate: u.baudRate, dataBits: u.dataBits, parity: u.parity, stopBits: u.stopBits, rtscts: u.rtscts };
+}
 
 export interface TransportOptions {
   /** How long a TCP connection may take to open (default 3000 ms). */
@@ -38,13 +43,24 @@ export interface StatusOptions extends TransportOptions {
   replyTimeoutMs?: number;
 }
 
+/**
+ * Whether a byte can be a reply to DLE EOT n: Epson fixes bit 1 and bit 4 at 1, bit 0 and bit 7 at 0
+ * for every n (TM-T20III Technical Reference, DLE EOT), i.e. `(b & 0x93) === 0x12`. Anything else
+ * (XON/XOFF on a serial link, the header of an automatic status back, line noise) is not a status,
+ * and read as one it would say "offline" or "paper out" of a printer that is fine.
+ */
+export const isStatusByte = (b: number): boolean => (b & 0x93) === 0x12;
+
 export interface Transport {
   /** Whether the device can answer (status requests); USB printer devices and files cannot. */
   readonly twoWay: boolean;
   /** Resolves once the bytes have left this process (TCP: handed to the kernel; serial: transmitted). */
   write(data: Uint8Array): Promise<void>;
-  /** Writes `data` and resolves with the next `replyBytes` bytes received; 'device.timeout' when they do not come. */
-  request(data: Uint8Array, replyBytes: number, timeoutMs: number): Promise<Uint8Array>;
+  /**
+   * Writes `data` and resolves with the next `replyBytes` bytes received (skipping those `accept`
+   * refuses, when given); 'device.timeout' when they do not come.
+   */
+  request(data: Uint8Array, replyBytes: number, timeoutMs: number, accept?: (byte: number) => boolean): Promise<Uint8Array>;
   /** Every chunk received from now on (a scanner's codes, unsolicited status); returns the unsubscribe. */
   onData(listener: (chunk: Buffer) => void): () => void;
   close(): Promise<void>;
@@ -255,7 +271,8 @@ export async function sendJob(url: DeviceUrl, data: Uint8Array, opts: TransportO
 
 /**
  * Sends each status request (e.g. DLE EOT 1 = `10 04 01`) and reads a one-byte reply; null where
- * the device stayed silent (the caller takes that as offline). One-way links cannot answer.
+ * the device stayed silent or sent only bytes that are not status bytes ({@link isStatusByte}).
+ * One-way links cannot answer.
  */
 export async function queryStatus(url: DeviceUrl, requests: Uint8Array[], opts: StatusOptions = {}): Promise<(number | null)[]> {
   if (url.kind === 'lp' || url.kind === 'file') throw new TpvError('device', 'device.one_way', { url: formatDeviceUrl(url) });
@@ -267,7 +284,10 @@ export async function queryStatus(url: DeviceUrl, requests: Uint8Array[], opts: 
   }
 }
 
-/** The one-byte replies to status requests on an open two-way link; null where it stayed silent. */
+/**
+ * The one-byte replies to DLE EOT requests on an open two-way link; null where it stayed silent.
+ * Bytes that cannot be a status ({@link isStatusByte}) are skipped, not taken as the answer.
+ */
 export async function askStatus(link: Transport, requests: readonly Uint8Array[], timeoutMs: number): Promise<(number | null)[]> {
   const replies: (number | null)[] = [];
   for (const req of requests) replies.push(await replyByte(link, req, timeoutMs));
@@ -276,7 +296,7 @@ export async function askStatus(link: Transport, requests: readonly Uint8Array[]
 
 async function replyByte(link: Transport, req: Uint8Array, timeoutMs: number): Promise<number | null> {
   try {
-    return (await link.request(req, 1, timeoutMs))[0]!;
+    return (await link.request(req, 1, timeoutMs, isStatusByte))[0]!;
   } catch (e) {
     if (e instanceof TpvError && e.code === 'device.timeout') return null;
     throw e;
@@ -326,6 +346,7 @@ function within<T>(ms: number, work: Promise<T>, expire: () => TpvError): Promis
 
 interface Waiter {
   need: number;
+  accept: ((byte: number) => boolean) | undefined;
   parts: Buffer[];
   have: number;
   resolve(reply: Uint8Array): void;
@@ -346,8 +367,9 @@ class Inbox {
     for (const l of this.listeners) l(chunk);
     const w = this.waiter;
     if (!w) return;
-    w.parts.push(chunk);
-    w.have += chunk.length;
+    const part = w.accept ? Buffer.from(chunk.filter(w.accept)) : chunk;
+    w.parts.push(part);
+    w.have += part.length;
     if (w.have < w.need) return;
     this.waiter = null;
     w.resolve(new Uint8Array(Buffer.concat(w.parts).subarray(0, w.need)));
@@ -360,10 +382,10 @@ class Inbox {
     this.waiter = null;
   }
 
-  expect(need: number): Promise<Uint8Array> {
+  expect(need: number, accept?: (byte: number) => boolean): Promise<Uint8Array> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolvePromise, reject) => {
-      this.waiter = { need, parts: [], have: 0, resolve: resolvePromise, reject };
+      this.waiter = { need, accept, parts: [], have: 0, resolve: resolvePromise, reject };
     });
   }
 
@@ -380,8 +402,8 @@ class Inbox {
 /** The two-way transport over any byte link: requests run one at a time so replies are not mixed up. */
 function twoWayTransport(link: { url: string; write(data: Uint8Array): Promise<void>; close(): Promise<void> }, inbox: Inbox): Transport {
   let queue: Promise<unknown> = Promise.resolve();
-  const ask = async (data: Uint8Array, replyBytes: number, timeoutMs: number): Promise<Uint8Array> => {
-    const reply = inbox.expect(replyBytes); // armed before writing: a fast device answers at once
+  const ask = async (data: Uint8Array, replyBytes: number, timeoutMs: number, accept?: (byte: number) => boolean): Promise<Uint8Array> => {
+    const reply = inbox.expect(replyBytes, accept); // armed before writing: a fast device answers at once
     reply.catch(() => undefined); // the write may fail first; then nobody awaits the reply
     try {
       await link.write(data);
@@ -393,8 +415,8 @@ function twoWayTransport(link: { url: string; write(data: Uint8Array): Promise<v
   return {
     twoWay: true,
     write: (data) => link.write(data),
-    request(data, replyBytes, timeoutMs) {
-      const run = (): Promise<Uint8Array> => ask(data, replyBytes, timeoutMs);
+    request(data, replyBytes, timeoutMs, accept) {
+      const run = (): Promise<Uint8Array> => ask(data, replyBytes, timeoutMs, accept);
       const result = queue.then(run, run);
       queue = result.catch(() => undefined);
       return result;
@@ -460,16 +482,7 @@ function endSocket(socket: Socket): Promise<void> {
 
 async function openSerial(u: SerialUrl, { url, writeTimeoutMs }: Limits): Promise<Transport> {
   const { SerialPort } = await import('serialport');
-  const port = new SerialPort({
-    path: u.path,
-    baudRate: u.baudRate,
-    dataBits: u.dataBits,
-    parity: u.parity,
-    stopBits: u.stopBits,
-    rtscts: u.rtscts,
-    lock: true,
-    autoOpen: false,
-  });
+  const port = new SerialPort({ ...serialSettings(u), lock: true, autoOpen: false });
   await new Promise<void>((done, reject) => port.open((e) => (e ? reject(serialOpenError(e, u.path, url)) : done())));
   const inbox = new Inbox();
   port.on('data', (chunk: Buffer) => inbox.push(chunk));
@@ -481,25 +494,42 @@ async function openSerial(u: SerialUrl, { url, writeTimeoutMs }: Limits): Promis
     inbox.fail(new TpvError('device', 'device.io', { url, detail: 'device gone' }));
     void closeSerial(port);
   }, PRESENCE_CHECK_MS).unref();
+  // a write waiting to drain when the port closes (unplugged) fails now, not at its timeout
+  const writing = new Set<(e: TpvError) => void>();
   port.on('close', () => {
     clearInterval(watch);
-    inbox.fail(new TpvError('device', 'device.io', { url, detail: 'port closed' }));
+    const closed = new TpvError('device', 'device.io', { url, detail: 'port closed' });
+    inbox.fail(closed);
+    for (const fail of writing) fail(closed);
+    writing.clear();
   });
   const stuck = (): TpvError => {
     void closeSerial(port);
     return timeout(url, writeTimeoutMs);
   };
-  const write = (data: Uint8Array): Promise<void> => within(writeTimeoutMs, serialWrite(port, data, url), stuck);
+  const write = (data: Uint8Array): Promise<void> => {
+    if (!port.isOpen) return Promise.reject(new TpvError('device', 'device.io', { url, detail: 'port closed' }));
+    return within(writeTimeoutMs, serialWrite(port, data, url, writing), stuck);
+  };
   return twoWayTransport({ url, write, close: () => closeSerial(port) }, inbox);
 }
 
 /** Resolves once the bytes are on the wire (`drain` = tcdrain), not just queued in the port's stream. */
-function serialWrite(port: SerialPort, data: Uint8Array, url: string): Promise<void> {
+function serialWrite(port: SerialPort, data: Uint8Array, url: string, writing: Set<(e: TpvError) => void>): Promise<void> {
   return new Promise((done, reject) => {
+    const fail = (e: TpvError): void => {
+      writing.delete(fail);
+      reject(e);
+    };
+    writing.add(fail);
     port.write(Buffer.from(data), (e) => {
-      if (e) reject(ioError(url, e));
+      if (e) fail(ioError(url, e));
     });
-    port.drain((e) => (e ? reject(ioError(url, e)) : done()));
+    port.drain((e) => {
+      writing.delete(fail);
+      if (e) reject(ioError(url, e));
+      else done();
+    });
   });
 }
 

@@ -7,13 +7,14 @@ import { useSyncExternalStore } from 'react';
 import { render } from 'ink';
 import { scheduledBackup } from '../app/backup.js';
 import type { App } from '../app/context.js';
+import { tillClock } from '../app/till.js';
 import { type LoopState, readLink, runSync } from '../app/sync.js';
 import { TpvError } from '../core/errors.js';
-import { errorMessage, t } from '../i18n/index.js';
-import { appActions, type PosActions, type PrinterState } from './actions.js';
+import { t } from '../i18n/index.js';
+import { appActions, type DisplayView, type PosActions, type PrinterState } from './actions.js';
 import { type EinvoiceCounts, type EinvoiceLoop, startEinvoice } from './einvoice.js';
 import { KeyDecoder } from './keys.js';
-import { type Context, displayView, handleKey, handleScan, initialState, loginPrompt, type PosState } from './state.js';
+import { type Context, displayView, handleKey, handleScan, initialState, loginPrompt, type PosState, tillMessage } from './state.js';
 import { PosView } from './view.js';
 
 export interface RunOptions {
@@ -41,7 +42,7 @@ class Store {
 /** How often the terminal asks whether a scheduled backup is due (`backup.every`). */
 const BACKUP_CHECK_MS = 10 * 60_000;
 
-const hhmm = (d: Date): string => `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+const sentence = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 export async function runPos(app: App, opts: RunOptions): Promise<number> {
   const { stdin, stdout } = opts;
@@ -50,7 +51,17 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
   const store = new Store(initialState());
   const notify = (text: string, error: boolean): void =>
     store.set({ ...store.state, message: { text, error }, bell: error ? store.state.bell + 1 : store.state.bell });
-  const detail = (e: unknown): string => (e instanceof TpvError ? errorMessage(e.code, e.params) : e instanceof Error ? e.message : String(e));
+  const detail = (e: unknown): string => (e instanceof TpvError ? tillMessage(e.code, e.params) : e instanceof Error ? e.message : String(e));
+  /**
+   * What the devices the till holds say: a scanner or display lost (once, with the bell) and back
+   * again (once, quietly); any other failure of a scanner as before.
+   */
+  const deviceNews = (e: Error): void => {
+    const code = e instanceof TpvError ? e.code : null;
+    if (code === 'device.reconnected') notify(sentence(detail(e)), false);
+    else if (code === 'scanner.lost' || code === 'display.lost') notify(sentence(detail(e)), true);
+    else notify(t('tui.scanner_failed', { detail: detail(e) }), true);
+  };
   // the printer's state in the status bar: asked at start, after each job, and every half minute
   let printer: PrinterState | null | 'unknown' = 'unknown';
   /** The background sync loop's state; null when the till is not registered with a store server. */
@@ -75,18 +86,23 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
         refreshPrinter();
       }),
     kickDrawer: () => base.kickDrawer().catch((e: unknown) => notify(t('tui.drawer_failed', { detail: detail(e) }), true)),
+    printX: () =>
+      base.printX().then((p) => {
+        if (p) notify(t('tui.x_print_failed', { detail: p }), true);
+        refreshPrinter();
+        return p;
+      }),
   };
   const ctx: Context = { actions, info: actions.info() };
   store.set(loginPrompt({ ...store.state, message: opts.loginHint ? { text: opts.loginHint, error: false } : null }, ctx));
 
   let bell = store.state.bell;
-  let lockTimer: NodeJS.Timeout | undefined;
-  const armLock = (): void => {
-    clearTimeout(lockTimer);
-    if (ctx.info.lockMinutes > 0) {
-      lockTimer = setTimeout(() => {
-        if (store.state.user) store.set(loginPrompt({ ...store.state, help: false, message: { text: t('tui.locked', { name: store.state.user.name }), error: false } }, ctx));
-      }, ctx.info.lockMinutes * 60_000);
+  /** When the last key came: the till locks after `tui.lock_minutes` without one (read again at every look, so a changed setting applies at once). */
+  let lastKey = Date.now();
+  const lockIfIdle = (): void => {
+    const minutes = ctx.info.lockMinutes;
+    if (minutes > 0 && store.state.user && Date.now() - lastKey >= minutes * 60_000) {
+      store.set(loginPrompt({ ...store.state, help: false, message: { text: t('tui.locked', { name: store.state.user.name }), error: false } }, ctx));
     }
   };
 
@@ -113,7 +129,7 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
       bell = s.bell;
       stdout.write('\x07');
     }
-    armLock();
+    lastKey = Date.now();
     if (s.quit) done(0);
   };
   const feed = (keys: ReturnType<KeyDecoder['feed']>): void => apply(keys.map((key) => (s: PosState) => handleKey(s, key, ctx)));
@@ -130,12 +146,18 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
     size.rows = stdout.rows || 24;
     sizeStore.set({ ...sizeStore.state });
   };
-  let clock = hhmm(app.now());
+  let clock = tillClock(app);
   const clockTimer = setInterval(() => {
-    const now = hhmm(app.now());
-    if (now !== clock) {
-      clock = now;
-      sizeStore.set({ ...sizeStore.state });
+    try {
+      ctx.info = actions.info();
+      lockIfIdle();
+      const now = tillClock(app);
+      if (now !== clock) {
+        clock = now;
+        sizeStore.set({ ...sizeStore.state });
+      }
+    } catch {
+      // the database busy or closing: the next look tells
     }
   }, 5_000);
 
@@ -169,76 +191,100 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
   stdin.resume();
   stdout.on('resize', onResize);
   const ink = render(<Root />, { stdout, stdin, exitOnCtrlC: false, patchConsole: false });
-  armLock();
-  // the customer display follows the state; the serial scanners type into it like the keyboard
-  let shown = '';
-  const unwatch = store.subscribe(() => {
-    const view = displayView(store.state, ctx);
-    const key = JSON.stringify(view);
-    if (key === shown) return;
-    shown = key;
-    actions.display(view);
-  });
-  actions.display({ kind: 'welcome' });
-  const closeScanners = await actions.scanners(
-    (code) => apply([(s) => handleScan(s, code, ctx)]),
-    (e) => notify(t('tui.scanner_failed', { detail: detail(e) }), true),
-  );
-  refreshPrinter();
-  const printerTimer = setInterval(refreshPrinter, 30_000);
-  // scheduled backups, at start and then whenever one is due: in the background, between keys (the
-  // backup API copies in small steps, outside any transaction); a failure is said, never a stop
-  let backup: Promise<void> | null = null;
-  const backupIfDue = (): void => {
-    backup ??= scheduledBackup(app).then(
-      () => void (backup = null),
-      (e: unknown) => {
-        backup = null;
-        notify(t('tui.backup_failed', { detail: detail(e) }), true);
-      },
-    );
-  };
-  backupIfDue();
-  const backupTimer = setInterval(backupIfDue, BACKUP_CHECK_MS);
-  // a till registered with a store server (`<db>.sync`) ships its outbox in the background, the
-  // loop of `tpv sync run` on this connection between keys; its state is on the status bar, and a
-  // refusal that stops it (revoked…) is said there and on the message line, never a stopped till
-  const stopSync = new AbortController();
-  let syncLoop: Promise<void> | null = null;
-  try {
-    const link = readLink(app.path);
-    if (link) {
-      syncLoop = runSync(app, link, stopSync.signal, undefined, (state) => {
-        sync = state;
-        sizeStore.set({ ...sizeStore.state });
-      }).catch((e: unknown) => notify(t('tui.sync_failed', { detail: detail(e) }), true));
-    }
-  } catch (e) {
-    notify(t('tui.sync_failed', { detail: detail(e) }), true);
-  }
-  // with the store's VERI*FACTU scheme on and its certificate stored, the records go to the AEAT
-  // in the background (the loop of `tpv einvoice run`, between keys, outside any sale's
-  // transaction); the queue is on the status bar. A failed submission only keeps the count up.
-  let einvoiceLoop: EinvoiceLoop | null = null;
-  try {
-    einvoiceLoop = await startEinvoice(app, {
-      env: process.env,
-      onCounts: (counts) => {
-        einvoice = counts;
-        sizeStore.set({ ...sizeStore.state });
-      },
-      onError: (e) => notify(t('tui.einvoice_failed', { detail: detail(e) }), true),
-    });
-  } catch (e) {
-    notify(t('tui.einvoice_failed', { detail: detail(e) }), true);
-  }
   const stop = (): void => done(0);
   process.on('SIGTERM', stop);
   process.on('SIGHUP', stop);
+  // everything started from here on is undone in the finally, whatever fails while starting
+  let unwatch: () => void = () => undefined;
+  let closeScanners: () => Promise<void> = async () => undefined;
+  let printerTimer: NodeJS.Timeout | undefined;
+  let backupTimer: NodeJS.Timeout | undefined;
+  let backup: Promise<void> | null = null;
+  const stopSync = new AbortController();
+  let syncLoop: Promise<void> | null = null;
+  let einvoiceLoop: EinvoiceLoop | null = null;
   try {
+    // the customer display follows the state, guarded like the reducer: a failure there is said
+    // once on the message line (not at every key), and the till goes on selling
+    let shown = '';
+    let displayFailure = '';
+    let reporting = false;
+    const showOnDisplay = (view?: DisplayView): void => {
+      if (reporting) return;
+      try {
+        const next = view ?? displayView(store.state, ctx);
+        const key = JSON.stringify(next);
+        if (key === shown) return;
+        shown = key;
+        actions.display(next);
+        displayFailure = '';
+      } catch (e) {
+        const text = e instanceof Error ? e.message : String(e);
+        if (text === displayFailure) return;
+        displayFailure = text;
+        reporting = true;
+        try {
+          notify(t('tui.internal', { detail: text }), true);
+        } finally {
+          reporting = false;
+        }
+      }
+    };
+    unwatch = store.subscribe(() => showOnDisplay());
+    showOnDisplay({ kind: 'welcome' });
+    // the serial scanners type into the till like the keyboard; one that fails or is unplugged is
+    // reopened by itself, and the cashier is told when it goes and when it is back (not at each retry)
+    try {
+      closeScanners = await actions.scanners((code) => apply([(s) => handleScan(s, code, ctx)]), deviceNews);
+    } catch (e) {
+      notify(t('tui.scanner_failed', { detail: detail(e) }), true);
+    }
+    refreshPrinter();
+    printerTimer = setInterval(refreshPrinter, 30_000);
+    // scheduled backups, at start and then whenever one is due: in the background, between keys (the
+    // backup API copies in small steps, outside any transaction); a failure is said, never a stop
+    const backupIfDue = (): void => {
+      backup ??= scheduledBackup(app).then(
+        () => void (backup = null),
+        (e: unknown) => {
+          backup = null;
+          notify(t('tui.backup_failed', { detail: detail(e) }), true);
+        },
+      );
+    };
+    backupIfDue();
+    backupTimer = setInterval(backupIfDue, BACKUP_CHECK_MS);
+    // a till registered with a store server (`<db>.sync`) ships its outbox in the background, the
+    // loop of `tpv sync run` on this connection between keys; its state is on the status bar, and a
+    // refusal that stops it (revoked…) is said there and on the message line, never a stopped till
+    try {
+      const link = readLink(app.path);
+      if (link) {
+        syncLoop = runSync(app, link, stopSync.signal, undefined, (state) => {
+          sync = state;
+          sizeStore.set({ ...sizeStore.state });
+        }).catch((e: unknown) => notify(t('tui.sync_failed', { detail: detail(e) }), true));
+      }
+    } catch (e) {
+      notify(t('tui.sync_failed', { detail: detail(e) }), true);
+    }
+    // with the store's VERI*FACTU scheme on and its certificate stored, the records go to the AEAT
+    // in the background (the loop of `tpv einvoice run`, between keys, outside any sale's
+    // transaction); the queue is on the status bar. A failed submission only keeps the count up.
+    try {
+      einvoiceLoop = await startEinvoice(app, {
+        env: process.env,
+        onCounts: (counts) => {
+          einvoice = counts;
+          sizeStore.set({ ...sizeStore.state });
+        },
+        onError: (e) => notify(t('tui.einvoice_failed', { detail: detail(e) }), true),
+      });
+    } catch (e) {
+      notify(t('tui.einvoice_failed', { detail: detail(e) }), true);
+    }
     return await finished;
   } finally {
-    clearTimeout(lockTimer);
     clearTimeout(flushTimer);
     clearInterval(clockTimer);
     clearInterval(printerTimer);
@@ -249,8 +295,9 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
     await einvoiceStopped;
     await backup;
     unwatch();
-    await closeScanners();
-    await actions.closeDisplay();
+    // a device that fails to let go must not leave the terminal in raw mode
+    await closeScanners().catch(() => undefined);
+    await actions.closeDisplay().catch(() => undefined);
     process.off('SIGTERM', stop);
     process.off('SIGHUP', stop);
     stdin.off('data', onData);

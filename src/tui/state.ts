@@ -9,6 +9,7 @@ import type { CartExtra } from '../app/carts.js';
 import {
   addLine,
   type Cart,
+  type CartLine,
   emptyCart,
   overridePrice,
   parseDiscount,
@@ -19,24 +20,29 @@ import {
   setLineDiscount,
   setQuantity,
 } from '../core/cart.js';
-import { parseCount } from '../core/cash.js';
-import { type MessageKey, type Result, TpvError } from '../core/errors.js';
+import { type MessageKey, type Params, type Result, TpvError } from '../core/errors.js';
 import { parseDecimal, parseQuantity, showParams } from '../core/money.js';
+import type { Unit } from '../core/product.js';
+import { systemError } from '../core/system-errors.js';
 import { documentNumberOf, isDocumentScan } from '../core/numbering.js';
 import { roundCash } from '../core/payment.js';
 import { type Action, cartDiscountOverLimit, lineDiscountOverLimit, priceOverrideNeeded } from '../core/permissions.js';
 import type { Approval } from '../core/document.js';
-import { formatMoney } from '../i18n/format.js';
+import { formatMoney, formatQty } from '../i18n/format.js';
 import { errorMessage, t, tOr } from '../i18n/index.js';
-import type { DisplayView, IssuedCode, Item, PosActions, RefundableReceipt, TillInfo, TillUser } from './actions.js';
+import type { CustomerHit, DisplayView, IssuedCode, Item, PosActions, RefundableReceipt, TillInfo, TillSettings, TillUser } from './actions.js';
 import { bigText } from './big.js';
+import { TILL_DEFAULTS } from '../app/till.js';
 import { type Command, commandFor, type Screen } from './keymap.js';
 import { type Key, keyId } from './keys.js';
+import { closeEnter, type CloseState, openShiftPrompt, printX, type ReportView, shiftCommand, type ShiftKit } from './shift.js';
 
 export interface Prompt {
   label: string;
   value: string;
   secret?: boolean;
+  /** A serial scanner's code may land here (a receipt to reprint, an item to price-check): it is typed in and submitted. */
+  scan?: boolean;
   /** Runs on Enter; a TpvError keeps the prompt open with the message. */
   submit: (s: PosState, value: string) => PosState;
   /** Runs on Esc (default: just closes the prompt). */
@@ -71,9 +77,23 @@ export interface PosState {
   method: string;
   refund: { receipt: RefundableReceipt; qty: Record<number, number>; keep: Record<number, boolean> } | null;
   /** A report or document on screen; `number` when it is a stored document (Ctrl+P prints a copy). */
-  report: { title: string; text: string; top: number; number?: string } | null;
+  report: ReportView | null;
+  /** The guided close of the shift in progress (src/tui/shift.ts). */
+  close: CloseState | null;
   held: { id: number; label: string | null; user: string; lines: number; total: number }[];
   last: { number: string; total: number; change: number } | null;
+  /**
+   * Scans that sold nothing (an unknown code, a code in a quantity prompt…): marked lines in the
+   * cart view until the cashier acknowledges them (Esc) — a following good scan never hides one,
+   * and the sale is not paid while one is there.
+   */
+  failed: { code: string; reason: string }[];
+  /** A yes/no question on the message line ("s"/"y" is yes, any other key no). */
+  confirm: { text: string; yes: (s: PosState) => PosState } | null;
+  /** The quick items screen: the store's list (resolved when it opens) and the quantity typed before. */
+  quick: { items: { sku: string; item: Item | null }[]; qty: string | null };
+  /** The customers screen: what was searched and who was found. */
+  customers: { query: string; found: CustomerHit[] };
 }
 
 export interface Context {
@@ -101,8 +121,13 @@ export function initialState(): PosState {
     method: 'cash',
     refund: null,
     report: null,
+    close: null,
     held: [],
     last: null,
+    failed: [],
+    confirm: null,
+    quick: { items: [], qty: null },
+    customers: { query: '', found: [] },
   };
 }
 
@@ -145,7 +170,7 @@ function afterLogin(s: PosState, ctx: Context, user: TillUser): PosState {
     selected: Math.max(0, (saved?.cart.lines.length ?? 0) + (saved?.extra.vouchers.length ?? 0) - 1),
     message: { text: t(saved ? 'tui.cart_restored' : 'tui.welcome', { name: user.name }), error: false },
   };
-  if (!ctx.actions.shift()) return openShiftPrompt({ ...next, screen: 'shift', message: { text: t('tui.shift.none'), error: false } }, ctx);
+  if (!ctx.actions.shift()) return openShiftPrompt({ ...next, screen: 'shift', message: { text: t('tui.shift.none'), error: false } }, ctx, shiftKit);
   return next;
 }
 
@@ -184,33 +209,55 @@ function info(s: PosState, text: string): PosState {
 }
 
 function problem(s: PosState, code: MessageKey, params: Record<string, string | number> = {}): PosState {
-  return fail(s, errorMessage(code, params));
+  return fail(s, tillMessage(code, params));
 }
 
-/** Runs `fn`; a TpvError (or a core Problem thrown as one) becomes the message line, never a crash. */
+/**
+ * An error as the cashier reads it: the till's own wording where the CLI's points to a command or a
+ * flag (`tui.err.<code>`: the key to press instead), role and action names in the screen's
+ * language, and never a `{field}:` left unfilled (the till names no JSON field).
+ */
+export function tillMessage(code: MessageKey, params: Params = {}): string {
+  const p: Params = { ...params };
+  if (typeof p.role === 'string') p.role = tOr(`tui.role.${p.role}`, p.role);
+  if (typeof p.action === 'string') p.action = tOr(`tui.action.${p.action}`, p.action);
+  const own = tOr(`tui.err.${code}`, '', p);
+  return (own || errorMessage(code, p)).replace(/^\{field\}:\s*/, '');
+}
+
+/** A TpvError for what the cashier can act on: tpv's own, or the system refusing (a busy database…); null for a bug. */
+function tillError(e: unknown): TpvError | null {
+  if (e instanceof TpvError) return e;
+  return systemError(e, '') ?? null;
+}
+
+/** Runs `fn`; a TpvError (or a core Problem thrown as one, or the database busy) becomes the message line, never a crash. */
 function attempt(s: PosState, fn: () => PosState): PosState {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof TpvError) return problem(s, e.code, e.params);
+    const err = tillError(e);
+    if (err) return problem(s, err.code, err.params);
     throw e;
   }
 }
 
 /**
  * Runs an action that may need a supervisor: when the app says it needs approval, asks for a
- * supervisor's code and PIN in place, then runs it again with them.
+ * supervisor's code and PIN in place, then runs it again with them. `what` names the action when
+ * the app's name for it is not what the cashier is doing (a void is approved as a refund).
  */
-function withApproval(s: PosState, run: (approver?: Approver) => PosState): PosState {
+function withApproval(s: PosState, run: (approver?: Approver) => PosState, what?: MessageKey): PosState {
   try {
     return run();
   } catch (e) {
-    if (!(e instanceof TpvError)) throw e;
-    if (e.code !== 'permission.needs_approval') return problem(s, e.code, e.params);
-    const action = String(e.params.action ?? '');
+    const err = tillError(e);
+    if (!err) throw e;
+    if (err.code !== 'permission.needs_approval') return problem(s, err.code, err.params);
+    const action = String(err.params.action ?? '');
     return {
       ...s,
-      message: { text: t('tui.approval.needed', { action: tOr(`tui.action.${action}`, action) }), error: false },
+      message: { text: t('tui.approval.needed', { action: what ? t(what) : tOr(`tui.action.${action}`, action) }), error: false },
       bell: s.bell + 1,
       prompt: {
         label: t('tui.approval.code'),
@@ -267,6 +314,7 @@ export function handleKey(s: PosState, key: Key, ctx: Context): PosState {
     return yes ? { ...s, quit: true } : { ...s, quitAsked: false, message: null };
   }
   if (id === 'ctrl+c') return { ...s, quitAsked: true, message: { text: t('tui.quit_ask'), error: false } };
+  if (s.confirm) return confirmKey(s, key, ctx);
   if (s.help) return { ...s, help: false };
   if (s.prompt) return promptKey(s, key, ctx);
   const command = commandFor(s.screen, id);
@@ -283,8 +331,15 @@ export function handleKey(s: PosState, key: Key, ctx: Context): PosState {
  * with a prompt or the help open, the scan goes nowhere: it must never land in a PIN or a cash count.
  */
 export function handleScan(s: PosState, code: string, ctx: Context): PosState {
-  // only the sale screen takes scans: on payment a code would be a cash amount, elsewhere a quantity
-  if (!s.user || s.prompt || s.help || s.quitAsked || s.screen !== 'sale') return problem(s, 'tui.scan_ignored', { code });
+  // a prompt that asks for a code (reprint, price check) takes it as typed, and Enter
+  if (s.user && s.prompt?.scan && !s.help && !s.quitAsked && !s.confirm) {
+    return promptKey({ ...s, prompt: { ...s.prompt, value: code } }, { name: 'enter', ch: '', ctrl: false, alt: false, shift: false, seq: '\r' }, ctx);
+  }
+  // only the sale screen takes scans: on payment a code would be a cash amount, elsewhere a quantity;
+  // the code refused stays in the cart view until seen, so the item is never silently missing
+  if (!s.user || s.prompt || s.help || s.quitAsked || s.confirm || s.screen !== 'sale') {
+    return scanFailed(problem(s, 'tui.scan_ignored', { code }), code, t('tui.failed.ignored'));
+  }
   const before = s.entry;
   const next = enter({ ...s, entry: code }, ctx);
   return next.entry === '' && before ? { ...next, entry: before } : next;
@@ -314,14 +369,43 @@ function promptKey(s: PosState, key: Key, ctx: Context): PosState {
     const next = p.submit({ ...s, prompt: null, message: null }, value);
     return next;
   } catch (e) {
-    if (!(e instanceof TpvError)) throw e;
+    const err = tillError(e);
+    if (!err) throw e;
     // a wrong PIN starts the login again; anything else stays in the prompt, cleared
-    if (s.screen === 'login') return loginPrompt(problem(s, e.code, e.params), ctx);
-    return problem({ ...s, prompt: { ...p, value: p.secret ? '' : p.value } }, e.code, e.params);
+    if (s.screen === 'login') return loginPrompt(problem(s, err.code, err.params), ctx);
+    // a barcode scanned into a quantity: refused there, and kept in the cart view as a scan that sold nothing
+    if (err.code === 'tui.qty_is_code') return scanFailed(problem({ ...s, prompt: { ...p, value: '' } }, err.code, err.params), value, t('tui.failed.in_prompt'));
+    return problem({ ...s, prompt: { ...p, value: p.secret ? '' : p.value } }, err.code, err.params);
   }
 }
 
+/** The answer to a yes/no question: "s"/"y" runs it; Esc or "n" only cancels; any other key cancels and then does what it does. */
+function confirmKey(s: PosState, key: Key, ctx: Context): PosState {
+  const asked = s.confirm!;
+  const plain = key.name === 'char' && !key.ctrl && !key.alt;
+  const no = { ...s, confirm: null, message: { text: t('tui.confirm.cancelled'), error: false } };
+  if (plain && ['s', 'S', 'y', 'Y'].includes(key.ch)) return attempt(no, () => asked.yes({ ...s, confirm: null, message: null }));
+  if (key.name === 'escape' || (plain && ['n', 'N'].includes(key.ch))) return no;
+  return handleKey(no, key, ctx);
+}
+
+/** Asks before doing something out of the ordinary (a large quantity, voiding the ticket). */
+function ask(s: PosState, text: string, yes: (s: PosState) => PosState): PosState {
+  return { ...s, confirm: { text, yes }, message: null, bell: s.bell + 1 };
+}
+
+/** A scan that sold nothing, kept as a marked line of the cart view until acknowledged. */
+function scanFailed(s: PosState, code: string, reason: string): PosState {
+  return { ...s, failed: [...s.failed, { code: code.slice(0, 48), reason }] };
+}
+
 function typed(s: PosState, entry: string, ctx: Context): PosState {
+  if (s.screen === 'quick') {
+    // a digit sells that quick item (1–9, 0 the tenth)
+    const n = /^[0-9]$/.test(entry.slice(-1)) ? (Number(entry.slice(-1)) + 9) % 10 : -1;
+    const pick = s.quick.items[n];
+    return pick ? sellQuick({ ...s, entry: '' }, ctx, pick) : { ...s, entry: '' };
+  }
   if (s.screen === 'search') {
     const results = entry.trim() ? ctx.actions.search(entry, 50) : [];
     return { ...s, entry, results, selected: 0 };
@@ -342,6 +426,17 @@ function enter(s: PosState, ctx: Context): PosState {
     }
     case 'refund':
       return refundEnter(s, ctx);
+    case 'quick': {
+      const pick = s.quick.items[s.selected];
+      return pick ? sellQuick(s, ctx, pick) : s;
+    }
+    case 'customers': {
+      const c = s.customers.found[s.selected];
+      return c ? setCustomer({ ...s, screen: 'sale', entry: '' }, ctx, c) : s;
+    }
+    case 'close_carts':
+    case 'close_count':
+      return closeEnter(s, ctx);
     case 'held': {
       const h = s.held[s.selected];
       if (!h || !s.user) return s;
@@ -357,29 +452,117 @@ function enter(s: PosState, ctx: Context): PosState {
 
 // ---- selling ----------------------------------------------------------------------------------
 
-/** A code from the entry line: "CODE", "3*CODE" (3 units), or a receipt's scan code (a return). */
+/** The till's guards and conveniences: the store's (`tui.*`), or their defaults. */
+const tillOf = (ctx: Pick<Context, 'info'>): TillSettings => ctx.info.till ?? TILL_DEFAULTS;
+
+/** The most one line may hold (9 999 units, 999,999 kg: a scale's range); more is a typo or a code. */
+export const MAX_QTY: Readonly<Record<Unit, number>> = Object.freeze({ each: 9_999_000, kg: 999_999 });
+
+/** A run of 8 digits or more (EAN-8 and up) where a quantity goes: a barcode scanned into the wrong place. */
+export const looksScanned = (text: string): boolean => /^[0-9]{8,}$/.test(text.trim());
+
+/**
+ * A quantity typed for an item (`text` as typed): a barcode is refused as a scan in the wrong
+ * place (`tui.qty_is_code`), more than {@link MAX_QTY} as a typo; above the store's threshold
+ * (`tui.confirm_quantity` units, `tui.confirm_weight` kg) the cashier confirms first. Then `then`.
+ */
+function guardQty(s: PosState, ctx: Context, unit: Unit, name: string, text: string, then: (s: PosState, qty: number) => PosState): PosState {
+  if (looksScanned(text)) throw new TpvError('invalid', 'tui.qty_is_code', { code: text.trim() });
+  const qty = checked(parseQuantity(text, { decimalComma: true }), ctx);
+  if (unit === 'each' && qty % 1000 !== 0) throw new TpvError('invalid', 'cart.whole_units');
+  if (qty > MAX_QTY[unit]) throw new TpvError('invalid', unit === 'kg' ? 'tui.weight_too_large' : 'tui.qty_too_large', { max: formatQty(MAX_QTY[unit]) });
+  const { confirmQuantity, confirmWeight } = tillOf(ctx);
+  const limit = (unit === 'kg' ? confirmWeight : confirmQuantity) * 1000;
+  if (limit > 0 && qty > limit) return ask(s, t(unit === 'kg' ? 'tui.confirm.weight' : 'tui.confirm.qty', { qty: formatQty(qty), name }), (s1) => then(s1, qty));
+  return then(s, qty);
+}
+
+/**
+ * A code from the entry line: "CODE", "3*CODE" (3 units), or a receipt's scan code (a return).
+ * What sells nothing stays in the cart view, marked, until the cashier has seen it (Esc).
+ */
 export function scan(s: PosState, text: string, ctx: Context): PosState {
   if (!text) return s;
   if (isDocumentScan(text)) return openRefund(s, ctx, documentNumberOf(text));
   const m = /^([0-9]+(?:[.,][0-9]+)?)\s*[*xX]\s*(.+)$/.exec(text);
-  return attempt(s, () => {
-    const qty = m ? checked(parseQuantity(m[1]!, { decimalComma: true }), ctx) : undefined;
-    const code = m ? m[2]!.trim() : text;
-    const item = ctx.actions.lookup(code);
-    return addItem(s, ctx, item, qty);
-  });
+  try {
+    const item = ctx.actions.lookup(m ? m[2]!.trim() : text);
+    if (!m) return addItem(s, ctx, item, undefined);
+    // a scale label's weight or price is what the scale printed: never multiplied
+    if (item.label) throw new TpvError('invalid', 'tui.label_no_multiply', { code: item.label });
+    return guardQty(s, ctx, item.unit, item.name, m[1]!, (s1, qty) => addItem(s1, ctx, item, qty));
+  } catch (e) {
+    const err = tillError(e);
+    if (!err) throw e;
+    const reason = err.code === 'product.not_found' ? t('tui.failed.not_found') : err.code === 'tui.label_no_multiply' ? t('tui.failed.label') : tillMessage(err.code, err.params);
+    return scanFailed(problem(s, err.code, err.params), text, reason);
+  }
 }
 
 function addItem(s: PosState, ctx: Context, item: Item, qty: number | undefined): PosState {
   const q = qty ?? item.qty;
   if (item.unit === 'kg' && q === undefined) {
-    return textPrompt(s, t('tui.prompt.weight', { name: item.name }), (s1, v) => addItem(s1, ctx, item, checked(parseQuantity(v, { decimalComma: true }), ctx)));
+    return { ...s, prompt: { label: t('tui.prompt.weight', { name: item.name }), value: '', submit: (s1, v) => guardQty(s1, ctx, 'kg', item.name, v, (s2, w) => addItem(s2, ctx, item, w)) } };
+  }
+  const into = mergeInto(s, ctx, item, q ?? 1000);
+  if (into) {
+    const cart = checked(setQuantity(s.cart, into.id, into.qty + (q ?? 1000)), ctx);
+    return { ...withCart(s, ctx, cart, {}, cart.lines.findIndex((l) => l.id === into.id)), message: null };
   }
   const added = checked(
     addLine(s.cart, { sku: item.sku, name: item.name, unit: item.unit, unitPrice: item.unitPrice, taxRate: item.taxRate, ...(q !== undefined ? { qty: q } : {}), ...(item.label ? { label: item.label } : {}) }),
     ctx,
   );
   return { ...withCart(s, ctx, added, {}, added.lines.length - 1), message: null };
+}
+
+/**
+ * With `tui.merge_scans`, the line a repeated scan adds to: the latest line of the same item sold
+ * by the unit at its catalog price, without a discount or a scale label (those stay lines apart),
+ * that has room for `qty` more.
+ */
+function mergeInto(s: PosState, ctx: Context, item: Item, qty: number): CartLine | undefined {
+  if (!tillOf(ctx).mergeScans || item.label || item.unit !== 'each') return undefined;
+  for (let i = s.cart.lines.length - 1; i >= 0; i--) {
+    const l = s.cart.lines[i]!;
+    if (l.sku !== item.sku) continue;
+    const plain = l.label === undefined && l.discount === null && l.originalPrice === null && l.unitPrice === item.unitPrice;
+    return plain && l.qty + qty <= MAX_QTY.each ? l : undefined;
+  }
+  return undefined;
+}
+
+/** A quick item picked (a digit, or Enter): one, or the quantity typed before the quick key. */
+function sellQuick(s: PosState, ctx: Context, pick: PosState['quick']['items'][number]): PosState {
+  if (!pick.item) return problem(s, 'tui.quick_missing', { sku: pick.sku });
+  const item = pick.item;
+  const { qty } = s.quick;
+  const back: PosState = { ...s, screen: 'sale', entry: '', quick: { items: [], qty: null } };
+  return attempt(back, () => (qty ? guardQty(back, ctx, item.unit, item.name, qty, (s1, q) => addItem(s1, ctx, item, q)) : addItem(back, ctx, item, undefined)));
+}
+
+/** Ctrl+K: what an item costs (and how many are in stock), without selling it; the prompt stays for the next. */
+function priceCheck(s: PosState, ctx: Context): PosState {
+  return {
+    ...s,
+    prompt: {
+      label: t('tui.prompt.price_check'),
+      value: '',
+      scan: true,
+      submit: (s1, v) => {
+        if (!v) return s1;
+        const item = ctx.actions.lookup(v);
+        const one = checked(
+          addLine(emptyCart(), { sku: item.sku, name: item.name, unit: item.unit, unitPrice: item.unitPrice, taxRate: item.taxRate, qty: item.qty ?? 1000 }),
+          ctx,
+        );
+        const price = `${money(ctx, item.unitPrice)}${item.unit === 'kg' ? '/kg' : ''}`;
+        const label = item.label && item.unit === 'kg' ? ` · ${t('tui.price_check.label', { qty: formatQty(item.qty ?? 0), amount: money(ctx, priced({ ...s1, cart: one }, ctx).total) })}` : '';
+        const stock = item.stock !== undefined ? ` · ${t('tui.stock', { qty: formatQty(item.stock) })}` : '';
+        return info(priceCheck(s1, ctx), `${t('tui.price_check.result', { name: item.name, price })}${label}${stock}`);
+      },
+    },
+  };
 }
 
 function selectedLine(s: PosState) {
@@ -398,7 +581,12 @@ function lineCommand(s: PosState, ctx: Context, command: 'qty' | 'discount' | 'p
       return attempt(s, () => withCart(s, ctx, checked(removeLine(s.cart, line.id), ctx)));
     case 'qty':
       return textPrompt(s, t('tui.prompt.qty', { name: line.name }), (s1, v) =>
-        withCart(s1, ctx, checked(setQuantity(s1.cart, line.id, checked(parseQuantity(v, { decimalComma: true }), ctx)), ctx)),
+        guardQty(s1, ctx, line.unit, line.name, v, (s2, qty) => {
+          const apply = (approval: Approval | null): PosState => withCart(s2, ctx, checked(setQuantity(s2.cart, line.id, qty), ctx), approved(s2, approval));
+          // a scale label's weight (or its priced unit) is what the scale printed: a supervisor changes it, as a price
+          if (!line.label) return apply(null);
+          return guarded(s2, ctx, 'price_override', `${line.sku} ${line.label}: ${formatQty(line.qty)} → ${formatQty(qty)}`, apply, 'tui.action.label_edit');
+        }),
       );
     case 'discount':
       return textPrompt(s, t('tui.prompt.discount', { name: line.name }), (s1, v) => {
@@ -421,10 +609,10 @@ function lineCommand(s: PosState, ctx: Context, command: 'qty' | 'discount' | 'p
 /** The cart's approvals with `approval` added (what the receipt records). */
 const approved = (s: PosState, approval: Approval | null): Partial<CartExtra> => (approval ? { approvals: [...s.extra.approvals, approval] } : {});
 
-/** Applies a change that may need a supervisor (`action` null: nobody's approval is needed). */
-function guarded(s: PosState, ctx: Context, action: Action | null, detail: string, apply: (a: Approval | null) => PosState): PosState {
+/** Applies a change that may need a supervisor (`action` null: nobody's approval is needed); `what` as in {@link withApproval}. */
+function guarded(s: PosState, ctx: Context, action: Action | null, detail: string, apply: (a: Approval | null) => PosState, what?: MessageKey): PosState {
   if (!action || !s.user) return apply(null);
-  return withApproval(s, (approver) => apply(ctx.actions.authorize(s.user!, action, detail, approver)));
+  return withApproval(s, (approver) => apply(ctx.actions.authorize(s.user!, action, detail, approver)), what);
 }
 
 function cartDiscount(s: PosState, ctx: Context): PosState {
@@ -441,15 +629,43 @@ function freshCart(s: PosState): PosState {
   return { ...s, cart: emptyCart(), extra: { vouchers: [], approvals: [], customerId: null }, customerName: null, selected: 0, tenders: [], entry: '' };
 }
 
+/** Sets the sale's customer (saved with the cart) and says so. */
+function setCustomer(s: PosState, ctx: Context, c: CustomerHit): PosState {
+  const next = withCart({ ...s, customers: { query: '', found: [] } }, ctx, s.cart, { customerId: c.id });
+  return info({ ...next, customerName: c.name }, t('tui.customer_set', { name: c.name }));
+}
+
+/** Ctrl+P: a copy of any document — its number typed or its code scanned; Enter alone the register's last receipt (also after a restart). */
+function reprintPrompt(s: PosState, ctx: Context): PosState {
+  return {
+    ...s,
+    prompt: {
+      label: t('tui.prompt.reprint'),
+      value: '',
+      scan: true,
+      submit: (s1, v) => {
+        const number = v || ctx.actions.lastDocument();
+        if (!number) throw new TpvError('not_found', 'tui.no_last');
+        const copy = ctx.actions.copyOf(number);
+        void ctx.actions.print({ number: copy.number, copy: true });
+        return info({ ...s1, screen: 'report', report: { title: copy.number, text: copy.text, top: 0, number: copy.number } }, t('tui.reprinted', { number: copy.number }));
+      },
+    },
+  };
+}
+
 // ---- payment ----------------------------------------------------------------------------------
 
+/** Records a payment; the next one is cash again (what a customer hands over last), whatever this one was. */
 function addTender(s: PosState, ctx: Context, tender: Tender): PosState {
   if (tender.amount <= 0) return problem(s, 'tui.amount_positive');
   if (tender.method !== 'cash' && tender.amount > due(s, ctx)) {
-    return problem(s, 'payment.noncash_over_total', { max: money(ctx, Math.max(0, due(s, ctx))) });
+    return problem(s, 'tui.payment.over_due', { method: tenderName(tender.method), max: money(ctx, Math.max(0, due(s, ctx))) });
   }
-  return { ...s, tenders: [...s.tenders, tender], entry: '', message: null };
+  return { ...s, tenders: [...s.tenders, tender], entry: '', method: 'cash', message: null };
 }
+
+const tenderName = (method: string): string => tOr(`tui.tender.${method}`, method);
 
 function payEnter(s: PosState, ctx: Context): PosState {
   const left = due(s, ctx);
@@ -465,11 +681,14 @@ function tenderWith(s: PosState, ctx: Context, method: string, value: number): P
     return textPrompt({ ...s, entry: '' }, t('tui.prompt.credit_code'), (s1, code) => {
       const c = ctx.actions.credit(code);
       const balance = amount(ctx, c.balance);
-      if (c.status !== 'active') throw new TpvError('conflict', `credit.${c.status === 'spent' ? 'insufficient' : c.status}`, { balance: c.balance, code: c.code });
-      return addTender(s1, ctx, { method, amount: Math.min(value, balance), reference: c.code });
+      if (c.status !== 'active') throw new TpvError('conflict', `credit.${c.status === 'spent' ? 'insufficient' : c.status}`, { balance: money(ctx, balance), code: c.code });
+      const next = addTender(s1, ctx, { method, amount: Math.min(value, balance), reference: c.code });
+      // a code worth less than asked pays what it holds: said, never silently
+      return balance < value && next.tenders.length > s1.tenders.length ? info(next, t('tui.payment.credit_capped', { code: c.code, amount: money(ctx, balance) })) : next;
     });
   }
-  return addTender(s, ctx, { method, amount: method === 'cash' ? value : Math.min(value, Math.max(0, due(s, ctx))) });
+  // card and the store's own tenders never pay more than is due (change is only given in cash): refused, said
+  return addTender(s, ctx, { method, amount: value });
 }
 
 function quick(s: PosState, ctx: Context, command: Command): PosState {
@@ -563,51 +782,10 @@ function refundCommit(s: PosState, ctx: Context, method: string): PosState {
   });
 }
 
-// ---- shift ------------------------------------------------------------------------------------
+// ---- shift (src/tui/shift.ts) --------------------------------------------------------------------
 
-function openShiftPrompt(s: PosState, ctx: Context): PosState {
-  return textPrompt(s, t('tui.prompt.float'), (s1, v) => {
-    const float = amount(ctx, v);
-    return withApproval(s1, (approver) => {
-      ctx.actions.openShift(s1.user!, float, approver);
-      return info({ ...s1, screen: 'sale' }, t('tui.shift.opened'));
-    });
-  });
-}
-
-function cashMovePrompt(s: PosState, ctx: Context, kind: 'in' | 'out'): PosState {
-  return textPrompt(s, t(kind === 'in' ? 'tui.prompt.cash_in' : 'tui.prompt.cash_out'), (s1, v) => {
-    const value = amount(ctx, v);
-    return textPrompt(s1, t('tui.prompt.reason'), (s2, reason) =>
-      withApproval(s2, (approver) => {
-        ctx.actions.cashMove(s2.user!, kind, value, reason, approver);
-        return info(s2, t('tui.shift.moved', { amount: money(ctx, value) }));
-      }),
-    );
-  });
-}
-
-function closeShiftPrompt(s: PosState, ctx: Context): PosState {
-  return textPrompt(s, t('tui.prompt.count'), (s1, v) => {
-    const counted = /[xX*]/.test(v) ? checked(parseCount(v.replace(/;/g, ','), ctx.info.exponent), ctx) : amount(ctx, v);
-    return withApproval(s1, (approver) => {
-      const z = ctx.actions.closeShift(s1.user!, counted, approver);
-      void ctx.actions.print({ number: z.number });
-      return info({ ...s1, screen: 'report', report: { title: z.number, text: z.text, top: 0, number: z.number } }, t('tui.shift.closed', { number: z.number }));
-    });
-  });
-}
-
-/** "No sale": the drawer opens outside a sale, with a reason, recorded before it opens. */
-function noSalePrompt(s: PosState, ctx: Context): PosState {
-  return textPrompt(s, t('tui.prompt.no_sale_reason'), (s1, reason) =>
-    withApproval(s1, (approver) => {
-      ctx.actions.noSale(s1.user!, reason, approver);
-      void ctx.actions.kickDrawer();
-      return info(s1, t('tui.drawer_opened'));
-    }),
-  );
-}
+/** What the shift and close screens borrow from here: prompts and the in-place approval. */
+const shiftKit: ShiftKit<PosState> = { prompt: (s, label, submit) => textPrompt(s, label, submit), withApproval };
 
 // ---- commands ---------------------------------------------------------------------------------
 
@@ -615,7 +793,15 @@ const PAGE = 10;
 
 function move(s: PosState, by: number): PosState {
   if (s.screen === 'report' && s.report) return { ...s, report: { ...s.report, top: Math.max(0, s.report.top + by) } };
-  const n = s.screen === 'sale' ? rows(s) : s.screen === 'search' ? s.results.length : s.screen === 'refund' ? (s.refund?.receipt.lines.length ?? 0) : s.screen === 'held' ? s.held.length : 0;
+  const lists: Partial<Record<Screen, number>> = {
+    sale: rows(s),
+    search: s.results.length,
+    refund: s.refund?.receipt.lines.length ?? 0,
+    held: s.held.length,
+    quick: s.quick.items.length,
+    customers: s.customers.found.length,
+  };
+  const n = lists[s.screen] ?? 0;
   return { ...s, selected: Math.max(0, Math.min(n - 1, s.selected + by)) };
 }
 
@@ -639,10 +825,24 @@ function run(s: PosState, command: Command, ctx: Context): PosState {
     case 'search':
       return { ...s, screen: 'search', entry: '', results: [], selected: 0 };
     case 'customer':
+      // by number or tax id that one; by name a list to pick from (or F2: a new customer)
       return textPrompt(s, t('tui.prompt.customer'), (s1, v) => {
-        const c = ctx.actions.customer(v);
-        return { ...withCart(s1, ctx, s1.cart, { customerId: c.id }), customerName: c.name };
+        if (!v) return s1;
+        const found = ctx.actions.customers(v, 50);
+        if (found.length === 1) return setCustomer(s1, ctx, found[0]!);
+        const next: PosState = { ...s1, screen: 'customers', customers: { query: v, found }, selected: 0, entry: '' };
+        return found.length ? next : info(next, t('tui.customers.none', { query: v }));
       });
+    case 'new_customer': {
+      const q = s.customers.query;
+      return textPrompt(
+        s,
+        t('tui.prompt.customer_name'),
+        (s1, name) =>
+          textPrompt(s1, t('tui.prompt.customer_tax_id'), (s2, taxId) => setCustomer({ ...s2, screen: 'sale' }, ctx, ctx.actions.addCustomer(name, taxId || null))),
+        /^[0-9]+$/.test(q) ? '' : q,
+      );
+    }
     case 'qty':
     case 'discount':
     case 'price':
@@ -669,23 +869,46 @@ function run(s: PosState, command: Command, ctx: Context): PosState {
       return { ...s, screen: 'credit', message: null };
     case 'pay':
       if (rows(s) === 0) return problem(s, 'tui.cart_empty');
+      // a scan that sold nothing is seen before the customer pays (the item would be missing)
+      if (s.failed.length) return problem(s, 'tui.failed_pending', { n: s.failed.length });
       return { ...s, screen: 'payment', tenders: [], method: 'cash', entry: '', message: null };
     case 'lock':
       return loginPrompt(info(s, t('tui.locked', { name: s.user?.name ?? '' })), ctx);
     case 'reprint': {
       if (s.screen === 'report' && s.report) {
-        if (!s.report.number) return problem(s, 'tui.not_printable');
+        if (!s.report.number) return s.report.x ? printX(s, ctx) : problem(s, 'tui.not_printable');
         void ctx.actions.print({ number: s.report.number, copy: true });
         return s;
       }
-      if (!s.last) return problem(s, 'tui.no_last');
-      const last = s.last;
-      return attempt(s, () => {
-        const text = ctx.actions.receiptText(last.number, true);
-        void ctx.actions.print({ number: last.number, copy: true });
-        return { ...s, screen: 'report', report: { title: last.number, text, top: 0, number: last.number } };
-      });
+      return reprintPrompt(s, ctx);
     }
+    case 'price_check':
+      return priceCheck(s, ctx);
+    case 'quick': {
+      const items = ctx.actions.quickItems();
+      if (items.length === 0) return problem(s, 'tui.no_quick_items');
+      // a quantity typed before the key ("3" or "3*") sells that many
+      const typed = /^([0-9]+(?:[.,][0-9]+)?)\s*[*xX]?$/.exec(s.entry.trim());
+      return { ...s, screen: 'quick', quick: { items, qty: typed ? typed[1]! : null }, entry: '', selected: 0, message: null };
+    }
+    case 'void_ticket': {
+      if (rows(s) === 0) return problem(s, 'tui.cart_empty');
+      const what = { n: rows(s), total: money(ctx, saleTotal(s, ctx)) };
+      return ask(s, t('tui.confirm.void', what), (s1) =>
+        withApproval(
+          s1,
+          (approver) => {
+            ctx.actions.voidCart(s1.user!, approver);
+            return info(freshCart({ ...s1, failed: [], prompt: null }), t('tui.voided', what));
+          },
+          'tui.action.void_ticket',
+        ),
+      );
+    }
+    case 'ack':
+      // the failed scans seen; with none, Esc clears what was typed
+      if (s.failed.length) return info({ ...s, failed: [] }, t('tui.failed.acked', { n: s.failed.length }));
+      return { ...s, entry: '', message: null };
     case 'tender_cash':
     case 'tender_card':
     case 'tender_credit': {
@@ -720,24 +943,28 @@ function run(s: PosState, command: Command, ctx: Context): PosState {
       if (!r || !line) return s;
       return { ...s, refund: { ...r, keep: { ...r.keep, [line.line]: !r.keep[line.line] } } };
     }
-    case 'open_shift': {
-      const open = ctx.actions.shift();
-      if (open) return problem(s, 'shift.already_open', { shift: open.id, since: '' });
-      return openShiftPrompt(s, ctx);
-    }
+    case 'open_shift':
     case 'cash_in':
     case 'cash_out':
-      return cashMovePrompt(s, ctx, command === 'cash_in' ? 'in' : 'out');
     case 'x_report':
-      return attempt(s, () => ({ ...s, screen: 'report', report: { title: 'X', text: ctx.actions.xReport(), top: 0 } }));
     case 'no_sale':
-      return noSalePrompt(s, ctx);
     case 'close_shift':
-      return closeShiftPrompt(s, ctx);
+    case 'void_cart':
+    case 'keep_cart':
+    case 'count_clear':
+    case 'close_up':
+    case 'close_down':
+    case 'close_confirm':
+    case 'close_cancel':
+      return shiftCommand(s, command, ctx, shiftKit);
     case 'check_balance':
+      // the code large, as on its slip, with its balance; Ctrl+P reprints the document that issued it (and its slip)
       return textPrompt(s, t('tui.prompt.credit_code'), (s1, v) => {
         const c = ctx.actions.credit(v);
-        return info(s1, t('tui.credit.balance', { code: c.code, balance: money(ctx, amount(ctx, c.balance)), status: t(`tui.credit.${c.status}`), expires: c.expires?.slice(0, 10) ?? '-' }));
+        const line = t('tui.credit.balance', { code: c.code, balance: money(ctx, amount(ctx, c.balance)), status: t(`tui.credit.${c.status}`), expires: c.expires ?? t('voucher.no_expiry') });
+        const big = [c.code.slice(0, 9), c.code.slice(10)].flatMap((half) => [...bigText(half).map((row) => `  ${row}`), '']);
+        const text = [line, '', ...big, c.ref ? t('tui.credit.reprint', { number: c.ref }) : ''].join('\n');
+        return info({ ...s1, screen: 'report', report: { title: c.code, text, top: 0, ...(c.ref ? { number: c.ref } : {}) } }, line);
       });
     case 'sell_voucher':
       return textPrompt(s, t('tui.prompt.voucher'), (s1, v) => {

@@ -11,6 +11,7 @@ import type { TillInfo } from './actions.js';
 import { bigText } from './big.js';
 import type { EinvoiceCounts } from './einvoice.js';
 import { KEYMAP, keyLabel } from './keymap.js';
+import { closeCartsRows, closeCountRows, closeEntryLabel, shiftRows } from './shift-view.js';
 import { due, paidSoFar, type PosState, priced, saleTotal, settled } from './state.js';
 import { terminalText } from '../core/text.js';
 
@@ -34,6 +35,8 @@ interface Row {
   inverse?: boolean;
   bold?: boolean;
   dim?: boolean;
+  /** A problem the cashier must see (red, bold; marked with ✗ in the text for NO_COLOR). */
+  error?: boolean;
 }
 
 /** A tender's name on screen: cash, card, store credit translated; the store's own as configured. */
@@ -55,43 +58,68 @@ function window<T>(items: T[], selected: number, height: number): { items: T[]; 
   return { items: items.slice(offset, offset + height), offset };
 }
 
+/** The large TOTAL under the cart needs this many rows of the body (and leaves the cart the rest). */
+const BIG_TOTAL_ROWS = 5;
+
 function saleRows(p: ViewProps, height: number): Row[] {
   const { state: s, info, columns: w } = p;
   const $ = (n: number): string => formatMoney(n, info.exponent, info.currency);
   const cart = priced(s, { info });
-  const lines = [
-    ...cart.lines.map((l) => ({
+  const count = cart.lines.length + s.extra.vouchers.length;
+  // only the rows on screen are formatted: a keystroke on a long cart costs what 20 lines cost
+  const row = (i: number) => {
+    const l = cart.lines[i];
+    if (!l) {
+      const v = s.extra.vouchers[i - cart.lines.length]!;
+      return { qty: '1', name: t('voucher.line'), price: $(v), amount: $(v) };
+    }
+    return {
       qty: formatQty(l.qty),
       name: l.name + (l.lineDiscount || l.cartDiscount ? `  -${$(l.lineDiscount + l.cartDiscount)}` : '') + (l.originalPrice !== null ? ' *' : ''),
       price: $(l.unitPrice),
       amount: $(l.amount),
-    })),
-    ...s.extra.vouchers.map((v) => ({ qty: '1', name: t('voucher.line'), price: $(v), amount: $(v) })),
-  ];
+    };
+  };
   const nameW = Math.max(10, w - 8 - 12 - 12 - 2);
   const header: Row = { text: `  ${right(t('tui.col.qty'), 6)} ${fit(t('tui.col.name'), nameW)}${right(t('tui.col.price'), 11)} ${right(t('tui.col.amount'), 11)}`, dim: true };
-  const body = height - 4;
-  const win = window(lines, s.selected, body);
+  // the large TOTAL when the terminal has room for it and 10 cart rows (80×24 has)
+  const big = height >= 10 + BIG_TOTAL_ROWS + 2 + 1 && w >= 60;
+  const footer = big ? BIG_TOTAL_ROWS : 2;
+  const list = height - 1 - 1 - footer;
+  // scans that sold nothing stay at the foot of the list, marked, until seen (Esc): never scrolled away
+  const failed = s.failed.slice(-Math.max(1, list - 4));
+  const more = s.failed.length - failed.length;
+  const lines = Math.max(1, list - failed.length - (more ? 1 : 0));
+  const offset = count <= lines ? 0 : Math.max(0, Math.min(count - lines, s.selected - Math.floor(lines / 2)));
   const out: Row[] = [header];
-  win.items.forEach((l, i) => {
-    const sel = win.offset + i === s.selected;
+  for (let i = offset; i < Math.min(count, offset + lines); i++) {
+    const l = row(i);
+    const sel = i === s.selected;
     out.push({ text: `${sel ? '>' : ' '} ${right(l.qty, 6)} ${fit(l.name, nameW)}${right(l.price, 11)} ${right(l.amount, 11)}`, inverse: sel });
-  });
-  if (lines.length === 0) out.push({ text: `  ${t('tui.cart_empty_hint')}`, dim: true });
-  while (out.length < body + 1) out.push({ text: '' });
+  }
+  if (count === 0) out.push({ text: `  ${t('tui.cart_empty_hint')}`, dim: true });
+  while (out.length < 1 + lines) out.push({ text: '' });
+  if (more) out.push({ text: `  … ${t('tui.failed.more', { n: more })}`, error: true });
+  for (const f of failed) out.push({ text: `  ✗ ${f.code}  ${f.reason}`, error: true });
+  while (out.length < 1 + list) out.push({ text: '' });
   const total = saleTotal(s, { info });
   const items = cart.itemCount + s.extra.vouchers.length;
   const discounts = cart.lineDiscounts + cart.cartDiscount;
   out.push({ text: '─'.repeat(w), dim: true });
-  out.push({
-    text: spread(
-      `${t('tui.items', { n: items })}   ${discounts ? `${t('tui.discounts')} -${$(discounts)}   ` : ''}${t('tui.tax')} ${$(cart.taxTotal)}${s.customerName || s.extra.customerId ? `   ${t('tui.customer')}: ${s.customerName ?? `#${s.extra.customerId}`}` : ''}`,
-      '',
-      w,
-    ),
-  });
+  const summary = `${items === 1 ? t('tui.items_one') : t('tui.items', { n: items })}   ${discounts ? `${t('tui.discounts')} -${$(discounts)}   ` : ''}${t('tui.tax')} ${$(cart.taxTotal)}`;
+  const customer = s.customerName || s.extra.customerId ? `${t('tui.customer')}: ${s.customerName ?? `#${s.extra.customerId}`}` : '';
   const last = s.last ? `${t('tui.last', { number: s.last.number })} ${t('tui.change')} ${$(s.last.change)}` : '';
-  out.push({ text: spread(last, `${t('tui.total')}  ${$(total)}`, w), bold: true });
+  const totalText = `${t('tui.total')}  ${$(total)}`;
+  if (!big) {
+    out.push({ text: spread(`${summary}${customer ? `   ${customer}` : ''}`, '', w) });
+    out.push({ text: spread(last, totalText, w), bold: true });
+    return out;
+  }
+  // the TOTAL in large digits on the right (what the customer and the cashier read first), the rest on the left
+  const digits = bigText($(total).replace(/[^0-9.,-]/g, ''));
+  const bigW = Math.max(...digits.map((r) => r.length));
+  const left = [summary, customer, last, '', totalText];
+  left.forEach((text, i) => out.push({ text: spread(text, digits[i]!.padEnd(bigW), w), bold: i === BIG_TOTAL_ROWS - 1 }));
   return out;
 }
 
@@ -151,7 +179,30 @@ function bodyRows(p: ViewProps, height: number): Row[] {
         p,
         height,
         `${t('tui.search')}: ${s.entry}`,
-        s.results.map((r) => spread(`${r.sku}  ${r.name}`, `${$(r.unitPrice)}${r.unit === 'kg' ? '/kg' : ''}`, w - 2)),
+        s.results.map((r) =>
+          spread(`${r.sku}  ${r.name}`, `${r.stock !== undefined ? `${t('tui.stock', { qty: formatQty(r.stock) })}  ` : ''}${right(`${$(r.unitPrice)}${r.unit === 'kg' ? '/kg' : ''}`, 12)}`, w - 2),
+        ),
+      );
+    case 'quick': {
+      // 1–9 and 0 pick the first ten (as typed on the keypad); the rest with the arrows and Enter
+      const title = `${t('tui.quick_title')}${s.quick.qty ? ` · ${t('tui.quick_qty', { qty: s.quick.qty })}` : ''}`;
+      return listRows(
+        p,
+        height,
+        title,
+        s.quick.items.map((q, i) => {
+          const n = i < 9 ? String(i + 1) : i === 9 ? '0' : ' ';
+          if (!q.item) return `${n}  ✗ ${q.sku}  ${t('tui.failed.not_found')}`;
+          return spread(`${n}  ${q.item.name}`, `${$(q.item.unitPrice)}${q.item.unit === 'kg' ? '/kg' : ''}`, w - 2);
+        }),
+      );
+    }
+    case 'customers':
+      return listRows(
+        p,
+        height,
+        t('tui.customers_title', { query: s.customers.query }),
+        s.customers.found.map((c) => spread(`#${c.id}  ${c.name}`, c.taxId ?? '', w - 2)),
       );
     case 'refund': {
       const r = s.refund!;
@@ -178,9 +229,14 @@ function bodyRows(p: ViewProps, height: number): Row[] {
       return out;
     }
     case 'shift':
+      return shiftRows(height);
+    case 'close_carts':
+      return closeCartsRows(s, info, w, height);
+    case 'close_count':
+      return closeCountRows(s, info, w, height);
     case 'credit':
     case 'login': {
-      const title = s.screen === 'shift' ? t('tui.shift_title') : s.screen === 'credit' ? t('tui.credit_title') : t('tui.login_title', { store: info.store });
+      const title = s.screen === 'credit' ? t('tui.credit_title') : t('tui.login_title', { store: info.store });
       const items = s.screen === 'login' ? [] : KEYMAP[s.screen].filter((b) => b.hint && b.command !== 'help' && b.command !== 'back').map((b) => `${fit(keyLabel(b.keys[0]!), 6)} ${t(b.label)}`);
       const out: Row[] = [{ text: title, bold: true }, { text: '' }, ...items.map((text) => ({ text: `  ${text}` }))];
       while (out.length < height) out.push({ text: '' });
@@ -191,13 +247,17 @@ function bodyRows(p: ViewProps, height: number): Row[] {
 
 /** The bottom hint bar: the screen's bindings marked as hints, as many as fit. */
 function hints(p: ViewProps): string {
+  const s = p.state;
+  if (s.confirm) return t('tui.confirm.keys');
   // the key that finishes the screen's job first (Pay, Confirm), help last
   const rank = (c: string): number => (c === 'pay' || c === 'confirm' ? 0 : c === 'help' ? 1 : 2);
-  const parts = KEYMAP[p.state.prompt ? 'login' : p.state.screen]
+  const parts = KEYMAP[s.prompt ? 'login' : s.screen]
     .filter((b) => b.hint)
     .sort((a, b) => rank(a.command) - rank(b.command))
-    .map((b) => `${keyLabel(b.keys[0]!)} ${t(b.label)}`);
-  if (p.state.prompt) parts.unshift(`Enter ${t('tui.key.ok')}`, `Esc ${t('tui.key.back')}`);
+    .map((b) => `${keyLabel(b.keys[0]!)} ${t(b.short ?? b.label)}`);
+  if (s.prompt) parts.unshift(`${keyLabel('enter')} ${t('tui.key.ok')}`, `Esc ${t('tui.key.back')}`);
+  // scans that sold nothing: the key that clears them comes first
+  else if (s.screen === 'sale' && s.failed.length) parts.unshift(`Esc ${t('tui.hint.ack')}`);
   let out = '';
   for (const part of parts) {
     if ((out + '  ' + part).length > p.columns) break;
@@ -282,23 +342,45 @@ function StatusLine({ p }: { p: ViewProps }) {
 export function PosView(p: ViewProps) {
   const { state: s, columns: w } = p;
   const height = Math.max(8, p.rows - 1);
-  const entryLabel = s.prompt ? `${s.prompt.label}: ` : s.screen === 'payment' ? `${t('tui.amount')} > ` : s.screen === 'refund' ? `${t('tui.col.qty')} > ` : s.screen === 'search' ? `${t('tui.search')} > ` : '> ';
+  const entryLabel = s.prompt ? `${s.prompt.label}: ` : s.screen === 'close_count' ? closeEntryLabel(s, p.info) : s.screen === 'payment' ? `${t('tui.amount')} > ` : s.screen === 'refund' ? `${t('tui.col.qty')} > ` : s.screen === 'search' ? `${t('tui.search')} > ` : '> ';
   const entryValue = s.prompt ? (s.prompt.secret ? '*'.repeat(s.prompt.value.length) : s.prompt.value) : s.entry;
-  const message = s.quitAsked ? t('tui.quit_ask') : (s.message?.text ?? '');
-  const body = bodyRows(p, height - 4);
+  const asking = s.quitAsked || s.confirm !== null;
+  const message = s.quitAsked ? t('tui.quit_ask') : s.confirm ? s.confirm.text : (s.message?.text ?? '');
+  // a long message takes up to three rows from the body: it is read whole, never cut at the edge
+  const said = wrap(message, w, 3);
+  const body = bodyRows(p, height - 3 - said.length);
+  const error = !asking && (s.message?.error ?? false);
   return (
     <Box flexDirection="column" width={w} height={height}>
       <StatusLine p={p} />
       {body.map((r, i) => (
-        <Text key={i} inverse={r.inverse ?? false} bold={r.bold ?? false} dimColor={r.dim ?? false}>
+        <Text key={i} inverse={r.inverse ?? false} bold={(r.bold ?? false) || (r.error ?? false)} dimColor={r.dim ?? false} color={r.error ? 'red' : undefined}>
           {fit(r.text, w)}
         </Text>
       ))}
       <Text bold>{fit(`${entryLabel}${entryValue}█`, w)}</Text>
-      <Text color={s.message?.error ? 'red' : undefined} bold={s.message?.error ?? false}>
-        {fit(message, w)}
-      </Text>
+      {said.map((line, i) => (
+        <Text key={`m${i}`} color={error ? 'red' : undefined} bold={error || asking}>
+          {fit(line, w)}
+        </Text>
+      ))}
       <Text inverse>{fit(hints(p), w)}</Text>
     </Box>
   );
+}
+
+/** `text` in rows of `width`, broken between words, at most `max` rows (the last cut with … only if even that is not enough). */
+export function wrap(text: string, width: number, max: number): string[] {
+  const clean = terminalText(text);
+  if (clean.length <= width) return [clean];
+  const rows: string[] = [];
+  let rest = clean;
+  while (rest.length > width && rows.length < max - 1) {
+    const cut = rest.lastIndexOf(' ', width);
+    const at = cut > width / 3 ? cut : width;
+    rows.push(rest.slice(0, at));
+    rest = rest.slice(at).trimStart();
+  }
+  rows.push(rest);
+  return rows;
 }

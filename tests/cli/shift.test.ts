@@ -3,10 +3,17 @@
  * Z report on close (and its reprint), receipts by shift, numbering series and the journal.
  * One demo store for the whole file; the tests run in order and build on each other.
  */
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodedText, decodeEscpos } from '../../src/devices/escpos-decode.js';
 import { cli, tempDir } from '../helpers.js';
 import { ANA, APPROVE, at, cents, dec, demoStore, ISO_WITH_OFFSET, pinOf, type SaleBody, saleAt, type Shop, shiftCloseRefusals, shiftNeededFirst, shiftOpenByCashier, SUP } from '../scenarios.js';
+import Database from 'better-sqlite3';
+import { saveOpenCart } from '../../src/app/carts.js';
+import { openApp } from '../../src/app/open.js';
+import { userByCode } from '../../src/app/auth.js';
+import { emptyCart } from '../../src/core/cart.js';
 
 const dir = tempDir('tpv-shift-');
 const shop: Shop = { run: cli, db: join(dir, 'shop.db'), dir };
@@ -191,7 +198,7 @@ describe('a shift', () => {
     expect(byNumber.json.data).toEqual(z);
     const text = await run(['shift', 'report', 'T01Z-0001']);
     expect(text.stdout).toContain('T01Z-0001');
-    expect(text.stdout).toMatch(/Difference\s+-€0\.10|Difference\s+€-0\.10/);
+    expect(text.stdout).toMatch(/Difference \(shortage\)\s+-€0\.10/);
     const none = await run(['shift', 'report', 'T01Z-0009', '--json']);
     expect(none.code).toBe(4);
     expect(none.json.error.code).toBe('shift.z_not_found');
@@ -261,3 +268,190 @@ describe('numbering series', () => {
     expect(r.json.data).toMatchObject({ ok: true, entries: 7 + 2 + 5, findings: [] }); // 7 receipts, 2 Z reports, the shifts' openings and cash moves
   });
 });
+
+// ---- the Z and X on paper: a receipt printer that is a TCP server of our own ------------------------
+
+/** A printer on 127.0.0.1: answers status requests (online, paper in) and keeps each connection's bytes. */
+async function printerSink(): Promise<{ port: number; jobs: Buffer[]; server: Server; sockets: Set<Socket> }> {
+  const jobs: Buffer[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => {
+      chunks.push(c);
+      // DLE EOT n: 1 printer (online), 2 offline cause (none), 4 paper (present)
+      for (let i = c.indexOf(Buffer.of(0x10, 0x04)); i >= 0 && i + 2 < c.length; i = c.indexOf(Buffer.of(0x10, 0x04), i + 3)) {
+        socket.write(Buffer.of(c[i + 2] === 1 ? 0x16 : 0x12));
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      sockets.delete(socket);
+      jobs.push(Buffer.concat(chunks));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { port: (server.address() as { port: number }).port, jobs, server, sockets };
+}
+
+/** The text a job printed (status requests and the drawer aside), as the printer's paper reads. */
+const printed = (job: Buffer, columns = 42): string => decodedText(decodeEscpos(job, { columns }));
+
+describe('the Z report on paper (tpv shift close) and the X report (tpv shift status --print)', () => {
+  const paper: Shop = { run: cli, db: join(dir, 'paper.db'), dir };
+  const on = at(paper);
+  let sink: Awaited<ReturnType<typeof printerSink>>;
+  beforeAll(async () => {
+    sink = await printerSink();
+    await demoStore(paper, ANA, SUP);
+  });
+  afterAll(async () => {
+    for (const s of sink.sockets) s.destroy();
+    await new Promise((r) => sink.server.close(r));
+  });
+
+  it('without a printer: the Z is issued and not printed; --print says there is none (exit 0, the close is committed)', async () => {
+    expect((await on(['shift', 'open', '--float', '50', '--json'])).code).toBe(0);
+    const r = await on(['shift', 'close', '--counted', '50', '--print', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json.data).toMatchObject({ number: 'T01Z-0001', print: { ok: false, error: { code: 'printer.none' } } });
+    expect(r.stderr).toContain('T01Z-0001');
+    expect(r.stderr).toContain('tpv print T01Z-0001');
+    expect((await on(['shift', 'open', '--float', '50', '--json'])).code).toBe(0);
+    const quiet = await on(['shift', 'close', '--counted', '50', '--json']);
+    expect(quiet.json.data.print).toBeUndefined();
+    expect(quiet.stderr).toBe('');
+  });
+
+  it('with a printer: cash moves, a no-sale, vouchers apart on the X and Z; the Z prints by default, --no-print does not', async () => {
+    expect((await on(['devices', 'add', 'printer', '--url', `tcp://127.0.0.1:${sink.port}`, '--profile', 'epson-tm-t20iii', '--json'])).code).toBe(0);
+    expect((await on(['devices', 'add', 'drawer', '--printer', 'printer', '--json'])).code).toBe(0);
+    expect((await on(['shift', 'open', '--float', '100', '--json'])).code).toBe(0);
+    const sale = await saleAt(paper)({ lines: [{ code: 'BEB-020', qty: '2' }, { voucher: '20.00' }], payments: [{ method: 'cash', amount: '40.00' }] } as unknown as SaleBody);
+    expect(sale.code, sale.stdout).toBe(0);
+    expect((await on(['shift', 'cash-in', '10.00', '--reason', 'cambio', '--json'])).code).toBe(0);
+    expect((await on(['shift', 'cash-out', '5,25', '--reason', 'pago proveedor', '--json'])).code).toBe(0);
+    expect((await on(['drawer', 'open', '--reason', 'cambio para el banco', '--json'])).code).toBe(0);
+    const jobsBefore = sink.jobs.length;
+
+    // the sales report by rate: the voucher has a row of its own (no tax), so the rows add up to the total
+    const byTax = (await on(['report', 'sales', '--by', 'tax', '--json'])).json.data;
+    expect(byTax.rows.map((r: { key: string; amount: string }) => [r.key, r.amount])).toEqual([
+      ['21', '13.90'],
+      ['vouchers', '20.00'],
+    ]);
+    expect(byTax.total).toBe('33.90');
+    const taxEs = await on(['report', 'sales', '--by', 'tax'], { env: { TPV_LANG: 'es' } });
+    expect(taxEs.stdout).toMatch(/21 % .*13,90/);
+    expect(taxEs.stdout).toMatch(/Vales regalo \(sin IVA\) .*20,00/);
+    const tenderEs = await on(['report', 'sales', '--by', 'tender'], { env: { TPV_LANG: 'es' } });
+    expect(tenderEs.stdout).toMatch(/Efectivo .*33,90/);
+    expect(tenderEs.stdout).not.toMatch(/\bcash\b/);
+
+    const x = await on(['shift', 'status', '--print', '--json']);
+    expect(x.code, x.stdout).toBe(0);
+    expect(x.json.data).toMatchObject({
+      sales: { gross: '13.90', refunds: '0.00', net: '13.90', vouchers: '20.00' },
+      vouchers: { count: 1, total: '20.00' },
+      moves: [
+        { kind: 'in', amount: '10.00', reason: 'cambio', user: 'admin' },
+        { kind: 'out', amount: '5.25', reason: 'pago proveedor', user: 'admin' },
+      ],
+      no_sales: [{ user: 'admin', reason: 'cambio para el banco' }],
+      print: { ok: true, printer: 'printer' },
+    });
+    await waitUntil(() => sink.jobs.length > jobsBefore);
+    const xText = printed(sink.jobs.at(-1)!);
+    // on paper in the store's language (the demo store's is Spanish)
+    expect(xText).toMatch(/Informe X +Turno \d+/);
+    expect(xText).toMatch(/Vales regalo \(1\) +20,00 €\n +sin IVA: no son ventas/);
+    expect(xText).toMatch(/Ventas brutas +13,90 €/);
+    expect(xText).toMatch(/IVA: base \+ cuota +13,90 €/);
+    expect(xText).toMatch(/Entradas \(1\) +10,00 €\n +\d\d:\d\d cambio +10,00 €/);
+    expect(xText).toMatch(/Salidas \(1\) +-5,25 €/);
+    expect(xText).toMatch(/Aperturas sin venta +1\n +\d\d:\d\d admin: cambio para el banco/);
+
+    const expected = 10000 + 3390 + 1000 - 525;
+    const quiet = await on(['shift', 'close', '--count', '100x1;20x1;10x1;2x3;1,00x2;0,50x1;0,20x1;0,10x1;0,05x1', '--no-print', '--json']);
+    expect(quiet.code, quiet.stdout).toBe(0);
+    expect(quiet.json.data.print).toBeUndefined();
+    expect(quiet.json.data.cash).toMatchObject({ expected: dec(expected), counted: '138.85', difference: '0.20', difference_kind: 'surplus' });
+    expect(quiet.json.data.count).toEqual([
+      { value: '100.00', qty: 1, amount: '100.00' },
+      { value: '20.00', qty: 1, amount: '20.00' },
+      { value: '10.00', qty: 1, amount: '10.00' },
+      { value: '2.00', qty: 3, amount: '6.00' },
+      { value: '1.00', qty: 2, amount: '2.00' },
+      { value: '0.50', qty: 1, amount: '0.50' },
+      { value: '0.20', qty: 1, amount: '0.20' },
+      { value: '0.10', qty: 1, amount: '0.10' },
+      { value: '0.05', qty: 1, amount: '0.05' },
+    ]);
+    expect(sink.jobs.length).toBe(jobsBefore + 1);
+    // reprinted by number it is a copy; the close itself printed nothing
+    expect((await on(['print', quiet.json.data.number, '--json'])).code).toBe(0);
+    await waitUntil(() => sink.jobs.length === jobsBefore + 2);
+    expect(printed(sink.jobs.at(-1)!)).toContain('COPIA');
+  });
+
+  it('a close prints its Z by default when a printer is configured: decoded from the bytes, in the store\'s language', async () => {
+    expect((await on(['shift', 'open', '--float', '20', '--json'])).code).toBe(0);
+    expect((await on(['shift', 'cash-out', '0.50', '--reason', 'x', '--json'])).code).toBe(0);
+    const before = sink.jobs.length;
+    const z = await on(['shift', 'close', '--counted', '19.40', '--json']);
+    expect(z.code, z.stdout).toBe(0);
+    expect(z.json.data.print).toEqual({ ok: true, printer: 'printer' });
+    await waitUntil(() => sink.jobs.length > before);
+    const job = sink.jobs.at(-1)!;
+    const text = printed(job);
+    expect(text).toMatch(new RegExp(`Informe Z +${z.json.data.number}`));
+    expect(text).toMatch(/Cerrado por +Admin \(admin\)/);
+    expect(text).toMatch(/Descuadre \(faltante\) +-0,10 €/);
+    expect(text).not.toMatch(/Forma de pago/);
+    expect(text).not.toContain('…');
+    const events = decodeEscpos(job).events;
+    expect(events.filter((e) => e.type === 'codepage').map((e) => (e as { n: number }).n)).not.toContain(16);
+    expect(events.some((e) => e.type === 'drawer')).toBe(false);
+    expect(events.at(-1)).toMatchObject({ type: 'cut' });
+  });
+
+  it('open or held carts: refused naming the till keys and the flags; --keep-carts keeps them, held, for the next shift', async () => {
+    expect((await on(['shift', 'open', '--float', '0', '--json'])).code).toBe(0);
+    // Ana left a cart open at the till (a gift voucher in it)
+    const app = await openApp(paper.db);
+    try {
+      const ana = userByCode(app.db, 'ana')!;
+      saveOpenCart(app, ana.id, emptyCart(), { vouchers: [500], approvals: [], customerId: null });
+    } finally {
+      app.close();
+    }
+    const refused = await on(['shift', 'close', '--counted', '0', '--no-print', '--json']);
+    expect(refused.code).toBe(5);
+    expect(refused.json.error.code).toBe('shift.carts_pending');
+    expect(refused.json.error.message).toContain('F6');
+    expect(refused.json.error.message).toContain('--keep-carts');
+    expect((await on(['shift', 'close', '--counted', '0', '--keep-carts', '--force', '--json'])).code).toBe(2);
+    const cashier = await on(['--user', 'ana', 'shift', 'close', '--counted', '0', '--keep-carts', '--no-print', '--json'], { env: pinOf(ANA) });
+    expect(cashier.code).toBe(5);
+    expect(cashier.json.error.code).toBe('permission.needs_approval');
+    const kept = await on(['--user', 'ana', '--approver', 'sup', 'shift', 'close', '--counted', '0', '--keep-carts', '--no-print', '--json'], { env: { ...APPROVE, ...pinOf(ANA) } });
+    expect(kept.code, kept.stdout).toBe(0);
+    expect(kept.json.data.closed_by).toBe('ana');
+    const left = new Database(paper.db, { readonly: true });
+    try {
+      expect(left.prepare('SELECT status FROM carts').pluck().all()).toEqual(['held']);
+    } finally {
+      left.close();
+    }
+    expect((await on(['audit', 'verify', '--json'])).json.data).toMatchObject({ ok: true, findings: [] });
+  });
+});
+
+async function waitUntil(ok: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error('the printer never got the job');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

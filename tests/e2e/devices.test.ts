@@ -1,8 +1,8 @@
 /**
  * End-to-end: the devices toolbox through the built `tpv`, against the simulators running as
  * their own `tpv` processes — a network printer on 127.0.0.1, a serial scanner and a customer
- * display on socat pseudo-terminals. Configure, print, reprint after the printer was down, the
- * drawer kick and its record, status (paper out), `devices list`, `doctor`. Every command that
+ * display on socat pseudo-terminals. Configure, print, the late original after the printer was
+ * down, the drawer kick and its record, status (paper out), `devices list`, `doctor`. Every command that
  * talks to a device runs as its own process (a port or socket left open would keep it alive);
  * setting up, configuring devices and reading results back run in-process (`local`). Configuring
  * devices (refusals, --replace, in use) is tested in-process in tests/cli/devices.test.ts.
@@ -82,7 +82,7 @@ beforeAll(async () => {
 });
 
 describe('printing', () => {
-  it('a sale with the printer down is committed; the print fails with a clear error; the reprint works once it is back', async () => {
+  it('a sale with the printer down is committed; the print fails with a clear error; once it is back the receipt prints as the original, then as copies', async () => {
     const sold = await run(['sale', '--print', '--json'], { input: JSON.stringify(sale) });
     expect(sold.code).toBe(0);
     first = sold.json.data.receipt.number;
@@ -94,11 +94,17 @@ describe('printing', () => {
     expect(down.json.error.code).toBe('device.unreachable');
 
     const printer = await startPrinter(port);
+    // the paper never saw this receipt: the customer's only one must not say COPIA
     const again = await run(['print', first, '--json']);
     expect(again.code).toBe(0);
-    const [job] = await printer.until((p) => p.lines().length >= 1 && p.lines(), 'the reprint job');
-    expect(job!.text).toContain('*** COPIA ***');
+    expect(again.json.data.copy).toBe(false);
+    const [job] = await printer.until((p) => p.lines().length >= 1 && p.lines(), 'the late original');
+    expect(job!.text).not.toContain('COPIA');
     expect(job!.text).toContain(first);
+    const copy = await run(['print', first, '--json']);
+    expect(copy.json.data.copy).toBe(true);
+    const [, second] = await printer.until((p) => p.lines().length >= 2 && p.lines(), 'the copy');
+    expect(second!.text).toContain('*** COPIA ***');
     expect(job!.text).toContain('€');
     expect(job!.events).toContainEqual(expect.objectContaining({ type: 'barcode', data: `TPV:${first}` }));
     expect(existsSync(job!.file)).toBe(true);

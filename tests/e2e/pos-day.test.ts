@@ -2,7 +2,8 @@
  * A whole trading day on the cashier terminal, driven by keys only in a real terminal (tmux):
  * open the shift, a sale with a weighed item, a line discount approved by a supervisor and a
  * split payment, a refund to store credit, that credit spent, a held and recalled cart, 50 scans
- * at scanner speed, a kill and a restart on the same cart, the shift closed with its count —
+ * at scanner speed, a kill and a restart on the same cart, the shift closed with its count (the
+ * guided close: a supervisor approves, the drawer counted note by note, F12 and a last yes) —
  * then the database is checked through the CLI (in-process: only the terminal needs its process).
  */
 import { execFileSync } from 'node:child_process';
@@ -123,13 +124,19 @@ describe('a day at the till, keys only', () => {
     term.type('', 'Enter');
     await term.waitFor('Sold T01-000004');
 
-    // close: count the drawer (100 float + 0.86 + 0.99 + 49.50 cash), Z on screen
+    // close: a cashier asks a supervisor first; no cart is pending, so the count table comes next:
+    // the drawer (100 float + 0.86 + 0.99 + 49.50 cash) counted by note and coin, F12, a last yes, Z on screen
     term.type('', 'F10');
     await term.waitFor('Close shift');
     term.type('', 'F6');
-    await term.waitFor('Cash counted');
-    term.type('50x3,1x1,0.20x1,0.05x3', 'Enter');
     await approve(term);
+    await term.waitFor('Closing the shift: counting the drawer');
+    await term.waitFor(/Expected €151\.35\s+Counted €0\.00\s+Shortage -€151\.35/);
+    term.type('50x3;1x1;0.20x1;0.05x3', 'Enter');
+    await term.waitFor(/Expected €151\.35\s+Counted €151\.35\s+Even €0\.00/);
+    term.type('', 'F12');
+    await term.waitFor('Close? Counted €151.35, expected €151.35: even €0.00 (y/n)');
+    term.type('y', 'Enter');
     const z = await term.waitFor('Shift closed: T01Z-0001');
     expect(z).toContain('Z report');
     term.type('', 'Escape', 'C-c');
@@ -150,6 +157,13 @@ describe('a day at the till, keys only', () => {
     expect(report.receipts.count).toBe(4);
     expect(report.refunds).toEqual({ count: 1, total: '0.99' });
     expect(report.cash).toMatchObject({ float: '100.00', expected: '151.35', counted: '151.35', difference: '0.00' });
+    // the count as typed in the table, note by note and coin by coin
+    expect(report.count).toEqual([
+      { value: '50.00', qty: 3, amount: '150.00' },
+      { value: '1.00', qty: 1, amount: '1.00' },
+      { value: '0.20', qty: 1, amount: '0.20' },
+      { value: '0.05', qty: 3, amount: '0.15' },
+    ]);
     expect((await run('audit', 'verify')).code).toBe(0);
   });
 });

@@ -2,7 +2,8 @@
  * The cashier terminal with a receipt printer (the printer simulator, a real TCP server on
  * 127.0.0.1) and a drawer hanging from it, driven by keys in tmux: the status bar follows the
  * printer; a cash sale prints and kicks the drawer; with the printer down the sale is still
- * committed and the screen says so; once the printer is back Ctrl+P prints the copy; F7 on the
+ * committed and the screen says so; once the printer is back Ctrl+P (Enter: the last receipt)
+ * prints the original it still owes, and a second Ctrl+P a marked copy; F7 on the
  * shift screen opens the drawer without a sale, with a reason, recorded. A serial scanner and a
  * customer display (simulators on socat pseudo-terminals) work with it: a scan sells, the
  * display shows the item and the total.
@@ -88,7 +89,7 @@ afterAll(async () => {
 });
 
 describe('the terminal with a printer', () => {
-  it('prints and kicks the drawer; a sale with the printer down is kept, and Ctrl+P reprints it once it is back', async () => {
+  it('prints and kicks the drawer; a sale with the printer down is kept, and Ctrl+P prints its original once the printer is back, then copies', async () => {
     term = startPos(BIN, DB);
     await posLogin(term, 'ana', '2468');
     await term.waitFor('printer online');
@@ -120,10 +121,20 @@ describe('the terminal with a printer', () => {
     expect(db.prepare("SELECT count(*) FROM documents WHERE number = 'T01-000002'").pluck().get()).toBe(1);
     db.close();
 
-    // back again: Ctrl+P prints a copy of the last receipt
+    // back again: Ctrl+P asks which document, Enter alone is the last receipt. Nothing of it went
+    // out while the printer was down, so what prints now is the original it is owed, not a copy
     await startPrinter();
     term.type('', 'C-p');
-    const copy = await until(() => jobs.find((j) => j.text.includes('T01-000002')), 'the copy on paper');
+    await term.waitFor('Reprint: receipt number or scan it (Enter: the last one)');
+    term.type('', 'Enter');
+    const original = await until(() => jobs.find((j) => j.text.includes('T01-000002')), 'the owed original on paper');
+    expect(original.text).toContain('Leche entera');
+    expect(original.text).not.toContain('COPIA');
+    expect(original.events.some((e) => e.type === 'drawer')).toBe(false);
+    // the receipt stays on screen: Ctrl+P there prints it again, and now it is a copy
+    await term.waitFor(/T01-000002 sent to the printer/);
+    term.type('', 'C-p');
+    const copy = await until(() => jobs.filter((j) => j.text.includes('T01-000002'))[1], 'the copy on paper');
     expect(copy.text).toContain('*** COPIA ***');
     expect(copy.events.some((e) => e.type === 'drawer')).toBe(false);
     await term.waitFor('printer online', 40_000);

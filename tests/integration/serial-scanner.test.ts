@@ -2,7 +2,7 @@
  * A scanner on a real serial port: socat makes a pair of pseudo-terminals, tpv opens one as the
  * scanner's port and the test types scans into the other, as the scanner would.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +100,34 @@ describe('openSerialScanner on a pseudo-terminal', () => {
       code: 'device.not_found',
       params: { path: missing },
     });
+  });
+
+  it("opens the port with the link's line settings (parity, stop bits, RTS/CTS, speed), and locks it", async () => {
+    // what the kernel holds for the port, as stty reads it (a pty keeps these flags; it forces cs8
+    // and no parity enable, so data bits and PARENB cannot be seen on one)
+    const termios = (): string[] => execFileSync('stty', ['-F', scannerPath, '-a']).toString().split(/[\s;]+/);
+    const opened = async (link: Partial<Parameters<typeof openSerialScanner>[0]>): Promise<ScannerHandle> =>
+      openSerialScanner({ path: scannerPath, baudRate: 9600, suffix: 'crlf', ...link }, () => undefined, () => undefined);
+    const even = await opened({ parity: 'even' });
+    try {
+      expect(termios()).toEqual(expect.arrayContaining(['-parodd', '-cstopb', '-crtscts', '9600']));
+    } finally {
+      await even.close();
+    }
+    const odd = await opened({ baudRate: 19200, dataBits: 7, parity: 'odd', stopBits: 2, rtscts: true });
+    try {
+      expect(termios()).toEqual(expect.arrayContaining(['parodd', 'cstopb', 'crtscts', '19200']));
+      // locked like the printer's port: a second opener is told it is busy
+      await expect(scanner({ suffix: 'crlf' })).rejects.toMatchObject({ code: 'device.busy' });
+    } finally {
+      await odd.close();
+    }
+    const plain = await opened({});
+    try {
+      expect(termios()).toEqual(expect.arrayContaining(['-cstopb', '-crtscts', '9600']));
+    } finally {
+      await plain.close();
+    }
   });
 
   it('reports an unplugged scanner as device.disconnected', async () => {

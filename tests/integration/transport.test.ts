@@ -11,18 +11,21 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TpvError } from '../../src/core/errors.js';
 import {
   describe as describeUrl,
   type DeviceUrl,
   formatDeviceUrl,
+  isStatusByte,
   openTransport,
   parseDeviceUrl,
   queryStatus,
   sendJob,
   type Transport,
 } from '../../src/devices/transport.js';
+import { SIMULATED_STATES, statusReply } from '../../src/devices/simulators.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tpv-transport-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -217,6 +220,39 @@ describe('tcp', () => {
   it('takes a silent printer as null (offline), per request', async () => {
     const s = await sink(statusPrinter({ 1: 0x16 }));
     expect(await queryStatus(s.url, [DLE_EOT_4, DLE_EOT_1], { replyTimeoutMs: 150 })).toEqual([null, 0x16]);
+  });
+
+  it('skips bytes that cannot be a DLE EOT reply ((b & 0x93) !== 0x12): XON/XOFF, noise, an ASB header', async () => {
+    // 0x08 alone would read as "offline", 0x6c as "paper end": neither has the fixed bits of a status
+    const s = await sink(statusPrinter({ 1: 0x16, 4: 0x08 }));
+    const noisy = await sink((socket) =>
+      socket.on('data', () => socket.write(Buffer.of(0x11, 0x13, 0xff, 0x08, 0x6c, 0x16))),
+    );
+    expect(await queryStatus(noisy.url, [DLE_EOT_1])).toEqual([0x16]);
+    expect(await queryStatus(s.url, [DLE_EOT_4, DLE_EOT_1], { replyTimeoutMs: 150 })).toEqual([null, 0x16]);
+  });
+
+  it('property: whatever noise comes first, the first status byte is the reply', async () => {
+    let script = Buffer.alloc(0);
+    const s = await sink((socket) => socket.on('data', () => socket.write(script)));
+    const noise = fc.array(fc.integer({ min: 0, max: 255 }).filter((b) => !isStatusByte(b)), { maxLength: 8 });
+    // any byte with the fixed bits forced: bits 1 and 4 set, 0 and 7 clear
+    const status = fc.integer({ min: 0, max: 255 }).map((b) => (b & ~0x93) | 0x12);
+    await fc.assert(
+      fc.asyncProperty(noise, status, noise, async (before, reply, after) => {
+        script = Buffer.of(...before, reply, ...after);
+        expect(await queryStatus(s.url, [DLE_EOT_1])).toEqual([reply]);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("every reply of the printer simulator has the fixed bits of a status byte", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 255 }), fc.constantFrom(...SIMULATED_STATES.filter((x) => x !== 'silent')), fc.boolean(), (n, state, drawerHigh) => {
+        expect(isStatusByte(statusReply(n, state, drawerHigh)!)).toBe(true);
+      }),
+    );
   });
 
   it('collects a reply that arrives in pieces, and shows every chunk to onData', async () => {
@@ -426,6 +462,23 @@ describe('serial (socat pty pair)', () => {
     } finally {
       await link.close();
       await printer.close();
+    }
+  });
+
+  it('fails writes as soon as the port disappears, not at their timeout', async () => {
+    const own = await ptyPair('unplugged-write');
+    // nobody reads the other end: a megabyte cannot drain, the write waits
+    const link = await openTransport(serial(own.a), { writeTimeoutMs: 600_000 });
+    try {
+      const pending = link.write(randomBytes(1 << 20));
+      own.socat.kill();
+      expect((await rejection(pending)).code).toBe('device.io');
+      // a write made once the device is gone (its drain would wait for ever) fails too
+      await waitFor(() => !existsSync(own.a), 'the port gone');
+      expect((await rejection(link.write(Uint8Array.of(1)))).code).toBe('device.io');
+      expect((await rejection(link.write(Uint8Array.of(2)))).code).toBe('device.io');
+    } finally {
+      await link.close();
     }
   });
 });

@@ -16,18 +16,18 @@ const EXPECTED: Record<Role, Action[]> = {
   cashier: ['sell', 'cash_in', 'shift_open'],
   supervisor: [
     'sell', 'cash_in', 'shift_open', 'discount_over_limit', 'price_override', 'refund', 'refund_no_receipt', 'no_sale',
-    'cash_out', 'shift_close', 'manage_catalog',
+    'cash_out', 'shift_close', 'print_original', 'void_ticket', 'manage_catalog',
   ],
   admin: [...ACTIONS],
 };
 
 describe('roles and actions', () => {
-  it('lists the three roles and the thirteen actions', () => {
+  it('lists the three roles and the fifteen actions', () => {
     expect([...ROLES]).toEqual(['cashier', 'supervisor', 'admin']);
     expect([...ACTIONS].sort()).toEqual(
       [
         'discount_over_limit', 'price_override', 'refund', 'refund_no_receipt', 'no_sale', 'cash_out', 'shift_close',
-        'manage_users', 'manage_catalog', 'manage_store', 'sell', 'cash_in', 'shift_open',
+        'print_original', 'void_ticket', 'manage_users', 'manage_catalog', 'manage_store', 'sell', 'cash_in', 'shift_open',
       ].sort(),
     );
   });

@@ -13,9 +13,12 @@ import type { Approval } from '../../src/core/document.js';
 import { type Action, approvalOf, can, type Role } from '../../src/core/permissions.js';
 import { errorMessage, setLanguage, t } from '../../src/i18n/index.js';
 import type { Done, Item, PosActions, RefundableReceipt, TillInfo, TillUser } from '../../src/tui/actions.js';
-import { commandFor, KEYMAP, type Screen } from '../../src/tui/keymap.js';
+import type { PendingCart } from '../../src/tui/shift.js';
+import { commandFor, KEYMAP, keyLabel, type Screen } from '../../src/tui/keymap.js';
+import { TILL_DEFAULTS, type TillSettings } from '../../src/app/till.js';
 import { keyId, parseKeys } from '../../src/tui/keys.js';
-import { type Context, displayView, due, handleKey, handleScan, initialState, loginPrompt, type PosState, saleTotal } from '../../src/tui/state.js';
+import { bigText } from '../../src/tui/big.js';
+import { type Context, displayView, due, handleKey, handleScan, initialState, loginPrompt, type PosState, saleTotal, tillMessage } from '../../src/tui/state.js';
 
 beforeAll(() => setLanguage('en'));
 
@@ -82,6 +85,8 @@ const APPLES: Item = { sku: 'APPLES', name: 'Apples', unit: 'kg', unitPrice: 249
 const CHEESE: Item = { sku: 'CHEESE', name: 'Cheese', unit: 'each', unitPrice: 1235, taxRate: 1000 };
 const CATALOG: Item[] = [WATER, APPLES, CHEESE];
 const BARCODES: Record<string, string> = { '8410000000017': 'WATER' };
+/** A weight label printed by the scale (apples, 1.234 kg). */
+const LABEL = '2500101012349';
 
 const RECEIPT: RefundableReceipt = {
   number: 'T01-000001',
@@ -93,10 +98,16 @@ const RECEIPT: RefundableReceipt = {
   ],
 };
 
-const CREDITS: Record<string, { code: string; balance: string; status: CreditStatus; expires: string | null }> = {
-  'GIFT-0001': { code: 'GIFT-0001', balance: '10.00', status: 'active', expires: '2027-01-31T23:59:59+01:00' },
+const CREDITS: Record<string, { code: string; balance: string; status: CreditStatus; expires: string | null; ref?: string | null }> = {
+  'GIFT-0001': { code: 'GIFT-0001', balance: '10.00', status: 'active', expires: '31/01/2027', ref: 'T01-000001' },
   'GIFT-0002': { code: 'GIFT-0002', balance: '0.00', status: 'spent', expires: null },
 };
+
+const CUSTOMERS = [
+  { id: 5, name: 'Acme SL', taxId: 'B12345678' },
+  { id: 6, name: 'Ana García', taxId: null },
+  { id: 7, name: 'Ana López', taxId: '12345678Z' },
+];
 
 const strip = ({ pin: _pin, ...u }: TillUser & { pin: string }): TillUser => u;
 
@@ -117,7 +128,7 @@ function authorizeLike(user: TillUser, action: Action, detail: string, approver?
   return r.value;
 }
 
-function fakeStore(opts: { shiftOpen?: boolean; report?: string } = {}) {
+function fakeStore(opts: { shiftOpen?: boolean; report?: string; quick?: string[] } = {}) {
   let shift: { id: number; expected: number } | null = opts.shiftOpen === false ? null : { id: 7, expected: 10000 };
   const open = new Map<number, { cart: Cart; extra: CartExtra }>();
   const held: { id: number; label: string | null; user: string; cart: Cart; extra: CartExtra }[] = [];
@@ -139,6 +150,7 @@ function fakeStore(opts: { shiftOpen?: boolean; report?: string } = {}) {
     }),
     cashMove: vi.fn<PosActions['cashMove']>((u, kind, _amount, _reason, approver) => {
       authorizeLike(u, kind === 'in' ? 'cash_in' : 'cash_out', '', approver);
+      return { kick: false };
     }),
     xReport: vi.fn<PosActions['xReport']>(() => opts.report ?? 'X REPORT\nExpected cash  €100.00'),
     closeShift: vi.fn<PosActions['closeShift']>((u, _counted, approver) => {
@@ -146,7 +158,13 @@ function fakeStore(opts: { shiftOpen?: boolean; report?: string } = {}) {
       shift = null;
       return { number: 'Z01-000001', text: 'Z REPORT Z01-000001' };
     }),
+    pendingCarts: vi.fn<PosActions['pendingCarts']>(() => []),
+    resolveCart: vi.fn<PosActions['resolveCart']>(),
+    expectedCash: vi.fn<PosActions['expectedCash']>(() => 10000),
+    printX: vi.fn<PosActions['printX']>(() => Promise.resolve(null)),
     lookup: vi.fn<PosActions['lookup']>((code) => {
+      // a scale label: apples, 1.234 kg weighed by the scale
+      if (code === LABEL) return { ...APPLES, qty: 1234, label: LABEL };
       const sku = BARCODES[code] ?? code;
       const item = CATALOG.find((i) => i.sku === sku);
       if (!item) throw new TpvError('not_found', 'product.not_found', { code });
@@ -179,6 +197,15 @@ function fakeStore(opts: { shiftOpen?: boolean; report?: string } = {}) {
       if (key !== 'B12345678') throw new TpvError('not_found', 'customer.not_found', { key });
       return { id: 5, name: 'Acme SL' };
     }),
+    customers: vi.fn<PosActions['customers']>((query, limit) => {
+      const exact = CUSTOMERS.filter((c) => String(c.id) === query || c.taxId === query.toUpperCase());
+      return (exact.length ? exact : CUSTOMERS.filter((c) => c.name.toLowerCase().includes(query.toLowerCase()))).slice(0, limit);
+    }),
+    addCustomer: vi.fn<PosActions['addCustomer']>((name, taxId) => {
+      if (taxId && !/^[0-9A-Z]{9}$/.test(taxId)) throw new TpvError('invalid', 'customer.country', { field: 'country', value: taxId });
+      const c = { id: 100 + CUSTOMERS.length, name, taxId };
+      return c;
+    }),
     credit: vi.fn<PosActions['credit']>((code) => {
       const c = CREDITS[code];
       if (!c) throw new TpvError('not_found', 'credit.not_found', { code });
@@ -208,6 +235,21 @@ function fakeStore(opts: { shiftOpen?: boolean; report?: string } = {}) {
       };
     }),
     receiptText: vi.fn<PosActions['receiptText']>((number, copy) => `${copy ? '*** COPY ***\n' : ''}RECEIPT ${number}`),
+    lastDocument: vi.fn<PosActions['lastDocument']>(() => (nextDoc > 2 ? `T01-${String(nextDoc - 1).padStart(6, '0')}` : null)),
+    copyOf: vi.fn<PosActions['copyOf']>((typed) => {
+      const number = typed.replace(/^TPV:/i, '').toUpperCase();
+      if (!/^T01-\d{6}$/.test(number) || Number(number.slice(4)) >= nextDoc) throw new TpvError('not_found', 'document.not_found', { number });
+      return { number, text: `*** COPY ***\nRECEIPT ${number}` };
+    }),
+    voidCart: vi.fn<PosActions['voidCart']>((u, approver) => {
+      // the store's setting, here: a supervisor voids (approved as a refund, as the app does)
+      authorizeLike(u, 'refund', 'void', approver);
+      const c = open.get(u.id);
+      if (!c) throw new TpvError('not_found', 'carts.none_to_void');
+      open.delete(u.id);
+      return { lines: c.cart.lines.length + c.extra.vouchers.length, total: total(c.cart, c.extra) };
+    }),
+    quickItems: vi.fn<PosActions['quickItems']>(() => (opts.quick ?? []).map((sku) => ({ sku, item: CATALOG.find((i) => i.sku === sku) ?? null }))),
     print: vi.fn<PosActions['print']>(() => Promise.resolve()),
     noSale: vi.fn<PosActions['noSale']>((u, reason, approver) => void authorizeLike(u, 'no_sale', reason, approver)),
     kickDrawer: vi.fn<PosActions['kickDrawer']>(() => Promise.resolve()),
@@ -672,7 +714,8 @@ describe('payment', () => {
     const f = fakeStore();
     const s = press(withCart(f), f.ctx, F[12], F[4], 'GIFT-0002\r');
     expect(s.tenders).toEqual([]);
-    expect(s.message).toEqual({ text: errorMessage('credit.insufficient', { balance: '0.00', code: 'GIFT-0002' }), error: true });
+    // the balance in the store's money, as everywhere on the screen
+    expect(s.message).toEqual({ text: errorMessage('credit.insufficient', { balance: '€0.00', code: 'GIFT-0002' }), error: true });
     expect(s.prompt?.label).toBe(t('tui.prompt.credit_code'));
   });
 
@@ -703,10 +746,15 @@ describe('payment', () => {
     });
   });
 
-  it('a card over what is due is capped to the due', () => {
+  it('a card over what is due is refused and says the most it can pay (never silently capped)', () => {
     const f = fakeStore();
     const s = press(withCart(f), f.ctx, F[12], '50', F[3]);
-    expect(s.tenders).toEqual([{ method: 'card', amount: 1532 }]);
+    expect(s.tenders).toEqual([]);
+    expect(s.message).toEqual({ text: t('tui.payment.over_due', { method: 'Card', max: '€15.32' }), error: true });
+    expect(s.bell).toBeGreaterThan(0);
+    // the amount stays typed: F2 takes it as cash
+    expect(s.entry).toBe('50');
+    expect(press(s, f.ctx, F[2]).tenders).toEqual([{ method: 'cash', amount: 5000 }]);
   });
 });
 
@@ -822,7 +870,7 @@ describe('shift screen', () => {
     let s = press(login(f), f.ctx, F[10], F[5]);
     expect(f.actions.xReport).toHaveBeenCalled();
     expect(s.screen).toBe('report');
-    expect(s.report).toEqual({ title: 'X', text: 'X REPORT\nExpected cash  €100.00', top: 0 });
+    expect(s.report).toEqual({ title: 'X', text: 'X REPORT\nExpected cash  €100.00', top: 0, x: true });
     s = press(s, f.ctx, ESC);
     expect(s.screen).toBe('sale');
     expect(s.report).toBeNull();
@@ -843,36 +891,92 @@ describe('shift screen', () => {
 
   it('Ctrl+P on a Z report on screen prints a copy of it', () => {
     const f = fakeStore();
-    const s = press(login(f, 'sup'), f.ctx, F[10], F[6], '120\r', '\x10');
+    const s = press(login(f, 'sup'), f.ctx, F[10], F[6], '50x2;20x1\r', F[12], 'y\r', '\x10');
     expect(f.actions.print).toHaveBeenLastCalledWith({ number: 'Z01-000001', copy: true });
     expect(s.screen).toBe('report');
   });
 
-  it('F6 closes the shift with a count by denomination (50x2,20x1 = 120.00)', () => {
+  it('F6 closes the shift with a count by denomination (50x2;20x1 = 120.00), F12 and a last yes', () => {
     const f = fakeStore();
     let s = press(login(f, 'sup'), f.ctx, F[10], F[6]);
-    expect(s.prompt?.label).toBe(t('tui.prompt.count'));
-    s = press(s, f.ctx, '50x2,20x1\r');
-    expect(f.actions.closeShift).toHaveBeenCalledWith(s.user, 12000, undefined);
+    // no cart pending: straight to the count table
+    expect(f.actions.pendingCarts).toHaveBeenCalled();
+    expect(s.screen).toBe('close_count');
+    expect(s.message).toEqual({ text: t('tui.close.count_hint'), error: false });
+    s = press(s, f.ctx, '50x2;20x1\r');
+    expect(s.entry).toBe('');
+    expect(s.message).toBeNull();
+    s = press(s, f.ctx, F[12]);
+    expect(s.prompt?.label).toBe(
+      t('tui.close.confirm', { counted: '€120.00', expected: '€100.00', difference: '+€20.00', kind: t('tui.close.surplus') }),
+    );
+    expect(f.actions.closeShift).not.toHaveBeenCalled();
+    s = press(s, f.ctx, 'y\r');
+    expect(f.actions.closeShift).toHaveBeenCalledWith(s.user, 12000, undefined, {
+      count: [
+        { value: 5000, qty: 2 },
+        { value: 2000, qty: 1 },
+      ],
+      keep: [],
+    });
     expect(f.actions.print).toHaveBeenCalledWith({ number: 'Z01-000001' });
     expect(s.screen).toBe('report');
     expect(s.report?.title).toBe('Z01-000001');
     expect(s.message?.text).toBe(t('tui.shift.closed', { number: 'Z01-000001' }));
   });
 
-  it('a cashier closing the shift needs a supervisor; a plain total also works', () => {
+  it('a cashier closing the shift needs a supervisor, asked once when the close starts', () => {
     const f = fakeStore();
-    const s = press(login(f), f.ctx, F[10], F[6], '120\r', 'sup\r', '2222\r');
-    expect(lastCall(f.actions.closeShift)).toEqual([s.user, 12000, { code: 'sup', pin: '2222' }]);
+    let s = press(login(f), f.ctx, F[10], F[6]);
+    expect(s.prompt?.label).toBe(t('tui.approval.code'));
+    expect(s.screen).toBe('shift');
+    s = press(s, f.ctx, 'sup\r', '2222\r');
+    expect(s.prompt).toBeNull();
+    expect(s.screen).toBe('close_count');
+    s = press(s, f.ctx, '100x1;20x1\r', F[12], 'y\r');
+    expect(lastCall(f.actions.closeShift)).toEqual([
+      s.user,
+      12000,
+      { code: 'sup', pin: '2222' },
+      {
+        count: [
+          { value: 10000, qty: 1 },
+          { value: 2000, qty: 1 },
+        ],
+        keep: [],
+      },
+    ]);
     expect(s.screen).toBe('report');
   });
 
-  it('a malformed count stays in the prompt with the error', () => {
+  it('a malformed count stays in the entry with the error', () => {
     const f = fakeStore();
-    const s = press(login(f, 'sup'), f.ctx, F[10], F[6], '50x2,20\r');
+    const s = press(login(f, 'sup'), f.ctx, F[10], F[6], '50x2;20\r');
     expect(f.actions.closeShift).not.toHaveBeenCalled();
-    expect(s.message?.error).toBe(true);
-    expect(s.prompt?.label).toBe(t('tui.prompt.count'));
+    expect(s.screen).toBe('close_count');
+    expect(s.entry).toBe('50x2;20');
+    expect(s.message).toEqual({ text: errorMessage('cash.count_format', { part: '20' }), error: true });
+    expect(s.close?.qty.every((n) => n === 0)).toBe(true);
+  });
+
+  it('the carts left open or held are resolved first (F2 void, F3 keep); the kept ones go to closeShift', () => {
+    const f = fakeStore();
+    f.actions.pendingCarts.mockReturnValue(PENDING.slice(0, 2));
+    let s = press(login(f, 'sup'), f.ctx, F[10], F[6]);
+    expect(s.screen).toBe('close_carts');
+    expect(s.message).toEqual({ text: t('tui.close.carts_hint', { n: 2 }), error: false });
+    // no count before the carts are resolved
+    s = press(s, f.ctx, F[12]);
+    expect(s.screen).toBe('close_carts');
+    s = press(s, f.ctx, F[2]);
+    expect(lastCall(f.actions.resolveCart)).toEqual([s.user, 11, 'void', undefined]);
+    expect(s.message).toEqual({ text: t('tui.close.voided', { id: 11 }), error: false });
+    s = press(s, f.ctx, F[3]);
+    expect(lastCall(f.actions.resolveCart)).toEqual([s.user, 12, 'keep', undefined]);
+    expect(s.screen).toBe('close_count');
+    s = press(s, f.ctx, '50x2;20x1\r', F[12], 'y\r');
+    expect(lastCall(f.actions.closeShift)).toEqual([s.user, 12000, undefined, { count: [{ value: 5000, qty: 2 }, { value: 2000, qty: 1 }], keep: [12] }]);
+    expect(s.screen).toBe('report');
   });
 
   it('F2 with a shift already open says so', () => {
@@ -880,7 +984,7 @@ describe('shift screen', () => {
     const s = press(login(f), f.ctx, F[10], F[2]);
     expect(f.actions.openShift).not.toHaveBeenCalled();
     expect(s.message?.error).toBe(true);
-    expect(s.message?.text).toBe(errorMessage('shift.already_open', { shift: 7, since: '' }));
+    expect(s.message?.text).toBe(t('tui.shift.already_open', { shift: 7 }));
   });
 });
 
@@ -893,10 +997,14 @@ describe('store credit screen', () => {
     expect(s.screen).toBe('credit');
     s = press(s, f.ctx, F[2], 'GIFT-0001\r');
     expect(f.actions.credit).toHaveBeenCalledWith('GIFT-0001');
-    expect(s.message).toEqual({
-      text: t('tui.credit.balance', { code: 'GIFT-0001', balance: '€10.00', status: t('tui.credit.active'), expires: '2027-01-31' }),
-      error: false,
-    });
+    const line = t('tui.credit.balance', { code: 'GIFT-0001', balance: '€10.00', status: t('tui.credit.active'), expires: '31/01/2027' });
+    expect(s.message).toEqual({ text: line, error: false });
+    // the code large on the screen; Ctrl+P reprints the document that issued it (with its slip)
+    expect(s.screen).toBe('report');
+    expect(s.report?.number).toBe('T01-000001');
+    for (const row of bigText('GIFT-0001'.slice(0, 9))) expect(s.report?.text).toContain(row);
+    s = press(s, f.ctx, ctrl('p'));
+    expect(f.actions.print).toHaveBeenLastCalledWith({ number: 'T01-000001', copy: true });
   });
 
   it('F11 → F3 sells a gift voucher: it is in the sale and its total', () => {
@@ -988,14 +1096,19 @@ describe('quit, lock and help', () => {
     expect(s.help).toBe(false);
   });
 
-  it('Ctrl+P reprints the last sale as a copy', () => {
+  it('Ctrl+P then Enter reprints the last sale as a copy (asked from the store: also after a restart)', () => {
     const f = fakeStore();
     let s = press(withCart(f), f.ctx, ctrl('p'));
+    expect(s.prompt?.label).toBe(t('tui.prompt.reprint'));
+    s = press(s, f.ctx, ENTER);
     expect(s.message).toEqual({ text: t('tui.no_last'), error: true });
-    s = press(s, f.ctx, F[12], F[6], ENTER, ctrl('p'));
-    expect(f.actions.receiptText).toHaveBeenCalledWith('T01-000002', true);
+    s = press(s, f.ctx, ESC, F[12], F[6], ENTER, ctrl('p'), ENTER);
+    expect(f.actions.lastDocument).toHaveBeenCalled();
+    expect(f.actions.copyOf).toHaveBeenLastCalledWith('T01-000002');
     expect(f.actions.print).toHaveBeenLastCalledWith({ number: 'T01-000002', copy: true });
     expect(s.screen).toBe('report');
+    expect(s.report).toMatchObject({ number: 'T01-000002', text: '*** COPY ***\nRECEIPT T01-000002' });
+    expect(s.message?.text).toBe(t('tui.reprinted', { number: 'T01-000002' }));
   });
 
   it('an Alt+key (ESC then a key in one burst) is Esc, then the key', () => {
@@ -1009,6 +1122,13 @@ describe('quit, lock and help', () => {
 // ---- the keymap ------------------------------------------------------------------------------------
 
 const SCREENS = Object.keys(KEYMAP) as Screen[];
+
+/** Carts left on the register by other users (open and held), for the close to resolve. */
+const PENDING: PendingCart[] = [
+  { id: 11, status: 'open', user: 'ana', userName: 'Ana', label: null, lines: 2, total: 1532, updated_at: '2026-05-04T09:00:00Z' },
+  { id: 12, status: 'held', user: 'luis', userName: 'Luis', label: 'Mrs Smith', lines: 1, total: 99, updated_at: '2026-05-04T09:10:00Z' },
+  { id: 13, status: 'held', user: 'admin', userName: 'Ada Admin', label: null, lines: 3, total: 2470, updated_at: '2026-05-04T09:20:00Z' },
+];
 
 describe('the keymap', () => {
   it('commandFor of every key of every binding resolves back to that binding (no key bound twice)', () => {
@@ -1031,7 +1151,7 @@ describe('the keymap', () => {
 
   /** A state on `screen` where each of its commands has something to act on. */
   function on(screen: Screen): { f: Fake; s: PosState } {
-    const f = fakeStore({ report: Array.from({ length: 40 }, (_, i) => `report line ${i + 1}`).join('\n') });
+    const f = fakeStore({ report: Array.from({ length: 40 }, (_, i) => `report line ${i + 1}`).join('\n'), quick: ['WATER', 'CHEESE', 'GONE'] });
     const sale = press(withCart(f, 'sup'), f.ctx, 'WATER\r', UP); // 3 lines, the middle one selected
     let s: PosState;
     switch (screen) {
@@ -1039,7 +1159,17 @@ describe('the keymap', () => {
         s = start(f.ctx);
         break;
       case 'sale':
-        s = sale;
+        // with a scan that sold nothing, for Esc to acknowledge
+        s = press(sale, f.ctx, 'NOPE\r');
+        expect(s.failed).toHaveLength(1);
+        break;
+      case 'quick':
+        s = press(sale, f.ctx, ctrl('e'), DOWN);
+        expect(s.quick.items).toHaveLength(3);
+        break;
+      case 'customers':
+        s = press(sale, f.ctx, F[3], 'a\r', DOWN);
+        expect(s.customers.found).toHaveLength(3);
         break;
       case 'payment':
         s = press(sale, f.ctx, F[12], '1', F[3]);
@@ -1067,11 +1197,24 @@ describe('the keymap', () => {
       case 'report':
         s = press(sale, f.ctx, F[10], F[5], PGDN);
         break;
+      case 'close_carts':
+        // three carts of other users to resolve, the middle one selected
+        f.actions.pendingCarts.mockReturnValue(PENDING);
+        s = press(sale, f.ctx, F[10], F[6], DOWN);
+        expect(s.close?.carts).toHaveLength(3);
+        expect(s.close?.row).toBe(1);
+        break;
+      case 'close_count':
+        // a row counted (the second) and selected, so clearing it and every move has something to do
+        s = press(sale, f.ctx, F[10], F[6], DOWN, '1\r', UP);
+        expect(s.close?.row).toBe(1);
+        expect(s.close?.qty[1]).toBe(1);
+        break;
     }
     expect(s.screen).toBe(screen);
     expect(s.prompt === null || screen === 'login').toBe(true);
     // lists start in the middle, so every move (up, down, page) has somewhere to go
-    if (screen === 'sale' || screen === 'search' || screen === 'refund' || screen === 'held') expect(s.selected).toBe(1);
+    if (['sale', 'search', 'refund', 'held', 'quick', 'customers'].includes(screen)) expect(s.selected).toBe(1);
     if (screen === 'report') expect(s.report?.top).toBe(10);
     return { f, s };
   }
@@ -1088,9 +1231,10 @@ describe('the keymap', () => {
           let next: PosState | undefined;
           expect(() => (next = press(s, f.ctx, rawFor(key))), `${screen} ${key}`).not.toThrow();
           if (screen === 'report' && b.command === 'reprint') {
-            // the X report is not a stored document: nothing is sent to the printer, and it says so
+            // the X report is not a stored document (never a copy): Ctrl+P prints the running figures now
             expect(f.actions.print).not.toHaveBeenCalled();
-            expect(next!.message).toEqual({ text: errorMessage('tui.not_printable'), error: true });
+            expect(f.actions.printX).toHaveBeenCalledTimes(1);
+            expect(next!.message).toEqual({ text: t('tui.x_printing'), error: false });
             continue;
           }
           expect(view(next!), `${screen} ${key} (${b.command}) changed nothing`).not.toEqual(view(s));
@@ -1139,5 +1283,357 @@ describe('serial scanner and customer display', () => {
     expect(displayView(s, f.ctx)).toEqual({ kind: 'total', total: '€15.32' });
     s = press(s, f.ctx, '20', F[2], F[12]);
     expect(displayView(s, f.ctx)).toEqual({ kind: 'change', paid: '€20.00', change: '€4.68' });
+  });
+});
+
+// ---- guards, failed scans, payment, reprint and conveniences (issue 15) -----------------------------
+
+/** The fake store's context with the store's till settings changed. */
+const withTill = (f: Fake, till: Partial<TillSettings>): Context => ({ ...f.ctx, info: { ...INFO, till: { ...TILL_DEFAULTS, ...till } } });
+
+describe('guards on quantities and scale labels', () => {
+  it('a barcode scanned into the F4 quantity prompt is refused there: nothing changes, the scan is marked, the prompt stays empty', () => {
+    const f = fakeStore();
+    let s = press(withCart(f), f.ctx, F[4]);
+    const bell = s.bell;
+    s = press(s, f.ctx, '8410000000017\r');
+    expect(s.cart.lines.map((l) => l.qty)).toEqual([3000, 1000]);
+    expect(s.prompt?.label).toBe(t('tui.prompt.qty', { name: 'Cheese' }));
+    expect(s.prompt?.value).toBe('');
+    expect(s.message).toEqual({ text: t('tui.qty_is_code', { code: '8410000000017' }), error: true });
+    expect(s.bell).toBe(bell + 1);
+    expect(s.failed).toEqual([{ code: '8410000000017', reason: t('tui.failed.in_prompt') }]);
+    // a real quantity then goes through
+    s = press(s, f.ctx, '2\r');
+    expect(s.cart.lines.map((l) => l.qty)).toEqual([3000, 2000]);
+  });
+
+  it('a barcode typed at the weight prompt of a weighed item is refused the same way', () => {
+    const f = fakeStore();
+    const s = press(login(f), f.ctx, 'APPLES\r', '84900000000011\r');
+    expect(s.cart.lines).toHaveLength(0);
+    expect(s.prompt?.label).toBe(t('tui.prompt.weight', { name: 'Apples' }));
+    expect(s.message?.text).toBe(t('tui.qty_is_code', { code: '84900000000011' }));
+  });
+
+  it('more than the store threshold (99 units by default) asks first: n sells nothing, y sells them', () => {
+    const f = fakeStore();
+    let s = press(login(f), f.ctx, '1000*WATER\r');
+    expect(s.cart.lines).toHaveLength(0);
+    expect(s.confirm?.text).toBe(t('tui.confirm.qty', { qty: '1000', name: 'Water 1L' }));
+    s = press(s, f.ctx, 'n');
+    expect(s.confirm).toBeNull();
+    expect(s.cart.lines).toHaveLength(0);
+    expect(s.message?.text).toBe(t('tui.confirm.cancelled'));
+    s = press(s, f.ctx, '150*WATER\r', 'y');
+    expect(s.cart.lines.map((l) => l.qty)).toEqual([150_000]);
+    // 99 or fewer: no question
+    s = press(s, f.ctx, '99*CHEESE\r');
+    expect(s.confirm).toBeNull();
+    expect(s.cart.lines.map((l) => l.qty)).toEqual([150_000, 99_000]);
+  });
+
+  it('any other key than yes/no cancels the question and then does what it does (a scan in a burst is not lost)', () => {
+    const f = fakeStore();
+    const s = press(login(f), f.ctx, '500*WATER\r', 'CHEESE\r');
+    expect(s.confirm).toBeNull();
+    expect(s.cart.lines.map((l) => l.sku)).toEqual(['CHEESE']);
+  });
+
+  it('the thresholds are the store\'s: 5 units, 2 kg', () => {
+    const typed = (keys: string, till: Partial<TillSettings> = { confirmQuantity: 5, confirmWeight: 2 }): { s: PosState; ctx: Context } => {
+      const f = fakeStore();
+      const ctx = withTill(f, till);
+      return { s: press(login(f), ctx, keys), ctx };
+    };
+    expect(typed('6*WATER\r').s.confirm?.text).toBe(t('tui.confirm.qty', { qty: '6', name: 'Water 1L' }));
+    expect(typed('5*WATER\r').s.confirm).toBeNull();
+    expect(typed('2,5*APPLES\r').s.confirm?.text).toBe(t('tui.confirm.weight', { qty: '2.5', name: 'Apples' }));
+    const weighed = typed('APPLES\r3\r');
+    expect(weighed.s.confirm?.text).toBe(t('tui.confirm.weight', { qty: '3', name: 'Apples' }));
+    expect(press(weighed.s, weighed.ctx, 's').cart.lines.map((l) => l.qty)).toEqual([3000]);
+    // 0: never asks
+    expect(typed('500*WATER\r', { confirmQuantity: 0 }).s.cart.lines).toHaveLength(1);
+  });
+
+  it('beyond any sane quantity (10000 units, 1000 kg) is a typo, refused, and marked', () => {
+    const f = fakeStore();
+    let s = press(login(f), f.ctx, '10000*WATER\r');
+    expect(s.confirm).toBeNull();
+    expect(s.cart.lines).toHaveLength(0);
+    expect(s.message?.text).toBe(t('tui.qty_too_large', { max: '9999' }));
+    expect(s.failed.map((x) => x.code)).toEqual(['10000*WATER']);
+    s = press(s, f.ctx, 'WATER\r', F[4], '1000,5\r');
+    expect(s.message?.text).toBe(tillMessage('cart.whole_units'));
+    s = press(s, f.ctx, ESC, 'APPLES\r', '1000\r');
+    expect(s.message?.text).toBe(t('tui.weight_too_large', { max: '999.999' }));
+  });
+
+  it('a scale label is never multiplied: 2*LABEL is refused and marked; the label alone sells its weight', () => {
+    const f = fakeStore();
+    let s = press(login(f), f.ctx, `2*${LABEL}\r`);
+    expect(s.cart.lines).toHaveLength(0);
+    expect(s.message).toEqual({ text: t('tui.label_no_multiply', { code: LABEL }), error: true });
+    expect(s.failed).toEqual([{ code: `2*${LABEL}`, reason: t('tui.failed.label') }]);
+    s = press(s, f.ctx, `${LABEL}\r`);
+    expect(s.cart.lines[0]).toMatchObject({ sku: 'APPLES', qty: 1234, label: LABEL });
+  });
+
+  it("F4 on a scale label's line needs a supervisor (as a price change), and the approval is recorded", () => {
+    const f = fakeStore();
+    let s = press(login(f), f.ctx, `${LABEL}\r`, F[4], '2\r');
+    expect(s.cart.lines[0]!.qty).toBe(1234);
+    expect(s.message?.text).toBe(t('tui.approval.needed', { action: t('tui.action.label_edit') }));
+    s = press(s, f.ctx, 'sup\r', '2222\r');
+    expect(s.cart.lines[0]!.qty).toBe(2000);
+    expect(s.extra.approvals).toEqual([expect.objectContaining({ action: 'price_override', by: 'sup' })]);
+    // a supervisor changes it without asking anybody
+    const sup = press(login(f, 'sup'), f.ctx, `${LABEL}\r`, F[4], '1\r');
+    expect(sup.cart.lines[0]!.qty).toBe(1000);
+  });
+});
+
+describe('repeated scans merged (tui.merge_scans)', () => {
+  it('off by default: each scan is a line', () => {
+    const f = fakeStore();
+    expect(press(login(f), f.ctx, 'WATER\r', 'WATER\r').cart.lines).toHaveLength(2);
+  });
+
+  it('on: the same item adds to its latest plain line; labels, discounts and other items stay apart', () => {
+    const f = fakeStore();
+    const ctx = withTill(f, { mergeScans: true });
+    let s = press(login(f), ctx, 'WATER\r', 'CHEESE\r', 'WATER\r', '2*WATER\r');
+    expect(s.cart.lines.map((l) => [l.sku, l.qty])).toEqual([
+      ['WATER', 4000],
+      ['CHEESE', 1000],
+    ]);
+    expect(s.selected).toBe(0);
+    s = press(s, ctx, `${LABEL}\r`, `${LABEL}\r`);
+    expect(s.cart.lines.filter((l) => l.label)).toHaveLength(2);
+    s = press(s, ctx, UP, UP, F[5], '10%\r', 'CHEESE\r');
+    expect(s.cart.lines.filter((l) => l.sku === 'CHEESE').map((l) => l.qty)).toEqual([1000, 1000]);
+  });
+});
+
+describe('a failed scan is never lost', () => {
+  it('an unknown code in a burst stays marked in the cart until Esc, with the bell; a good scan after it does not hide it', () => {
+    const f = fakeStore();
+    let s = login(f);
+    const bell = s.bell;
+    s = press(s, f.ctx, 'WATER\r9999999999999\rCHEESE\r');
+    expect(s.cart.lines.map((l) => l.sku)).toEqual(['WATER', 'CHEESE']);
+    expect(s.failed).toEqual([{ code: '9999999999999', reason: t('tui.failed.not_found') }]);
+    expect(s.bell).toBe(bell + 1);
+    // paying is refused while it is there: the customer would pay without the item
+    s = press(s, f.ctx, F[12]);
+    expect(s.screen).toBe('sale');
+    expect(s.message).toEqual({ text: t('tui.failed_pending', { n: 1 }), error: true });
+    s = press(s, f.ctx, ESC);
+    expect(s.failed).toEqual([]);
+    expect(s.message?.text).toBe(t('tui.failed.acked', { n: 1 }));
+    expect(press(s, f.ctx, F[12]).screen).toBe('payment');
+  });
+
+  it('a serial scan that arrives on another screen is refused and kept for the cart view', () => {
+    const f = fakeStore();
+    const s = handleScan(press(withCart(f), f.ctx, F[12]), '8410000000017', f.ctx);
+    expect(s.failed).toEqual([{ code: '8410000000017', reason: t('tui.failed.ignored') }]);
+    expect(press(s, f.ctx, ESC).failed).toHaveLength(1);
+  });
+
+  it('Esc with nothing failed clears what was typed', () => {
+    const f = fakeStore();
+    expect(press(login(f), f.ctx, 'WAT', ESC).entry).toBe('');
+  });
+});
+
+describe('messages as the cashier reads them', () => {
+  it('an approval the app asks for names the role and the action in the screen language, and no CLI flag', () => {
+    const text = tillMessage('permission.needs_approval', { action: 'discount_over_limit', user: 'cash', role: 'cashier' });
+    expect(text).toBe(t('tui.err.permission.needs_approval', { action: t('tui.action.discount_over_limit'), user: 'cash', role: t('tui.role.cashier') }));
+    setLanguage('es');
+    try {
+      const es = tillMessage('permission.needs_approval', { action: 'discount_over_limit', user: 'cash', role: 'cashier' });
+      expect(es).toContain('(cajero)');
+      expect(es).not.toMatch(/--|discount_over_limit|cashier/);
+      expect(tillMessage('shift.none_open', { register: 'T01' })).not.toContain('tpv shift');
+    } finally {
+      setLanguage('en');
+    }
+  });
+
+  it('a core problem without a field never shows "{field}:"; amounts in it are the store money', () => {
+    const f = fakeStore();
+    let s = press(withCart(f), f.ctx, F[4], '0\r');
+    expect(s.message?.text).toBe(tillMessage('cart.bad_quantity'));
+    expect(s.message?.text).not.toContain('{');
+    // a supervisor may give any discount, but not more than the line
+    s = press(withCart(fakeStore(), 'sup'), f.ctx, F[5], '20\r');
+    expect(s.message?.text).toContain('€12.35');
+    expect(s.message?.text).not.toContain('{');
+  });
+
+  it('a busy database (SQLITE_BUSY) is a message, never "database is locked" or a crash', () => {
+    const f = fakeStore();
+    f.actions.lookup.mockImplementationOnce(() => {
+      throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    });
+    const s = press(login(f), f.ctx, 'WATER\r');
+    expect(s.message).toEqual({ text: t('tui.err.store.busy'), error: true });
+    expect(s.failed.map((x) => x.code)).toEqual(['WATER']);
+  });
+});
+
+describe('payment: the tender goes back to cash, caps are said', () => {
+  it('after a card part payment the next amount is cash', () => {
+    const f = fakeStore();
+    let s = press(withCart(f), f.ctx, F[12], '2', F[3]);
+    expect(s.tenders).toEqual([{ method: 'card', amount: 200 }]);
+    expect(s.method).toBe('cash');
+    s = press(s, f.ctx, '50\r');
+    expect(s.tenders).toEqual([
+      { method: 'card', amount: 200 },
+      { method: 'cash', amount: 5000 },
+    ]);
+  });
+
+  it('a store credit worth less than asked pays what it holds and says so', () => {
+    const f = fakeStore();
+    const s = press(withCart(f), f.ctx, F[12], F[4], 'GIFT-0001\r');
+    expect(s.tenders).toEqual([{ method: 'store_credit', amount: 1000, reference: 'GIFT-0001' }]);
+    expect(s.message).toEqual({ text: t('tui.payment.credit_capped', { code: 'GIFT-0001', amount: '€10.00' }), error: false });
+  });
+});
+
+describe('voiding the whole ticket (Ctrl+N)', () => {
+  it('asks, then a supervisor approves for a cashier; the app records it and the till starts a fresh ticket', () => {
+    const f = fakeStore();
+    let s = press(withCart(f), f.ctx, ctrl('n'));
+    expect(s.confirm?.text).toBe(t('tui.confirm.void', { n: 2, total: '€15.32' }));
+    s = press(s, f.ctx, 'y');
+    expect(s.message?.text).toBe(t('tui.approval.needed', { action: t('tui.action.void_ticket') }));
+    s = press(s, f.ctx, 'sup\r', '2222\r');
+    expect(lastCall(f.actions.voidCart)).toEqual([s.user, { code: 'sup', pin: '2222' }]);
+    expect(s.cart.lines).toEqual([]);
+    expect(s.message?.text).toBe(t('tui.voided', { n: 2, total: '€15.32' }));
+    expect(f.open.has(3)).toBe(false);
+  });
+
+  it('n keeps the ticket; an empty ticket has nothing to void', () => {
+    const f = fakeStore();
+    const s = press(withCart(f), f.ctx, ctrl('n'), 'n');
+    expect(s.cart.lines).toHaveLength(2);
+    expect(f.actions.voidCart).not.toHaveBeenCalled();
+    expect(press(login(f, 'admin'), f.ctx, ctrl('n')).message?.text).toBe(t('tui.cart_empty'));
+  });
+
+  it('a supervisor voids without another approval', () => {
+    const f = fakeStore();
+    const s = press(withCart(f, 'sup'), f.ctx, ctrl('n'), 's');
+    expect(s.cart.lines).toEqual([]);
+    expect(lastCall(f.actions.voidCart)).toEqual([s.user, undefined]);
+  });
+});
+
+describe('reprint by number or by scan', () => {
+  it('a number typed, or a receipt code scanned into the prompt, prints its copy; an unknown one is said', () => {
+    const f = fakeStore();
+    let s = press(withCart(f), f.ctx, F[12], F[6], ENTER, 'WATER\r', F[12], F[6], ENTER);
+    expect(s.last?.number).toBe('T01-000003');
+    s = press(s, f.ctx, ctrl('p'), 'T01-000002\r');
+    expect(f.actions.print).toHaveBeenLastCalledWith({ number: 'T01-000002', copy: true });
+    expect(s.report?.number).toBe('T01-000002');
+    s = handleScan(press(s, f.ctx, ESC, ctrl('p')), 'TPV:T01-000003', f.ctx);
+    expect(f.actions.print).toHaveBeenLastCalledWith({ number: 'T01-000003', copy: true });
+    expect(s.screen).toBe('report');
+    s = press(s, f.ctx, ESC, ctrl('p'), 'T01-000099\r');
+    expect(s.message?.text).toBe(tillMessage('document.not_found', { number: 'T01-000099' }));
+    expect(s.prompt?.label).toBe(t('tui.prompt.reprint'));
+  });
+});
+
+describe('conveniences', () => {
+  it('Ctrl+K checks prices without selling; the prompt stays for the next; a scan lands there too', () => {
+    const f = fakeStore();
+    let s = press(withCart(f), f.ctx, ctrl('k'), 'cheese'.toUpperCase(), ENTER);
+    expect(s.message).toEqual({ text: t('tui.price_check.result', { name: 'Cheese', price: '€12.35' }), error: false });
+    expect(s.prompt?.label).toBe(t('tui.prompt.price_check'));
+    s = handleScan(s, LABEL, f.ctx);
+    expect(s.message?.text).toBe(`${t('tui.price_check.result', { name: 'Apples', price: '€2.49/kg' })} · ${t('tui.price_check.label', { qty: '1.234', amount: '€3.07' })}`);
+    s = press(s, f.ctx, ESC);
+    expect(s.prompt).toBeNull();
+    expect(s.cart.lines).toHaveLength(2);
+    expect(f.actions.saveCart).toHaveBeenCalledTimes(2);
+  });
+
+  it('quick items (Ctrl+E): a digit sells one, a quantity typed before sells that many; an item that is gone is said', () => {
+    const f = fakeStore({ quick: ['WATER', 'APPLES', 'GONE'] });
+    let s = press(login(f), f.ctx, ctrl('e'));
+    expect(s.screen).toBe('quick');
+    expect(s.quick.items.map((q) => q.sku)).toEqual(['WATER', 'APPLES', 'GONE']);
+    s = press(s, f.ctx, '1');
+    expect(s.screen).toBe('sale');
+    expect(s.cart.lines.map((l) => [l.sku, l.qty])).toEqual([['WATER', 1000]]);
+    s = press(s, f.ctx, '3', ctrl('e'), DOWN, UP, ENTER);
+    expect(s.cart.lines.map((l) => [l.sku, l.qty])).toEqual([
+      ['WATER', 1000],
+      ['WATER', 3000],
+    ]);
+    s = press(s, f.ctx, ctrl('e'), '3');
+    expect(s.screen).toBe('quick');
+    expect(s.message).toEqual({ text: t('tui.quick_missing', { sku: 'GONE' }), error: true });
+    s = press(s, f.ctx, '2');
+    expect(s.prompt?.label).toBe(t('tui.prompt.weight', { name: 'Apples' }));
+    const none = fakeStore();
+    expect(press(login(none), none.ctx, ctrl('e')).message?.text).toBe(t('tui.no_quick_items'));
+  });
+
+  it('F3 finds customers by name (a list to pick from) and registers a new one at the till', () => {
+    const f = fakeStore();
+    let s = press(withCart(f), f.ctx, F[3], 'ana\r');
+    expect(s.screen).toBe('customers');
+    expect(s.customers.found.map((c) => c.name)).toEqual(['Ana García', 'Ana López']);
+    s = press(s, f.ctx, DOWN, ENTER);
+    expect(s.screen).toBe('sale');
+    expect(s.customerName).toBe('Ana López');
+    expect(s.extra.customerId).toBe(7);
+    expect(lastCall(f.actions.saveCart)[2].customerId).toBe(7);
+    // nobody by that name: F2 registers them (the name typed is proposed), the tax id is optional
+    s = press(s, f.ctx, F[3], 'Zoe Ruiz\r');
+    expect(s.message?.text).toBe(t('tui.customers.none', { query: 'Zoe Ruiz' }));
+    s = press(s, f.ctx, F[2]);
+    expect(s.prompt).toMatchObject({ label: t('tui.prompt.customer_name'), value: 'Zoe Ruiz' });
+    s = press(s, f.ctx, ENTER, 'bad id\r');
+    expect(s.prompt?.label).toBe(t('tui.prompt.customer_tax_id'));
+    s = press(s, f.ctx, BS.repeat(6), ENTER);
+    expect(f.actions.addCustomer).toHaveBeenLastCalledWith('Zoe Ruiz', null);
+    expect(s.customerName).toBe('Zoe Ruiz');
+    expect(s.screen).toBe('sale');
+  });
+
+  it('F9 on a receipt the app refuses (a refund, all refunded) says so at once', () => {
+    const f = fakeStore();
+    f.actions.receipt.mockImplementationOnce(() => {
+      throw new TpvError('conflict', 'tui.refund.of_refund', { number: 'T01R-000001' });
+    });
+    const s = press(withCart(f), f.ctx, F[9], 'T01R-000001\r');
+    expect(s.screen).toBe('sale');
+    expect(s.message).toEqual({ text: t('tui.refund.of_refund', { number: 'T01R-000001' }), error: true });
+  });
+
+  it('key names follow the screen language: Intro, RePág, Supr in Spanish', () => {
+    setLanguage('es');
+    try {
+      expect(['enter', 'pageup', 'pagedown', 'delete', 'f10', 'ctrl+t'].map(keyLabel)).toEqual(['Intro', 'RePág', 'AvPág', 'Supr', 'F10', 'Ctrl+T']);
+    } finally {
+      setLanguage('en');
+    }
+    expect(['enter', 'pageup', 'delete'].map(keyLabel)).toEqual(['Enter', 'PgUp', 'Del']);
+  });
+
+  it('every F-key of the sale and payment screens has a Ctrl alternative', () => {
+    for (const screen of ['sale', 'payment', 'credit', 'customers'] as const) {
+      for (const b of KEYMAP[screen]) if (b.keys.some((k) => /^f([2-9]|1[0-2])$/.test(k))) expect(b.keys.some((k) => k.startsWith('ctrl+')), `${screen} ${b.keys[0]}`).toBe(true);
+    }
   });
 });

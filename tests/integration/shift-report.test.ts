@@ -1,0 +1,142 @@
+/**
+ * The X and Z reports as they print, decoded from the ESC/POS bytes the encoder makes (our own
+ * decoder, src/devices/escpos-decode.ts, which shares no code with it), at 32, 42 and 48 columns:
+ * the difference with its sign and its word, what was taken and given back by tender (a refund to
+ * store credit reads as such, never as a negative payment), gift vouchers apart from the sales so
+ * the tax bases add up to the net sales, cash in and out one by one, the no-sales, the count by
+ * note and coin, who opened and closed the shift, and nothing that needs another code page.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actingUser } from '../../src/app/auth.js';
+import type { App } from '../../src/app/context.js';
+import { parseDevice, recordNoSale, saveDevice } from '../../src/app/devices.js';
+import { layoutDocument } from '../../src/app/documents.js';
+import { refund } from '../../src/app/refunds.js';
+import { sell } from '../../src/app/sales.js';
+import { cashMove, closeShift, openShift, shiftStatus, xReportLayout, zDocument } from '../../src/app/shifts.js';
+import { addUser } from '../../src/app/users.js';
+import { readZBody } from '../../src/core/shift.js';
+import { type DecodedJob, decodedText, decodeEscpos } from '../../src/devices/escpos-decode.js';
+import { encodeJob } from '../../src/devices/escpos.js';
+import { type Columns, COLUMNS, type LayoutLine } from '../../src/devices/layout.js';
+import { figuresRows } from '../../src/devices/shift-report.js';
+import { makeShopWithCatalog, tempDir } from '../helpers.js';
+
+const dir = tempDir('tpv-shift-report-');
+let app: App;
+let clock = Date.parse('2026-11-21T08:00:00Z');
+/** A clock that moves a minute each time it is read. */
+const now = (): Date => new Date((clock += 60_000));
+let z = '';
+
+/** The bytes a printer gets for a layout (Epson), decoded back into printed rows and events. */
+function onPaper(layout: LayoutLine[], columns: Columns): { job: DecodedJob; text: string } {
+  const job = decodeEscpos(encodeJob([layout], { profile: 'epson-tm-t20iii', columns, cut: 'partial' }), { columns });
+  return { job, text: decodedText(job) };
+}
+
+beforeAll(async () => {
+  app = await makeShopWithCatalog(dir, 'shop.db', now);
+  const admin = actingUser(app.db);
+  addUser(app, admin, { code: 'sara', name: 'Sara Gil', role: 'supervisor', pin: '1357' });
+  saveDevice(app, admin, parseDevice('drawer', { url: `file:${join(dir, 'drawer.bin')}` }, () => true), false);
+  const sara = app.db.prepare("SELECT * FROM users WHERE code = 'sara'").get() as ReturnType<typeof actingUser>;
+  openShift(app, admin, 10000);
+  // goods paid in cash with a gift voucher sold beside them, then goods paid by card and refunded to store credit
+  sell(app, { lines: [{ code: 'BEB-020', qty: '2' }, { voucher: '25.00' }], payments: [{ method: 'cash', amount: '50.00' }] }, admin);
+  const card = sell(app, { lines: [{ code: 'LAC-001' }, { code: 'PAN-013' }], payments: [{ method: 'card', amount: '3.38' }] }, admin);
+  refund(app, card.receipt.number, { lines: [{ line: 1, qty: '1' }], method: 'store_credit' }, admin);
+  cashMove(app, admin, 'in', 2000, 'cambio');
+  cashMove(app, admin, 'out', 1250, 'pago proveedor');
+  recordNoSale(app, admin, 'cambio para el banco');
+  const expected = shiftStatus(app).cash.expected;
+  expect(expected).toBe(10000 + 1390 + 2500 + 2000 - 1250);
+  z = closeShift(app, sara, expected + 35, { count: [{ value: 10000, qty: 1 }, { value: 2000, qty: 2 }, { value: 500, qty: 1 }, { value: 100, qty: 1 }, { value: 20, qty: 1 }] }).number;
+});
+afterAll(() => app.close());
+
+describe('the Z report on paper', () => {
+  for (const columns of COLUMNS) {
+    it(`at ${columns} columns: every figure a shop checks, in one code page, no row wider than the paper`, () => {
+      const { job, text } = onPaper(layoutDocument(app, zDocument(app, z)), columns);
+      for (const row of job.rows) expect(row.text.length, row.text).toBeLessThanOrEqual(columns);
+      const codepages = job.events.flatMap((e) => (e.type === 'codepage' ? [e.n] : []));
+      expect(new Set(codepages).size, `code pages ${codepages.join(',')}`).toBe(1);
+      expect(codepages).not.toContain(16);
+      expect(text).not.toMatch(/[…—–]/);
+      const flat = text.replace(/\s+/g, ' ');
+      expect(flat).toContain(`Informe Z ${z}`);
+      expect(flat).toContain('Abierto por Admin (admin)');
+      expect(flat).toContain('Cerrado por Sara Gil (sara)');
+      // sales: gross (goods), what was refunded, net; the voucher apart, without VAT
+      expect(flat).toContain('Ventas brutas 17,28 €');
+      expect(flat).toContain('Importe devuelto -0,99 €');
+      expect(flat).toContain('Ventas netas 16,29 €');
+      expect(flat).toContain('Vales regalo (1) 25,00 €');
+      expect(flat).toContain('sin IVA: no son ventas');
+      // the tax bases plus their tax are the net sales
+      expect(flat).toContain('IVA: base + cuota 16,29 €');
+      // taken and given back by tender: the refund to store credit is given back as a voucher
+      expect(flat).toMatch(/Cobrado Efectivo 38,90 € Tarjeta 3,38 € Devuelto Vale 0,99 €/);
+      expect(flat).not.toContain('Forma de pago');
+      expect(flat).not.toContain('-0,99 € Vale');
+      // the drawer, each cash move, the no-sale, the count, the difference with its sign and word
+      expect(flat).toMatch(/Entradas \(1\) 20,00 € \d\d:\d\d cambio 20,00 €/);
+      expect(flat).toMatch(/Salidas \(1\) -12,50 € \d\d:\d\d pago proveedor -12,50 €/);
+      expect(flat).toMatch(/Aperturas sin venta 1 \d\d:\d\d admin: cambio para el banco/);
+      expect(flat).toContain('Efectivo esperado 146,40 €');
+      expect(flat).toContain('Recuento 100,00 € x 1 100,00 € 20,00 € x 2 40,00 € 5,00 € x 1 5,00 € 1,00 € x 1 1,00 € 0,20 € x 1 0,20 €');
+      expect(flat).toContain('Sin desglose 0,55 €');
+      expect(flat).toContain('Efectivo contado 146,75 €');
+      expect(flat).toContain('Descuadre (sobrante) +0,35 €');
+      expect(job.events.at(-1)).toMatchObject({ type: 'cut' });
+      expect(job.events.some((e) => e.type === 'drawer')).toBe(false);
+    });
+  }
+
+  it('the stored Z keeps the count, who closed it, the moves and no-sales: what a reprint prints', () => {
+    const f = readZBody(zDocument(app, z).body);
+    expect(f.count).toEqual([
+      { value: 10000, qty: 1 },
+      { value: 2000, qty: 2 },
+      { value: 500, qty: 1 },
+      { value: 100, qty: 1 },
+      { value: 20, qty: 1 },
+    ]);
+    expect(f.closed_by).toEqual({ code: 'sara', name: 'Sara Gil' });
+    expect(f.vouchers).toEqual({ count: 1, total: 2500 });
+    expect(f.moves?.map((m) => [m.kind, m.amount])).toEqual([
+      ['in', 2000],
+      ['out', 1250],
+    ]);
+    expect(f.no_sales?.map((n) => n.reason)).toEqual(['cambio para el banco']);
+  });
+
+  it('a Z of the first version (before the count and the moves were kept) still reads and prints its figures', () => {
+    const { opened_by: _o, closed_by: _c, vouchers: _v, moves: _m, no_sales: _n, count: _k, ...v1 } = readZBody(zDocument(app, z).body);
+    const old = readZBody({ ...v1 } as never);
+    const rows = figuresRows(app.profile, old, 'es').map(([k, v]) => `${k.trim()} ${v}`);
+    expect(rows).toContain('Ventas brutas 42,28 €');
+    expect(rows).toContain('Efectivo contado 146,75 €');
+    expect(rows).toContain('Descuadre (sobrante) +0,35 €');
+    expect(rows.some((r) => r.startsWith('Cerrado por'))).toBe(false);
+  });
+});
+
+describe('the X report on paper', () => {
+  it('the running figures of the open shift, titled with the shift, at every width', () => {
+    openShift(app, actingUser(app.db), 5000);
+    cashMove(app, actingUser(app.db), 'out', 500, 'banco');
+    for (const columns of COLUMNS) {
+      const { job, text } = onPaper(xReportLayout(app), columns);
+      for (const row of job.rows) expect(row.text.length).toBeLessThanOrEqual(columns);
+      const flat = text.replace(/\s+/g, ' ');
+      expect(flat).toMatch(/Informe X Turno \d+/);
+      expect(flat).toContain('Salidas (1) -5,00 €');
+      expect(flat).toContain('Efectivo esperado 45,00 €');
+      expect(flat).not.toContain('Efectivo contado');
+      expect(flat).not.toContain('Cerrado por');
+    }
+  });
+});
