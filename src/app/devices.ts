@@ -262,7 +262,9 @@ export function recordNoSale(app: App, actor: UserRow, reason: string, approver?
   const approval = authorize(app, actor, 'no_sale', approver, why);
   const now = app.now();
   inTransaction(app, () => {
-    auditLog(app.db, now, actor.id, 'no_sale', { reason: why, drawer: drawer.name, ...(approval ? { approval } : {}) });
+    // the open shift, if any: its X and Z list the no-sale (src/app/shifts.ts)
+    const shift = prepared(app.db, 'SELECT id FROM shifts WHERE register = ? AND closed_at IS NULL').pluck().get(app.profile.register) as number | undefined;
+    auditLog(app.db, now, actor.id, 'no_sale', { reason: why, drawer: drawer.name, shift: shift ?? null, ...(approval ? { approval } : {}) });
     appendEvent(app, 'no_sale', { user: actor.code, reason: why, drawer: drawer.name, at: isoWithOffset(now, app.profile.timezone), approval });
   });
   return drawer;

@@ -197,14 +197,14 @@ export function shiftFigures(db: Sqlite, shift: ShiftRow, counted: number | null
     db,
     'SELECT m.kind, m.amount, m.reason, u.code AS user, m.created_at AS at FROM cash_moves m JOIN users u ON u.id = m.user_id WHERE m.shift_id = ? ORDER BY m.id',
   ).all(shift.id) as CashMoveLine[];
-  // no-sales are in the audit log (UTC instants, with milliseconds): those from the opening's second
-  // to the end of the closing's (shifts are stamped to the second)
+  // no-sales are in the audit log, each naming its shift; one recorded before they did (no shift
+  // in its detail) counts by time: from the opening's second to the end of the closing's
   const noSales = (
     prepared(
       db,
       `SELECT a.at, coalesce(u.code, '') AS user, a.detail FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
-        WHERE a.action = 'no_sale' AND a.at >= ? AND a.at < ? ORDER BY a.id`,
-    ).all(utc(shift.opened_at), shift.closed_at ? new Date(Date.parse(shift.closed_at) + 1000).toISOString() : '9999') as { at: string; user: string; detail: string | null }[]
+        WHERE a.action = 'no_sale' AND coalesce(json_extract(a.detail, '$.shift') = ?, a.at >= ? AND a.at < ?) ORDER BY a.id`,
+    ).all(shift.id, utc(shift.opened_at), shift.closed_at ? new Date(Date.parse(shift.closed_at) + 1000).toISOString() : '9999') as { at: string; user: string; detail: string | null }[]
   ).map((r): NoSaleLine => ({ user: r.user, reason: noSaleReason(r.detail), at: r.at }));
   let counts: CountLine[] | null = count === undefined ? null : count;
   if (count === undefined && z) counts = readZBody(z.body).count ?? null;

@@ -444,7 +444,8 @@ describe('the Z report on paper (tpv shift close) and the X report (tpv shift st
     } finally {
       left.close();
     }
-    expect((await on(['audit', 'verify', '--json'])).json.data).toMatchObject({ ok: true, findings: [] });
+    const verified = await on(['audit', 'verify', '--json']);
+    expect(verified.json.data, verified.stdout + verified.stderr).toMatchObject({ ok: true, findings: [] });
   });
 });
 

@@ -140,3 +140,27 @@ describe('the X report on paper', () => {
     }
   });
 });
+
+describe('no-sales belong to their shift', () => {
+  it('a shift opened in the second the last one closed: its no-sale is on its own Z, not on the one before; audit verify agrees', async () => {
+    const { auditStore } = await import('../../src/app/audit.js');
+    const { openShiftRow } = await import('../../src/app/shifts.js');
+    const admin = actingUser(app.db);
+    // a till whose clock stands still: the close, the next opening and its no-sale in one second
+    const saved = app.now;
+    const still = new Date(clock + 3_600_000);
+    app.now = () => still;
+    try {
+      if (openShiftRow(app.db, app.profile.register)) closeShift(app, admin, shiftStatus(app).cash.expected);
+      openShift(app, admin, 0);
+      recordNoSale(app, admin, 'cambio');
+      const next = closeShift(app, admin, 0);
+      expect(readZBody(zDocument(app, next.number).body).no_sales).toHaveLength(1);
+      const before = app.db.prepare("SELECT number FROM documents WHERE type = 'z_report' AND id < ? ORDER BY id DESC LIMIT 1").pluck().get(zDocument(app, next.number).id) as string;
+      expect(readZBody(zDocument(app, before).body).no_sales).toHaveLength(0);
+      expect(auditStore(app.db).findings).toEqual([]);
+    } finally {
+      app.now = saved;
+    }
+  });
+});
