@@ -641,15 +641,19 @@ export async function runSync(app: App, link: SyncLink, signal: AbortSignal, log
       // an observer's failure is not the loop's
     }
   };
-  const poll = onState ? setInterval(() => report(), POLL_MS) : undefined;
+  /** The refusal that ended the loop: the bar keeps saying it, and keeps counting the sales made since. */
+  let fatal: TpvError | undefined;
+  const poll = onState ? setInterval(() => report(fatal), POLL_MS) : undefined;
   try {
     report();
     await loop();
   } catch (e) {
-    if (e instanceof TpvError) report(e);
+    if (e instanceof TpvError) report((fatal = e));
     throw e;
   } finally {
-    clearInterval(poll);
+    // after a refusal the count goes on until the till quits (the signal); otherwise it ends here
+    if (fatal && poll && !signal.aborted) signal.addEventListener('abort', () => clearInterval(poll), { once: true });
+    else clearInterval(poll);
   }
 
   async function loop(): Promise<void> {

@@ -8,7 +8,7 @@ import { actingUser } from '../../src/app/auth.js';
 import type { App } from '../../src/app/context.js';
 import { inTransaction } from '../../src/app/context.js';
 import { appendEvent } from '../../src/app/outbox.js';
-import { BACKOFF_MAX_MS, backoffMs, pushOutbox, registerTill, requireLink, runSync } from '../../src/app/sync.js';
+import { BACKOFF_MAX_MS, backoffMs, type LoopState, pushOutbox, registerTill, requireLink, runSync } from '../../src/app/sync.js';
 import { addTerminal } from '../../src/server/admin.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import { openSqliteStorage } from '../../src/server/sqlite.js';
@@ -132,15 +132,16 @@ describe('the sync client', () => {
     }
   });
 
-  it('a till revoked while its loop is connected: the server cuts it off and the loop ends with sync.revoked', { timeout: 60_000 }, async () => {
+  it('a till revoked while its loop is connected: the server cuts it off, the loop ends with sync.revoked, and the bar still counts new sales as pending', { timeout: 60_000 }, async () => {
     const app = await makeStore(dir, {}, 'revoked.db');
     const storage = await openSqliteStorage(`${dir}/server-revoked`);
     const server = await startServer({ listen: '127.0.0.1:0', storage, log: () => undefined, pingMs: 100 });
     try {
       await enrolled(app, storage, server);
       const logs: string[] = [];
+      const states: LoopState[] = [];
       const stop = new AbortController();
-      const loop = runSync(app, requireLink(app.path), stop.signal, (n) => void logs.push(n.code));
+      const loop = runSync(app, requireLink(app.path), stop.signal, (n) => void logs.push(n.code), (st) => void states.push(st));
       const ended = loop.then(
         () => 'stopped',
         (e: unknown) => (e as { code: string }).code,
@@ -149,6 +150,13 @@ describe('the sync client', () => {
       await storage.revoke('T01', new Date().toISOString());
       expect(await ended).toBe('sync.revoked');
       expect(requireLink(app.path).state.last_error).toMatchObject({ code: 'sync.revoked' });
+      // the loop is over, but the till's bar still counts what is made after: a sale is 1 pending more
+      const before = states.at(-1)!;
+      expect(before).toMatchObject({ online: false, error: 'sync.revoked' });
+      noSale(app, 9);
+      for (const deadline = Date.now() + 15_000; states.at(-1)!.pending === before.pending && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+      expect(states.at(-1)).toEqual({ online: false, pending: before.pending + 1, error: 'sync.revoked' });
+      stop.abort();
     } finally {
       await server.close();
       await storage.close();
