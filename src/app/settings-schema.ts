@@ -5,12 +5,14 @@
  */
 import { z } from 'zod';
 import { checkLayout } from '../core/barcode.js';
-import { type MessageKey, TpvError } from '../core/errors.js';
+import { type MessageKey, type Result, TpvError } from '../core/errors.js';
 import { currencyExponent, parseRate, problemError, showParams } from '../core/money.js';
 import { isMessageKey, t } from '../i18n/index.js';
+import type { Notice } from './context.js';
 import { parseBoolean } from '../core/product.js';
 import { parseBackupEvery, parseCashRounding, resolveProfile, SETTING_DEFAULTS, type SettingKey, type Settings } from '../core/profile.js';
-import { normalizeTaxId, validateTaxId } from '../core/taxid.js';
+import { normalizeTaxId, TAX_ID_CHECK_PROBLEMS, type TaxIdInfo, validateTaxId } from '../core/taxid.js';
+import type { TaxIdWarning } from './customers.js';
 import { FORBIDDEN } from '../core/text.js';
 
 const text = (max: number) =>
@@ -171,17 +173,31 @@ export function parseSetting<K extends SettingKey>(key: K, value: unknown): Sett
   return r.data as Settings[K];
 }
 
+/** Settings checked together: what to write, and why the store's tax id is kept unverified (if it is). */
+export interface CheckedSettings {
+  /** The changes, in canonical form. */
+  changes: Partial<Settings>;
+  /**
+   * The problem of a store tax id kept without being verified (a Mexican RFC whose check digit
+   * fails, a check digit overridden with `acceptTaxId`), as `tax_id_warning` of a customer; null
+   * when the tax id was verified or not checked.
+   */
+  taxIdWarning: TaxIdWarning | null;
+}
+
 /**
  * Checks parsed changes together with the settings they depend on — the cash rounding with the
  * currency, the store's tax id with its country (the rules customers' tax ids follow), the barcode
  * layout as a whole — and returns what to write: the changes, in canonical form. A rule is checked
  * only when one of its keys changes (a value stored before the rule existed does not block others).
  * `acceptTaxId` keeps a tax id whose check digit fails (issued so: some Ecuadorian company RUCs),
- * as `tpv customers add --accept-tax-id` does; a wrong shape is never kept.
+ * as `tpv customers add --accept-tax-id` does; a wrong shape is never kept. A tax id kept
+ * unverified comes back with its `taxIdWarning`, for the caller to say so.
  */
-export function checkSettings(stored: Partial<Settings>, changes: Partial<Settings>, opts: { acceptTaxId?: boolean } = {}): Partial<Settings> {
+export function checkSettings(stored: Partial<Settings>, changes: Partial<Settings>, opts: { acceptTaxId?: boolean } = {}): CheckedSettings {
   const next: Settings = { ...SETTING_DEFAULTS, ...stored, ...changes };
   const out: Partial<Settings> = { ...changes };
+  let taxIdWarning: TaxIdWarning | null = null;
   const changed = (...keys: SettingKey[]): boolean => keys.some((k) => k in changes);
   if (changed('sales.cash_rounding', 'store.currency')) {
     const currency = next['store.currency'];
@@ -198,10 +214,12 @@ export function checkSettings(stored: Partial<Settings>, changes: Partial<Settin
   if (changed('store.tax_id', 'store.country') && taxId !== '') {
     const country = next['store.country'];
     const r = validateTaxId(country, taxId);
-    if (!r.ok && !(opts.acceptTaxId && ['taxid.check', 'taxid.check_impossible'].includes(r.problem.code))) {
+    if (!r.ok && !(opts.acceptTaxId && TAX_ID_CHECK_PROBLEMS.includes(r.problem.code))) {
       if (changed('store.tax_id')) throw problemError('invalid', r.problem, 0, { key: 'store.tax_id', field: 'store.tax_id', value: taxId });
       throw new TpvError('invalid', 'setting.tax_id_country', { key: 'store.country', value: country, tax_id: taxId, reason: t(r.problem.code, showParams(r.problem.params, 0)) });
     }
+    // kept, but unverified: its check digit overridden, or (an RFC) one the SAT issued so
+    taxIdWarning = warningOf(r);
     // kept as written (its receipts print it), without spaces, dots or dashes
     const normalized = normalizeTaxId(taxId);
     if (normalized !== taxId || changed('store.tax_id')) out['store.tax_id'] = normalized;
@@ -210,5 +228,26 @@ export function checkSettings(stored: Partial<Settings>, changes: Partial<Settin
     const layout = checkLayout(resolveProfile(next).barcodes);
     if (!layout.ok) throw problemError('invalid', layout.problem, 0);
   }
-  return out;
+  return { changes: out, taxIdWarning };
+}
+
+/** The warning of a tax id kept unverified: the problem it fails (a check problem, or an RFC's warning); null when verified. */
+function warningOf(r: Result<TaxIdInfo>): TaxIdWarning | null {
+  const p = r.ok ? r.value.warning : r.problem;
+  return p ? { code: p.code, params: showParams(p.params, 0) } : null;
+}
+
+/**
+ * Why the store's tax id, as stored, is unverified under its country's rules (what `tpv init` and
+ * `tpv config set` said when they kept it); null when it is verified, or there is none.
+ */
+export function storeTaxIdWarning(settings: Partial<Settings>): TaxIdWarning | null {
+  const taxId = settings['store.tax_id'];
+  if (!taxId) return null;
+  return warningOf(validateTaxId(settings['store.country'] ?? SETTING_DEFAULTS['store.country'], taxId));
+}
+
+/** Tells the user (stderr in the CLI) that the store's tax id was kept without being verified, and why. */
+export function taxIdWarningNotice(taxId: string, warning: TaxIdWarning): Notice {
+  return { code: 'setting.tax_id_unverified', params: { key: 'store.tax_id', tax_id: taxId, reason: t(warning.code, warning.params) } };
 }

@@ -10,7 +10,7 @@ import { importProducts } from './import.js';
 import { openApp, type OpenOptions } from './open.js';
 import { appendEvent } from './outbox.js';
 import { writeSettings } from '../db/settings.js';
-import { checkSettings, parseSetting } from './settings-schema.js';
+import { checkSettings, parseSetting, taxIdWarningNotice } from './settings-schema.js';
 import { insertTaxCategory } from './taxes.js';
 import { insertUser, type NewUser } from './users.js';
 
@@ -32,7 +32,11 @@ export interface StoreInput {
   admin: Omit<NewUser, 'role'>;
 }
 
-/** Validates every field first (naming the first bad one), then writes the store in one transaction. */
+/**
+ * Validates every field first (naming the first bad one), then writes the store in one
+ * transaction. A tax id kept unverified (`acceptTaxId`, or a Mexican RFC whose check digit fails)
+ * is said as a notice after the commit, as for a customer's (`storeTaxIdWarning` says it again).
+ */
 export async function initStore(path: string, input: StoreInput, opts: OpenOptions = {}): Promise<App> {
   const parsed: Partial<Settings> = {
     'store.name': parseSetting('store.name', input.name),
@@ -47,7 +51,7 @@ export async function initStore(path: string, input: StoreInput, opts: OpenOptio
   };
   if (input.language !== undefined) parsed['store.language'] = parseSetting('store.language', input.language);
   // the tax id checked for the country, like a customer's
-  const values = checkSettings({}, parsed, { acceptTaxId: input.acceptTaxId ?? false });
+  const { changes: values, taxIdWarning } = checkSettings({}, parsed, { acceptTaxId: input.acceptTaxId ?? false });
   const country = values['store.country']!;
   const rates = input.taxRates ?? defaultTaxRates(country);
 
@@ -67,6 +71,7 @@ export async function initStore(path: string, input: StoreInput, opts: OpenOptio
       });
     });
     app.reload();
+    if (taxIdWarning) app.notice(taxIdWarningNotice(values['store.tax_id']!, taxIdWarning));
     return app;
   } catch (e) {
     app.close();

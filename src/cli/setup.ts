@@ -2,6 +2,7 @@
  * Setting a store up from the command line: the questions of `tpv init` (asked on a terminal, or
  * taken from flags), also asked by `tpv pos` on a first run, and the demo store.
  */
+import type { TaxIdWarning } from '../app/customers.js';
 import type { StoreInput } from '../app/store.js';
 import { validateUserCode } from '../app/users.js';
 import { type MessageKey, TpvError } from '../core/errors.js';
@@ -132,14 +133,22 @@ export async function createDemo(cli: Cli, path: string): Promise<{ path: string
   return createDemoStore(path, { notice: cli.notice });
 }
 
-/** Asks for (or takes from flags) the store's fields and creates it at `path`: `tpv init`, and the terminal's first run. */
-export async function createStore(cli: Cli, path: string, f: InitFlags = { pricesIncludeTax: true }): Promise<StoreInput> {
+/**
+ * Asks for (or takes from flags) the store's fields and creates it at `path`: `tpv init`, and the
+ * terminal's first run. Returns what was asked, and why the tax id was kept unverified (if it was:
+ * a notice said so already).
+ */
+export async function createStore(cli: Cli, path: string, f: InitFlags = { pricesIncludeTax: true }): Promise<{ input: StoreInput; taxIdWarning: TaxIdWarning | null }> {
   const input = await storeInput(cli, f);
   ensureParentDir(path);
   const { initStore } = await import('../app/store.js');
+  const { storeTaxIdWarning } = await import('../app/settings-schema.js');
   const app = await initStore(path, input, { notice: cli.notice });
-  app.close();
-  return input;
+  try {
+    return { input, taxIdWarning: storeTaxIdWarning(app.settings) };
+  } finally {
+    app.close();
+  }
 }
 
 export function demoText(d: { path: string; products: number; pin: string }): string {

@@ -52,9 +52,10 @@ export function register(program: Command, cli: Cli): void {
           const texts: Partial<Record<SettingKey, string>> = {};
           for (let i = 0; i < pairs.length; i += 2) texts[settingKey(pairs[i]!)] = pairs[i + 1]!;
           const { actor, approver } = await actors(cli, app);
-          const changes = await changeSettings(app, actor, texts, approver, { acceptTaxId: o.acceptTaxId ?? false });
+          // a store tax id kept unverified is told on stderr (a notice) and in --json as tax_id_warning
+          const { changes, taxIdWarning } = await changeSettings(app, actor, texts, approver, { acceptTaxId: o.acceptTaxId ?? false });
           const k = settingKey(key);
-          cli.out({ key: k, value: changes[k], changes }, () =>
+          cli.out({ key: k, value: changes[k], changes, ...(taxIdWarning ? { tax_id_warning: taxIdWarning } : {}) }, () =>
             Object.entries(changes)
               .map(([c, v]) => `${c} = ${show(v)}`)
               .join('\n'),

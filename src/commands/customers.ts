@@ -1,7 +1,7 @@
 /** `tpv customers add|list|show|set|import`. */
 import type { Command } from 'commander';
 import { addCustomer, type Customer, type CustomerInput, findCustomer, importCustomers, listCustomers, setCustomer } from '../app/customers.js';
-import { errorMessage, t } from '../i18n/index.js';
+import { errorMessage, t, taxIdTerm } from '../i18n/index.js';
 import { actors } from '../cli/actors.js';
 import { type Cli, example, table } from '../cli/runtime.js';
 import { type MessageKey, TpvError } from '../core/errors.js';
@@ -31,7 +31,7 @@ const input = (f: Flags): CustomerInput => ({
 const customerText = (c: Customer): string =>
   [
     `#${c.id}  ${c.name}`,
-    `${t('customer.tax_id')}: ${c.tax_id ?? '-'}${c.tax_id_kind ? ` (${c.tax_id_kind})` : ''}${c.country ? `  ${c.country}` : ''}`,
+    `${t('customer.tax_id')}: ${c.tax_id ?? '-'}${c.tax_id_kind ? ` (${taxIdTerm('kind', c.tax_id_kind)})` : ''}${c.country ? `  ${c.country}` : ''}`,
     ...(c.tax_id_warning && c.tax_id ? [t('customer.tax_id_unverified', { tax_id: c.tax_id, reason: t(c.tax_id_warning.code, c.tax_id_warning.params) })] : []),
     ...(c.address ? [c.address] : []),
     ...(c.email || c.phone ? [[c.email, c.phone].filter(Boolean).join('  ')] : []),

@@ -29,7 +29,9 @@ import { fail, ok, type Problem, type Result } from './errors.js';
  * - `taxid.check_impossible` {kind, rule} — the check digits do not match and no single right
  *   value can be named: no check digit can make these digits valid (a modulo 11 remainder that
  *   would need the "digit" 10), or several rules were tried (`BSN / ISO 7064 MOD 97,10`).
- * {@link TAX_ID_CHECK_PROBLEMS} are the check problems `--accept-tax-id` may override.
+ * {@link TAX_ID_CHECK_PROBLEMS} are the check problems `--accept-tax-id` may override. `rule` is
+ * one of {@link TAX_ID_RULES}; `kind` and `rule` are stable English identifiers, shown in the
+ * user's language by the message catalog (src/i18n/index.ts), never translated here.
  */
 
 export interface TaxIdInfo {
@@ -49,6 +51,23 @@ export const UNVERIFIED = 'unverified';
 
 /** The problems of a wrong check digit: the ones a user may override (`--accept-tax-id`). */
 export const TAX_ID_CHECK_PROBLEMS: readonly string[] = ['taxid.check', 'taxid.check_impossible'];
+
+/**
+ * The `rule` of the problems: stable English identifiers (they stay so in JSON details and
+ * warnings); the message catalog shows each in the user's language (`taxid.rule.*`, src/i18n).
+ * Besides these, `digit N` (a digit that must have a fixed value: the 8th of a Lithuanian company).
+ */
+export const TAX_ID_RULES = [
+  'control letter', 'control digit', 'control character', 'check digit', 'check letter',
+  'modulo 10', 'modulo 11', 'modulo 23', 'modulo 37', 'modulo 89', 'modulo 97',
+  'ISO 7064 MOD 11,10', 'BSN / ISO 7064 MOD 97,10', 'EGN / PNF / modulo 11', 'Luhn', 'Luhn (SIREN)',
+  'new-style key', 'GD/HA number', 'date', 'establishment', 'first digit', 'first digits',
+  'third digit', 'homoclave', 'name letters', 'office', 'province',
+] as const;
+export type TaxIdRule = (typeof TAX_ID_RULES)[number] | `digit ${number}`;
+
+/** The `kind` of a problem when the kind of id is not known yet (else a key of {@link TAX_ID_KINDS}). */
+export const TAX_ID_GENERIC_KINDS: readonly string[] = ['cédula/RUC', 'RUC', 'RFC'];
 
 // ---- EU VAT numbers: prefixes ---------------------------------------------------------------
 
@@ -161,14 +180,14 @@ function isRealDate(year: number, month: number, day: number): boolean {
  * What is wrong with a number whose format fits: a check that fails (`expected` the right value,
  * null when none can be named) or, with `found`, a component that has an impossible value.
  */
-type Fault = { rule: string; expected: string | null; found?: string };
+type Fault = { rule: TaxIdRule; expected: string | null; found?: string };
 
 /** Compares a computed check with the one written; null when they agree. */
-function compare(rule: string, expected: string | null, actual: string): Fault | null {
+function compare(rule: TaxIdRule, expected: string | null, actual: string): Fault | null {
   return expected === actual ? null : { rule, expected };
 }
 
-const component = (rule: string, expected: string, found: string): Fault => ({ rule, expected, found });
+const component = (rule: TaxIdRule, expected: string, found: string): Fault => ({ rule, expected, found });
 
 function checkProblem<T>(kind: string, f: Fault): Result<T> {
   if (f.found !== undefined) return fail('taxid.component', { kind, rule: f.rule, expected: f.expected ?? '', found: f.found });
@@ -315,7 +334,7 @@ function validateEcuador(s: string): Result<TaxIdInfo> {
   const third = s.charAt(2);
   const kind = !isRuc ? 'cédula' : third < '6' ? 'RUC persona natural' : third === '6' ? 'RUC sector público' : third === '9' ? 'RUC sociedad privada' : 'RUC';
   if (!((province >= 1 && province <= 24) || province === 30 || province === 50)) {
-    return fail('taxid.component', { kind, rule: 'province', expected: EC_PROVINCES, found: s.slice(0, 2) });
+    return checkProblem(kind, component('province', EC_PROVINCES, s.slice(0, 2)));
   }
   const result = (k: string, f: Fault | null): Result<TaxIdInfo> => (f ? checkProblem(k, f) : ok({ normalized: s, kind: k }));
   if (!isRuc) return result(kind, cedulaFault(s));
@@ -328,7 +347,7 @@ function validateEcuador(s: string): Result<TaxIdInfo> {
     const f = privateRucFault(s);
     return result(kind, f && !publicRucFault(s) ? null : f);
   }
-  return fail('taxid.component', { kind, rule: 'third digit', expected: '[0-69]', found: third });
+  return checkProblem(kind, component('third digit', '[0-69]', third));
 }
 
 // ---- Mexico ---------------------------------------------------------------------------------
@@ -371,8 +390,8 @@ function validateMexico(s: string): Result<TaxIdInfo> {
   if (!m || (!person && !m[3])) return fail('taxid.format', { kind: 'RFC', expected: 'AAAA999999XXX | AAA999999XXX' });
   const kind = person ? 'RFC persona física' : 'RFC persona moral';
   const letters = m[1]!;
-  if (person && RFC_BLACKLIST.has(letters)) return fail('taxid.component', { kind, rule: 'name letters', expected: letters.slice(0, 3) + 'X', found: letters });
-  if (!isRfcDate(m[2]!)) return fail('taxid.component', { kind, rule: 'date', expected: 'YYMMDD', found: m[2]! });
+  if (person && RFC_BLACKLIST.has(letters)) return checkProblem(kind, component('name letters', letters.slice(0, 3) + 'X', letters));
+  if (!isRfcDate(m[2]!)) return checkProblem(kind, component('date', 'YYMMDD', m[2]!));
   const unverified = (warning: Problem): Result<TaxIdInfo> => ok({ normalized: s, kind: UNVERIFIED, warning });
   if (!m[3]) return unverified({ code: 'taxid.format', params: { kind, expected: 'AAAA999999XXX' } });
   const f = compare('check digit', rfcCheckDigit(s.slice(0, -1)), s.slice(-1));

@@ -60,6 +60,25 @@ describe('tpv customers', () => {
     expect(word.json.error).toMatchObject({ code: 'taxid.component', details: { rule: 'name letters', field: 'tax_id' } });
   });
 
+  it('the same refused id in Spanish and in English: the message in the user\'s words (no English in Spanish), the details the same identifiers', async () => {
+    const add = (lang: string, ...more: string[]) =>
+      cli(['--db', shop.db, 'customers', 'add', '--name', 'Ferretería Sur', '--country', 'ES', ...more, '--json'], { env: { TPV_LANG: lang } });
+    const [en, es] = [await add('en', '--tax-id', 'B12345675'), await add('es', '--tax-id', 'B12345675')];
+    expect([en.code, es.code]).toEqual([3, 3]);
+    expect(en.json.error.message).toBe('tax_id: not a valid CIF: the control digit should be 4');
+    expect(es.json.error.message).toBe('tax_id: no es un CIF válido: se esperaba 4 (dígito de control)');
+    expect(es.json.error.details).toEqual(en.json.error.details);
+    expect(es.json.error.details).toMatchObject({ kind: 'CIF', rule: 'control digit', expected: '4' });
+    // a Mexican RFC kept unverified: the notice in Spanish, the warning's data in English identifiers
+    const rfc = await cli(['--db', shop.db, 'customers', 'add', '--name', 'Gómez Díaz Bis', '--tax-id', 'GODE561231GR9', '--country', 'MX', '--json'], { env: { TPV_LANG: 'es' } });
+    expect(rfc.code, rfc.stderr).toBe(0);
+    expect(rfc.json.data.tax_id_warning).toEqual({ code: 'taxid.check', params: { kind: 'RFC persona física', rule: 'check digit', expected: '8' } });
+    expect(rfc.stderr).toBe('identificación fiscal GODE561231GR9 guardada sin verificar: no es un RFC de persona física válido: se esperaba 8 (dígito verificador)\n');
+    for (const text of [es.json.error.message, rfc.stderr]) {
+      expect(text).not.toMatch(/\b(not|valid|should|check|digit|letter|modulo|VAT|unverified|kept)\b/);
+    }
+  });
+
   it('Ecuador: the RUCs the SRI issues in the other format, foreigners’ cédulas; France: FR + 9 digits is no key', async () => {
     expect((await run('customers', 'add', '--name', 'Quito Motors', '--tax-id', '1793221293001', '--country', 'EC')).json.data).toMatchObject({ tax_id_kind: 'RUC sociedad privada' });
     expect((await run('customers', 'add', '--name', 'Ana Pérez', '--tax-id', '0962467429001', '--country', 'EC')).json.data).toMatchObject({ tax_id_kind: 'RUC persona natural' });

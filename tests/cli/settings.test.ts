@@ -149,13 +149,40 @@ describe('store.tax_id, checked like a customer\'s for the store\'s country', ()
     expect(stored(shop.db, 'store.tax_id')).toBe('B12345674');
   });
 
-  it('--accept-tax-id keeps an id whose check digit fails (as for customers), never a wrong shape', async () => {
-    expect((await run(['config', 'set', 'store.tax_id', 'B12345675', '--accept-tax-id'])).code).toBe(0);
+  it('--accept-tax-id keeps an id whose check digit fails (as for customers), never a wrong shape; kept unverified, it says so', async () => {
+    const kept = await run(['config', 'set', 'store.tax_id', 'B12345675', '--accept-tax-id']);
+    expect(kept.code).toBe(0);
     expect(stored(shop.db, 'store.tax_id')).toBe('B12345675');
+    // a notice on stderr, and in --json the warning as a customer's (stable identifiers)
+    expect(kept.stderr).toBe("store.tax_id: the store's tax id B12345675 kept unverified: not a valid CIF: the control digit should be 4\n");
+    expect(kept.json.data).toMatchObject({ key: 'store.tax_id', value: 'B12345675', tax_id_warning: { code: 'taxid.check', params: { kind: 'CIF', rule: 'control digit', expected: '4' } } });
+    const human = await cli(['--db', shop.db, 'config', 'set', 'store.tax_id', 'b-1234567-5', '--accept-tax-id'], { env: { TPV_LANG: 'es' } });
+    expect(human.code).toBe(0);
+    expect(human.stdout).toBe('store.tax_id = B12345675\n');
+    expect(human.stderr).toBe('store.tax_id: el NIF de la tienda B12345675 se guarda sin verificar: no es un CIF válido: se esperaba 4 (dígito de control)\n');
     const shape = await run(['config', 'set', 'store.tax_id', 'B123', '--accept-tax-id']);
     expect(shape.code).toBe(3);
     expect(shape.json.error.code).toBe('taxid.format');
-    expect((await run(['config', 'set', 'store.tax_id', 'B12345674'])).code).toBe(0);
+    // a verified id: no notice, no warning
+    const good = await run(['config', 'set', 'store.tax_id', 'B12345674']);
+    expect(good.code).toBe(0);
+    expect(good.stderr).toBe('');
+    expect(good.json.data).not.toHaveProperty('tax_id_warning');
+  });
+
+  it('a Mexican RFC whose check digit fails is kept for the store without --accept-tax-id, as for a customer, and said so', async () => {
+    const mx = await run(['config', 'set', 'store.country', 'MX', 'store.tax_id', 'AAC-090318-3F6']);
+    expect(mx.code, mx.stdout).toBe(0);
+    expect(mx.json.data.changes).toEqual({ 'store.country': 'MX', 'store.tax_id': 'AAC0903183F6' });
+    expect(mx.json.data.tax_id_warning).toEqual({ code: 'taxid.check', params: { kind: 'RFC persona moral', rule: 'check digit', expected: '4' } });
+    expect(mx.stderr).toContain("store.tax_id: the store's tax id AAC0903183F6 kept unverified: not a valid RFC persona moral: the check digit should be 4");
+    // a setting that does not touch the tax id says nothing about it
+    const other = await run(['config', 'set', 'tui.lock_minutes', '10']);
+    expect(other.stderr).toBe('');
+    expect(other.json.data).toEqual({ key: 'tui.lock_minutes', value: 10, changes: { 'tui.lock_minutes': 10 } });
+    const back = await run(['config', 'set', 'store.country', 'ES', 'store.tax_id', 'B12345674']);
+    expect(back.code).toBe(0);
+    expect(back.stderr).toBe('');
   });
 
   it('a country the stored tax id does not fit is refused; both set at once are checked together', async () => {
@@ -173,6 +200,32 @@ describe('store.tax_id, checked like a customer\'s for the store\'s country', ()
     expect((await run(['config', 'set', 'store.country', 'ES', 'store.tax_id', 'B12345674'])).code).toBe(0);
     expect((await run(['config', 'set', 'store.country'])).code).toBe(2);
     expect((await run(['config', 'set', 'store.country', 'ES', 'store.tax_id'])).code).toBe(2);
+  });
+
+  it('tpv init keeps a tax id unverified only with --accept-tax-id (or an RFC the SAT issued so), and says so on stderr and in --json', async () => {
+    const init = (name: string, args: string[], env: Record<string, string> = {}) =>
+      cli(['--db', join(dir, name), ...STORE_INIT.map((a) => (a === 'B12345674' ? 'B12345675' : a)), ...args], { input: `${STORE_PIN}\n`, env });
+    const refused = await init('init-refused.db', ['--json']);
+    expect(refused.code).toBe(3);
+    const kept = await init('init-kept.db', ['--accept-tax-id', '--json']);
+    expect(kept.code, kept.stdout).toBe(0);
+    expect(kept.json.data.tax_id_warning).toEqual({ code: 'taxid.check', params: { kind: 'CIF', rule: 'control digit', expected: '4' } });
+    expect(kept.stderr).toBe("store.tax_id: the store's tax id B12345675 kept unverified: not a valid CIF: the control digit should be 4\n");
+    expect(stored(join(dir, 'init-kept.db'), 'store.tax_id')).toBe('B12345675');
+    // in Spanish, without an English word
+    const es = await init('init-es.db', ['--accept-tax-id'], { TPV_LANG: 'es' });
+    expect(es.code).toBe(0);
+    expect(es.stderr).toBe('store.tax_id: el NIF de la tienda B12345675 se guarda sin verificar: no es un CIF válido: se esperaba 4 (dígito de control)\n');
+    // Mexico: the RFC whose check digit fails is kept without asking, said the same way
+    const mx = await cli(['--db', join(dir, 'init-mx.db'), 'init', '--name', 'Autotransportes', '--tax-id', 'AAC0903183F6', '--address', 'Monterrey', '--country', 'MX', '--admin-pin-stdin', '--json'], { input: `${STORE_PIN}\n` });
+    expect(mx.code, mx.stdout).toBe(0);
+    expect(mx.json.data).toMatchObject({ country: 'MX', currency: 'MXN', tax_id_warning: { code: 'taxid.check', params: { kind: 'RFC persona moral', rule: 'check digit', expected: '4' } } });
+    expect(mx.stderr).toContain('AAC0903183F6 kept unverified');
+    // a verified tax id: nothing on stderr, no warning
+    const fine = await cli(['--db', join(dir, 'init-fine.db'), ...STORE_INIT, '--json'], { input: `${STORE_PIN}\n` });
+    expect(fine.code).toBe(0);
+    expect(fine.stderr).toBe('');
+    expect(fine.json.data.tax_id_warning).toBeNull();
   });
 
   it('tpv init refuses a tax id that does not fit the country, and creates nothing', async () => {

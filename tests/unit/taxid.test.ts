@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { showParams } from '../../src/core/money.js';
 import {
   EU_VAT_PREFIXES,
   euVatPrefix,
   isEuCountry,
   normalizeTaxId,
+  TAX_ID_GENERIC_KINDS,
   TAX_ID_KINDS,
+  TAX_ID_RULES,
   UNVERIFIED,
   validateTaxId,
 } from '../../src/core/taxid.js';
+import { isMessageKey, type MessageKey, t, taxIdTerm, taxIdTermKey } from '../../src/i18n/index.js';
 
 // ---- independent reference implementations (written from the published rules, not from the module) ----
 
@@ -1151,5 +1155,114 @@ describe('other countries and helpers', () => {
     expect(EU_VAT_PREFIXES).toContain('EL');
     expect(EU_VAT_PREFIXES).not.toContain('GR');
     for (const p of EU_VAT_PREFIXES) expect(Object.keys(TAX_ID_KINDS)).toContain(`VAT-${p}`);
+  });
+});
+
+// ---- messages: kinds and rules in the user's language, stable English identifiers in the data ----
+
+/** English words that must never show inside a Spanish tax-id message. */
+const ENGLISH = /\b(not|valid|expected|wrong|should|fits|is|the|check|digits?|letters?|character|modulo|key|date|office|province|establishment|name|number|first|third|VAT|unverified|other|country)\b/;
+
+/** The problem of an id: its refusal, or the warning of an id kept unverified; null when verified. */
+function shownProblem(country: string, id: string) {
+  const r = validateTaxId(country, id);
+  return r.ok ? (r.value.warning ?? null) : r.problem;
+}
+const message = (p: { code: string; params?: Record<string, unknown> }, lang: 'es' | 'en') =>
+  t(p.code as MessageKey, showParams(p.params as Parameters<typeof showParams>[0], 0), lang);
+
+/** A random id from a mask: `#` a digit, `@` a letter, `*` a letter or digit, anything else itself. */
+const fromMask = (mask: string) =>
+  fc.tuple(...[...mask].map((c) => (c === '#' ? fc.constantFrom(...DIGITS) : c === '@' ? fc.constantFrom(...LETTERS) : c === '*' ? fc.constantFrom(...ALNUM) : fc.constant(c)))).map((cs) => cs.join(''));
+
+const MASKS: [string, string][] = [
+  ['ES', '########@'], ['ES', 'X#######@'], ['ES', 'K#######@'], ['ES', 'B########'], ['ES', 'P#######@'], ['ES', 'G#######*'],
+  ['EC', '##########'], ['EC', '##########001'], ['EC', '1790######001'], ['EC', '0960######001'], ['EC', '176######0001'], ['EC', '##7#######001'], ['EC', '99########'],
+  ['MX', '@@@@######***'], ['MX', '@@@######***'], ['MX', 'PUTO######***'], ['MX', '@@@@######'],
+  ['AT', 'ATU########'], ['BE', 'BE0#########'], ['BG', 'BG#########'], ['BG', 'BG##########'], ['CY', 'CY########@'], ['CY', 'CY12######@'],
+  ['CZ', 'CZ########'], ['CZ', 'CZ6########'], ['CZ', 'CZ##########'], ['DE', 'DE#########'], ['DK', 'DK########'], ['EE', 'EE#########'],
+  ['GR', 'EL#########'], ['FI', 'FI########'], ['FR', 'FR###########'], ['FR', 'FR@@#########'], ['HR', 'HR###########'], ['HU', 'HU########'],
+  ['IE', 'IE#######@'], ['IE', 'IE#######@@'], ['IE', 'IE#@#####@'], ['IT', 'IT###########'], ['LT', 'LT#########'], ['LT', 'LT##########1#'],
+  ['LU', 'LU########'], ['LV', 'LV###########'], ['LV', 'LV4##########'], ['MT', 'MT########'], ['NL', 'NL#########B##'], ['PL', 'PL##########'],
+  ['PT', 'PT#########'], ['RO', 'RO########'], ['RO', 'RO#############'], ['SE', 'SE##########01'], ['SI', 'SI########'], ['SK', 'SK##########'],
+  ['GB', 'GB#########'], ['XI', 'XIGD###'], ['XI', 'XIHA###'], ['XI', 'XIGD8888#####'], ['DE', '12345'],
+];
+
+describe('messages in the user\'s language (kinds and rules translated when shown)', () => {
+  it('every rule and every kind has its words in both catalogs, none of them English in Spanish', () => {
+    const kinds = [...Object.keys(TAX_ID_KINDS), ...TAX_ID_GENERIC_KINDS];
+    const terms: ['kind' | 'rule', string][] = [...kinds.map((k) => ['kind', k] as ['kind', string]), ...[...TAX_ID_RULES, 'digit 8'].map((r) => ['rule', r] as ['rule', string])];
+    for (const [term, id] of terms) {
+      expect(isMessageKey(taxIdTermKey(term, id)), `${term} ${id}`).toBe(true);
+      expect(taxIdTerm(term, id, 'es'), `${term} ${id}`).not.toMatch(ENGLISH);
+      expect(taxIdTerm(term, id, 'es')).not.toMatch(/[{}]/);
+    }
+    expect(taxIdTerm('kind', 'VAT-PT', 'es')).toBe('NIF-IVA PT');
+    expect(taxIdTerm('kind', 'VAT-PT', 'en')).toBe('PT VAT number');
+    expect(taxIdTerm('rule', 'digit 11', 'es')).toBe('dígito 11');
+    expect(taxIdTerm('rule', 'check digit', 'en')).toBe('check digit');
+    // a term the catalog does not know shows as it is (never a raw key)
+    expect(taxIdTerm('rule', 'something new', 'es')).toBe('something new');
+  });
+
+  it('the same refused id in Spanish and in English: the Spanish message has no English word, the data keeps the English identifiers', () => {
+    const cases: [string, string, string, RegExp, RegExp][] = [
+      ['ES', 'B12345675', 'control digit', /^not a valid CIF: the control digit should be 4$/, /^no es un CIF válido: se esperaba 4 \(dígito de control\)$/],
+      ['ES', '12345678A', 'control letter', /control letter should be Z/, /se esperaba Z \(letra de control\)/],
+      ['MX', 'AAC0903183F6', 'check digit', /^not a valid RFC persona moral: the check digit should be 4$/, /^no es un RFC de persona moral válido: se esperaba 4 \(dígito verificador\)$/],
+      ['MX', 'PUTO561231GR8', 'name letters', /wrong name letters \(PUTO\)/, /letras del nombre con un valor imposible \(PUTO\)/],
+      ['MX', 'GODE561331GR8', 'date', /wrong date \(561331\)/, /fecha con un valor imposible \(561331\)/],
+      ['EC', '1790011675001', 'modulo 11', /RUC sociedad privada: the modulo 11 should be 4/, /RUC de sociedad privada válido: se esperaba 4 \(módulo 11\)/],
+      ['EC', '3510034065', 'province', /wrong province \(35\)/, /provincia con un valor imposible \(35\)/],
+      ['EC', '1710034065000', 'establishment', /wrong establishment/, /establecimiento con un valor imposible/],
+      ['EC', '1770034065001', 'third digit', /wrong third digit \(7\)/, /tercer dígito con un valor imposible \(7\)/],
+      ['PT', 'PT501964842', 'modulo 11', /^not a valid PT VAT number: the modulo 11 should be 3$/, /^no es un NIF-IVA PT válido: se esperaba 3 \(módulo 11\)$/],
+      ['LT', 'LT100001509922', 'digit 11', /wrong digit 11 \(2\)/, /dígito 11 con un valor imposible \(2\)/],
+      ['NL', 'NL123456789B90', 'BSN / ISO 7064 MOD 97,10', /no BSN \/ ISO 7064 MOD 97,10 fits these digits/, /ningún valor de control cuadra con estas cifras \(BSN \/ ISO 7064 MOD 97,10\)/],
+      ['FR', 'FR L 7399859412', 'new-style key', /no new-style key fits/, /\(clave de nuevo formato\)/],
+      ['IT', 'IT 00687129980', 'office', /wrong office/, /código de oficina con un valor imposible/],
+      ['CY', 'CY-12259033P', 'first digits', /wrong first digits/, /primeros dígitos con un valor imposible/],
+      ['XI', 'XIGD500', 'GD/HA number', /wrong GD\/HA number/, /número GD\/HA con un valor imposible/],
+      ['EC', '12345', '', /^not a valid cédula\/RUC: expected 9999999999 \| 9999999999999$/, /^no es un número de cédula o RUC válido: se esperaba 9999999999 \| 9999999999999$/],
+    ];
+    for (const [country, id, rule, en, es] of cases) {
+      const p = shownProblem(country, id);
+      expect(p, `${country} ${id}`).not.toBeNull();
+      // the data: stable English identifiers, whatever the language
+      if (rule) expect(p!.params?.rule, `${country} ${id}`).toBe(rule);
+      expect(message(p!, 'en'), `${country} ${id}`).toMatch(en);
+      const spanish = message(p!, 'es');
+      expect(spanish, `${country} ${id}`).toMatch(es);
+      expect(spanish, `${country} ${id}`).not.toMatch(ENGLISH);
+      expect(p!.params?.rule ?? '', 'the problem itself is not translated').not.toMatch(/[áéíóú]|módulo|letra|dígito/);
+    }
+  });
+
+  it('property: any refused or unverified id, of any country and shape, reads in Spanish without an English word, its rule and kind known', () => {
+    const knownKinds = new Set([...Object.keys(TAX_ID_KINDS), ...TAX_ID_GENERIC_KINDS]);
+    const knownRules = new Set<string>(TAX_ID_RULES);
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...MASKS).chain(([country, mask]) => fromMask(mask).map((id) => [country, id] as const)),
+        ([country, id]) => {
+          const p = shownProblem(country, id);
+          if (!p) return;
+          const { kind, rule } = (p.params ?? {}) as { kind?: string; rule?: string };
+          if (kind !== undefined) expect(knownKinds.has(kind), kind).toBe(true);
+          if (rule !== undefined) {
+            expect(knownRules.has(rule) || /^digit \d+$/.test(rule), rule).toBe(true);
+            seen.add(rule);
+          }
+          const spanish = message(p, 'es');
+          expect(spanish, `${country} ${id}: ${spanish}`).not.toMatch(ENGLISH);
+          expect(spanish).not.toMatch(/\{\w+\}/);
+          expect(message(p, 'en')).not.toMatch(/\{\w+\}/);
+        },
+      ),
+      { numRuns: 4000 },
+    );
+    // the run went through the check rules, not only through formats
+    expect(seen.size).toBeGreaterThan(15);
   });
 });
