@@ -273,10 +273,29 @@ export function recordNoSale(app: App, actor: UserRow, reason: string, approver?
 /**
  * Audit log actions of an original that never reached the paper: its job was refused before any
  * byte went out (`original_unprinted`), then printed late (`original_printed`). See
- * src/app/peripherals.ts (printDocument).
+ * src/app/peripherals.ts (printDocument, printCreditSlip).
  */
 export const UNPRINTED = 'original_unprinted';
 export const PRINTED_LATE = 'original_printed';
+
+/**
+ * A paper whose original can be owed: a document by its number, or the slip of a store credit or
+ * gift voucher by its code as printed (`ref`: the document that issued it, if any). Its audit
+ * records name it the same way (`{ number }` or `{ slip }`).
+ */
+export type Paper = { number: string } | { slip: string; ref: string | null };
+
+/** How the audit log names a paper. */
+export const paperDetail = (p: Paper): { number: string } | { slip: string } => ('number' in p ? { number: p.number } : { slip: p.slip });
+
+/** The last of UNPRINTED / PRINTED_LATE recorded for a document number or a slip's code. */
+function lastRecord(app: App, key: 'number' | 'slip', value: string): string | undefined {
+  const sql =
+    key === 'number'
+      ? "SELECT action FROM audit_log WHERE action IN (?, ?) AND json_extract(detail, '$.number') = ? ORDER BY id DESC LIMIT 1"
+      : "SELECT action FROM audit_log WHERE action IN (?, ?) AND json_extract(detail, '$.slip') = ? ORDER BY id DESC LIMIT 1";
+  return prepared(app.db, sql).pluck().get(UNPRINTED, PRINTED_LATE, value) as string | undefined;
+}
 
 /**
  * Whether the original of document `number` is still owed: its print was refused before any byte
@@ -284,11 +303,18 @@ export const PRINTED_LATE = 'original_printed';
  * original, not a copy. Only failures are recorded, so this reads a handful of audit rows.
  */
 export function originalOwed(app: App, number: string): boolean {
-  const last = prepared(
-    app.db,
-    "SELECT action FROM audit_log WHERE action IN (?, ?) AND json_extract(detail, '$.number') = ? ORDER BY id DESC LIMIT 1",
-  )
-    .pluck()
-    .get(UNPRINTED, PRINTED_LATE, number);
-  return last === UNPRINTED;
+  return lastRecord(app, 'number', number) === UNPRINTED;
+}
+
+/**
+ * Whether each paper's original is still owed. A slip follows its own records; a slip with none
+ * (its document's job failed before slips were recorded on their own) is owed when the document
+ * that issued it is: they went out, or not, in one job.
+ */
+export function originalsOwed(app: App, papers: readonly Paper[]): boolean[] {
+  return papers.map((p) => {
+    if ('number' in p) return originalOwed(app, p.number);
+    const own = lastRecord(app, 'slip', p.slip);
+    return own !== undefined ? own === UNPRINTED : p.ref !== null && originalOwed(app, p.ref);
+  });
 }

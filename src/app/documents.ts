@@ -3,6 +3,7 @@
  * (customer, receipt), the slips it issued, the test page. No device I/O here: previews and the
  * CLI load this without the printer encoder (printing is src/app/peripherals.ts).
  */
+import type { VoucherSlip } from '../core/credit.js';
 import type { StoredDocument } from '../core/document.js';
 import { TpvError } from '../core/errors.js';
 import { documentNumberOf } from '../core/numbering.js';
@@ -16,7 +17,7 @@ import { t } from '../i18n/index.js';
 import type { App } from './context.js';
 import { slipByCode, slipsOfDocument } from './credit.js';
 import { qrUrlOf } from './einvoice.js';
-import { deviceOf, type PrinterConfig } from './devices.js';
+import { deviceOf, originalsOwed, type Paper, type PrinterConfig } from './devices.js';
 import { userById } from './auth.js';
 import { anchorText, documentLink } from './journal.js';
 
@@ -67,11 +68,26 @@ export function layoutDocument(app: App, doc: StoredDocument, opts: Pick<Documen
   });
 }
 
-/** A document and the credit or voucher slips it issued, laid out for one printer. */
-export function documentJob(app: App, doc: StoredDocument, opts: { copy?: boolean; code?: Symbology } = {}): LayoutLine[][] {
+/** The slip of a code as a paper whose original can be owed (src/app/devices.ts). */
+const slipPaper = (v: VoucherSlip): Paper => ({ slip: v.printed, ref: v.ref });
+
+/** The slip of code `code` as a paper whose original can be owed. */
+export const slipPaperOf = (app: App, code: string): Paper => slipPaper(slipByCode(app, code));
+
+/** The papers of a document's print job, in print order: the document, then the slip of each code it issued. */
+export function jobPapers(app: App, doc: StoredDocument): Paper[] {
+  return [{ number: doc.number }, ...slipsOfDocument(app, doc.id).map(slipPaper)];
+}
+
+/**
+ * A document and the credit or voucher slips it issued, laid out for one printer. `copy` is one
+ * flag for all of them, or one per paper of `jobPapers` (a reprint whose slip's original is
+ * still owed prints that slip as the original).
+ */
+export function documentJob(app: App, doc: StoredDocument, opts: { copy?: boolean | readonly boolean[]; code?: Symbology } = {}): LayoutLine[][] {
   const code = opts.code ?? 'code128';
-  const copy = opts.copy ?? false;
-  return [layoutDocument(app, doc, { copy, code }), ...slipsOfDocument(app, doc.id).map((v) => layoutCreditVoucher(app.profile, v, { copy, code }))];
+  const copy = (i: number): boolean => (typeof opts.copy === 'boolean' ? opts.copy : (opts.copy?.[i] ?? false));
+  return [layoutDocument(app, doc, { copy: copy(0), code }), ...slipsOfDocument(app, doc.id).map((v, i) => layoutCreditVoucher(app.profile, v, { copy: copy(i + 1), code }))];
 }
 
 /** A code a document issued, as the till shows it: the code, its amount, valid until (as its slip says). */
@@ -113,12 +129,18 @@ export interface Page {
   text: string;
 }
 
-/** A store credit or gift voucher's slip, laid out for the store's printer (its balance now; `copy` on a reprint). */
-export function creditSlip(app: App, code: string, opts: { copy?: boolean } = {}): Page & { printed: string } {
+/**
+ * A store credit or gift voucher's slip, laid out for the store's printer (its balance now). `copy`
+ * true on a reprint, false for its original; 'owed' (a reprint) asks: a copy, unless the slip's
+ * original never reached paper and is still owed (src/app/devices.ts), as the reprint then prints.
+ */
+export function creditSlip(app: App, code: string, opts: { copy?: boolean | 'owed' } = {}): Page & { printed: string; paper: Paper; copy: boolean } {
   const slip = slipByCode(app, code);
+  const paper = slipPaper(slip);
+  const copy = opts.copy === 'owed' ? !originalsOwed(app, [paper])[0] : (opts.copy ?? false);
   const printer = deviceOf(app, 'printer');
-  const layout = layoutCreditVoucher(app.profile, slip, { copy: opts.copy ?? false, code: printer?.code ?? 'code128' });
-  return { printed: slip.printed, layout, text: renderText(layout, printer?.columns ?? 42) };
+  const layout = layoutCreditVoucher(app.profile, slip, { copy, code: printer?.code ?? 'code128' });
+  return { printed: slip.printed, paper, copy, layout, text: renderText(layout, printer?.columns ?? 42) };
 }
 
 /** The test page of a printer. */

@@ -97,20 +97,27 @@ function generatedAt(app: App, previous: EinvoiceRow | undefined, now: Date): st
 /** Minor units as the XML writes them ("12.35", "-3.10"). */
 const amount = (app: App, minor: number): string => formatDecimal(minor, app.profile.exponent);
 
+/** A receipt of gift vouchers only: not subject to VAT (a multi-purpose voucher's sale), so no factura simplificada. */
+const vouchersOnly = (doc: StoredDocument): boolean => doc.type === 'receipt' && doc.taxes.length === 0;
+
 /**
  * The registro de alta of a document, chained after `previous`, made at `now` — or null for a
  * document that is no factura (a Z report; a receipt of gift vouchers only: not subject to VAT).
- * Refunds and credit notes are corrective by differences: their amounts are negative.
+ * Refunds and credit notes are corrective by differences: their amounts are negative. A receipt
+ * of goods and gift vouchers is a factura simplificada of the goods: the vouchers are its N1 line
+ * (not subject), so the breakdown adds up to what was paid. An invoice of a receipt of vouchers
+ * only replaces no factura simplificada (that receipt has no record): it is an F1, naming none.
  */
 export function altaFor(app: App, doc: StoredDocument, previous: EinvoiceRow | undefined, now: Date): RegistroAlta | null {
-  const tipo = TIPO[doc.type];
+  const ref = doc.refId === null ? undefined : loadDocument(app.db, doc.refId);
+  const tipo = TIPO[doc.type] === 'F3' && ref && vouchersOnly(ref) ? 'F1' : TIPO[doc.type];
   if (!tipo) return null;
   const { taxId, legalName, name } = app.profile;
   const sign = tipo.startsWith('R') ? -1 : 1;
   const taxed = doc.taxes.reduce((a, t) => a + t.base + t.tax, 0);
   // what is left (gift vouchers) is not subject to VAT: an N1 line, so the breakdown adds up
   const notSubject = doc.total - taxed;
-  if (doc.taxes.length === 0 && tipo === 'F2') return null;
+  if (vouchersOnly(doc)) return null;
   const desglose: DetalleDesglose[] = doc.taxes.map((t) => {
     const base = amount(app, sign * t.base);
     const zero = t.rate === 0 ? app.profile.einvoiceZeroRate : 'S1';
@@ -120,7 +127,6 @@ export function altaFor(app: App, doc: StoredDocument, previous: EinvoiceRow | u
   });
   if (notSubject !== 0) desglose.push({ claveRegimen: '01', calificacion: 'N1', base: amount(app, sign * notSubject) });
   const id: IdFactura = { idEmisor: taxId, numSerie: doc.number, fechaExpedicion: issueDate(doc.createdAt) };
-  const ref = doc.refId === null ? undefined : loadDocument(app.db, doc.refId);
   const refId = ref && { idEmisor: taxId, numSerie: ref.number, fechaExpedicion: issueDate(ref.createdAt) };
   const customer =
     doc.customerId === null

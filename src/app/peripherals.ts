@@ -16,8 +16,20 @@ import type { LayoutLine } from '../devices/layout.js';
 import { askStatus, openTransport, openWithRetry, parseDeviceUrl, type Transport } from '../devices/transport.js';
 import { type Approver, auditLog, authorize, type UserRow } from './auth.js';
 import { type App, inTransaction } from './context.js';
-import { deviceOf, type DisplayConfig, type DrawerConfig, originalOwed, PRINTED_LATE, type PrinterConfig, recordNoSale, type ScannerConfig, UNPRINTED } from './devices.js';
-import { creditSlip, documentJob, testPage } from './documents.js';
+import {
+  deviceOf,
+  type DisplayConfig,
+  type DrawerConfig,
+  originalsOwed,
+  type Paper,
+  paperDetail,
+  PRINTED_LATE,
+  type PrinterConfig,
+  recordNoSale,
+  type ScannerConfig,
+  UNPRINTED,
+} from './devices.js';
+import { creditSlip, documentJob, jobPapers, slipPaperOf, testPage } from './documents.js';
 
 const STATUS_TIMEOUT_MS = 800;
 
@@ -152,19 +164,21 @@ export async function printLayouts(app: App, docs: LayoutLine[][], opts: { kick?
 // A receipt is a copy once its original has been on paper. The original of a document is printed
 // right after its commit; when that job is refused before any byte went out (paper out, printer
 // off), the audit log records the original as unprinted, and the next print of the document is
-// the original, not a copy — the customer's only receipt must not say COPIA. Only failures are
-// written, so a sale that prints costs no extra write. A job that failed half-way may have put
-// part of the receipt on paper: that one is a copy afterwards.
+// the original, not a copy — the customer's only receipt must not say COPIA. The slips of store
+// credit and gift vouchers follow the same rule, each on its own record (`{ slip: code }`): the
+// slips printed with their document, and a slip printed alone (`tpv credit issue --print`,
+// `tpv credit print`). Only failures are written, so a sale that prints costs no extra write. A
+// job that failed half-way may have put part of the receipt on paper: that one is a copy afterwards.
 
 /**
  * Records originals whose job was refused before any byte went out. Never throws: the print's own
  * error is what the caller must see (unrecorded, a later reprint says COPIA, as it always did).
  */
-function recordUnprinted(app: App, numbers: string[], e: unknown): void {
+function recordUnprinted(app: App, papers: readonly Paper[], e: unknown): void {
   const reason = e instanceof TpvError ? e.code : 'internal';
   try {
     inTransaction(app, () => {
-      for (const number of numbers) auditLog(app.db, app.now(), null, UNPRINTED, { number, reason });
+      for (const p of papers) auditLog(app.db, app.now(), null, UNPRINTED, { ...paperDetail(p), reason });
     });
   } catch {
     /* see above */
@@ -172,15 +186,31 @@ function recordUnprinted(app: App, numbers: string[], e: unknown): void {
 }
 
 /**
- * Takes the owed original of `number`, if there is one, in one transaction (two reprints at once
- * never both print it); true when this print is to be that original.
+ * Takes the owed originals among `papers`, in one transaction (two reprints at once never both
+ * print one); true for each paper this print is to be the original of.
  */
-function takeOwedOriginal(app: App, number: string): boolean {
+function takeOwedOriginals(app: App, papers: readonly Paper[], userId: number | null = null): boolean[] {
   return inTransaction(app, () => {
-    if (!originalOwed(app, number)) return false;
-    auditLog(app.db, app.now(), null, PRINTED_LATE, { number });
-    return true;
+    const owed = originalsOwed(app, papers);
+    papers.forEach((p, i) => {
+      if (owed[i]) auditLog(app.db, app.now(), userId, PRINTED_LATE, paperDetail(p));
+    });
+    return owed;
   });
+}
+
+/**
+ * Prints a job whose papers are printed as originals where `originals` says; when it is refused
+ * before any byte went out, those originals are owed.
+ */
+async function printOriginals(app: App, job: LayoutLine[][], papers: readonly Paper[], originals: readonly boolean[], opts: { kick?: boolean; printer?: string }): Promise<PrintOutcome> {
+  try {
+    return await printLayouts(app, job, opts);
+  } catch (e) {
+    const owed = papers.filter((_, i) => originals[i]);
+    if (owed.length && nothingPrinted.has(e as object)) recordUnprinted(app, owed, e);
+    throw e;
+  }
 }
 
 /** How a document was printed: `copy` false when this was its original. */
@@ -189,23 +219,16 @@ export type DocumentPrint = PrintOutcome & { copy: boolean };
 /**
  * Prints a committed document (and the slips it issued). With `copy` false it is the original,
  * printed right after the commit; if that job is refused before any byte went out, the original is
- * owed. With `copy` (a reprint: Ctrl+P, `tpv print`) it is a copy, unless the original is owed:
- * then this is the original.
+ * owed (the document's and its slips'). With `copy` (a reprint: Ctrl+P, the till's reprint of a
+ * code's document, `tpv print`) each is a copy, unless its original is owed: then this is the
+ * original.
  */
 export async function printDocument(app: App, doc: StoredDocument, opts: { copy?: boolean; kick?: boolean; printer?: string } = {}): Promise<DocumentPrint> {
-  const hasPrinter = deviceOf(app, 'printer', opts.printer) !== null;
-  const original = !(opts.copy ?? false) || (hasPrinter && takeOwedOriginal(app, doc.number));
-  try {
-    return { ...(await printJobOf(app, doc, !original, opts)), copy: !original };
-  } catch (e) {
-    if (original && nothingPrinted.has(e as object)) recordUnprinted(app, [doc.number], e);
-    throw e;
-  }
-}
-
-function printJobOf(app: App, doc: StoredDocument, copy: boolean, opts: { kick?: boolean; printer?: string }): Promise<PrintOutcome> {
   const printer = deviceOf(app, 'printer', opts.printer);
-  return printLayouts(app, documentJob(app, doc, { copy, code: printer?.code ?? 'code128' }), opts);
+  const papers = jobPapers(app, doc);
+  const originals = !(opts.copy ?? false) ? papers.map(() => true) : printer ? takeOwedOriginals(app, papers) : papers.map(() => false);
+  const job = documentJob(app, doc, { copy: originals.map((o) => !o), code: printer?.code ?? 'code128' });
+  return { ...(await printOriginals(app, job, papers, originals, opts)), copy: !originals[0] };
 }
 
 /**
@@ -218,13 +241,15 @@ export async function printOriginalAgain(app: App, actor: UserRow, doc: StoredDo
   const printer = deviceOf(app, 'printer', opts.printer);
   if (!printer) throw new TpvError('not_found', 'printer.none');
   const approval = authorize(app, actor, 'print_original', opts.approver, doc.number);
+  const papers = jobPapers(app, doc);
   inTransaction(app, () => {
     const approved = approval ? { approval } : {};
     auditLog(app.db, app.now(), actor.id, 'print_original', { number: doc.number, printer: printer.name, ...approved });
-    // an original still owed is printed now: the next reprint is a copy
-    if (originalOwed(app, doc.number)) auditLog(app.db, app.now(), actor.id, PRINTED_LATE, { number: doc.number });
+    // originals still owed (the document's, its slips') are printed now: their next reprint is a copy
+    takeOwedOriginals(app, papers, actor.id);
   });
-  return { ...(await printJobOf(app, doc, false, { printer: printer.name })), copy: false };
+  const job = documentJob(app, doc, { copy: false, code: printer.code });
+  return { ...(await printLayouts(app, job, { printer: printer.name })), copy: false };
 }
 
 /** How printing went after a commit, for the command's result (`print`). */
@@ -238,15 +263,13 @@ export interface IssuedPrint {
 /**
  * Prints what was just committed, opening the drawer with it when `kick`. Never throws: the
  * documents are committed whatever happens here; a failure goes to `warn` (naming how to print
- * again) and into the report.
+ * again) and into the report. `originals`: the papers of the job, owed when the paper saw nothing.
  */
-async function printCommitted(app: App, jobs: LayoutLine[][], kick: boolean, warn: (message: string) => void, originals: string[] = []): Promise<IssuedPrint> {
+async function printCommitted(app: App, jobs: LayoutLine[][], kick: boolean, warn: (message: string) => void, originals: readonly Paper[]): Promise<IssuedPrint> {
   try {
-    const r = await printLayouts(app, jobs, { kick });
+    const r = await printOriginals(app, jobs, originals, originals.map(() => true), { kick });
     return { ok: true, printer: r.printer, kicked: r.kicked };
   } catch (e) {
-    // the paper saw nothing: these originals are owed, the next print of each is the original
-    if (originals.length && nothingPrinted.has(e as object)) recordUnprinted(app, originals, e);
     const code = e instanceof TpvError ? e.code : 'internal';
     const message = e instanceof TpvError ? errorMessage(e.code, e.params) : e instanceof Error ? e.message : String(e);
     warn(message);
@@ -268,22 +291,28 @@ export function printIssued(app: App, docs: StoredDocument[], warn: (text: strin
     (message) => {
       for (const doc of docs) warn(t('sale.not_printed', { number: doc.number, message }));
     },
-    docs.map((doc) => doc.number),
+    docs.flatMap((doc) => jobPapers(app, doc)),
   );
 }
 
-/** Prints the slip of a code just issued on its own (`tpv credit issue --print`). */
+/** Prints the slip of a code just issued on its own (`tpv credit issue --print`): its original, owed when the paper saw nothing. */
 export function printIssuedSlip(app: App, code: string, warn: (text: string) => void): Promise<IssuedPrint> {
   const slip = creditSlip(app, code);
-  return printCommitted(app, [slip.layout], false, (message) => warn(t('credit.not_printed', { code: slip.printed, message })));
+  return printCommitted(app, [slip.layout], false, (message) => warn(t('credit.not_printed', { code: slip.printed, message })), [slip.paper]);
 }
 
-/** `tpv credit print`: a code's slip again (its balance now) on the store's printer, marked as a copy. */
-export async function printCreditSlip(app: App, code: string): Promise<PrintOutcome & { code: string }> {
-  const slip = creditSlip(app, code, { copy: true });
-  const r = await printLayouts(app, [slip.layout]);
-  if (!r.printer) throw new TpvError('not_found', 'printer.none');
-  return { code: slip.printed, ...r };
+/**
+ * `tpv credit print`: a code's slip again (its balance now) on the store's printer, marked as a
+ * copy — or, when its original never reached paper (its job was refused before any byte went
+ * out), as that original.
+ */
+export async function printCreditSlip(app: App, code: string): Promise<PrintOutcome & { code: string; copy: boolean }> {
+  if (!deviceOf(app, 'printer')) throw new TpvError('not_found', 'printer.none');
+  const paper = slipPaperOf(app, code);
+  const originals = takeOwedOriginals(app, [paper]);
+  const slip = creditSlip(app, code, { copy: !originals[0] });
+  const r = await printOriginals(app, [slip.layout], [paper], originals, {});
+  return { code: slip.printed, ...r, copy: slip.copy };
 }
 
 /** `tpv devices test printer`: the test page, and how the printer says it is after. */

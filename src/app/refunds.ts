@@ -18,6 +18,7 @@ import { type Approver, authorize, type UserRow } from './auth.js';
 import { type App, inTransaction } from './context.js';
 import { issueCreditIn, linkCreditsIn, restoreIn } from './credit.js';
 import { findCustomer } from './customers.js';
+import { refundBody } from '../devices/documents.js';
 import { documentText } from './documents.js';
 import { documentPayload, moneyText } from './events.js';
 import { issueDocument } from './issue.js';
@@ -223,12 +224,16 @@ function refundQty(qty: string | number, unit: string, field: string): number {
   return q.value;
 }
 
-/** Restock and reason of a line (its own, else the refund's); both are written in the line's note. */
+/**
+ * Restock and reason of a line (its own, else the refund's). The line's note is the reason alone,
+ * as typed; whether its goods went back to stock is the refund's body (`refundBody`: the lines that
+ * did not) and, for goods that did, their stock move.
+ */
 function refundLine(input: RefundInput, index: number, l: DocumentLine): RefundLine {
   const own = input.lines?.find((x, i) => (x.line !== undefined ? x.line === l.line : i + 1 === index));
   const restock = own?.restock ?? input.restock ?? true;
   const reason = own?.reason ?? input.reason ?? null;
-  return { doc: { ...l, note: [reason, restock ? null : 'no restock'].filter(Boolean).join('; ') || null }, restock, reason };
+  return { doc: { ...l, note: reason || null }, restock, reason };
 }
 
 /**
@@ -302,7 +307,7 @@ function refundIn(app: App, receipt: StoredDocument | null, input: RefundInput, 
       rounding,
       approvals,
       note: null,
-      body: null,
+      body: refundBody(plan.lines.filter((l) => !l.restock).map((l) => l.doc.line)),
       lines: plan.lines.map((l) => l.doc),
       taxes: plan.taxes,
       payments,
@@ -345,7 +350,8 @@ function correctInvoice(app: App, receipt: StoredDocument, refundDoc: StoredDocu
     rounding: refundDoc.rounding,
     approvals: [],
     note: refundDoc.number,
-    body: null,
+    // the same lines, so the same body: it says how their notes read
+    body: refundDoc.body,
     lines: refundDoc.lines,
     taxes: refundDoc.taxes,
     payments: refundDoc.payments,

@@ -93,15 +93,16 @@ export function register(program: Command, cli: Cli): void {
       .action((code: string, o: { preview?: boolean }) =>
         cli.withApp(async (app) => {
           if (o.preview) {
-            const slip = creditSlip(app, code, { copy: true });
-            return cli.out({ code: slip.printed, text: slip.text }, () => slip.text);
+            // what the print would be: a copy, or the original when the slip never reached paper
+            const slip = creditSlip(app, code, { copy: 'owed' });
+            return cli.out({ code: slip.printed, copy: slip.copy, text: slip.text }, () => slip.text);
           }
           const { printCreditSlip } = await import('../app/peripherals.js');
           const r = await printCreditSlip(app, code);
-          cli.out(r, () => t('devices.printed', { number: r.code, printer: r.printer ?? '', bytes: r.bytes }));
+          cli.out(r, () => t(r.copy ? 'devices.printed' : 'devices.printed_original', { number: r.code, printer: r.printer ?? '', bytes: r.bytes }));
         }),
       ),
-    'tpv credit print 7K3M-9QXD-2HFA-P4WZ            # the slip again (its balance now), marked as a copy',
+    'tpv credit print 7K3M-9QXD-2HFA-P4WZ            # the slip again (its balance now): a copy, the original if it never printed',
     'tpv credit print 7K3M-9QXD-2HFA-P4WZ --preview',
   );
   example(

@@ -32,7 +32,7 @@ export interface DocumentHeader {
   rounding: number;
   approvals: Approval[];
   note: string | null;
-  /** The Z report's figures (src/core/shift.ts); null for other documents. */
+  /** The Z report's figures (src/core/shift.ts); a refund's or credit note's lines kept out of stock (`{"no_restock":[2]}`); null for other documents. */
   body: Json | null;
 }
 

@@ -217,7 +217,7 @@ export const documents = sqliteTable(
     /** JSON: supervisor approvals [{action, by, at, detail}] and free notes. */
     approvals: text('approvals').notNull().default('[]'),
     note: text('note'),
-    /** JSON body of documents that are not sales (the Z report's figures). */
+    /** JSON body: the Z report's figures; a refund's or credit note's lines kept out of stock. */
     body: text('body'),
   },
   (t) => [

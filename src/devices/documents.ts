@@ -3,6 +3,7 @@
  * the printer test page — in the store's receipt language. One header, one footer with the
  * scan code, so a technician reading any of them sees the same shape.
  */
+import type { Json } from '../core/canonical.js';
 import { formatCreditCode, validUntil, type VoucherSlip } from '../core/credit.js';
 import { cartDiscountOf, type DocumentLine, isVoucherLine, printedLine, type StoredDocument } from '../core/document.js';
 import { formatDecimal, formatRate, mulDiv } from '../core/money.js';
@@ -132,9 +133,31 @@ export function unitPriceBeforeTax(unitPrice: number, rate: number, pricesInclud
   return formatNumberText(full.endsWith('00') ? full.slice(0, -2).replace(/\.$/, '') : full, lang);
 }
 
-/** The reason a refund line was returned, as its note holds it (`reason; no restock`). */
-export function refundReason(note: string | null): string | null {
-  const reason = (note ?? '').replace(/(?:^|; )no restock$/, '').trim();
+/**
+ * What a refund (and the corrective invoice made from it) keeps besides its lines: the lines whose
+ * goods did not go back to stock (the cashier's "no restock"; the goods that did are in
+ * stock_moves, kind 'refund', when the product counts stock). With it, each line's note is the
+ * reason alone, as typed. A refund issued before it has no body, and its notes carry the flag after
+ * the reason (`reason; no restock`), which `refundReason` takes off.
+ */
+export type RefundBody = { no_restock: number[] };
+
+export function refundBody(noRestock: readonly number[]): RefundBody {
+  return { no_restock: [...noRestock] };
+}
+
+/** A refund's body, or null for one issued before refunds had one (see RefundBody). */
+export function readRefundBody(body: Json | null): RefundBody | null {
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || !Array.isArray(body.no_restock)) return null;
+  return { no_restock: body.no_restock.filter((n): n is number => typeof n === 'number') };
+}
+
+/**
+ * The reason a refund line was returned: its note, as typed (a refund with a body), or, in a refund
+ * issued before refunds had one, its note without the flag written after it (`reason; no restock`).
+ */
+export function refundReason(note: string | null, body: Json | null = null): string | null {
+  const reason = (readRefundBody(body) ? (note ?? '') : (note ?? '').replace(/(?:^|; )no restock$/, '')).trim();
   return reason === '' ? null : reason;
 }
 
@@ -186,7 +209,7 @@ export function layoutReceipt(profile: StoreProfile, doc: StoredDocument, opts: 
   out.push({ kind: 'pair', left: formatDateTimeText(doc.createdAt, lang), right: `${l('receipt.cashier')}: ${opts.userName ?? ''}` });
   const referredDay = opts.refersAt ? formatDateTimeText(opts.refersAt, lang).slice(0, 10) : '';
   // the reasons of a correction: one for the whole document, or each line's under it
-  const reasons = corrective ? doc.lines.map((x) => refundReason(x.note) ?? l('receipt.reason_return')) : [];
+  const reasons = corrective ? doc.lines.map((x) => refundReason(x.note, doc.body) ?? l('receipt.reason_return')) : [];
   const oneReason = new Set(reasons).size === 1 ? reasons[0]! : null;
   if (corrective) {
     if (opts.refers) out.push({ kind: 'text', text: l(doc.type === 'refund' ? 'receipt.rectifies' : 'receipt.rectifies_invoice', { number: opts.refers, date: referredDay }) });

@@ -1,9 +1,14 @@
 /**
  * After a sale: a partial refund to cash, the rest to store credit, that credit spent at a new
- * sale; the Z report shows all of it and the journal verifies.
+ * sale; the Z report shows all of it and the journal verifies. A refund's reasons are stored as
+ * typed and print as typed (read back from the printer's bytes), whatever words they end with;
+ * whether the goods went back to stock is kept apart from them.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { decodedText, decodeEscpos } from '../../src/devices/escpos-decode.js';
 import { cli, tempDir } from '../helpers.js';
 import { cashierRefundNeedsApproval, cents, demoStore, jsonAt, type Shop } from '../scenarios.js';
 
@@ -104,6 +109,47 @@ describe('returns', () => {
     const shown = await run(['invoice', 'show', cn]);
     expect(shown.json.data).toMatchObject({ type: 'credit_note', receipt: first.json.data.results[0].number, total: back.json.data.refund.total, customer: { tax_id: 'B12345674' } });
     expect((await run(['shift', 'close', '--counted', '0'])).code).toBe(0);
+  });
+
+  it('a reason typed ending in "; no restock" is stored and printed as typed; the restock flag is kept apart, the stock moves by it', async () => {
+    const paperFile = join(dir, 'paper.bin');
+    expect((await run(['devices', 'add', 'printer', '--url', `file:${paperFile}`, '--profile', 'epson-tm-t20iii', '--columns', '42'])).code).toBe(0);
+    expect((await run(['shift', 'open', '--float', '0'])).code).toBe(0);
+    const sale = await run(['sale'], { lines: [{ code: 'LAC-001', qty: '2' }, { code: 'PAN-013', qty: '2' }], payments: [{ method: 'card', amount: '6.76' }] });
+    expect(sale.code, sale.stdout).toBe(0);
+    const stock = async (sku: string): Promise<number> => Number((await run(['stock', 'show', sku])).json.data.stock);
+    const [milk, bread] = [await stock('LAC-001'), await stock('PAN-013')];
+    const typed = 'envase abierto; no restock';
+    const r = await run(['refund', sale.json.data.receipt.number, '--print'], {
+      lines: [
+        { line: 1, qty: '1', restock: true, reason: typed },
+        { line: 2, qty: '1', restock: false, reason: 'aplastado' },
+      ],
+      method: 'card',
+    });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.json.data.print).toMatchObject({ ok: true });
+    const number = r.json.data.refund.number as string;
+    // the milk went back to stock (its reason on the move as typed), the bread did not
+    expect(await stock('LAC-001')).toBe(milk + 1);
+    expect(await stock('PAN-013')).toBe(bread);
+    const db = new Database(DB, { readonly: true });
+    try {
+      const id = db.prepare('SELECT id FROM documents WHERE number = ?').pluck().get(number) as number;
+      expect(db.prepare('SELECT note FROM document_lines WHERE document_id = ? ORDER BY line').pluck().all(id)).toEqual([typed, 'aplastado']);
+      expect(JSON.parse(db.prepare('SELECT body FROM documents WHERE id = ?').pluck().get(id) as string)).toEqual({ no_restock: [2] });
+      expect(db.prepare("SELECT reason FROM stock_moves WHERE kind = 'refund' AND ref = ?").pluck().all(number)).toEqual([typed]);
+    } finally {
+      db.close();
+    }
+    // on paper (the printer's bytes read back): each line's reason, in full
+    const text = decodedText(decodeEscpos(readFileSync(paperFile), { columns: 42 }));
+    const flat = text.replace(/\s+/g, ' ');
+    expect(flat).toContain(number);
+    expect(flat).toContain(`Motivo: ${typed}`);
+    expect(flat).toContain('Motivo: aplastado');
+    expect((await run(['shift', 'close', '--counted', '0'])).code).toBe(0);
+    expect((await run(['devices', 'remove', 'printer'])).code).toBe(0);
   });
 
   it('a cashier needs a supervisor to refund', () => cashierRefundNeedsApproval(shop));

@@ -1,15 +1,18 @@
 /**
  * Printing against real parts: a store on a real SQLite file, the CLI in-process, the printer
  * simulator (a TCP server on 127.0.0.1 that answers DLE EOT like an Epson) and raw TCP printers of
- * the test's own. An original refused before any byte went out is printed later as the original;
- * a second original needs a supervisor and is audited; Star printers are never asked DLE EOT; a
- * reply without the fixed bits of a status byte is not a status.
+ * the test's own. An original refused before any byte went out is printed later as the original —
+ * a document's and the slip of a store credit or gift voucher alike, printed with its document or
+ * alone; a second original needs a supervisor and is audited; Star printers are never asked DLE
+ * EOT; a reply without the fixed bits of a status byte is not a status.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodedText } from '../../src/devices/escpos-decode.js';
+import { openApp } from '../../src/app/open.js';
+import { tillDevices } from '../../src/app/till.js';
+import { type DecodedJob, decodedText } from '../../src/devices/escpos-decode.js';
 import { type PrinterJob, type PrinterSimulator, simulatePrinter } from '../../src/devices/simulators.js';
 import { cli, freePort, type RunResult, tempDir } from '../helpers.js';
 
@@ -24,6 +27,15 @@ const jobs: PrinterJob[] = [];
 const text = (j: PrinterJob): string => decodedText(j.decoded);
 /** The jobs that printed `number` (a document, not just a drawer kick). */
 const printed = (number: string): PrinterJob[] => jobs.filter((j) => text(j).includes(number));
+
+/** The papers of a job, one per cut: a document, then each slip printed with it. */
+function papers(job: DecodedJob): string[] {
+  const cuts = job.events.filter((e) => e.type === 'cut').map((e) => e.row);
+  return cuts.map((end, i) => job.rows.slice(i === 0 ? 0 : cuts[i - 1], end).map((r) => r.text).join('\n'));
+}
+
+/** The next job the printer receives after `count` jobs. */
+const jobAfter = (count: number, what: string): Promise<PrinterJob> => until(() => jobs.length > count && jobs[count], what);
 
 /** Polls until `pick` gives something; the deadline only turns a hang into a readable failure. */
 async function until<T>(pick: () => T | null | undefined | false, what: string, ms = 5000): Promise<T> {
@@ -149,6 +161,108 @@ describe('original or copy', () => {
     const [first, second] = await until(() => printed(n).length === 2 && printed(n), 'the sale and its copy');
     expect(text(first!)).not.toContain('COPIA');
     expect(text(second!)).toContain('*** COPIA ***');
+  });
+});
+
+describe('slips: original or copy', () => {
+  const COPY = '*** COPIA ***';
+  const slipAudit = (action: string, code: string): Record<string, unknown>[] => audit(action).filter((r) => r.detail.slip === code).map((r) => r.detail);
+
+  it('a slip issued on its own (credit issue --print) refused for paper out: credit print prints it as the ORIGINAL, once; recorded like a document', async () => {
+    printer.setState('paper_end');
+    const issued = await run(['credit', 'issue', '10', '--print', '--json']);
+    expect(issued.code).toBe(0);
+    const code = issued.json.data.printed as string;
+    expect(issued.json.data.print).toMatchObject({ ok: false, error: { code: 'printer.paper_end' } });
+    expect(printed(code)).toEqual([]);
+    expect(slipAudit('original_unprinted', code)).toEqual([{ slip: code, reason: 'printer.paper_end' }]);
+    // the preview says what the print will be
+    const preview = await run(['credit', 'print', code, '--preview', '--json']);
+    expect(preview.json.data.copy).toBe(false);
+    expect(preview.json.data.text).not.toContain('COPIA');
+    // still no paper: the reprint is refused, and the original stays owed
+    const refused = await run(['credit', 'print', code, '--json']);
+    expect(refused.code).toBe(6);
+    expect(refused.json.error.code).toBe('printer.paper_end');
+    expect(printed(code)).toEqual([]);
+
+    printer.setState('online');
+    const first = await run(['credit', 'print', code]);
+    expect(first.code, first.stdout).toBe(0);
+    expect(first.stdout).toContain(`${code} (original)`);
+    const original = await until(() => printed(code)[0], 'the original slip');
+    expect(text(original)).toContain('VALE DE COMPRA');
+    expect(text(original)).not.toContain('COPIA');
+    expect(slipAudit('original_printed', code)).toEqual([{ slip: code }, { slip: code }]);
+
+    const again = await run(['credit', 'print', code, '--json']);
+    expect(again.json.data).toMatchObject({ code, printer: 'printer', copy: true });
+    const both = await until(() => printed(code).length === 2 && printed(code), 'the copy');
+    expect(both.map((j) => text(j).includes(COPY))).toEqual([false, true]);
+    expect((await run(['credit', 'print', code, '--preview', '--json'])).json.data.copy).toBe(true);
+  });
+
+  it('a gift voucher sold while the paper was out: receipt and slip are owed each; the slip alone first, then the receipt with its slip as a copy', async () => {
+    printer.setState('paper_end');
+    const sold = await run(['sale', '--print', '--json'], { input: JSON.stringify({ lines: [{ voucher: '20.00' }], payments: [{ method: 'card', amount: '20.00' }] }) });
+    expect(sold.code).toBe(0);
+    const n = sold.json.data.receipt.number as string;
+    const code = sold.json.data.credits[0].code as string;
+    expect(sold.json.data.print).toMatchObject({ ok: false });
+    expect(audit('original_unprinted').slice(-2).map((r) => r.detail)).toEqual([
+      { number: n, reason: 'printer.paper_end' },
+      { slip: code, reason: 'printer.paper_end' },
+    ]);
+    printer.setState('online');
+
+    let count = jobs.length;
+    expect((await run(['credit', 'print', code, '--json'])).json.data.copy).toBe(false);
+    const slip = papers((await jobAfter(count, 'the slip alone')).decoded);
+    expect(slip).toHaveLength(1);
+    expect(slip[0]).toContain('VALE REGALO');
+    expect(slip[0]).not.toContain('COPIA');
+
+    count = jobs.length;
+    expect((await run(['print', n, '--json'])).json.data.copy).toBe(false);
+    const [receipt, again] = papers((await jobAfter(count, 'the receipt and its slip')).decoded);
+    expect(receipt).toContain(n);
+    expect(receipt).not.toContain('COPIA');
+    expect(again).toContain('VALE REGALO');
+    expect(again).toContain(COPY);
+  });
+
+  it("the till's reprint of a code's document (F11, Ctrl+P) prints its owed slip as the original too, also when only the document was recorded (before slips were)", async () => {
+    printer.setState('paper_end');
+    const sold = await run(['sale', '--print', '--json'], { input: JSON.stringify({ lines: [{ voucher: '15.00' }], payments: [{ method: 'card', amount: '15.00' }] }) });
+    const n = sold.json.data.receipt.number as string;
+    const code = sold.json.data.credits[0].code as string;
+    printer.setState('online');
+    // as an older tpv recorded it: the document owed, nothing about its slip
+    const db = new Database(DB);
+    db.prepare("DELETE FROM audit_log WHERE action = 'original_unprinted' AND json_extract(detail, '$.slip') = ?").run(code);
+    db.close();
+    expect(slipAudit('original_unprinted', code)).toEqual([]);
+
+    const app = await openApp(DB);
+    const till = tillDevices(app);
+    try {
+      let count = jobs.length;
+      await till.print({ number: n, copy: true });
+      const first = papers((await jobAfter(count, 'the owed originals')).decoded);
+      expect(first).toHaveLength(2);
+      expect(first[0]).toContain(n);
+      expect(first[1]).toContain('VALE REGALO');
+      expect(first.map((p) => p.includes(COPY))).toEqual([false, false]);
+      expect(slipAudit('original_printed', code)).toEqual([{ slip: code }]);
+
+      count = jobs.length;
+      await till.print({ number: n, copy: true });
+      const second = papers((await jobAfter(count, 'the copies')).decoded);
+      expect(second.map((p) => p.includes(COPY))).toEqual([true, true]);
+    } finally {
+      await till.close();
+      app.close();
+    }
   });
 });
 

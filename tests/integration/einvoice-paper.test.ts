@@ -4,7 +4,9 @@
  * "QR tributario:", the QR of the URL `qrUrlOf` gives (model 2, level M, 30–40 mm a side at 203
  * dpi, blank paper around it), and "VERI*FACTU" just below, before anything else on the document;
  * the document's own scan code comes after it. With the scheme off (or a receipt issued before it
- * was turned on) nothing of it is printed. The printer is a file (`file:`), read back with the
+ * was turned on) nothing of it is printed, nor on a gift voucher sold alone (no factura: not subject to
+ * VAT, no record), while a voucher sold beside goods is the N1 line of the ticket's record. The
+ * printer is a file (`file:`), read back with the
  * project's ESC/POS decoder and, for what the decoder sets aside (module size, error correction),
  * the GS ( k commands themselves.
  */
@@ -13,11 +15,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app/context.js';
 import { documentByNumber } from '../../src/app/documents.js';
-import { qrUrlOf } from '../../src/app/einvoice.js';
+import { type EinvoiceRow, qrUrlOf } from '../../src/app/einvoice.js';
 import { openApp } from '../../src/app/open.js';
 import { decodeEscpos, type DecodedJob } from '../../src/devices/escpos-decode.js';
+import type { RegistroAlta } from '../../src/einvoice/verifactu/record.js';
+import { envelope } from '../../src/einvoice/verifactu/xml.js';
 import { t } from '../../src/i18n/index.js';
 import { cli, makeShopWithCatalog, tempDir } from '../helpers.js';
+import { MAIN_XSD, xmllint } from '../xmllint.js';
 
 const dir = tempDir('tpv-einvoice-paper-');
 
@@ -235,6 +240,67 @@ describe('with einvoice.scheme = verifactu', () => {
     // `tpv invoice show` prints the same text
     const shown = await cli(['--db', s.path, 'invoice', 'show', invoice]);
     expect(shown.stdout.split('\n').slice(0, 3).map((l) => l.trim())).toEqual(['QR tributario:', `[QR ${url}]`, 'VERI*FACTU']);
+  });
+
+  /** The records of a document, in chain order. */
+  const recordsOf = (number: string): RegistroAlta[] =>
+    (app.db.prepare('SELECT r.* FROM einvoice_records r JOIN documents d ON d.id = r.document_id WHERE d.number = ? ORDER BY r.id').all(number) as EinvoiceRow[]).map(
+      (row) => JSON.parse(row.record) as RegistroAlta,
+    );
+  /** "12.34" / "-0.99" → minor units. */
+  const minor = (text: string): number => Math.round(Number(text) * 100);
+
+  it('a gift voucher sold alone is no factura: no record, nothing of VERI*FACTU on its paper; beside goods it is the N1 line of the ticket\'s record', async () => {
+    const alone = await s.run(['sale', '--print'], { lines: [{ voucher: '25.00' }], payments: [{ method: 'card', amount: '25.00' }] });
+    expect(alone.code, alone.stdout).toBe(0);
+    const voucher = alone.json.data.receipt.number as string;
+    expect(recordsOf(voucher)).toEqual([]);
+    expect(qrUrlOf(app, documentByNumber(app, voucher).id)).toBeNull();
+    expect((await s.run(['einvoice', 'show', voucher])).json.error.code).toBe('einvoice.no_record');
+    const p = s.paper();
+    // the receipt, then the voucher's slip: no fiscal QR on either, the receipt's only QR its scan code
+    expect(p.rows.find((r) => r !== '')).toBe(STORE);
+    expect(p.rows.some((r) => r.startsWith('Venta de vale regalo'))).toBe(true);
+    expect(p.rows).toContain('Operación no sujeta a IVA');
+    expect(p.rows).not.toContain('QR tributario:');
+    expect(p.rows).not.toContain('VERI*FACTU');
+    expect(p.rows.join('\n')).not.toContain('aeat.es');
+    expect(qrCommands(p.bytes)[0]!.data).toBe(`TPV:${voucher}`);
+    expect(qrCommands(p.bytes).filter((q) => q.data.includes('aeat.es'))).toEqual([]);
+
+    const mixed = await s.run(['sale', '--print'], { lines: [{ code: 'LAC-001', qty: '2' }, { voucher: '10.00' }], payments: [{ method: 'cash', amount: '20' }] });
+    expect(mixed.code, mixed.stdout).toBe(0);
+    const ticket = mixed.json.data.receipt;
+    const [f2] = recordsOf(ticket.number);
+    expect(f2).toMatchObject({ tipoFactura: 'F2', importeTotal: ticket.total });
+    // the goods at their rate (S1), the voucher not subject (N1), adding up to what was paid
+    expect(f2!.desglose).toContainEqual({ claveRegimen: '01', calificacion: 'N1', base: '10.00' });
+    expect(f2!.desglose.filter((d) => d.calificacion === 'S1')).toHaveLength(1);
+    expect(f2!.desglose.reduce((a, d) => a + minor(d.base) + (d.cuota ? minor(d.cuota) : 0), 0)).toBe(minor(ticket.total));
+    expect(minor(f2!.cuotaTotal)).toBe(ticket.taxes.reduce((a: number, x: { tax: string }) => a + minor(x.tax), 0));
+    const url = await urlOf(ticket.number);
+    expect(url).toMatch(new RegExp(`&importe=${ticket.total.replace('.', '\\.')}$`));
+    expectFiscalQr(s.paper(), url, ticket.number, STORE);
+    const { ok, errors } = xmllint(envelope({ nombreRazon: 'La Esquina Alimentación SL', nif: 'B12345674' }, [f2!]), MAIN_XSD, 'voucher-n1.xml');
+    expect(errors).toBe('');
+    expect(ok).toBe(true);
+  });
+
+  it('an invoice of a gift voucher sold alone replaces no factura simplificada: an F1 naming none, its amount not subject (N1)', async () => {
+    const alone = await s.run(['sale'], { lines: [{ voucher: '30.00' }], payments: [{ method: 'card', amount: '30.00' }] });
+    const voucher = alone.json.data.receipt.number as string;
+    // the customer (added by the invoice test above, when it ran)
+    const added = await s.run(['customers', 'add', '--name', 'Ferretería Sol SL', '--tax-id', 'B12345674', '--country', 'ES']);
+    expect([0, 5], added.stdout).toContain(added.code);
+    const created = await s.run(['invoice', 'create', '--receipt', voucher, '--customer', 'B12345674']);
+    expect(created.code, created.stdout).toBe(0);
+    const [f1] = recordsOf(created.json.data.number);
+    expect(f1).toMatchObject({ tipoFactura: 'F1', importeTotal: '30.00', cuotaTotal: '0.00', destinatarios: [{ nif: 'B12345674' }] });
+    expect(f1!.sustituidas).toBeUndefined();
+    expect(f1!.desglose).toEqual([{ claveRegimen: '01', calificacion: 'N1', base: '30.00' }]);
+    const { ok, errors } = xmllint(envelope({ nombreRazon: 'La Esquina Alimentación SL', nif: 'B12345674' }, [f1!]), MAIN_XSD, 'voucher-f1.xml');
+    expect(errors).toBe('');
+    expect(ok).toBe(true);
   });
 
   it('a receipt issued before the scheme was on, and a Z report, print without it', async () => {

@@ -12,7 +12,10 @@
  *   include it, and prints a card's last 4 digits and authorisation;
  * - a number never parts from its unit ("250 g", "5 €") when a line wraps, and no non-breaking
  *   space reaches the printer;
- * - on Star models no blank line after a barcode, and the cut is the last command.
+ * - on Star models no blank line after a barcode, and the cut is the last command;
+ * - a refund's reason prints as typed, whatever words it ends with ("…; no restock" too), on the
+ *   refund and on its corrective invoice; a refund stored before the restock flag was kept apart
+ *   from the reason (`reason; no restock` in the line's note, no body) prints as it always did.
  *
  * The store is real (a SQLite file, the app's use cases); the golden files of the same documents
  * are in tests/integration/golden-receipts.test.ts.
@@ -28,7 +31,7 @@ import { refund, type RefundResult } from '../../src/app/refunds.js';
 import { sell } from '../../src/app/sales.js';
 import { openShift } from '../../src/app/shifts.js';
 import { isVoucherLine, type StoredDocument } from '../../src/core/document.js';
-import { cardDetail, unitPriceBeforeTax } from '../../src/devices/documents.js';
+import { cardDetail, refundBody, refundReason, unitPriceBeforeTax } from '../../src/devices/documents.js';
 import { encodeDocument } from '../../src/devices/escpos.js';
 import { decodeEscpos, type DecodedEvent } from '../../src/devices/escpos-decode.js';
 import { COLUMNS, type Columns, layoutRows, type LayoutLine, NBSP, renderText } from '../../src/devices/layout.js';
@@ -256,6 +259,39 @@ describe.each(COLUMNS)('at %i columns', (columns) => {
   });
 });
 
+describe('refund reasons, before and after the restock flag was kept apart', () => {
+  it.each(COLUMNS)('at %i columns: a refund stored with "reason; no restock" notes and no body prints as it always did', (columns) => {
+    // as tpv stored refunds before: the flag after the reason in each line's note, no body
+    const legacy: StoredDocument = { ...docs.twoReasons, body: null, lines: docs.twoReasons.lines.map((x, i) => ({ ...x, note: i === 0 ? 'no restock' : 'caducada; no restock' })) };
+    const { flat } = paper(legacy, columns);
+    expect(flat).toContain('Motivo: devolución de mercancía');
+    expect(flat).toContain('Motivo: caducada');
+    expect(flat).not.toContain('restock');
+    // and a legacy refund whose lines all had one reason prints it once, for the whole document
+    const one = paper({ ...docs.refund, body: null, lines: docs.refund.lines.map((x) => ({ ...x, note: 'mal molido; no restock' })) }, columns).flat;
+    expect(one.match(/Motivo:/g)).toHaveLength(1);
+    expect(one).toContain('Motivo: mal molido');
+  });
+
+  it('a reason typed ending in "; no restock" prints in full, on the refund and on its corrective invoice, at every width', () => {
+    const admin = actingUser(app.db);
+    const sold = sell(app, { lines: [{ code: 'CAFE' }, { code: 'PAN' }], payments: [{ method: 'card', amount: '5.09' }] }, admin).receipt;
+    createInvoice(app, sold.number, 'B12345674', admin);
+    const typed = 'precinto roto; no restock';
+    const back = refund(app, sold.number, { lines: [{ line: 1, reason: typed, restock: false }, { line: 2, reason: typed }], method: 'card' }, admin);
+    expect(back.refund.lines.map((x) => x.note)).toEqual([typed, typed]);
+    expect(back.refund.body).toEqual({ no_restock: [1] });
+    expect(back.creditNote!.body).toEqual({ no_restock: [1] });
+    for (const columns of COLUMNS) {
+      for (const doc of [back.refund, back.creditNote!]) {
+        const { flat } = paper(doc, columns);
+        expect(flat.match(/Motivo:/g), doc.number).toHaveLength(1);
+        expect(flat).toContain(`Motivo: ${typed}`);
+      }
+    }
+  });
+});
+
 describe('the rules behind the paper', () => {
   it('a unit price before tax times (1 + rate) rounds back to the price paid (property)', () => {
     fc.assert(
@@ -301,6 +337,24 @@ describe('the rules behind the paper', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('a reason is read as stored in a refund with a body, and without the trailing flag in one without (property)', () => {
+    const reason = fc.string({ minLength: 0, maxLength: 40 }).filter((r) => !/[\u0000-\u001f]/.test(r));
+    fc.assert(
+      fc.property(reason, fc.boolean(), (r, restock) => {
+        const stored = r.trim() === '' ? null : r.trim();
+        // now: the note is the reason as typed, whatever it ends with
+        expect(refundReason(stored, refundBody(restock ? [] : [1]))).toBe(stored);
+        // before: the note was the reason, then "; no restock" when the goods stayed out of stock
+        const legacy = [stored, restock ? null : 'no restock'].filter(Boolean).join('; ') || null;
+        if (!/(?:^|; )no restock$/.test(stored ?? '')) expect(refundReason(legacy, null)).toBe(stored);
+      }),
+      { numRuns: 500 },
+    );
+    expect(refundReason('x; no restock', refundBody([]))).toBe('x; no restock');
+    expect(refundReason('x; no restock', null)).toBe('x');
+    expect(refundReason('no restock', null)).toBe(null);
   });
 
   it('the voucher lines of a mixed sale carry no marker: they are outside the tax table', () => {

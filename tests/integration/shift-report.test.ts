@@ -5,6 +5,8 @@
  * store credit reads as such, never as a negative payment), gift vouchers apart from the sales so
  * the tax bases add up to the net sales, cash in and out one by one, the no-sales, the count by
  * note and coin, who opened and closed the shift, and nothing that needs another code page.
+ * The same checks run on a Star model's StarPRNT bytes, read by tests/star.ts (Star's own
+ * commands and code page numbers), which also checks that the cut is the job's last command.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +24,7 @@ import { encodeJob } from '../../src/devices/escpos.js';
 import { type Columns, COLUMNS, type LayoutLine } from '../../src/devices/layout.js';
 import { figuresRows } from '../../src/devices/shift-report.js';
 import { makeShopWithCatalog, tempDir } from '../helpers.js';
+import { readStar } from '../star.js';
 
 const dir = tempDir('tpv-shift-report-');
 let app: App;
@@ -34,6 +37,42 @@ let z = '';
 function onPaper(layout: LayoutLine[], columns: Columns): { job: DecodedJob; text: string } {
   const job = decodeEscpos(encodeJob([layout], { profile: 'epson-tm-t20iii', columns, cut: 'partial' }), { columns });
   return { job, text: decodedText(job) };
+}
+
+/** What a Star printer prints of the same layout (StarPRNT), as rows, commands and code pages. */
+function onStar(layout: LayoutLine[], columns: Columns): { rows: string[]; commands: string[]; pages: number[]; text: string } {
+  const star = readStar(encodeJob([layout], { profile: 'star-tsp100iv', columns, cut: 'partial' }), columns);
+  return { ...star, text: star.rows.join('\n') + '\n' };
+}
+
+/** The Z's figures a shop checks, whatever printer it came out of. */
+function expectZFigures(text: string): void {
+  expect(text).not.toMatch(/[…—–]/);
+  const flat = text.replace(/\s+/g, ' ');
+  expect(flat).toContain(`Informe Z ${z}`);
+  expect(flat).toContain('Abierto por Admin (admin)');
+  expect(flat).toContain('Cerrado por Sara Gil (sara)');
+  // sales: gross (goods), what was refunded, net; the voucher apart, without VAT
+  expect(flat).toContain('Ventas brutas 17,28 €');
+  expect(flat).toContain('Importe devuelto -0,99 €');
+  expect(flat).toContain('Ventas netas 16,29 €');
+  expect(flat).toContain('Vales regalo (1) 25,00 €');
+  expect(flat).toContain('sin IVA: no son ventas');
+  // the tax bases plus their tax are the net sales
+  expect(flat).toContain('IVA: base + cuota 16,29 €');
+  // taken and given back by tender: the refund to store credit is given back as a voucher
+  expect(flat).toMatch(/Cobrado Efectivo 38,90 € Tarjeta 3,38 € Devuelto Vale 0,99 €/);
+  expect(flat).not.toContain('Forma de pago');
+  expect(flat).not.toContain('-0,99 € Vale');
+  // the drawer, each cash move, the no-sale, the count, the difference with its sign and word
+  expect(flat).toMatch(/Entradas \(1\) 20,00 € \d\d:\d\d cambio 20,00 €/);
+  expect(flat).toMatch(/Salidas \(1\) -12,50 € \d\d:\d\d pago proveedor -12,50 €/);
+  expect(flat).toMatch(/Aperturas sin venta 1 \d\d:\d\d admin: cambio para el banco/);
+  expect(flat).toContain('Efectivo esperado 146,40 €');
+  expect(flat).toContain('Recuento 100,00 € x 1 100,00 € 20,00 € x 2 40,00 € 5,00 € x 1 5,00 € 1,00 € x 1 1,00 € 0,20 € x 1 0,20 €');
+  expect(flat).toContain('Sin desglose 0,55 €');
+  expect(flat).toContain('Efectivo contado 146,75 €');
+  expect(flat).toContain('Descuadre (sobrante) +0,35 €');
 }
 
 beforeAll(async () => {
@@ -64,34 +103,22 @@ describe('the Z report on paper', () => {
       const codepages = job.events.flatMap((e) => (e.type === 'codepage' ? [e.n] : []));
       expect(new Set(codepages).size, `code pages ${codepages.join(',')}`).toBe(1);
       expect(codepages).not.toContain(16);
-      expect(text).not.toMatch(/[…—–]/);
-      const flat = text.replace(/\s+/g, ' ');
-      expect(flat).toContain(`Informe Z ${z}`);
-      expect(flat).toContain('Abierto por Admin (admin)');
-      expect(flat).toContain('Cerrado por Sara Gil (sara)');
-      // sales: gross (goods), what was refunded, net; the voucher apart, without VAT
-      expect(flat).toContain('Ventas brutas 17,28 €');
-      expect(flat).toContain('Importe devuelto -0,99 €');
-      expect(flat).toContain('Ventas netas 16,29 €');
-      expect(flat).toContain('Vales regalo (1) 25,00 €');
-      expect(flat).toContain('sin IVA: no son ventas');
-      // the tax bases plus their tax are the net sales
-      expect(flat).toContain('IVA: base + cuota 16,29 €');
-      // taken and given back by tender: the refund to store credit is given back as a voucher
-      expect(flat).toMatch(/Cobrado Efectivo 38,90 € Tarjeta 3,38 € Devuelto Vale 0,99 €/);
-      expect(flat).not.toContain('Forma de pago');
-      expect(flat).not.toContain('-0,99 € Vale');
-      // the drawer, each cash move, the no-sale, the count, the difference with its sign and word
-      expect(flat).toMatch(/Entradas \(1\) 20,00 € \d\d:\d\d cambio 20,00 €/);
-      expect(flat).toMatch(/Salidas \(1\) -12,50 € \d\d:\d\d pago proveedor -12,50 €/);
-      expect(flat).toMatch(/Aperturas sin venta 1 \d\d:\d\d admin: cambio para el banco/);
-      expect(flat).toContain('Efectivo esperado 146,40 €');
-      expect(flat).toContain('Recuento 100,00 € x 1 100,00 € 20,00 € x 2 40,00 € 5,00 € x 1 5,00 € 1,00 € x 1 1,00 € 0,20 € x 1 0,20 €');
-      expect(flat).toContain('Sin desglose 0,55 €');
-      expect(flat).toContain('Efectivo contado 146,75 €');
-      expect(flat).toContain('Descuadre (sobrante) +0,35 €');
+      expectZFigures(text);
       expect(job.events.at(-1)).toMatchObject({ type: 'cut' });
       expect(job.events.some((e) => e.type === 'drawer')).toBe(false);
+    });
+
+    it(`at ${columns} columns on a Star printer: the same figures, the same rows as the Epson, one code page, the cut last`, () => {
+      const layout = layoutDocument(app, zDocument(app, z));
+      const star = onStar(layout, columns);
+      for (const row of star.rows) expect(row.length, row).toBeLessThanOrEqual(columns);
+      // PC858 (Star's 4) holds every character of the report: never Windows-1252 (32) for a dash
+      expect(new Set(star.pages).size, `code pages ${star.pages.join(',')}`).toBe(1);
+      expect(star.pages).not.toContain(32);
+      expectZFigures(star.text);
+      expect(star.rows.map((r) => r.trimEnd())).toEqual(onPaper(layout, columns).job.rows.map((r) => r.text.trimEnd()));
+      expect(star.commands.at(-1), star.commands.join(' ')).toBe('cut 3');
+      expect(star.commands).not.toContain('flush');
     });
   }
 
@@ -125,7 +152,7 @@ describe('the Z report on paper', () => {
 });
 
 describe('the X report on paper', () => {
-  it('the running figures of the open shift, titled with the shift, at every width', () => {
+  it('the running figures of the open shift, titled with the shift, at every width, on Epson and Star', () => {
     openShift(app, actingUser(app.db), 5000);
     cashMove(app, actingUser(app.db), 'out', 500, 'banco');
     for (const columns of COLUMNS) {
@@ -137,6 +164,12 @@ describe('the X report on paper', () => {
       expect(flat).toContain('Efectivo esperado 45,00 €');
       expect(flat).not.toContain('Efectivo contado');
       expect(flat).not.toContain('Cerrado por');
+      const star = onStar(xReportLayout(app), columns);
+      for (const row of star.rows) expect(row.length, row).toBeLessThanOrEqual(columns);
+      expect(star.rows.map((r) => r.trimEnd())).toEqual(job.rows.map((r) => r.text.trimEnd()));
+      expect(new Set(star.pages).size, `code pages ${star.pages.join(',')}`).toBe(1);
+      expect(star.commands.at(-1), star.commands.join(' ')).toBe('cut 3');
+      expect(star.commands).not.toContain('flush');
     }
   });
 });
