@@ -12,7 +12,7 @@ import { invalidField, TpvError } from '../core/errors.js';
 import { currencyExponent, formatDecimal, formatQuantity, formatRate, parseDecimal, parseQuantity, problemError } from '../core/money.js';
 import { documentNumberOf } from '../core/numbering.js';
 import { settle } from '../core/payment.js';
-import { approvalsNeeded, can } from '../core/permissions.js';
+import { type Action, approvalsNeeded, can } from '../core/permissions.js';
 import { optionalText } from '../core/text.js';
 import { catalog } from '../db/catalog.js';
 import { prepared } from '../db/connection.js';
@@ -25,7 +25,7 @@ import { findCustomer } from './customers.js';
 import { documentPayload } from './events.js';
 import { issueDocument } from './issue.js';
 import { appendEvent, creditMoves } from './outbox.js';
-import { findProduct, lookupCode, sellable } from './products.js';
+import { findProduct, lookupCode, type SellableItem, sellable } from './products.js';
 import { requireOpenShift } from './shifts.js';
 
 /** One sale as scripts send it (`tpv sale`, `tpv sales import`): decimal text, like the JSON. */
@@ -77,6 +77,8 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
   const vouchers: number[] = [];
   /** What the approval of a line records: its sku and the price change or the discount as typed. */
   const details = new Map<string, string>();
+  /** Scale labels sold in another quantity than printed on them: each a price change a supervisor approves. */
+  const labelEdits: string[] = [];
   input.lines.forEach((l, i) => {
     const field = `lines[${i}]`;
     if (l.voucher !== undefined && l.voucher !== null) {
@@ -95,6 +97,8 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
     if (l.qty !== undefined) {
       const q = parseQuantity(String(l.qty));
       if (!q.ok) throw problemError('invalid', q.problem, exponent, { field: `${field}.qty` });
+      const edit = labelEdit(item, q.value);
+      if (edit) labelEdits.push(edit);
       item.qty = q.value;
     }
     const unitPrice = item.unitPrice;
@@ -165,7 +169,22 @@ export function buildSale(app: App, input: SaleInput, actor: UserRow, approver?:
     const a = authorize(app, actor, need.action, approver, details.get(`${need.action}/${need.lineId ?? 'cart'}`));
     if (a) approvals.push(a);
   }
+  for (const detail of labelEdits) {
+    const a = authorize(app, actor, 'price_override', approver, detail);
+    if (a) approvals.push(a);
+  }
   return { cart, info, approvals, payments, customerId, vouchers };
+}
+
+/**
+ * A scale label sold in a quantity other than the one printed on it (its weight, or the one unit
+ * of a label priced by the scale) changes what the scale charged: a price override, approved like
+ * one (the till asks a supervisor and records `price_override`; `tpv sale` takes `--approver`).
+ * Returns what the approval records (`SKU LABEL: 1.234 → 2.000`), or null when it is no such change.
+ */
+function labelEdit(item: SellableItem, qty: number): string | null {
+  if (item.label === undefined || item.qty === undefined || qty === item.qty) return null;
+  return `${item.sku} ${item.label}: ${formatQuantity(item.qty)} → ${formatQuantity(qty)}`;
 }
 
 /** Commits a built sale inside the caller's transaction (its event is the caller's). Returns the receipt. */
@@ -286,34 +305,39 @@ export interface TillSale {
 
 /**
  * Commits a cart from the till. Nothing of it is taken on trust: each line's price and tax rate
- * must still be the catalog's (or its scale label's), and every approval the cart needs
- * (`approvalsNeeded`, the rule the till asked while selling) must be the cashier's own right or
- * carry an active user whose role may give it.
+ * must still be the catalog's (or its scale label's), a scale label's line must sell the quantity
+ * printed on the label (the label travels with the line) unless a supervisor approved the change
+ * (`price_override`), and every approval the cart needs (`approvalsNeeded`, the rule the till asked
+ * while selling) must be the cashier's own right or carry an active user whose role may give it.
  */
 export function commitTillSale(app: App, sale: TillSale, actor: UserRow): StoredDocument {
   const checked = checkCart(sale.cart);
   if (!checked.ok) throw problemError('invalid', checked.problem, app.profile.exponent);
   const info = new Map<number, LineInfo>();
+  const needs: Action[] = approvalsNeeded(sale.cart, app.profile.discountLimit, app.profile.pricesIncludeTax).map((n) => n.action);
   for (const l of sale.cart.lines) {
     const found = l.label !== undefined ? lookupCode(app, l.label) : null;
-    const row = found?.row.sku === l.sku ? found.row : catalog(app.db).bySku.get(l.sku);
+    const labelled = found && found.row.sku === l.sku ? sellable(found) : null;
+    const row = labelled ? found!.row : catalog(app.db).bySku.get(l.sku);
     if (!row) throw new TpvError('not_found', 'product.not_found', { code: l.sku });
     if (!row.active) throw new TpvError('conflict', 'sale.product_inactive', { code: l.sku, sku: row.sku });
-    const price = found && found.row.sku === l.sku ? sellable(found).unitPrice : row.price;
+    const price = labelled ? labelled.unitPrice : row.price;
     if ((l.originalPrice ?? l.unitPrice) !== price || l.taxRate !== row.tax_rate) {
       throw new TpvError('conflict', 'sale.price_changed', { sku: l.sku, name: l.name });
     }
+    // a label's weight (or its one priced unit) changed at the till: the supervisor's price_override
+    if (labelled && labelEdit(labelled, l.qty)) needs.push('price_override');
     info.set(l.id, { productId: row.id, categoryId: row.category_id, trackStock: row.track_stock === 1 });
   }
   if (sale.customerId !== null) findCustomer(app, String(sale.customerId));
-  for (const need of approvalsNeeded(sale.cart, app.profile.discountLimit, app.profile.pricesIncludeTax)) {
-    if (can(actor.role, need.action)) continue;
+  for (const action of needs) {
+    if (can(actor.role, action)) continue;
     const given = sale.approvals.some((a) => {
-      if (a.action !== need.action) return false;
+      if (a.action !== action) return false;
       const by = userByCode(app.db, a.by);
-      return by !== undefined && by.active === 1 && can(by.role, need.action);
+      return by !== undefined && by.active === 1 && can(by.role, action);
     });
-    if (!given) throw new TpvError('conflict', 'permission.needs_approval', { action: need.action, user: actor.code, role: actor.role });
+    if (!given) throw new TpvError('conflict', 'permission.needs_approval', { action, user: actor.code, role: actor.role });
   }
   return commitSale(app, { ...sale, info }, actor).receipt;
 }

@@ -85,11 +85,16 @@ export function lastDocumentNumber(app: App): string | null {
   );
 }
 
-/** Any stored document by its number or its scan code, as a copy reads (the reprint's preview). */
-export function copyOf(app: App, typed: string): { number: string; text: string } {
+/**
+ * Any stored document by its number or its scan code, as its reprint reads (the preview) and as it
+ * prints: a copy, or — `copy` false — the original, when the original never reached paper and is
+ * still owed (src/app/devices.ts): a reprint job (`copy: true`) prints that original. Asked before
+ * printing, so the cashier is told what comes out of the printer.
+ */
+export function copyOf(app: App, typed: string): { number: string; text: string; copy: boolean } {
   const doc = documentByNumber(app, typed);
-  // a receipt that never reached paper is still owed as the original (src/app/devices.ts)
-  return { number: doc.number, text: documentText(app, doc, { copy: !originalOwed(app, doc.number) }) };
+  const copy = !originalOwed(app, doc.number);
+  return { number: doc.number, text: documentText(app, doc, { copy }), copy };
 }
 
 /** What the customer display shows (amounts already formatted). */

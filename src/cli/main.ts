@@ -2,11 +2,11 @@
  * The root commander program: global options, the command groups, and the mapping of every
  * failure to one exit code and (with --json) one error document. bin/tpv calls main().
  */
-import { Command, CommanderError } from 'commander';
-import { EXIT_CODES, TpvError } from '../core/errors.js';
+import { type Argument, Command, CommanderError, type Help, type Option } from 'commander';
+import { EXIT_CODES, type MessageKey, TpvError } from '../core/errors.js';
 import { systemError } from '../core/system-errors.js';
 import { terminalJson, terminalText } from '../core/text.js';
-import { errorMessage, languageFromEnv, setLanguage, t } from '../i18n/index.js';
+import { errorMessage, languageFromEnv, setLanguage, t, tOr } from '../i18n/index.js';
 import { VERSION } from '../version.js';
 import * as init from '../commands/init.js';
 import * as demo from '../commands/demo.js';
@@ -66,6 +66,8 @@ export function buildProgram(io: Io): { program: Command; cli: Cli } {
     c.exitOverride();
     c.configureOutput(program.configureOutput());
     c.helpOption('-h, --help', t('help.help'));
+    // a group's `help [command]` (`tpv products help import`), described in the screen's language
+    if (c.commands.length) c.helpCommand('help [command]', t('help.help_command'));
   }
   // the help's headings in the screen's language ("Uso:", "Opciones:"), whatever else a command configured
   const titles: Record<string, string> = {
@@ -75,8 +77,49 @@ export function buildProgram(io: Io): { program: Command; cli: Cli } {
     'Global Options:': t('help.title.global_options'),
     'Commands:': t('help.title.commands'),
   };
-  for (const c of [program, ...allCommands(program)]) c.configureHelp({ ...c.configureHelp(), styleTitle: (title: string) => titles[title] ?? title });
+  const words = helpWords();
+  for (const c of [program, ...allCommands(program)]) c.configureHelp({ ...c.configureHelp(), ...words, styleTitle: (title: string) => titles[title] ?? title });
   return { program, cli };
+}
+
+/**
+ * commander's own words in the help, in the screen's language (the catalog's `help.arg.*` and
+ * `help.extra.*`): the usage's `[options]` and `[command]`, the placeholders of arguments and
+ * options (`<path>` → `<ruta>`; a list of the values themselves, `<each|kg>`, is what is typed
+ * and stays as it is), and the `(default: …)` after an option's description. Only how the help is
+ * drawn changes: the flags and argument names a script passes are the same in every language.
+ */
+function helpWords(): Partial<Help> {
+  const word = (name: string): string => tOr(`help.arg.${name.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`, name);
+  const placeholders = (text: string): string =>
+    text.replace(/([<[])([^<>[\]]+?)(\.\.\.)?([>\]])/g, (_m, open: string, name: string, more: string | undefined, close: string) => `${open}${word(name)}${more ?? ''}${close}`);
+  const described = (description: string, extra: [MessageKey, string][]): string => {
+    const text = extra.map(([key, value]) => `${t(key)}: ${value}`).join(', ');
+    return text ? (description ? `${description} (${text})` : `(${text})`) : description;
+  };
+  const shown = (value: unknown, description: string | undefined): string => description || JSON.stringify(value);
+  const choices = (values: readonly string[] | undefined): [MessageKey, string][] => (values ? [['help.extra.choices', values.map((v) => JSON.stringify(v)).join(', ')]] : []);
+  return {
+    styleUsage: placeholders,
+    styleSubcommandTerm: placeholders,
+    styleOptionTerm: placeholders,
+    styleArgumentTerm: word,
+    // as commander's own (lib/help.js), its words from the catalog
+    optionDescription: (o: Option): string => {
+      const extra = choices(o.argChoices);
+      if (o.defaultValue !== undefined && (o.required || o.optional || (o.isBoolean() && typeof o.defaultValue === 'boolean'))) {
+        extra.push(['help.extra.default', shown(o.defaultValue, o.defaultValueDescription)]);
+      }
+      if (o.presetArg !== undefined && o.optional) extra.push(['help.extra.preset', JSON.stringify(o.presetArg)]);
+      if (o.envVar !== undefined) extra.push(['help.extra.env', o.envVar]);
+      return described(o.description, extra);
+    },
+    argumentDescription: (a: Argument): string => {
+      const extra = choices(a.argChoices);
+      if (a.defaultValue !== undefined) extra.push(['help.extra.default', shown(a.defaultValue, a.defaultValueDescription)]);
+      return described(a.description, extra);
+    },
+  };
 }
 
 /** Options every command takes that carry a value; with only these (and their values), no command was named. */

@@ -20,11 +20,12 @@ import type { CountLine } from '../core/cash.js';
 import { type Cart, priceCart } from '../core/cart.js';
 import type { CreditStatus } from '../core/credit.js';
 import { type Approval, isVoucherLine, movesCash, type StoredDocument } from '../core/document.js';
-import { TpvError } from '../core/errors.js';
+import { type MessageKey, type Params, TpvError } from '../core/errors.js';
 import type { Action } from '../core/permissions.js';
+import { systemError } from '../core/system-errors.js';
 import type { Unit } from '../core/product.js';
 import { formatDateTimeText } from '../i18n/format.js';
-import { errorMessage, t } from '../i18n/index.js';
+import { errorMessage, t, tOr } from '../i18n/index.js';
 
 export type { DisplayView, IssuedCode, PrintJob, PrinterState, TillSettings };
 
@@ -137,8 +138,11 @@ export interface PosActions {
   receiptText(number: string, copy: boolean): string;
   /** This register's last receipt or refund (also after a restart); null before the first. */
   lastDocument(): string | null;
-  /** Any document by its number or scan code, as its copy reads. */
-  copyOf(number: string): { number: string; text: string };
+  /**
+   * Any document by its number or scan code, as its reprint reads and prints: a copy (`copy`), or
+   * the original when the original never reached paper (a failed print still owes it).
+   */
+  copyOf(number: string): { number: string; text: string; copy: boolean };
   /** Voids the user's whole open ticket (recorded in the audit log; a supervisor where the store says so). */
   voidCart(user: TillUser, approver?: Approver): { lines: number; total: number };
   /** The store's quick items (`tui.quick_items`), in order; `item` null when its sku sells nothing (unknown, inactive). */
@@ -155,6 +159,26 @@ export interface PosActions {
   closeDisplay(): Promise<void>;
   /** Opens the serial scanners; each scan comes to `onScan`. Resolves to the closer. */
   scanners(onScan: (code: string) => void, onError: (e: Error) => void): Promise<() => Promise<void>>;
+}
+
+/**
+ * An error as the cashier reads it: the till's own wording where the CLI's points to a command or a
+ * flag (`tui.err.<code>`: the key to press instead), role and action names in the screen's
+ * language, and never a `{field}:` left unfilled (the till names no JSON field). Here, beside the
+ * actions that raise them, so every screen's flows (src/tui/state.ts, src/tui/shift.ts) word them alike.
+ */
+export function tillMessage(code: MessageKey, params: Params = {}): string {
+  const p: Params = { ...params };
+  if (typeof p.role === 'string') p.role = tOr(`tui.role.${p.role}`, p.role);
+  if (typeof p.action === 'string') p.action = tOr(`tui.action.${p.action}`, p.action);
+  const own = tOr(`tui.err.${code}`, '', p);
+  return (own || errorMessage(code, p)).replace(/^\{field\}:\s*/, '');
+}
+
+/** A TpvError for what the cashier can act on: tpv's own, or the system refusing (a busy database…); null for a bug. */
+export function tillError(e: unknown): TpvError | null {
+  if (e instanceof TpvError) return e;
+  return systemError(e, '') ?? null;
 }
 
 const asUser = (app: App, u: TillUser): UserRow => {
@@ -215,7 +239,7 @@ export function appActions(app: App): PosActions {
         () => null,
         (e: unknown) =>
           // no printer: what the status bar says; anything else as the printer or its link said it
-          e instanceof TpvError ? (e.code === 'printer.none' ? t('tui.printer_none') : errorMessage(e.code, e.params)) : e instanceof Error ? e.message : String(e),
+          e instanceof TpvError ? (e.code === 'printer.none' ? t('tui.printer_none') : tillMessage(e.code, e.params)) : e instanceof Error ? e.message : String(e),
       ),
     lookup: (code) => {
       const found = tillLookup(app, code);

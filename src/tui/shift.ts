@@ -22,11 +22,11 @@ import type { CartExtra } from '../app/carts.js';
 import type { PendingCart } from '../app/shifts.js';
 import { type Cart, emptyCart } from '../core/cart.js';
 import { type CountLine, denominations, MAX_PIECES, parseCountLines } from '../core/cash.js';
-import { type MessageKey, type Result, TpvError } from '../core/errors.js';
+import { type MessageKey, type Params, type Result, TpvError } from '../core/errors.js';
 import { parseDecimal, showParams } from '../core/money.js';
 import { formatMoney } from '../i18n/format.js';
-import { errorMessage, t } from '../i18n/index.js';
-import type { PosActions, TillInfo, TillUser } from './actions.js';
+import { t } from '../i18n/index.js';
+import { type PosActions, type TillInfo, type TillUser, tillError, tillMessage } from './actions.js';
 
 export type { PendingCart };
 
@@ -112,16 +112,23 @@ function info<S extends ShiftState>(s: S, text: string): S {
   return { ...s, message: { text, error: false } };
 }
 
-function problem<S extends ShiftState>(s: S, code: MessageKey, params: Record<string, string | number> = {}): S {
-  return { ...s, message: { text: errorMessage(code, params), error: true }, bell: s.bell + 1 };
+/**
+ * An error on the message line (with the bell), as the till words it (src/tui/actions.ts
+ * `tillMessage`: the key to press, never a CLI flag). No shift open, on the shift screen: F2 is
+ * right there.
+ */
+function problem<S extends ShiftState>(s: S, code: MessageKey, params: Params = {}): S {
+  const text = code === 'shift.none_open' && s.screen === 'shift' ? t('tui.shift.none_open') : tillMessage(code, params);
+  return { ...s, message: { text, error: true }, bell: s.bell + 1 };
 }
 
-/** Runs `fn`; a TpvError becomes the message line (with the bell), never a crash. */
+/** Runs `fn`; a TpvError (or the database busy) becomes the message line (with the bell), never a crash. */
 function attempt<S extends ShiftState>(s: S, fn: () => S): S {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof TpvError) return problem(s, e.code, e.params);
+    const err = tillError(e);
+    if (err) return problem(s, err.code, err.params);
     throw e;
   }
 }
@@ -191,7 +198,7 @@ function noSalePrompt<S extends ShiftState>(s: S, ctx: ShiftContext, kit: ShiftK
 
 /** Ctrl+P on the X report: the running figures, now, on the printer (an X is no stored document: never a copy). */
 export function printX<S extends ShiftState>(s: S, ctx: ShiftContext): S {
-  if (!ctx.actions.shift()) return problem(s, 'tui.shift.none_open');
+  if (!ctx.actions.shift()) return problem(s, 'shift.none_open');
   void ctx.actions.printX();
   return info(s, t('tui.x_printing'));
 }
@@ -202,7 +209,7 @@ export function printX<S extends ShiftState>(s: S, ctx: ShiftContext): S {
 function startClose<S extends ShiftState>(s: S, ctx: ShiftContext, kit: ShiftKit<S>): S {
   const user = s.user;
   if (!user) return s;
-  if (!ctx.actions.shift()) return problem(s, 'tui.shift.none_open');
+  if (!ctx.actions.shift()) return problem(s, 'shift.none_open');
   return kit.withApproval(s, (approver) => {
     ctx.actions.authorize(user, 'shift_close', 'shift close', approver);
     const values = [...denominations(ctx.info.currency)];
@@ -339,8 +346,9 @@ function closeNow<S extends ShiftState>(s: S, ctx: ShiftContext): S {
       t('tui.shift.closed', { number: z.number }),
     );
   } catch (e) {
-    if (!(e instanceof TpvError)) throw e;
-    if (e.code !== 'shift.carts_pending') return problem(s, e.code, e.params);
+    const err = tillError(e);
+    if (!err) throw e;
+    if (err.code !== 'shift.carts_pending') return problem(s, err.code, err.params);
     // a cart was opened or held while counting: back to the list, the count kept
     const carts = ctx.actions.pendingCarts().filter((x) => !c.kept.includes(x.id));
     return problem({ ...s, screen: carts.length ? 'close_carts' : 'close_count', close: { ...c, step: carts.length ? 'carts' : 'count', carts, row: 0 } }, 'tui.close.carts_new', { n: carts.length });
@@ -358,7 +366,7 @@ export function shiftCommand<S extends ShiftState>(s: S, command: ShiftCommand, 
     }
     case 'cash_in':
     case 'cash_out':
-      if (!ctx.actions.shift()) return problem(s, 'tui.shift.none_open');
+      if (!ctx.actions.shift()) return problem(s, 'shift.none_open');
       return cashMovePrompt(s, ctx, kit, command === 'cash_in' ? 'in' : 'out');
     case 'x_report':
       return attempt(s, () => ({ ...s, screen: 'report', report: { title: 'X', text: ctx.actions.xReport(), top: 0, x: true } }));

@@ -20,17 +20,16 @@ import {
   setLineDiscount,
   setQuantity,
 } from '../core/cart.js';
-import { type MessageKey, type Params, type Result, TpvError } from '../core/errors.js';
+import { type MessageKey, type Result, TpvError } from '../core/errors.js';
 import { parseDecimal, parseQuantity, showParams } from '../core/money.js';
 import type { Unit } from '../core/product.js';
-import { systemError } from '../core/system-errors.js';
 import { documentNumberOf, isDocumentScan } from '../core/numbering.js';
 import { roundCash } from '../core/payment.js';
 import { type Action, cartDiscountOverLimit, lineDiscountOverLimit, priceOverrideNeeded } from '../core/permissions.js';
 import type { Approval } from '../core/document.js';
 import { formatMoney, formatQty } from '../i18n/format.js';
-import { errorMessage, t, tOr } from '../i18n/index.js';
-import type { CustomerHit, DisplayView, IssuedCode, Item, PosActions, RefundableReceipt, TillInfo, TillSettings, TillUser } from './actions.js';
+import { t, tOr } from '../i18n/index.js';
+import { type CustomerHit, type DisplayView, type IssuedCode, type Item, type PosActions, type RefundableReceipt, type TillInfo, type TillSettings, type TillUser, tillError, tillMessage } from './actions.js';
 import { bigText } from './big.js';
 import { TILL_DEFAULTS } from '../app/till.js';
 import { type Command, commandFor, type Screen } from './keymap.js';
@@ -137,6 +136,8 @@ export function loginPrompt(s: PosState, ctx: Context): PosState {
     ...s,
     screen: 'login',
     user: null,
+    // a close half done is the locked user's: the next one starts it again (and its supervisor's approval)
+    close: null,
     prompt: {
       label: t('tui.login.code'),
       value: '',
@@ -163,6 +164,7 @@ function afterLogin(s: PosState, ctx: Context, user: TillUser): PosState {
     user,
     prompt: null,
     screen: 'sale',
+    close: null,
     entry: '',
     cart: saved?.cart ?? emptyCart(),
     extra: saved?.extra ?? { vouchers: [], approvals: [], customerId: null },
@@ -212,24 +214,8 @@ function problem(s: PosState, code: MessageKey, params: Record<string, string | 
   return fail(s, tillMessage(code, params));
 }
 
-/**
- * An error as the cashier reads it: the till's own wording where the CLI's points to a command or a
- * flag (`tui.err.<code>`: the key to press instead), role and action names in the screen's
- * language, and never a `{field}:` left unfilled (the till names no JSON field).
- */
-export function tillMessage(code: MessageKey, params: Params = {}): string {
-  const p: Params = { ...params };
-  if (typeof p.role === 'string') p.role = tOr(`tui.role.${p.role}`, p.role);
-  if (typeof p.action === 'string') p.action = tOr(`tui.action.${p.action}`, p.action);
-  const own = tOr(`tui.err.${code}`, '', p);
-  return (own || errorMessage(code, p)).replace(/^\{field\}:\s*/, '');
-}
-
-/** A TpvError for what the cashier can act on: tpv's own, or the system refusing (a busy database…); null for a bug. */
-function tillError(e: unknown): TpvError | null {
-  if (e instanceof TpvError) return e;
-  return systemError(e, '') ?? null;
-}
+/** An error as the cashier reads it (src/tui/actions.ts: the till's wording, the key to press). */
+export { tillMessage };
 
 /** Runs `fn`; a TpvError (or a core Problem thrown as one, or the database busy) becomes the message line, never a crash. */
 function attempt(s: PosState, fn: () => PosState): PosState {
@@ -635,7 +621,10 @@ function setCustomer(s: PosState, ctx: Context, c: CustomerHit): PosState {
   return info({ ...next, customerName: c.name }, t('tui.customer_set', { name: c.name }));
 }
 
-/** Ctrl+P: a copy of any document — its number typed or its code scanned; Enter alone the register's last receipt (also after a restart). */
+/**
+ * Ctrl+P: a copy of any document — its number typed or its code scanned; Enter alone the register's
+ * last receipt (also after a restart). An original that never reached paper prints as the original.
+ */
 function reprintPrompt(s: PosState, ctx: Context): PosState {
   return {
     ...s,
@@ -646,12 +635,20 @@ function reprintPrompt(s: PosState, ctx: Context): PosState {
       submit: (s1, v) => {
         const number = v || ctx.actions.lastDocument();
         if (!number) throw new TpvError('not_found', 'tui.no_last');
-        const copy = ctx.actions.copyOf(number);
-        void ctx.actions.print({ number: copy.number, copy: true });
-        return info({ ...s1, screen: 'report', report: { title: copy.number, text: copy.text, top: 0, number: copy.number } }, t('tui.reprinted', { number: copy.number }));
+        const doc = ctx.actions.copyOf(number);
+        void ctx.actions.print({ number: doc.number, copy: true });
+        return info({ ...s1, screen: 'report', report: { title: doc.number, text: doc.text, top: 0, number: doc.number } }, sentToPrinter(doc));
       },
     },
   };
+}
+
+/**
+ * What a reprint sent to the printer: a copy, or the original when the original never reached
+ * paper (asked before printing, as the preview is: the reprint job prints that original).
+ */
+function sentToPrinter(doc: { number: string; copy: boolean }): string {
+  return t(doc.copy ? 'tui.reprinted' : 'tui.reprinted_original', { number: doc.number });
 }
 
 // ---- payment ----------------------------------------------------------------------------------
@@ -877,8 +874,13 @@ function run(s: PosState, command: Command, ctx: Context): PosState {
     case 'reprint': {
       if (s.screen === 'report' && s.report) {
         if (!s.report.number) return s.report.x ? printX(s, ctx) : problem(s, 'tui.not_printable');
-        void ctx.actions.print({ number: s.report.number, copy: true });
-        return s;
+        const number = s.report.number;
+        // a copy, or the original when its first print never reached paper: said as it prints
+        return attempt(s, () => {
+          const doc = ctx.actions.copyOf(number);
+          void ctx.actions.print({ number: doc.number, copy: true });
+          return info(s, sentToPrinter(doc));
+        });
       }
       return reprintPrompt(s, ctx);
     }

@@ -3,6 +3,8 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { buildProgram } from '../../src/cli/main.js';
 import { language } from '../../src/i18n/index.js';
 import { cli as inProcess, FIXTURES, tempDir } from '../helpers.js';
 import { importFromStdin, initWithoutTerminalNamesTheFlag, missingDatabase, newStore, olderDatabaseMigrated, type Runner, type Shop, STORE_INIT, STORE_PIN, unknownCommandIsUsageError, versionAndHelp } from '../scenarios.js';
@@ -41,6 +43,40 @@ describe('basics', () => {
   });
 
   it('an unknown command or option is a usage error (exit 2), as JSON with --json', () => unknownCommandIsUsageError(shop));
+
+  it("commander's own words are in the help's language too: the usage, placeholders, defaults, a group's help command", async () => {
+    const es = { env: { TPV_LANG: 'es' } };
+    const root = await cli(['--help'], es);
+    expect(root.stdout).toMatch(/^Uso: tpv \[opciones\] \[orden\]$/m);
+    expect(root.stdout).toMatch(/^ {2}--db <ruta> /m);
+    const group = await cli(['products', '--help'], es);
+    expect(group.stdout).toMatch(/^Uso: tpv products \[opciones\] \[orden\]$/m);
+    expect(group.stdout).toMatch(/^ {2}import \[opciones\] <fichero> /m);
+    expect(group.stdout).toMatch(/^ {2}help \[orden\] +muestra la ayuda de una orden$/m);
+    const leaf = await cli(['users', 'add', '--help'], es);
+    expect(leaf.stdout).toMatch(/^Uso: tpv users add \[opciones\] <código>$/m);
+    expect(leaf.stdout).toMatch(/--role <rol> /);
+    expect(leaf.stdout.replace(/\s+/g, ' ')).toContain('(predeterminado: "cashier")');
+    // values typed as they are stay as they are
+    expect((await cli(['products', 'add', '--help'], es)).stdout).toContain('--unit <each|kg>');
+    // the same help in English keeps commander's words
+    const en = await cli(['users', 'add', '--help']);
+    expect(en.stdout).toMatch(/^Usage: tpv users add \[options\] <code>$/m);
+    expect(en.stdout.replace(/\s+/g, ' ')).toContain('(default: "cashier")');
+
+    // every command's Spanish help, none of commander's English left
+    const { program } = buildProgram({ stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env: {} });
+    const paths = (c: typeof program, before: string[]): string[][] => c.commands.flatMap((sub) => [[...before, sub.name()], ...paths(sub, [...before, sub.name()])]);
+    const all = paths(program, []);
+    expect(all.length).toBeGreaterThan(50);
+    const english = /\[options\]|\[command\]|\((default|choices|preset|env): |display help for command|^(Usage|Options|Commands|Arguments):|[<[](path|file|amount|code|name|number|text|date|qty|key|value|kind|type|role|receipt|register|dir|list|zone|state|status|template)(\.\.\.)?[>\]]/m;
+    for (const path of all) {
+      const h = await cli([...path, '--help'], es);
+      expect(h.code, path.join(' ')).toBe(0);
+      expect(h.stdout, path.join(' ')).toMatch(/^Uso: tpv /m);
+      expect(h.stdout.match(english)?.[0] ?? null, `tpv ${path.join(' ')} --help`).toBeNull();
+    }
+  });
 });
 
 describe('init', () => {

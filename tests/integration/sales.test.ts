@@ -5,11 +5,14 @@ import type { App } from '../../src/app/context.js';
 import { openApp } from '../../src/app/open.js';
 import { auditStore } from '../../src/app/audit.js';
 import { verifyJournal } from '../../src/app/journal.js';
-import { receiptJson, type SaleInput, sell } from '../../src/app/sales.js';
+import { commitTillSale, receiptJson, type SaleInput, sell, type TillSale } from '../../src/app/sales.js';
+import { addProduct, findProduct, sellable } from '../../src/app/products.js';
+import { addUser } from '../../src/app/users.js';
+import { buildVariableMeasure } from '../../src/core/barcode.js';
 import { setSeries } from '../../src/app/series.js';
 import { cashMove, closeShift, openShift, shiftStatus } from '../../src/app/shifts.js';
 import { actingUser } from '../../src/app/auth.js';
-import { addLine, emptyCart } from '../../src/core/cart.js';
+import { addLine, type Cart, emptyCart, setQuantity } from '../../src/core/cart.js';
 import { caught, makeShopWithCatalog, setSetting, tempDir } from '../helpers.js';
 
 const dir = tempDir();
@@ -163,5 +166,71 @@ describe('series and journal', () => {
     expect(() => app.db.prepare('UPDATE documents SET total = 0').run()).toThrow(/immutable/);
     expect(() => app.db.prepare('DELETE FROM document_lines').run()).toThrow(/immutable/);
     expect(() => app.db.prepare('DELETE FROM journal').run()).toThrow(/append-only/);
+  });
+});
+
+describe('scale labels: the quantity printed on the label, or a supervisor', () => {
+  /** Bananas weighed by the scale: 1.234 kg (FRU-001, 2.49/kg, weight labels with prefix 25). */
+  const WEIGHED = '2500101012349';
+  const count = (): number => app.db.prepare("SELECT count(*) FROM documents WHERE type = 'receipt'").pluck().get() as number;
+  const ana = () => actingUser(app.db, 'ana');
+  const sup = { code: 'sup', pin: '1357' };
+
+  beforeEach(() => {
+    addUser(app, admin(), { code: 'ana', name: 'Ana', role: 'cashier', pin: '2468' });
+    addUser(app, admin(), { code: 'sup', name: 'Sam', role: 'supervisor', pin: '1357' });
+    openShift(app, admin(), 0);
+  });
+
+  it('tpv sale: a weight label sold as printed needs nobody; another weight needs the price_override of a supervisor, recorded', () => {
+    const asPrinted = sell(app, { lines: [{ code: WEIGHED }], payments: cash('10') }, ana()).receipt;
+    expect(asPrinted.lines[0]).toMatchObject({ sku: 'FRU-001', qty: 1234, unitPrice: 249 });
+    expect(sell(app, { lines: [{ code: WEIGHED, qty: '1.234' }], payments: cash('10') }, ana()).receipt.approvals).toEqual([]);
+
+    const before = count();
+    const refused = caught(() => sell(app, { lines: [{ code: WEIGHED, qty: '2' }], payments: cash('10') }, ana()));
+    expect(refused).toMatchObject({ kind: 'conflict', code: 'permission.needs_approval', params: { action: 'price_override', user: 'ana', role: 'cashier' } });
+    expect(count()).toBe(before); // nothing sold, no number used
+
+    const approved = sell(app, { lines: [{ code: WEIGHED, qty: '2' }], payments: cash('10') }, ana(), sup).receipt;
+    expect(approved.lines[0]).toMatchObject({ qty: 2000, amount: 498 });
+    expect(approved.approvals).toEqual([expect.objectContaining({ action: 'price_override', by: 'sup', detail: `FRU-001 ${WEIGHED}: 1.234 → 2` })]);
+    // a supervisor (or an admin) may change it alone, as any price
+    expect(sell(app, { lines: [{ code: WEIGHED, qty: '0.5' }], payments: cash('10') }, actingUser(app.db, 'sup')).receipt.lines[0]!.qty).toBe(500);
+  });
+
+  it('tpv sale: a label priced by the scale is one unit; two of it is the same change', () => {
+    addProduct(app, admin(), { sku: 'QUE-009', name: 'Queso al corte', price: '18.90', tax_rate: '10', unit: 'kg', barcodes: '2000999000003' });
+    const priced = buildVariableMeasure('20', '00999', 1234, app.profile.barcodes);
+    expect(sell(app, { lines: [{ code: priced, qty: '1' }], payments: cash('20') }, ana()).receipt.total).toBe(1234);
+    expect(caught(() => sell(app, { lines: [{ code: priced, qty: '2' }], payments: cash('30') }, ana()))).toMatchObject({
+      code: 'permission.needs_approval',
+      params: { action: 'price_override' },
+    });
+    expect(sell(app, { lines: [{ code: priced, qty: '2' }], payments: cash('30') }, ana(), sup).receipt.total).toBe(2468);
+  });
+
+  it("the till's cart: a label's weight changed is refused at commit unless a supervisor's price_override came with it", () => {
+    const labelled = addLine(emptyCart(), sellable(findProduct(app, WEIGHED)));
+    if (!labelled.ok) throw new Error(labelled.problem.code);
+    const edited = setQuantity(labelled.value, labelled.value.lines[0]!.id, 2000);
+    if (!edited.ok) throw new Error(edited.problem.code);
+    const till = (cart: Cart, approvals: TillSale['approvals'] = []): TillSale => ({ cart, vouchers: [], approvals, customerId: null, payments: [{ method: 'cash', amount: 1000 }] });
+    const at = '2026-11-21T11:00:00+01:00';
+
+    expect(commitTillSale(app, till(labelled.value), ana()).lines[0]).toMatchObject({ qty: 1234 });
+    const before = count();
+    expect(caught(() => commitTillSale(app, till(edited.value), ana()))).toMatchObject({ code: 'permission.needs_approval', params: { action: 'price_override' } });
+    // an approval of something else, or "given" by a cashier, is not one
+    expect(caught(() => commitTillSale(app, till(edited.value, [{ action: 'discount_over_limit', by: 'sup', at }]), ana()))).toMatchObject({ code: 'permission.needs_approval' });
+    expect(caught(() => commitTillSale(app, till(edited.value, [{ action: 'price_override', by: 'ana', at }]), ana()))).toMatchObject({ code: 'permission.needs_approval' });
+    expect(count()).toBe(before);
+    // what the till records when the supervisor approved the edit (F4 on the label's line)
+    const approval = { action: 'price_override', by: 'sup', at, detail: `FRU-001 ${WEIGHED}: 1,234 → 2` };
+    const sold = commitTillSale(app, till(edited.value, [approval]), ana());
+    expect(sold.lines[0]).toMatchObject({ qty: 2000, amount: 498 });
+    expect(sold.approvals).toEqual([approval]);
+    // a supervisor selling: their own right
+    expect(commitTillSale(app, till(edited.value), actingUser(app.db, 'sup')).lines[0]!.qty).toBe(2000);
   });
 });

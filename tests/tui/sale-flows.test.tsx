@@ -16,6 +16,9 @@ import { setLanguage, t } from '../../src/i18n/index.js';
 import { appActions, type PosActions } from '../../src/tui/actions.js';
 import { parseKeys } from '../../src/tui/keys.js';
 import { type Context, handleKey, handleScan, initialState, loginPrompt, type PosState, tillMessage } from '../../src/tui/state.js';
+import { addDevice, removeDevice } from '../../src/app/devices.js';
+import { decodedText } from '../../src/devices/escpos-decode.js';
+import { type PrinterJob, simulatePrinter } from '../../src/devices/simulators.js';
 import { caught, makeShopWithCatalog, TEST_ADMIN, tempDir } from '../helpers.js';
 
 const dir = tempDir();
@@ -129,6 +132,60 @@ describe('the till on a real store', () => {
     expect(printed.at(-1)).toEqual({ number: first, copy: true });
     s = press(s, ESC, ctrl('p'), 'T01-999999\r');
     expect(s.message?.text).toBe(tillMessage('document.not_found', { number: 'T01-999999' }));
+  });
+
+  it('a receipt whose print never reached paper is reprinted as the original, and the till says so; then as a copy', async () => {
+    // a printer out of paper: the sale's own print is refused before a byte goes out
+    const jobs: PrinterJob[] = [];
+    const printer = await simulatePrinter({ host: '127.0.0.1', port: 0, state: 'paper_end', onJob: (j) => jobs.push(j) });
+    const admin = actingUser(app.db);
+    await addDevice(app, admin, 'printer', { url: `tcp://127.0.0.1:${printer.port}` }, false);
+    const outcomes: Promise<string>[] = [];
+    const base = appActions(app);
+    const saved = ctx;
+    ctx = {
+      actions: {
+        ...base,
+        // as run.tsx does: a failed print is news for the message line, never a crash
+        print: (job) => {
+          const done = base.print(job).then(
+            () => 'printed',
+            (e: unknown) => (e as { code?: string }).code ?? String(e),
+          );
+          outcomes.push(done);
+          return done.then(() => undefined);
+        },
+      },
+      info: base.info(),
+    };
+    const printedText = async (n: number): Promise<string> => {
+      // each job shows when the till closes its link: wait for it, not for a time
+      while (jobs.length < n) await new Promise((r) => setTimeout(r, 10));
+      return decodedText(jobs[n - 1]!.decoded);
+    };
+    try {
+      let s = press(loggedIn(), 'LAC-001\r', F[12], F[6], ENTER);
+      const sold = s.last!.number;
+      expect(await outcomes.at(-1)).toBe('printer.paper_end');
+      printer.setState('online');
+      s = press(s, ctrl('p'), ENTER);
+      expect(s.report?.number).toBe(sold);
+      expect(s.report?.text).not.toMatch(/COPY|COPIA/);
+      expect(s.message).toEqual({ text: t('tui.reprinted_original', { number: sold }), error: false });
+      expect(await outcomes.at(-1)).toBe('printed');
+      const original = await printedText(1);
+      expect(original).toContain(sold);
+      expect(original).not.toMatch(/COPY|COPIA/);
+      // printed now: Ctrl+P on the document on screen prints a copy, and says a copy
+      s = press(s, ctrl('p'));
+      expect(s.message).toEqual({ text: t('tui.reprinted', { number: sold }), error: false });
+      expect(await outcomes.at(-1)).toBe('printed');
+      expect(await printedText(2)).toMatch(/\*\*\* COP(Y|IA) \*\*\*/);
+    } finally {
+      ctx = saved;
+      removeDevice(app, admin, 'printer');
+      await printer.close();
+    }
   });
 
   it('F9 on a refund number, or on a receipt refunded whole, is refused at once', () => {

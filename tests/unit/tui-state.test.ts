@@ -128,8 +128,15 @@ function authorizeLike(user: TillUser, action: Action, detail: string, approver?
   return r.value;
 }
 
-function fakeStore(opts: { shiftOpen?: boolean; report?: string; quick?: string[] } = {}) {
+/**
+ * `owed`: documents whose original never reached paper (src/app/devices.ts `originalOwed`): their
+ * next print is the original, as the app's printDocument does it.
+ */
+function fakeStore(opts: { shiftOpen?: boolean; report?: string; quick?: string[]; owed?: string[] } = {}) {
   let shift: { id: number; expected: number } | null = opts.shiftOpen === false ? null : { id: 7, expected: 10000 };
+  const owed = new Set(opts.owed ?? []);
+  let closedZ: string | null = null;
+  const noShift = (): TpvError => new TpvError('conflict', 'shift.none_open', { register: 'T01' });
   const open = new Map<number, { cart: Cart; extra: CartExtra }>();
   const held: { id: number; label: string | null; user: string; cart: Cart; extra: CartExtra }[] = [];
   let nextHeld = 1;
@@ -152,10 +159,15 @@ function fakeStore(opts: { shiftOpen?: boolean; report?: string; quick?: string[
       authorizeLike(u, kind === 'in' ? 'cash_in' : 'cash_out', '', approver);
       return { kick: false };
     }),
-    xReport: vi.fn<PosActions['xReport']>(() => opts.report ?? 'X REPORT\nExpected cash  €100.00'),
+    xReport: vi.fn<PosActions['xReport']>(() => {
+      if (!shift) throw noShift();
+      return opts.report ?? 'X REPORT\nExpected cash  €100.00';
+    }),
     closeShift: vi.fn<PosActions['closeShift']>((u, _counted, approver) => {
       authorizeLike(u, 'shift_close', '', approver);
+      if (!shift) throw noShift();
       shift = null;
+      closedZ = 'Z01-000001';
       return { number: 'Z01-000001', text: 'Z REPORT Z01-000001' };
     }),
     pendingCarts: vi.fn<PosActions['pendingCarts']>(() => []),
@@ -212,6 +224,7 @@ function fakeStore(opts: { shiftOpen?: boolean; report?: string; quick?: string[
       return c;
     }),
     checkout: vi.fn<PosActions['checkout']>((_u, sale): Done => {
+      if (!shift) throw noShift();
       const sum = total(sale.cart, { vouchers: sale.vouchers, approvals: sale.approvals, customerId: sale.customerId });
       const paid = sale.payments.reduce((a, p) => a + p.amount, 0);
       const number = `T01-${String(nextDoc++).padStart(6, '0')}`;
@@ -238,8 +251,10 @@ function fakeStore(opts: { shiftOpen?: boolean; report?: string; quick?: string[
     lastDocument: vi.fn<PosActions['lastDocument']>(() => (nextDoc > 2 ? `T01-${String(nextDoc - 1).padStart(6, '0')}` : null)),
     copyOf: vi.fn<PosActions['copyOf']>((typed) => {
       const number = typed.replace(/^TPV:/i, '').toUpperCase();
-      if (!/^T01-\d{6}$/.test(number) || Number(number.slice(4)) >= nextDoc) throw new TpvError('not_found', 'document.not_found', { number });
-      return { number, text: `*** COPY ***\nRECEIPT ${number}` };
+      const known = number === closedZ || (/^T01-\d{6}$/.test(number) && Number(number.slice(4)) < nextDoc);
+      if (!known) throw new TpvError('not_found', 'document.not_found', { number });
+      const copy = !owed.has(number);
+      return { number, text: `${copy ? '*** COPY ***\n' : ''}RECEIPT ${number}`, copy };
     }),
     voidCart: vi.fn<PosActions['voidCart']>((u, approver) => {
       // the store's setting, here: a supervisor voids (approved as a refund, as the app does)
@@ -250,7 +265,11 @@ function fakeStore(opts: { shiftOpen?: boolean; report?: string; quick?: string[
       return { lines: c.cart.lines.length + c.extra.vouchers.length, total: total(c.cart, c.extra) };
     }),
     quickItems: vi.fn<PosActions['quickItems']>(() => (opts.quick ?? []).map((sku) => ({ sku, item: CATALOG.find((i) => i.sku === sku) ?? null }))),
-    print: vi.fn<PosActions['print']>(() => Promise.resolve()),
+    // a reprint job prints the original still owed (once), as the app's printDocument does
+    print: vi.fn<PosActions['print']>((job) => {
+      if (job.copy) owed.delete(job.number);
+      return Promise.resolve();
+    }),
     noSale: vi.fn<PosActions['noSale']>((u, reason, approver) => void authorizeLike(u, 'no_sale', reason, approver)),
     kickDrawer: vi.fn<PosActions['kickDrawer']>(() => Promise.resolve()),
     printerState: vi.fn<PosActions['printerState']>(() => Promise.resolve('online')),
@@ -889,11 +908,12 @@ describe('shift screen', () => {
     expect(s.message?.text).toBe(t('tui.drawer_opened'));
   });
 
-  it('Ctrl+P on a Z report on screen prints a copy of it', () => {
+  it('Ctrl+P on a Z report on screen prints a copy of it, and says so', () => {
     const f = fakeStore();
     const s = press(login(f, 'sup'), f.ctx, F[10], F[6], '50x2;20x1\r', F[12], 'y\r', '\x10');
     expect(f.actions.print).toHaveBeenLastCalledWith({ number: 'Z01-000001', copy: true });
     expect(s.screen).toBe('report');
+    expect(s.message).toEqual({ text: t('tui.reprinted', { number: 'Z01-000001' }), error: false });
   });
 
   it('F6 closes the shift with a count by denomination (50x2;20x1 = 120.00), F12 and a last yes', () => {
@@ -1549,6 +1569,123 @@ describe('reprint by number or by scan', () => {
     s = press(s, f.ctx, ESC, ctrl('p'), 'T01-000099\r');
     expect(s.message?.text).toBe(tillMessage('document.not_found', { number: 'T01-000099' }));
     expect(s.prompt?.label).toBe(t('tui.prompt.reprint'));
+  });
+});
+
+describe('printing a stored document says what comes out', () => {
+  it('a reprint of a receipt whose original never reached paper prints, and says, the original; the next reprint is a copy', () => {
+    const f = fakeStore({ owed: ['T01-000002'] });
+    let s = press(withCart(f), f.ctx, F[12], F[6], ENTER);
+    expect(s.last?.number).toBe('T01-000002');
+    s = press(s, f.ctx, ctrl('p'), ENTER);
+    expect(f.actions.print).toHaveBeenLastCalledWith({ number: 'T01-000002', copy: true });
+    expect(s.report).toMatchObject({ number: 'T01-000002', text: 'RECEIPT T01-000002' });
+    expect(s.message).toEqual({ text: t('tui.reprinted_original', { number: 'T01-000002' }), error: false });
+    expect(s.message?.text).not.toBe(t('tui.reprinted', { number: 'T01-000002' }));
+    s = press(s, f.ctx, ESC, ctrl('p'), 'T01-000002\r');
+    expect(s.report?.text).toBe('*** COPY ***\nRECEIPT T01-000002');
+    expect(s.message).toEqual({ text: t('tui.reprinted', { number: 'T01-000002' }), error: false });
+  });
+
+  it('Ctrl+P on a document on screen prints it and says so: the original while it is owed, then a copy', () => {
+    const f = fakeStore({ owed: ['T01-000002'] });
+    // a gift voucher sold: its receipt stays on screen with the code (a stored document)
+    let s = press(login(f), f.ctx, F[11], F[3], '20\r', F[12], F[6], ENTER);
+    expect(s.screen).toBe('report');
+    expect(s.report?.number).toBe('T01-000002');
+    s = press(s, f.ctx, ctrl('p'));
+    expect(f.actions.print).toHaveBeenLastCalledWith({ number: 'T01-000002', copy: true });
+    expect(s.message).toEqual({ text: t('tui.reprinted_original', { number: 'T01-000002' }), error: false });
+    s = press(s, f.ctx, ctrl('p'));
+    expect(f.actions.print).toHaveBeenCalledTimes(3); // the sale's own print, then the two
+    expect(s.message).toEqual({ text: t('tui.reprinted', { number: 'T01-000002' }), error: false });
+    expect(s.screen).toBe('report');
+  });
+});
+
+describe('no shift open: the till names the keys, never the CLI', () => {
+  const cliAdvice = /tpv shift|--float/;
+
+  it('a sale committed after the shift was closed says F10, then F2', () => {
+    const f = fakeStore();
+    let s = press(login(f, 'sup'), f.ctx, F[10], F[6], '50x2\r', F[12], 'y\r', ESC);
+    expect(s.screen).toBe('sale');
+    s = press(s, f.ctx, 'WATER\r', F[12], F[6], ENTER);
+    expect(f.actions.checkout).toHaveBeenCalledTimes(1);
+    expect(s.message).toEqual({ text: t('tui.err.shift.none_open'), error: true });
+    expect(s.message?.text).not.toMatch(cliAdvice);
+  });
+
+  it('on the shift screen (the X report, a close) it is F2 right there; from the X report on screen or mid-count, F10 then F2', () => {
+    const f = fakeStore({ shiftOpen: false });
+    // the float prompt after login put aside: the shift screen without a shift
+    let s = press(login(f, 'sup'), f.ctx, ESC, F[5]);
+    expect(s.screen).toBe('shift');
+    expect(s.message).toEqual({ text: t('tui.shift.none_open'), error: true });
+    s = press(s, f.ctx, F[6]);
+    expect(s.message).toEqual({ text: t('tui.shift.none_open'), error: true });
+
+    // the X report on screen, the shift closed by another till meanwhile: Ctrl+P prints nothing
+    const g = fakeStore();
+    let x = press(login(g, 'sup'), g.ctx, F[10], F[5]);
+    expect(x.report?.x).toBe(true);
+    g.actions.shift.mockReturnValue(null);
+    x = press(x, g.ctx, ctrl('p'));
+    expect(g.actions.printX).not.toHaveBeenCalled();
+    expect(x.message).toEqual({ text: t('tui.err.shift.none_open'), error: true });
+
+    // counting when another till closed the shift: the app's refusal, in the till's words
+    const h = fakeStore();
+    let c = press(login(h, 'sup'), h.ctx, F[10], F[6], '50x2\r');
+    h.actions.closeShift.mockImplementationOnce(() => {
+      throw new TpvError('conflict', 'shift.none_open', { register: 'T01' });
+    });
+    c = press(c, h.ctx, F[12], 'y\r');
+    expect(c.screen).toBe('close_count');
+    expect(c.message).toEqual({ text: t('tui.err.shift.none_open'), error: true });
+    for (const m of [s.message, x.message, c.message]) expect(m?.text).not.toMatch(cliAdvice);
+  });
+
+  it('in Spanish too', () => {
+    setLanguage('es');
+    try {
+      const f = fakeStore({ shiftOpen: false });
+      const s = press(login(f, 'sup'), f.ctx, ESC, F[5]);
+      expect(s.message?.text).toBe(t('tui.shift.none_open'));
+      expect(s.message?.text).toMatch(/^No hay turno abierto/);
+      expect(tillMessage('shift.none_open', { register: 'T01' })).toMatch(/F10 y luego F2/);
+    } finally {
+      setLanguage('en');
+    }
+  });
+});
+
+describe('the guided close belongs to who started it', () => {
+  it('a lock mid-close (the idle lock) drops it; the next login starts on the sale screen with none, and a new close asks its approval again', () => {
+    const f = fakeStore();
+    let s = press(login(f), f.ctx, F[10], F[6], 'sup\r', '2222\r', '50x2\r');
+    expect(s.screen).toBe('close_count');
+    expect(s.close?.approver).toEqual({ code: 'sup', pin: '2222' });
+    // what run.tsx does when the till was left alone
+    s = loginPrompt({ ...s, message: { text: t('tui.locked', { name: 'Cora Cash' }), error: false } }, f.ctx);
+    expect(s.screen).toBe('login');
+    expect(s.close).toBeNull();
+    s = login(f, 'cash', '3333', s);
+    expect(s.screen).toBe('sale');
+    expect(s.close).toBeNull();
+    s = press(s, f.ctx, F[10], F[6]);
+    expect(s.prompt?.label).toBe(t('tui.approval.code'));
+    expect(f.actions.closeShift).not.toHaveBeenCalled();
+  });
+
+  it('a login clears a close left on the state', () => {
+    const f = fakeStore();
+    const mid = press(login(f, 'sup'), f.ctx, F[10], F[6]);
+    expect(mid.close).not.toBeNull();
+    // the login prompt answered on a state that still carried a close (a lock path that kept it)
+    const s = press({ ...loginPrompt(mid, f.ctx), close: mid.close }, f.ctx, 'cash\r', '3333\r');
+    expect(s.screen).toBe('sale');
+    expect(s.close).toBeNull();
   });
 });
 
