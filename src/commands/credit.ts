@@ -5,8 +5,8 @@ import type { App } from '../app/context.js';
 import { creditSlip, validUntilText } from '../app/documents.js';
 import { endOfDay } from '../core/credit.js';
 import { TpvError } from '../core/errors.js';
-import { formatNumberText } from '../i18n/format.js';
-import { t } from '../i18n/index.js';
+import { formatInstant, formatNumberText } from '../i18n/format.js';
+import { t, tOr } from '../i18n/index.js';
 import { actors } from '../cli/actors.js';
 import { parseAmount } from '../cli/flags.js';
 import { type Cli, example, table } from '../cli/runtime.js';
@@ -24,7 +24,7 @@ function creditText(app: App, c: CreditView): string {
     '\n\n' +
     table(
       [t('credit.event'), t('credit.amount'), t('credit.at'), t('credit.ref')],
-      c.events.map((e) => [e.kind, formatNumberText(e.amount), e.at.replace('T', ' ').slice(0, 16), e.ref ?? e.reason ?? '']),
+      c.events.map((e) => [tOr(`credit.move.${e.kind}`, e.kind), formatNumberText(e.amount), formatInstant(e.at, app.profile.timezone), e.ref ?? e.reason ?? '']),
       ['l', 'r', 'l', 'l'],
     )
   );

@@ -2,12 +2,13 @@
 import type { Command } from 'commander';
 import { adjustStock, stockOf, type StockView } from '../app/products.js';
 import { parseQuantity, problemError } from '../core/money.js';
-import { formatNumberText } from '../i18n/format.js';
-import { t } from '../i18n/index.js';
+import type { App } from '../app/context.js';
+import { formatInstant, formatNumberText } from '../i18n/format.js';
+import { t, tOr } from '../i18n/index.js';
 import { actors } from '../cli/actors.js';
 import { type Cli, example, table } from '../cli/runtime.js';
 
-function stockText(s: StockView): string {
+function stockText(app: App, s: StockView): string {
   const head = `${s.sku}  ${s.name}: ${formatNumberText(s.stock)}${s.unit === 'kg' ? ' kg' : ''}`;
   if (!s.moves.length) return head;
   return (
@@ -15,7 +16,7 @@ function stockText(s: StockView): string {
     '\n\n' +
     table(
       [t('stock.at'), t('stock.qty'), t('stock.kind'), t('stock.reason')],
-      s.moves.map((m) => [m.at.replace('T', ' ').slice(0, 19), formatNumberText(m.qty), m.kind, m.reason ?? '']),
+      s.moves.map((m) => [formatInstant(m.at, app.profile.timezone), formatNumberText(m.qty), tOr(`stock.move.${m.kind}`, m.kind), m.reason ?? '']),
       ['l', 'r', 'l', 'l'],
     )
   );
@@ -34,7 +35,7 @@ export function register(program: Command, cli: Cli): void {
           const q = parseQuantity(qtyText, { allowNegative: true, decimalComma: true });
           if (!q.ok) throw problemError('invalid', q.problem, 0, { field: 'qty' });
           const s = adjustStock(app, actor, code, q.value, o.reason, approver);
-          cli.out(s, () => stockText(s));
+          cli.out(s, () => stockText(app, s));
         }),
       ),
     'tpv stock adjust LAC-001 -- -2 --reason "caducado"',
@@ -47,7 +48,7 @@ export function register(program: Command, cli: Cli): void {
       .action((code: string) =>
         cli.withApp((app) => {
           const s = stockOf(app, code);
-          cli.out(s, () => stockText(s));
+          cli.out(s, () => stockText(app, s));
         }),
       ),
     'tpv stock show LAC-001',

@@ -441,6 +441,17 @@ export const en = {
   'stock.at': 'When',
   'stock.qty': 'Qty',
   'stock.kind': 'Kind',
+  'stock.move.opening': 'opening',
+  'stock.move.adjust': 'adjustment',
+  'stock.move.import': 'import',
+  'stock.move.sale': 'sale',
+  'stock.move.refund': 'refund',
+  'credit.move.issue': 'issued',
+  'credit.move.redeem': 'spent',
+  'credit.move.restore': 'given back',
+  'credit.move.expire': 'expired',
+  'credit.move.void': 'voided',
+  'credit.move.adjust': 'adjustment',
   'stock.reason': 'Reason',
 
   // users

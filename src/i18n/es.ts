@@ -443,6 +443,17 @@ export const es: Record<MessageKey, string> = {
   'stock.at': 'Fecha',
   'stock.qty': 'Cant.',
   'stock.kind': 'Tipo',
+  'stock.move.opening': 'inicial',
+  'stock.move.adjust': 'ajuste',
+  'stock.move.import': 'importación',
+  'stock.move.sale': 'venta',
+  'stock.move.refund': 'devolución',
+  'credit.move.issue': 'emitido',
+  'credit.move.redeem': 'gastado',
+  'credit.move.restore': 'devuelto',
+  'credit.move.expire': 'caducado',
+  'credit.move.void': 'anulado',
+  'credit.move.adjust': 'ajuste',
   'stock.reason': 'Motivo',
 
   // users

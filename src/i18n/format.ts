@@ -1,5 +1,6 @@
 /** Locale formatting for screens and receipts (JSON and CSV stay locale-free). */
 import { formatDecimal, formatQuantity } from '../core/money.js';
+import { isoWithOffset } from '../core/time.js';
 import { language, type Lang } from './index.js';
 
 const SYMBOLS: Record<string, string> = { EUR: '€', USD: '$', MXN: '$', GBP: '£', CLP: '$', COP: '$', ARS: '$' };
@@ -36,4 +37,10 @@ export function formatQty(milli: number, lang: Lang = language()): string {
 export function formatDateTimeText(iso: string, _lang: Lang = language()): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(iso);
   return m ? `${m[3]}/${m[2]}/${m[1]} ${m[4]}:${m[5]}` : iso;
+}
+
+/** A stored instant (UTC, "2026-11-21T13:05:09.123Z") as the shop reads it in its zone: "21/11/2026 14:05". */
+export function formatInstant(iso: string, timeZone: string, lang: Lang = language()): string {
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime()) ? iso : formatDateTimeText(isoWithOffset(at, timeZone), lang);
 }
