@@ -28,6 +28,8 @@ const BOUNDS = {
   'barcode.item_digits': [4, 6],
   'credit.expiry_days': [0, 36500],
   'tui.lock_minutes': [0, 1440],
+  'tui.confirm_quantity': [0, 9999],
+  'tui.confirm_weight': [0, 999],
   'backup.keep': [1, 1000],
 } as const satisfies Partial<Record<SettingKey, readonly [number, number]>>;
 
@@ -65,9 +67,6 @@ export function isTimeZone(zone: string): boolean {
 }
 
 const prefixes = list(z.string().regex(/^2[0-9]$/, 'setting.gs1_prefix'), 10);
-
-/** Bounds of the till's numeric settings (units, kilograms), shown in the message of a value outside them. */
-const TILL_BOUNDS = { 'tui.confirm_quantity': [0, 9999], 'tui.confirm_weight': [0, 999] } as const;
 
 export const SETTINGS: { [K in SettingKey]: z.ZodType<Settings[K], unknown> } = {
   'store.name': text(100),
@@ -120,36 +119,21 @@ export const SETTINGS: { [K in SettingKey]: z.ZodType<Settings[K], unknown> } = 
   'einvoice.scheme': z.enum(['none', 'verifactu'], { error: 'setting.einvoice_scheme' }),
   'einvoice.env': z.enum(['test', 'prod'], { error: 'setting.einvoice_env' }),
   'einvoice.zero_rate': z.enum(['S1', 'E1', 'E2', 'E3', 'E4', 'E5', 'E6', 'N1', 'N2'], { error: 'setting.einvoice_zero_rate' }),
-  ...tillSettingSchemas(),
+  // the cashier terminal's own (src/app/till.ts): the quantity and weight above which it asks
+  // first (0: never), repeated scans merged into one line, the quick items (skus, in the order of
+  // their keys), a supervisor to void a whole ticket
+  'tui.confirm_quantity': int('tui.confirm_quantity'),
+  'tui.confirm_weight': int('tui.confirm_weight'),
+  'tui.merge_scans': bool,
+  'tui.quick_items': list(
+    z
+      .string()
+      .regex(/^[^\s,]{1,64}$/, 'setting.quick_item')
+      .refine((s) => !FORBIDDEN.test(s), 'setting.control'),
+    10,
+  ),
+  'tui.void_approval': bool,
 };
-
-/**
- * The cashier terminal's own settings (src/app/till.ts reads them, TILL_DEFAULTS holds their
- * defaults): the quantity and weight above which the till asks to confirm (0: never), repeated
- * scans merged into one line, the quick items (skus, in the order of their keys), a supervisor to
- * void a whole ticket.
- */
-function tillSettingSchemas() {
-  const whole = (max: number) =>
-    z.preprocess(
-      (v) => (typeof v === 'string' ? (/^\s*\d{1,9}\s*$/.test(v) ? Number(v) : Number.NaN) : v),
-      z.number({ error: 'setting.integer' }).int('setting.integer').min(0, 'setting.range').max(max, 'setting.range'),
-    );
-  return {
-    'tui.confirm_quantity': whole(TILL_BOUNDS['tui.confirm_quantity'][1]),
-    'tui.confirm_weight': whole(TILL_BOUNDS['tui.confirm_weight'][1]),
-    'tui.merge_scans': bool,
-    'tui.quick_items': list(
-      z
-        .string()
-        .regex(/^[^\s,]{1,64}$/, 'setting.quick_item')
-        .refine((s) => !FORBIDDEN.test(s), 'setting.control'),
-      10,
-    ),
-    'tui.void_approval': bool,
-  };
-}
-
 
 /** "10" or "10%" → 1000 basis points (NaN when not a percent, which zod then refuses). */
 function percentBp(text: string): number {
@@ -163,7 +147,7 @@ export function parseSetting<K extends SettingKey>(key: K, value: unknown): Sett
   const r = SETTINGS[key].safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0];
-    const bounds = (BOUNDS as Partial<Record<SettingKey, readonly [number, number]>>)[key] ?? (TILL_BOUNDS as Partial<Record<string, readonly [number, number]>>)[key];
+    const bounds = (BOUNDS as Partial<Record<SettingKey, readonly [number, number]>>)[key];
     throw new TpvError('invalid', issue && isMessageKey(issue.message) ? issue.message : 'setting.invalid', {
       key,
       value: String(value),

@@ -4,6 +4,7 @@
  * until a configured device is used (a till without devices starts without the printer encoder).
  */
 import { TpvError } from '../core/errors.js';
+import { SETTING_DEFAULTS, type Settings } from '../core/profile.js';
 import { zonedParts } from '../core/time.js';
 import { prepared } from '../db/connection.js';
 import { t } from '../i18n/index.js';
@@ -27,29 +28,27 @@ export interface TillSettings {
   voidApproval: boolean;
 }
 
+/** The till's settings out of the store's settings (`tui.*`, each at its default when not set). */
+function tillSettingsOf(s: Settings): TillSettings {
+  return {
+    confirmQuantity: s['tui.confirm_quantity'],
+    confirmWeight: s['tui.confirm_weight'],
+    mergeScans: s['tui.merge_scans'],
+    quickItems: s['tui.quick_items'],
+    voidApproval: s['tui.void_approval'],
+  };
+}
+
 /** Every `tui.*` setting's default (what a store that never set them gets). */
-export const TILL_DEFAULTS: Readonly<TillSettings> = Object.freeze({ confirmQuantity: 99, confirmWeight: 10, mergeScans: false, quickItems: [], voidApproval: false });
+export const TILL_DEFAULTS: Readonly<TillSettings> = Object.freeze(tillSettingsOf(SETTING_DEFAULTS));
 
 /**
- * The till's settings as stored, each missing or malformed one at its default. Read by key from
- * the settings the store profile keeps fresh (another process's `tpv config set` shows at the next
- * key), so no database work of its own.
+ * The till's settings as stored, each missing one at its default. Read from the settings the
+ * store profile keeps fresh (another process's `tpv config set` shows at the next key), so no
+ * database work of its own.
  */
 export function tillSettings(app: App): TillSettings {
-  const stored = app.settings as Partial<Record<string, unknown>>;
-  const count = (key: string, fallback: number): number => {
-    const v = stored[key];
-    return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : fallback;
-  };
-  const flag = (key: string, fallback: boolean): boolean => (typeof stored[key] === 'boolean' ? (stored[key] as boolean) : fallback);
-  const skus = stored['tui.quick_items'];
-  return {
-    confirmQuantity: count('tui.confirm_quantity', TILL_DEFAULTS.confirmQuantity),
-    confirmWeight: count('tui.confirm_weight', TILL_DEFAULTS.confirmWeight),
-    mergeScans: flag('tui.merge_scans', TILL_DEFAULTS.mergeScans),
-    quickItems: Array.isArray(skus) ? skus.filter((x): x is string => typeof x === 'string') : [],
-    voidApproval: flag('tui.void_approval', TILL_DEFAULTS.voidApproval),
-  };
+  return tillSettingsOf({ ...SETTING_DEFAULTS, ...app.settings });
 }
 
 /** The wall clock of the status bar, "HH:MM" in the store's time zone (the zone its receipts print). */
