@@ -189,3 +189,26 @@ export function setSetting<K extends SettingKey>(app: App, key: K, value: Settin
   writeSettings(app.db, { [key]: value });
   app.reload();
 }
+
+/**
+ * Polls until `pick` gives something (sync or async) and returns it: for states other processes
+ * reach (a printer's job, a port held, a line on a screen). The deadline only turns a hang into a
+ * readable failure naming `what` (and `detail()`, e.g. a terminal's screen); no test asserts time.
+ */
+export async function until<T>(
+  pick: () => T | null | undefined | false | Promise<T | null | undefined | false>,
+  what: string,
+  ms = 10_000,
+  detail: () => string = () => '',
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await pick();
+    if (v) return v;
+    if (Date.now() > deadline) {
+      const more = detail();
+      throw new Error(`${what}: not seen${more ? `\n${more}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -7,7 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodedText, decodeEscpos } from '../../src/devices/escpos-decode.js';
-import { cli, tempDir } from '../helpers.js';
+import { cli, tempDir, until } from '../helpers.js';
 import { ANA, APPROVE, at, cents, dec, demoStore, ISO_WITH_OFFSET, pinOf, type SaleBody, saleAt, type Shop, shiftCloseRefusals, shiftNeededFirst, shiftOpenByCashier, SUP } from '../scenarios.js';
 import Database from 'better-sqlite3';
 import { saveOpenCart } from '../../src/app/carts.js';
@@ -449,10 +449,4 @@ describe('the Z report on paper (tpv shift close) and the X report (tpv shift st
   });
 });
 
-async function waitUntil(ok: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error('the printer never got the job');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const waitUntil = (ok: () => boolean): Promise<boolean> => until(ok, 'the printer never got the job');

@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DisplayScreen } from '../../src/devices/display.js';
 import { portStatus } from '../../src/devices/ports.js';
-import { BIN, cli, tempDir, tpv } from '../helpers.js';
+import { BIN, cli, tempDir, tpv, until as waitFor } from '../helpers.js';
 import { posLogin, startPos, type Tmux } from '../tmux.js';
 
 const dir = tempDir('tpv-devices-till-');
@@ -23,15 +23,9 @@ const DISPLAY = join(dir, 'display');
 let term: Tmux | undefined;
 const children: ChildProcessWithoutNullStreams[] = [];
 
-async function until<T>(pick: () => T | null | undefined | false | Promise<T | null | undefined | false>, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await pick();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not seen${term ? `\n${term.screen()}` : ''}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Polls until `pick` gives something; a failure shows the terminal's screen. */
+const until = <T>(pick: () => T | null | undefined | false | Promise<T | null | undefined | false>, what: string, ms = 20_000): Promise<T> =>
+  waitFor(pick, what, ms, () => term?.screen() ?? '');
 
 /** A pty at `link` that socat does not hold open (`wait-slave`); its other side is our stdin/stdout. */
 async function device(link: string): Promise<ChildProcessWithoutNullStreams> {

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AEAT_ERRORS, type FakeAeat, makePki, startFakeAeat } from '../fake-aeat.js';
-import { BIN, cli, tempDir } from '../helpers.js';
+import { BIN, cli, tempDir, until as waitFor } from '../helpers.js';
 import { posLogin, posQuit, startPos, type Tmux } from '../tmux.js';
 
 const dir = tempDir('tpv-pos-einvoice-');
@@ -53,13 +53,8 @@ async function sellOne(number: string): Promise<void> {
   await term!.waitFor(`Sold ${number}`);
 }
 
-async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not seen\n${term?.screen() ?? ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Polls until `check` holds; a failure shows the terminal's screen. */
+const until = (check: () => boolean, what: string, ms = 15_000): Promise<boolean> => waitFor(check, what, ms, () => term?.screen() ?? '');
 
 const bar = (): string => term!.screen().split('\n')[0] ?? '';
 

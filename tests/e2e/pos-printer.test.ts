@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cli, freePort, tempDir } from '../helpers.js';
+import { BIN, cli, freePort, tempDir, until as waitFor } from '../helpers.js';
 import { posLogin, startPos, type Tmux } from '../tmux.js';
 
 const dir = tempDir('tpv-pos-printer-');
@@ -57,15 +57,8 @@ function stopPrinter(): Promise<void> {
   });
 }
 
-async function until<T>(pick: () => T | null | undefined | false, what: string, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = pick();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not seen${term ? `\n${term.screen()}` : ''}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Polls until `pick` gives something; a failure shows the terminal's screen. */
+const until = <T>(pick: () => T | null | undefined | false, what: string, ms = 15_000): Promise<T> => waitFor(pick, what, ms, () => term?.screen() ?? '');
 
 beforeAll(async () => {
   port = await freePort();

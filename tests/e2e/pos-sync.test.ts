@@ -12,7 +12,7 @@ import { connect } from '../../src/db/connection.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import { openSqliteStorage } from '../../src/server/sqlite.js';
 import type { ServerStorage } from '../../src/server/storage.js';
-import { BIN, cli, tempDir } from '../helpers.js';
+import { BIN, cli, tempDir, until as waitFor } from '../helpers.js';
 import { posLogin, posQuit, startPos, type Tmux } from '../tmux.js';
 
 const dir = tempDir('tpv-pos-sync-');
@@ -50,13 +50,8 @@ function outboxIds(): string[] {
 async function heldIds(): Promise<string[]> {
   return (await storage!.events('T01', 0, 100_000)).map((e) => e.id);
 }
-async function until(check: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not seen\n${term?.screen() ?? ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Polls until `check` holds; a failure shows the terminal's screen. */
+const until = (check: () => Promise<boolean>, what: string, ms = 15_000): Promise<boolean> => waitFor(check, what, ms, () => term?.screen() ?? '');
 
 /** Starts `tpv pos` in tmux and logs in as the demo store's admin. */
 async function login(): Promise<void> {

@@ -12,7 +12,7 @@ import type { OutboxRow } from '../../src/sync/events.js';
 import { type RunningServer, startServer } from '../../src/server/server.js';
 import { openSqliteStorage } from '../../src/server/sqlite.js';
 import type { ServerStorage } from '../../src/server/storage.js';
-import { BIN, cli, freePort, type RunOptions, type RunResult, tempDir } from '../helpers.js';
+import { BIN, cli, freePort, type RunOptions, type RunResult, tempDir, until as waitFor } from '../helpers.js';
 
 const dir = tempDir('tpv-sync-e2e-');
 const DATA = join(dir, 'server');
@@ -239,13 +239,7 @@ describe('tpv sync: a till and the store server', () => {
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    const until = async (cond: () => Promise<boolean>): Promise<void> => {
-      const deadline = Date.now() + 30_000;
-      while (!(await cond())) {
-        if (Date.now() > deadline) throw new Error(`gave up waiting; the daemon said: ${stderr}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
+    const until = (cond: () => Promise<boolean>): Promise<boolean> => waitFor(cond, 'the daemon catching up', 30_000, () => `the daemon said: ${stderr}`);
     const caughtUp = async (): Promise<boolean> => (await held('T01')).length === outbox(T01).rows.length;
     await until(caughtUp);
     await sell(t01, 2);

@@ -11,19 +11,11 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDoctor, serialFinding } from '../../src/app/doctor.js';
 import { type PortStatus, portStatus, processHolds } from '../../src/devices/ports.js';
-import { cli, tempDir } from '../helpers.js';
+import { cli, tempDir, until } from '../helpers.js';
 
 const dir = tempDir('tpv-devices-doctor-');
 let socat: ChildProcess;
 const pty = join(dir, 'pty');
-
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not seen`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 beforeAll(async () => {
   socat = spawn('socat', ['-d', '-d', `pty,rawer,link=${pty}`, 'STDIO'], { stdio: ['pipe', 'ignore', 'ignore'] });

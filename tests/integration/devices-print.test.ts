@@ -14,7 +14,7 @@ import { openApp } from '../../src/app/open.js';
 import { tillDevices } from '../../src/app/till.js';
 import { type DecodedJob, decodedText } from '../../src/devices/escpos-decode.js';
 import { type PrinterJob, type PrinterSimulator, simulatePrinter } from '../../src/devices/simulators.js';
-import { cli, freePort, type RunResult, tempDir } from '../helpers.js';
+import { cli, freePort, tempDir, type RunResult, until } from '../helpers.js';
 
 const dir = tempDir('tpv-devices-print-');
 const DB = join(dir, 'shop.db');
@@ -36,17 +36,6 @@ function papers(job: DecodedJob): string[] {
 
 /** The next job the printer receives after `count` jobs. */
 const jobAfter = (count: number, what: string): Promise<PrinterJob> => until(() => jobs.length > count && jobs[count], what);
-
-/** Polls until `pick` gives something; the deadline only turns a hang into a readable failure. */
-async function until<T>(pick: () => T | null | undefined | false, what: string, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = pick();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not seen`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function audit(action: string): { user_id: number | null; detail: Record<string, unknown> }[] {
   const db = new Database(DB, { readonly: true });

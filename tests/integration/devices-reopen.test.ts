@@ -13,7 +13,7 @@ import type { DisplayConfig, ScannerConfig } from '../../src/app/devices.js';
 import { openDisplay, openScanner, type ReopenOptions } from '../../src/app/peripherals.js';
 import { TpvError } from '../../src/core/errors.js';
 import { DisplayScreen } from '../../src/devices/display.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, until } from '../helpers.js';
 
 const dir = tempDir('tpv-devices-reopen-');
 const children: ChildProcessWithoutNullStreams[] = [];
@@ -22,17 +22,6 @@ afterAll(() => {
   for (const fd of fds) closeSync(fd);
   for (const c of children) c.kill();
 });
-
-/** Polls until `pick` gives something; the deadline only turns a hang into a readable failure. */
-async function until<T>(pick: () => T | null | undefined | false, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = pick();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not seen`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** socat with `args`, waiting for each of `links` to exist. */
 async function socat(args: string[], links: string[]): Promise<ChildProcessWithoutNullStreams> {

@@ -8,7 +8,7 @@ import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listSerialPorts, listUsbPrinters, parseIeee1284, parseLockPid, portStatus, serialAccess } from '../../src/devices/ports.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, until } from '../helpers.js';
 
 const root = tempDir('tpv-ports-');
 
@@ -20,15 +20,6 @@ function file(path: string, content = ''): void {
 function link(path: string, target: string): void {
   mkdirSync(dirname(path), { recursive: true });
   symlinkSync(target, path);
-}
-
-/** Waits for `ok()` with a deadline (no fixed sleeps). */
-async function until(ok: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('scanning a fake /dev and /sys', () => {

@@ -8,16 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SerialPortMock } from 'serialport';
 import { openSerialScanner, type ScannerHandle, type ScannerOptions, scanPort } from '../../src/devices/scanner.js';
-import { tempDir } from '../helpers.js';
-
-/** Polls until `done()` holds, failing after the deadline (no fixed sleeps). */
-async function until(done: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { tempDir, until } from '../helpers.js';
 
 const dir = tempDir('tpv-scanner-');
 const children: ChildProcess[] = [];

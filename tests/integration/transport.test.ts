@@ -26,6 +26,7 @@ import {
   type Transport,
 } from '../../src/devices/transport.js';
 import { SIMULATED_STATES, statusReply } from '../../src/devices/simulators.js';
+import { until } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tpv-transport-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,14 +44,7 @@ async function rejection(p: Promise<unknown>): Promise<TpvError> {
   return e;
 }
 
-/** Polls until `cond` holds; the deadline only turns a hang into a readable failure. */
-async function waitFor(cond: () => boolean, what: string, ms = 4000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const waitFor = (cond: () => boolean, what: string): Promise<boolean> => until(cond, what);
 
 /** Counts TCP connection attempts made by this process while `fn` runs. */
 async function countingConnects<T>(fn: () => Promise<T>): Promise<{ result: PromiseSettledResult<T>; attempts: number }> {

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openServerLog } from '../../src/server/log.js';
-import { BIN, cli, tempDir } from '../helpers.js';
+import { BIN, cli, tempDir, until as waitFor } from '../helpers.js';
 import { endpoint, postEnrol } from './server-harness.js';
 
 const root = tempDir('tpv-server-log-');
@@ -24,14 +24,7 @@ function logFiles(dir: string, name: string): string[] {
 }
 const linesOf = (dir: string, files: string[]): string[] => files.flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean));
 
-/** Resolves once `done()` holds (checked every 10 ms); fails after `tries` checks. */
-async function until(done: () => boolean, tries = 500): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (done()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('condition not met');
-}
+const until = (done: () => boolean): Promise<boolean> => waitFor(done, 'the log line');
 
 const line = (i: number): string => `2026-11-21T10:00:00.000Z connect terminal=T02 conn=${String(i).padStart(4, '0')} from=127.0.0.1`;
 

@@ -14,7 +14,7 @@ import { type RunningServer, startServer } from '../../src/server/server.js';
 import { openSqliteStorage } from '../../src/server/sqlite.js';
 import type { IncomingEvent, ServerStorage } from '../../src/server/storage.js';
 import { MAX_BATCH_EVENTS, MAX_MESSAGE_BYTES } from '../../src/sync/protocol.js';
-import { makeStore, tempDir } from '../helpers.js';
+import { makeStore, tempDir, until as waitFor } from '../helpers.js';
 
 const dir = tempDir('tpv-sync-client-');
 
@@ -103,13 +103,7 @@ describe('the sync client', () => {
     const logs: string[] = [];
     const loop = runSync(app, requireLink(app.path), stop.signal, (n) => void logs.push(n.code));
     const last = (): number => app.db.prepare('SELECT max(seq) FROM outbox').pluck().get() as number;
-    const until = async (cond: () => Promise<boolean>): Promise<void> => {
-      const deadline = Date.now() + 90_000;
-      while (!(await cond())) {
-        if (Date.now() > deadline) throw new Error(`gave up waiting: ${logs.join(', ')}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    };
+    const until = (cond: () => Promise<boolean>): Promise<boolean> => waitFor(cond, 'the server holding the outbox', 90_000, () => logs.join(', '));
     try {
       noSale(app, 1);
       await until(async () => (await storage.events('T01', 0, 1000)).length === last());
