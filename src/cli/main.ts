@@ -56,7 +56,7 @@ export function buildProgram(io: Io): { program: Command; cli: Cli } {
       writeOut: (s) => cli.io.stdout.write(s),
       writeErr: (s) => cli.io.stderr.write(s),
       outputError: (s, write) => {
-        if (!cli.json) write(terminalText(s, true));
+        if (!cli.json) write(terminalText(commanderText(s), true));
       },
     })
     .exitOverride();
@@ -161,6 +161,37 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   return cli.finish(code);
 }
 
+/** Commander's messages for a wrong command line (its own English), each as the catalog says it. */
+const COMMANDER_MESSAGES: [RegExp, MessageKey][] = [
+  [/^unknown option '([^']*)'/, 'cli.err.unknown_option'],
+  [/^unknown command '([^']*)'/, 'cli.err.unknown_command'],
+  [/^too many arguments(?: for '([^']*)')?\. Expected (\d+) arguments? but got (\d+)\./, 'cli.err.excess_arguments'],
+  [/^missing required argument '([^']*)'/, 'cli.err.missing_argument'],
+  [/^required option '([^']*)' not specified/, 'cli.err.required_option'],
+  [/^option '([^']*)' argument missing/, 'cli.err.option_argument'],
+  [/^option '([^']*)' argument '([^']*)' is invalid\./, 'cli.err.option_invalid'],
+];
+
+/**
+ * A message of commander's ("error: unknown option '--x'\n(Did you mean --y?)") in the screen's
+ * language; one it does not know stays as commander wrote it.
+ */
+function commanderText(text: string, prefixed = true): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const body = line.replace(/^error: /, '');
+      const hint = /^\(Did you mean (.*)\?\)$/.exec(body);
+      if (hint) return t('cli.err.did_you_mean', { suggestion: hint[1]! });
+      for (const [re, key] of COMMANDER_MESSAGES) {
+        const m = re.exec(body);
+        if (m) return `${prefixed ? `${t('cli.err.prefix')}: ` : ''}${t(key, { a: m[1] ?? '', b: m[2] ?? '', c: m[3] ?? '' })}`;
+      }
+      return prefixed ? line : body;
+    })
+    .join('\n');
+}
+
 /**
  * One exit code (and with --json one error document) for any failure: tpv's own errors, usage
  * errors, the system refusing (a full disk, a read-only database: core/system-errors) — and only
@@ -171,7 +202,7 @@ function reportError(e: unknown, cli: Cli): number {
   let err: TpvError;
   if (e instanceof CommanderError) {
     if (e.exitCode === 0) return 0; // --help, --version
-    err = new TpvError('usage', 'cli.usage', { message: e.message.replace(/^error: /, '') });
+    err = new TpvError('usage', 'cli.usage', { message: commanderText(e.message, false) });
   } else if (e instanceof TpvError) {
     err = e;
   } else {

@@ -44,6 +44,26 @@ describe('basics', () => {
 
   it('an unknown command or option is a usage error (exit 2), as JSON with --json', () => unknownCommandIsUsageError(shop));
 
+  it("a wrong command line is told in the reader's language, on the terminal and in --json (exit 2)", async () => {
+    const es = { env: { TPV_LANG: 'es' } };
+    const cases: [string[], string, string][] = [
+      [['products', 'list', '--bogus'], "opción desconocida '--bogus'", "unknown option '--bogus'"],
+      [['products', 'list', 'extra'], "demasiados argumentos para 'list': admite 0, se han dado 1", "too many arguments for 'list': it takes 0, 1 given"],
+      [['products', 'show'], "falta el argumento obligatorio 'code'", "missing required argument 'code'"],
+      [['products', 'add'], "falta la opción obligatoria '--sku <sku>'", "required option '--sku <sku>' not given"],
+      [['products', 'list', '--limit'], "la opción '--limit <n>' necesita un valor", "option '--limit <n>' needs a value"],
+    ];
+    for (const [args, spanish, english] of cases) {
+      const r = await cli(db(...args), es);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toBe(`error: ${spanish}\n`);
+      expect((await cli(db(...args, '--json'), es)).json.error).toMatchObject({ code: 'cli.usage', message: spanish });
+      expect((await cli(db(...args), { env: { TPV_LANG: 'en' } })).stderr).toBe(`error: ${english}\n`);
+    }
+    const typo = await cli(db('products', 'lst'), es);
+    expect(typo.stderr).toBe("error: orden desconocida 'lst'\n(¿quería decir list?)\n");
+  });
+
   it("commander's own words are in the help's language too: the usage, placeholders, defaults, a group's help command", async () => {
     const es = { env: { TPV_LANG: 'es' } };
     const root = await cli(['--help'], es);
