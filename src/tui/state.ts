@@ -231,7 +231,7 @@ function attempt(s: PosState, fn: () => PosState): PosState {
 /**
  * Runs an action that may need a supervisor: when the app says it needs approval, asks for a
  * supervisor's code and PIN in place, then runs it again with them. `what` names the action when
- * the app's name for it is not what the cashier is doing (a void is approved as a refund).
+ * the app's name for it is not what the cashier is doing (a scale label's weight is approved as a price override).
  */
 function withApproval(s: PosState, run: (approver?: Approver) => PosState, what?: MessageKey): PosState {
   try {
@@ -903,7 +903,6 @@ function run(s: PosState, command: Command, ctx: Context): PosState {
             ctx.actions.voidCart(s1.user!, approver);
             return info(freshCart({ ...s1, failed: [], prompt: null }), t('tui.voided', what));
           },
-          'tui.action.void_ticket',
         ),
       );
     }

@@ -257,8 +257,8 @@ function fakeStore(opts: { shiftOpen?: boolean; report?: string; quick?: string[
       return { number, text: `${copy ? '*** COPY ***\n' : ''}RECEIPT ${number}`, copy };
     }),
     voidCart: vi.fn<PosActions['voidCart']>((u, approver) => {
-      // the store's setting, here: a supervisor voids (approved as a refund, as the app does)
-      authorizeLike(u, 'refund', 'void', approver);
+      // the store's setting, here: a supervisor voids (the void_ticket action, as the app does)
+      authorizeLike(u, 'void_ticket', 'void', approver);
       const c = open.get(u.id);
       if (!c) throw new TpvError('not_found', 'carts.none_to_void');
       open.delete(u.id);
