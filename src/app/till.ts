@@ -114,6 +114,8 @@ export interface PrintJob {
 export interface TillDevices {
   /** Prints after commit; rejects with the printer's problem (the document stays committed). */
   print(job: PrintJob): Promise<void>;
+  /** Prints a store credit or gift voucher's slip on its own (a code issued without a document); resolves to whether it was a copy. */
+  printSlip(code: string): Promise<boolean>;
   kickDrawer(): Promise<void>;
   printerState(): Promise<PrinterState | null>;
   /** Shows on the customer display, if there is one (a failing display never stops a sale). */
@@ -145,6 +147,7 @@ export function tillDevices(app: App): TillDevices {
       oneAtATime(async () => {
         await (await io()).printDocument(app, documentByNumber(app, job.number), { copy: job.copy ?? false, kick: job.kick ?? false });
       }),
+    printSlip: (code) => oneAtATime(async () => (await (await io()).printCreditSlip(app, code)).copy),
     kickDrawer: () => oneAtATime(async () => void (await (await io()).kickDrawer(app))),
     printerState: () =>
       oneAtATime(async () => {

@@ -149,6 +149,8 @@ export interface PosActions {
   quickItems(): { sku: string; item: Item | null }[];
   /** Prints after commit; rejects with the printer's problem (the document stays committed). */
   print(job: PrintJob): Promise<void>;
+  /** Prints a credit code's slip on its own (a code issued without a document, e.g. `tpv credit issue`); resolves to whether it was a copy. */
+  printSlip(code: string): Promise<boolean>;
   /** Records a "no sale" (permission, audit log); the drawer is opened by kickDrawer after. */
   noSale(user: TillUser, reason: string, approver?: Approver): void;
   kickDrawer(): Promise<void>;
@@ -338,6 +340,7 @@ export function appActions(app: App): PosActions {
         }
       }),
     print: (job) => devices.print(job),
+    printSlip: (code) => devices.printSlip(code),
     noSale: (u, reason, approver) => void recordNoSale(app, asUser(app, u), reason, approver),
     kickDrawer: () => devices.kickDrawer(),
     printerState: () => devices.printerState(),

@@ -85,6 +85,18 @@ export async function runPos(app: App, opts: RunOptions): Promise<number> {
         notify(t('tui.printer_failed', { number: job.number, detail: detail(e) }), true);
         refreshPrinter();
       }),
+    printSlip: (code) =>
+      base.printSlip(code).then(
+        (copy) => {
+          refreshPrinter();
+          return copy;
+        },
+        (e: unknown) => {
+          notify(t('tui.slip_print_failed', { code, detail: detail(e) }), true);
+          refreshPrinter();
+          return false;
+        },
+      ),
     kickDrawer: () => base.kickDrawer().catch((e: unknown) => notify(t('tui.drawer_failed', { detail: detail(e) }), true)),
     printX: () =>
       base.printX().then((p) => {

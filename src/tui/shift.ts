@@ -59,6 +59,8 @@ export interface ReportView {
   top: number;
   number?: string;
   x?: boolean;
+  /** A credit code whose slip Ctrl+P prints (a code issued without a document to reprint). */
+  slip?: string;
 }
 
 /** The fields of the terminal's state the shift flows read and write. */

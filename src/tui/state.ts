@@ -873,6 +873,11 @@ function run(s: PosState, command: Command, ctx: Context): PosState {
       return loginPrompt(info(s, t('tui.locked', { name: s.user?.name ?? '' })), ctx);
     case 'reprint': {
       if (s.screen === 'report' && s.report) {
+        if (!s.report.number && s.report.slip) {
+          const code = s.report.slip;
+          void ctx.actions.printSlip(code);
+          return info(s, t('tui.slip_printing', { code }));
+        }
         if (!s.report.number) return s.report.x ? printX(s, ctx) : problem(s, 'tui.not_printable');
         const number = s.report.number;
         // a copy, or the original when its first print never reached paper: said as it prints
@@ -964,8 +969,8 @@ function run(s: PosState, command: Command, ctx: Context): PosState {
         const c = ctx.actions.credit(v);
         const line = t('tui.credit.balance', { code: c.code, balance: money(ctx, amount(ctx, c.balance)), status: t(`tui.credit.${c.status}`), expires: c.expires ?? t('voucher.no_expiry') });
         const big = [c.code.slice(0, 9), c.code.slice(10)].flatMap((half) => [...bigText(half).map((row) => `  ${row}`), '']);
-        const text = [line, '', ...big, c.ref ? t('tui.credit.reprint', { number: c.ref }) : ''].join('\n');
-        return info({ ...s1, screen: 'report', report: { title: c.code, text, top: 0, ...(c.ref ? { number: c.ref } : {}) } }, line);
+        const text = [line, '', ...big, c.ref ? t('tui.credit.reprint', { number: c.ref }) : t('tui.credit.reprint_slip')].join('\n');
+        return info({ ...s1, screen: 'report', report: { title: c.code, text, top: 0, ...(c.ref ? { number: c.ref } : { slip: c.code }) } }, line);
       });
     case 'sell_voucher':
       return textPrompt(s, t('tui.prompt.voucher'), (s1, v) => {

@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actingUser } from '../../src/app/auth.js';
 import { voidOpenCart } from '../../src/app/carts.js';
+import { issueCredit } from '../../src/app/credit.js';
+import { formatCreditCode } from '../../src/core/credit.js';
 import type { App } from '../../src/app/context.js';
 import { parseSetting } from '../../src/app/settings-schema.js';
 import { openShift } from '../../src/app/shifts.js';
@@ -132,6 +134,38 @@ describe('the till on a real store', () => {
     expect(printed.at(-1)).toEqual({ number: first, copy: true });
     s = press(s, ESC, ctrl('p'), 'T01-999999\r');
     expect(s.message?.text).toBe(tillMessage('document.not_found', { number: 'T01-999999' }));
+  });
+
+  it('a code issued with no document (tpv credit issue): F11 F2 shows it large and Ctrl+P prints its slip, marked a copy as tpv credit print does', async () => {
+    const jobs: PrinterJob[] = [];
+    const printer = await simulatePrinter({ host: '127.0.0.1', port: 0, state: 'online', onJob: (j) => jobs.push(j) });
+    const admin = actingUser(app.db);
+    await addDevice(app, admin, 'printer', { url: `tcp://127.0.0.1:${printer.port}` }, false);
+    const saved = ctx;
+    const base = appActions(app);
+    const printedSlips: Promise<boolean>[] = [];
+    ctx = { actions: { ...base, printSlip: (code) => (printedSlips.push(base.printSlip(code)), printedSlips.at(-1)!) }, info: base.info() };
+    try {
+      const code = issueCredit(app, 1500, admin).code;
+      let s = press(loggedIn(), '\x1b[23~', '\x1bOQ', `${code}\r`);
+      expect(s.screen).toBe('report');
+      // the code as it is printed and read out (groups of four)
+      const shown = formatCreditCode(code);
+      expect(s.report).toMatchObject({ title: shown, slip: shown });
+      expect(s.report?.text).toContain(t('tui.credit.reprint_slip'));
+      s = press(s, ctrl('p'));
+      expect(s.message).toEqual({ text: t('tui.slip_printing', { code: shown }), error: false });
+      expect(await printedSlips.at(-1)).toBe(true);
+      while (jobs.length < 1) await new Promise((r) => setTimeout(r, 10));
+      const slip = decodedText(jobs[0]!.decoded);
+      expect(slip).toContain(shown);
+      expect(slip).toMatch(/15[.,]00/);
+      expect(slip).toMatch(/COPY|COPIA/);
+    } finally {
+      ctx = saved;
+      removeDevice(app, admin, 'printer');
+      await printer.close();
+    }
   });
 
   it('a receipt whose print never reached paper is reprinted as the original, and the till says so; then as a copy', async () => {

@@ -265,6 +265,7 @@ function fakeStore(opts: { shiftOpen?: boolean; report?: string; quick?: string[
       return { lines: c.cart.lines.length + c.extra.vouchers.length, total: total(c.cart, c.extra) };
     }),
     quickItems: vi.fn<PosActions['quickItems']>(() => (opts.quick ?? []).map((sku) => ({ sku, item: CATALOG.find((i) => i.sku === sku) ?? null }))),
+    printSlip: vi.fn<PosActions['printSlip']>(() => Promise.resolve(true)),
     // a reprint job prints the original still owed (once), as the app's printDocument does
     print: vi.fn<PosActions['print']>((job) => {
       if (job.copy) owed.delete(job.number);
