@@ -3,9 +3,9 @@
  * Z report on close (and its reprint), receipts by shift, numbering series and the journal.
  * One demo store for the whole file; the tests run in order and build on each other.
  */
-import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { simulatePrinter } from '../../src/devices/simulators.js';
 import { decodedText, decodeEscpos } from '../../src/devices/escpos-decode.js';
 import { cli, tempDir, until } from '../helpers.js';
 import { ANA, APPROVE, at, cents, dec, demoStore, ISO_WITH_OFFSET, pinOf, type SaleBody, saleAt, type Shop, shiftCloseRefusals, shiftNeededFirst, shiftOpenByCashier, SUP } from '../scenarios.js';
@@ -271,28 +271,11 @@ describe('numbering series', () => {
 
 // ---- the Z and X on paper: a receipt printer that is a TCP server of our own ------------------------
 
-/** A printer on 127.0.0.1: answers status requests (online, paper in) and keeps each connection's bytes. */
-async function printerSink(): Promise<{ port: number; jobs: Buffer[]; server: Server; sockets: Set<Socket> }> {
+/** The store's printer simulator on 127.0.0.1 (online, paper in), each job's bytes kept. */
+async function printerSink(): Promise<{ port: number; jobs: Buffer[]; close(): Promise<void> }> {
   const jobs: Buffer[] = [];
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    const chunks: Buffer[] = [];
-    socket.on('data', (c: Buffer) => {
-      chunks.push(c);
-      // DLE EOT n: 1 printer (online), 2 offline cause (none), 4 paper (present)
-      for (let i = c.indexOf(Buffer.of(0x10, 0x04)); i >= 0 && i + 2 < c.length; i = c.indexOf(Buffer.of(0x10, 0x04), i + 3)) {
-        socket.write(Buffer.of(c[i + 2] === 1 ? 0x16 : 0x12));
-      }
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      sockets.delete(socket);
-      jobs.push(Buffer.concat(chunks));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { port: (server.address() as { port: number }).port, jobs, server, sockets };
+  const printer = await simulatePrinter({ host: '127.0.0.1', port: 0, state: 'online', onJob: (j) => jobs.push(Buffer.from(j.bytes)) });
+  return { port: printer.port, jobs, close: () => printer.close() };
 }
 
 /** The text a job printed (status requests and the drawer aside), as the printer's paper reads. */
@@ -307,8 +290,7 @@ describe('the Z report on paper (tpv shift close) and the X report (tpv shift st
     await demoStore(paper, ANA, SUP);
   });
   afterAll(async () => {
-    for (const s of sink.sockets) s.destroy();
-    await new Promise((r) => sink.server.close(r));
+    await sink.close();
   });
 
   it('without a printer: the Z is issued and not printed; --print says there is none (exit 0, the close is committed)', async () => {
