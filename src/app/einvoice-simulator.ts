@@ -6,13 +6,13 @@
  * (TPV_EINVOICE_ENDPOINT, TPV_EINVOICE_CA). Nothing it issues is trusted by the real AEAT.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TpvError } from '../core/errors.js';
 import { validateTaxId } from '../core/taxid.js';
 import { makePki } from '../einvoice/pki.js';
 import { AEAT_ERRORS, AeatSimulator, type Exchange, type XmlCheck } from '../einvoice/verifactu/simulator.js';
-import { fileError } from './files.js';
+import { fileError, writeFileWhole } from './files.js';
 
 export type { Exchange } from '../einvoice/verifactu/simulator.js';
 
@@ -40,11 +40,6 @@ export interface RunningSimulator {
   envFile: string;
   close(): Promise<void>;
 }
-
-const writePrivate = (path: string, data: string | Buffer): void => {
-  writeFileSync(path, data, { mode: 0o600 });
-  chmodSync(path, 0o600);
-};
 
 /** xmllint's verdict on a request, against `xsd` (XML_CATALOG_FILES is passed on). */
 function xmllintCheck(xsd: string): XmlCheck {
@@ -77,10 +72,10 @@ export async function startAeatSimulator(o: SimulatorOptions, onExchange: (e: Ex
     const kept = existsSync(caFile) && existsSync(caKeyFile) ? { certPem: readFileSync(caFile, 'utf8'), keyPem: readFileSync(caKeyFile, 'utf8') } : undefined;
     pki = makePki(kept ? { ca: kept } : {});
     if (!kept) {
-      writePrivate(caKeyFile, pki.caKeyPem);
-      writeFileSync(caFile, pki.caPem);
+      writeFileWhole(caKeyFile, pki.caKeyPem);
+      writeFileWhole(caFile, pki.caPem, 0o644);
     }
-    if (!existsSync(certFile)) writePrivate(certFile, pki.p12(o.password, { nif, cn: `${nif} SIMULADOR` }));
+    if (!existsSync(certFile)) writeFileWhole(certFile, pki.p12(o.password, { nif, cn: `${nif} SIMULADOR` }));
   } catch (e) {
     throw fileError(e, dir);
   }
@@ -98,6 +93,6 @@ export async function startAeatSimulator(o: SimulatorOptions, onExchange: (e: Ex
     throw new TpvError('conflict', 'einvoice.simulate_listen', { value: o.listen, reason: (e as Error).message });
   }
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  writeFileSync(envFile, `export TPV_EINVOICE_ENDPOINT=${quote(simulator.url)}\nexport TPV_EINVOICE_CA=${quote(caFile)}\n`);
+  writeFileWhole(envFile, `export TPV_EINVOICE_ENDPOINT=${quote(simulator.url)}\nexport TPV_EINVOICE_CA=${quote(caFile)}\n`, 0o644);
   return { url: simulator.url, caFile, certFile, envFile, close: () => simulator.stop() };
 }

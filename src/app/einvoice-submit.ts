@@ -21,7 +21,7 @@
  * TPV_EINVOICE_ENDPOINT (an https:// URL) and TPV_EINVOICE_CA (a PEM file with the CA that signed
  * its certificate), read by the command.
  */
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { jitteredBackoff } from '../core/backoff.js';
 import { TpvError } from '../core/errors.js';
@@ -32,7 +32,7 @@ import type { Registro, RegistroAlta } from '../einvoice/verifactu/record.js';
 import type { Respuesta, RespuestaLinea } from '../einvoice/verifactu/response.js';
 import type { App } from './context.js';
 import { type EinvoiceState, einvoiceStatus } from './einvoice.js';
-import { fileError } from './files.js';
+import { fileError, writeFileWhole } from './files.js';
 
 /** Where the store's certificate and key live: beside the database, mode 0600. */
 export const certPath = (dbPath: string): string => `${dbPath}.einvoice.pem`;
@@ -75,21 +75,7 @@ export async function readCertificate(app: App, file: string, password: string):
 /** Writes the key and certificate whole (a temp file, fsynced, renamed over the old one), mode 0600. */
 export function saveCertificate(app: App, cert: StoreCertificate): string {
   const path = certPath(app.path);
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    rmSync(tmp, { force: true });
-    const fd = openSync(tmp, 'wx', 0o600);
-    try {
-      writeSync(fd, cert.keyPem + cert.certPem);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw fileError(e, path);
-  }
+  writeFileWhole(path, cert.keyPem + cert.certPem);
   return path;
 }
 

@@ -3,8 +3,9 @@
  * refund, a customers CSV, a PIN) stops at INPUT_LIMIT, a streamed import at lines of LINE_LIMIT.
  * Reading stops as soon as a limit is passed: a wrong file (a disk image, /dev/zero) costs no
  * more memory than the limit. Errors of the system are named with the path (core/system-errors).
+ * A private file tpv keeps (a key, a certificate) is written whole or not at all: {@link writeFileWhole}.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { TpvError } from '../core/errors.js';
 import { systemError } from '../core/system-errors.js';
@@ -20,6 +21,25 @@ const tooLarge = (what: string, limit: number): TpvError => new TpvError('invali
 /** The error of the system for `path`, as the user should hear it (the original when it is a bug). */
 export function fileError(e: unknown, path: string): unknown {
   return systemError(e, path) ?? e;
+}
+
+/** Writes a file whole (a temp file, fsynced, renamed over the old one), with `mode` (default 0600: private). */
+export function writeFileWhole(path: string, data: string | Uint8Array, mode = 0o600): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    rmSync(tmp, { force: true });
+    const fd = openSync(tmp, 'wx', mode);
+    try {
+      writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw fileError(e, path);
+  }
 }
 
 /** A file's text (UTF-8), at most `limit` bytes. A folder, a missing file, no permission: a TpvError naming the path. */
